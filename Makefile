@@ -1,0 +1,36 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both create the virtual
+# environment on first use; torch is installed first, pinned, so that pip takes the CPU
+# build that lies on disk instead of pulling a multi-GB CUDA build.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint bench fuzz clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/indsats build
+	$(VENV)/bin/indsats serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check engine index api tests
+	$(VENV)/bin/ruff format --check engine index api tests
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,76 @@
+"""Domain errors. Each says what was wrong, where, and what to do about it.
+
+The API maps them to HTTP statuses in one handler (`api/errors.py`) and the CLI to exit
+codes and messages in one place (`engine/cli.py`); nothing else catches them by type.
+"""
+
+from __future__ import annotations
+
+
+class IndsatsError(Exception):
+    """Base class; `message` is safe to show to a user or a client."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PageFormatError(IndsatsError):
+    """A text is not an initiative page in the published format."""
+
+    status = 422
+    code = "invalid_page"
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class InvalidInputError(IndsatsError):
+    """A request or CLI argument is out of range or malformed."""
+
+    status = 422
+    code = "invalid_input"
+
+
+class NotFoundError(IndsatsError):
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(IndsatsError):
+    status = 409
+    code = "conflict"
+
+
+class AuthRequiredError(IndsatsError):
+    status = 401
+    code = "auth_required"
+
+
+class ForbiddenError(IndsatsError):
+    status = 403
+    code = "forbidden"
+
+
+class PayloadTooLargeError(IndsatsError):
+    status = 413
+    code = "payload_too_large"
+
+
+class IndexUnavailableError(IndsatsError):
+    """The index is missing, stale or unreadable and could not be (re)built."""
+
+    status = 503
+    code = "index_unavailable"
+
+
+class ModelLoadError(IndsatsError):
+    """The embedding model could not be loaded from the configured path or name."""
+
+    status = 503
+    code = "model_unavailable"

