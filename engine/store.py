@@ -150,12 +150,11 @@ class PageStore:
             return "0"
 
     # writing (under lock) ---------------------------------------------------------------
-    def write_page(self, initiative_id: str, text: str) -> Path:
-        """Store a page durably and lift a tombstone for its id."""
+    def write_page(self, initiative_id: str, page: bytes | str) -> Path:
+        """Store a page byte for byte (str as UTF-8) and lift a tombstone for its id."""
         path = self.page_path(initiative_id)
         self.pages_dir.mkdir(parents=True, exist_ok=True)
-        data = text if text.endswith("\n") else text + "\n"
-        atomic_write(path, data.encode("utf-8"))
+        atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
         durable_unlink(self.tombstone_path(initiative_id))
         log.info("Side gemt: %s", path.name)
         return path

@@ -57,7 +57,7 @@ def test_write_read_delete_roundtrip(store: PageStore) -> None:
     with store.lock():
         store.write_page("hedensted-coaching", "Hedensted\n\nTitel")
     path = store.page_path("hedensted-coaching")
-    assert path.read_text(encoding="utf-8") == "Hedensted\n\nTitel\n"
+    assert path.read_text(encoding="utf-8") == "Hedensted\n\nTitel"
     assert store.page_files() == [path]
     assert store.tombstones() == frozenset()
 
@@ -102,7 +102,7 @@ def test_failed_replace_keeps_old_content_and_leaves_no_temp_file(
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError), store.lock():
         store.write_page("en-side", "ny")
-    assert store.page_path("en-side").read_text(encoding="utf-8") == "gammel\n"
+    assert store.page_path("en-side").read_text(encoding="utf-8") == "gammel"
     assert [p.name for p in store.pages_dir.iterdir()] == ["en-side.txt"]
 
 
