@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.models import Initiative, Practice
+from engine.serialize import initiative_summary, initiative_to_dict, practice_to_dict
 
 Mode = Literal["hybrid", "dense", "lexical"]
 LevelName = Literal["ja", "delvist", "nej"]
@@ -227,53 +228,22 @@ class InitiativeSummary(_Out):
     id: str = Field(examples=["hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"])
     municipality: str = Field(examples=["Hedensted"])
     title: str = Field(examples=["Jobrettet coaching til afklaring af jobmuligheder"])
-    target_groups: list[str]
-    scores: dict[str, float]
-    evidence_score: float | None = Field(examples=[2.2])
+    target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
+    scores: dict[str, float] = Field(examples=[{"Evidenstest": 2.2, "God praksis test": 2.5}])
 
     @classmethod
     def of(cls, item: Initiative) -> InitiativeSummary:
-        return cls(
-            id=item.id,
-            municipality=item.municipality,
-            title=item.title,
-            target_groups=list(item.target_groups),
-            scores=item.scores,
-            evidence_score=item.evidence_score,
-        )
+        return cls.model_validate(initiative_summary(item))
 
 
 class InitiativeDetail(InitiativeSummary):
-    headline_score: float | None
     source: str
     sections: list[SectionModel]
     tests: list[TestModel]
 
     @classmethod
     def of(cls, item: Initiative) -> InitiativeDetail:
-        return cls(
-            **InitiativeSummary.of(item).model_dump(),
-            headline_score=item.headline_score,
-            source=item.source,
-            sections=[SectionModel(name=s.name, text=s.text) for s in item.sections],
-            tests=[
-                TestModel(
-                    label=t.label,
-                    name=t.name,
-                    score=t.score,
-                    answers=[
-                        AnswerModel(
-                            level=a.level.value,
-                            text=a.text,
-                            practice_id=a.practice_id,
-                            level_inferred=a.level_inferred,
-                        )
-                        for a in t.answers
-                    ],
-                )
-                for t in item.tests
-            ],
-        )
+        return cls.model_validate(initiative_to_dict(item))
 
 
 class InitiativeList(_Out):
@@ -305,10 +275,7 @@ class PracticeSummary(_Out):
 
     @classmethod
     def of(cls, practice: Practice) -> PracticeSummary:
-        counts: dict[str, int] = {"ja": 0, "delvist": 0, "nej": 0}
-        for answer in practice.answers:
-            counts[answer.level.value] += 1
-        return cls(id=practice.id, text=practice.text, test=practice.test, counts=counts)
+        return cls.model_validate(practice_to_dict(practice, with_answers=False))
 
 
 class PracticeDetail(PracticeSummary):
@@ -316,20 +283,7 @@ class PracticeDetail(PracticeSummary):
 
     @classmethod
     def of(cls, practice: Practice) -> PracticeDetail:
-        return cls(
-            **PracticeSummary.of(practice).model_dump(),
-            answers=[
-                PracticeAnswerOut(
-                    initiative_id=a.initiative_id,
-                    municipality=a.municipality,
-                    level=a.level.value,
-                    test_score=a.test_score,
-                    evidence_score=a.evidence_score,
-                    text=a.text,
-                )
-                for a in practice.answers
-            ],
-        )
+        return cls.model_validate(practice_to_dict(practice))
 
 
 class PracticeList(_Out):

@@ -110,7 +110,7 @@ def load_merged_corpus(settings: Settings, store: PageStore) -> tuple[Corpus, fr
             continue
         merged[item.id] = item
     ordered = sorted(merged.values(), key=lambda i: (i.municipality.casefold(), i.title, i.id))
-    corpus = corpus_from_initiatives(ordered, errors=tuple(errors))
+    corpus = corpus_from_initiatives(ordered, errors)
     for error in corpus.errors:
         log.warning("Side afvist: %s: %s", error.file, error.message)
     return corpus, frozenset(seeds)
