@@ -56,7 +56,9 @@ def _describe(errors: list[object]) -> str:
         if not isinstance(error, dict):
             continue
         loc = [str(p) for p in error.get("loc", ()) if p not in ("body",)]
-        where = ".".join(loc[1:]) if loc and loc[0] in ("query", "path", "header") else ".".join(loc)
+        where = (
+            ".".join(loc[1:]) if loc and loc[0] in ("query", "path", "header") else ".".join(loc)
+        )
         kind = f" ({loc[0]})" if loc and loc[0] in ("query", "path", "header") else ""
         parts.append(f"{where or 'body'}{kind}: {error.get('msg', 'ugyldig')}")
     more = f" (og {len(errors) - 5} fejl mere)" if len(errors) > 5 else ""

@@ -99,9 +99,7 @@ def serve(
     """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
     import uvicorn
 
-    uvicorn.run(
-        "api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers
-    )
+    uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":

@@ -46,8 +46,6 @@ def render_page(item: Initiative) -> str:
     for test in item.tests:
         label = _known("testtype", test.label, TEST_LABELS, labels)
         lines += [format_decimal(test.score), label, "", _one_line("Testens navn", test.name), ""]
-        lines += [
-            f" • {a.level.label}: {_one_line('Et svar', a.text)}" for a in test.answers
-        ]
+        lines += [f" • {a.level.label}: {_one_line('Et svar', a.text)}" for a in test.answers]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

@@ -83,7 +83,9 @@ def load_merged_corpus(settings: Settings, store: PageStore) -> tuple[Corpus, fr
     errors: list[LoadError] = []
     seeds: dict[str, Initiative] = {}
     seed_dir = settings.seeds_dir
-    seed_files = sorted(p for p in seed_dir.glob("*.txt") if p.is_file()) if seed_dir.is_dir() else []
+    seed_files = (
+        sorted(p for p in seed_dir.glob("*.txt") if p.is_file()) if seed_dir.is_dir() else []
+    )
     for path in seed_files:
         item = _parse_file(path, errors)
         if item is None:

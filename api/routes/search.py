@@ -27,7 +27,9 @@ _errors: dict[int | str, dict[str, object]] = {
 @router.get("/search", response_model=SearchResponseOut, responses=_errors)
 def search(
     engine: EngineDep,
-    q: Annotated[str, Query(description="Søgetekst, højst 2.000 tegn.", examples=["ordblinde ledige"])],
+    q: Annotated[
+        str, Query(description="Søgetekst, højst 2.000 tegn.", examples=["ordblinde ledige"])
+    ],
     k: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     target_group: Annotated[str | None, Query(examples=["Længerevarende ledige"])] = None,
@@ -76,4 +78,3 @@ def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponseOut
         answers=body.answers,
     )
     return RecommendResponseOut.model_validate(result, from_attributes=True)
-
