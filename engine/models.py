@@ -7,10 +7,10 @@ the API can share one loaded corpus between threads without copying or locking.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """How a jobcenter answered a checklist item; the order is the order of adoption."""
 
     JA = "ja"

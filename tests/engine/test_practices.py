@@ -1,0 +1,149 @@
+"""The practice catalogue: one id per practice across wordings and pages."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+
+from engine.corpus import corpus_from_initiatives
+from engine.models import Corpus, Level
+from engine.parser import parse_page
+from engine.practices import SIMILARITY_THRESHOLD, practice_key, similarity
+
+
+def test_catalogue_size_on_seeds(seed_corpus: Corpus) -> None:
+    # Counted by hand from the five pages: the Evidenstest blocks ask about 8 distinct
+    # practices, the God praksis blocks about 16, and the one education block about 6.
+    by_test = {
+        label: sum(1 for p in seed_corpus.practices if p.test == label)
+        for label in ("Evidenstest", "God praksis test", "Test vedr. uddannelse")
+    }
+    assert by_test == {"Evidenstest": 8, "God praksis test": 16, "Test vedr. uddannelse": 6}
+    assert len({p.id for p in seed_corpus.practices}) == len(seed_corpus.practices)
+
+
+def test_every_answer_has_a_known_practice(seed_corpus: Corpus) -> None:
+    ids = {p.id for p in seed_corpus.practices}
+    answers = [a for i in seed_corpus.initiatives for _, a in i.answers()]
+    assert len(answers) == 118
+    assert all(a.practice_id in ids for a in answers)
+    assert sum(len(p.answers) for p in seed_corpus.practices) == 118
+
+
+def test_no_page_answers_one_practice_twice(seed_corpus: Corpus) -> None:
+    for practice in seed_corpus.practices:
+        pages = [a.initiative_id for a in practice.answers]
+        assert len(pages) == len(set(pages)), practice.id
+
+
+def _practice_of(corpus: Corpus, fragment: str) -> str:
+    (pid,) = {
+        a.practice_id for i in corpus.initiatives for _, a in i.answers() if fragment in a.text
+    }
+    return pid
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "borgere får samtaler hver 2. uge",  # Ja "Mindst 9" / Nej "Færre end 7"
+        "får en fast kontaktperson på virksomheden",  # Nej without a prefix
+        "vejledes i at bruge effektive søgemetoder",  # "har faste" / "har ikke faste"
+        # typo "Jobcenteret en fast" and line-break hyphen "Virksomheds-overblik"
+        "forbereder sig til samtalen ved at bruge Jobbarometer",
+        "markedsbalancen til at udsøge virksomheder",  # "Arbejds-markedsbalancen"
+        "borgeren om jobsøgning med udgangspunkt i borgerens egne jobmål",  # rephrased Nej
+        "15 minutters målrettet forberedelsestid",  # Nej adds "til hver borger"
+    ],
+)
+def test_wordings_of_one_practice_share_an_id(seed_corpus: Corpus, fragment: str) -> None:
+    ids = {
+        a.practice_id for i in seed_corpus.initiatives for _, a in i.answers() if fragment in a.text
+    }
+    levels = {
+        a.level for i in seed_corpus.initiatives for _, a in i.answers() if fragment in a.text
+    }
+    assert len(ids) == 1, ids
+    assert len(levels) >= 2  # the fragment really spans differently answered wordings
+
+
+def test_canonical_text_is_the_ja_wording(seed_corpus: Corpus) -> None:
+    pid = _practice_of(
+        seed_corpus, "fast kontaktperson på virksomheden (en ordinært ansat kollega)"
+    )
+    practice = seed_corpus.practice(pid)
+    assert practice is not None
+    assert practice.text.startswith("Mindst 9 ud af 10 borgere i løntilskud og virksomhedspraktik")
+    assert practice.test == "God praksis test"
+    assert {(a.municipality, a.level) for a in practice.answers} == {
+        ("Brønderslev", Level.JA),
+        ("Hedensted", Level.NEJ),
+        ("Skanderborg", Level.NEJ),
+    }
+
+
+def test_practice_without_ja_gets_ja_form_and_joined_hyphens(seed_corpus: Corpus) -> None:
+    pid = _practice_of(seed_corpus, "screenet ift. at identificere")
+    practice = seed_corpus.practice(pid)
+    assert practice is not None
+    assert all(a.level is Level.NEJ for a in practice.answers)
+    assert practice.text.startswith("Mindst 9 ud af 10 borgere med uddannelses-vanskeligheder")
+    assert "læse-, skrive-" in practice.text  # 'læ-se-' was a line-break leftover
+
+
+def test_threshold_sits_in_the_measured_gap(seed_corpus: Corpus) -> None:
+    """Distinct wordings of one practice must clear the threshold; different ones must not."""
+    keys = {
+        p.id: list(dict.fromkeys(practice_key(a.text) for a in p.answers))
+        for p in seed_corpus.practices
+    }
+    tests = {p.id: p.test for p in seed_corpus.practices}
+    same = [similarity(a, b) for ks in keys.values() for a, b in combinations(ks, 2)]
+    different = [
+        similarity(a, b)
+        for p, q in combinations(keys, 2)
+        if tests[p] == tests[q]
+        for a in keys[p]
+        for b in keys[q]
+    ]
+    assert same, "the seeds contain practices worded in more than one way"
+    assert min(same) >= SIMILARITY_THRESHOLD + 0.1
+    assert max(different) <= SIMILARITY_THRESHOLD - 0.1
+
+
+def test_freely_rephrased_answer_joins_by_similarity() -> None:
+    def page(municipality: str, bullet: str) -> str:
+        return (
+            f"{municipality}\n\n2,0\nEvidenstest\n\nEn indsats\n\nGode råd\n\nTekst.\n\n"
+            f"2,0\nGod praksis test\n\nGod praksis test vedr. alle\n\n • {bullet}\n"
+        )
+
+    a = parse_page(
+        page(
+            "Odder",
+            "Ja: Mindst 9 ud af 10 jobkonsulenter deltager i teammøder "
+            "hver måned og drøfter succescases",
+        ),
+        "a",
+    )
+    b = parse_page(
+        page(
+            "Vejle",
+            "Nej: Færre end 7 ud af 10 jobkonsulenter deltager i "
+            "månedlige teammøder, hvor de drøfter succescases og ledighedstal",
+        ),
+        "b",
+    )
+    c = parse_page(
+        page("Aarhus", "Nej: Færre end 7 ud af 10 borgere får en fast kontaktperson"), "c"
+    )
+    key_a, key_b = (
+        practice_key(a.tests[0].answers[0].text),
+        practice_key(b.tests[0].answers[0].text),
+    )
+    assert key_a != key_b and similarity(key_a, key_b) >= SIMILARITY_THRESHOLD
+    corpus = corpus_from_initiatives([a, b])
+    assert len(corpus.practices) == 1
+    assert corpus.practices[0].text.startswith("Mindst 9 ud af 10 jobkonsulenter deltager")
+    assert len(corpus_from_initiatives([a, c]).practices) == 2
