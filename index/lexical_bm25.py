@@ -6,7 +6,9 @@ are bridged on the query side against the index vocabulary, in both directions:
 - parts: vocabulary terms that begin or end the query word ("jobsøgningskursus" finds the
   page's "jobsøgning"; "langtidsledige" finds "led");
 - wholes: vocabulary compounds that contain the query stem ("ordblind" finds
-  "ordblindeundervisning", "coach" finds "coachuddannelse").
+  "ordblindeundervisning", "coach" finds "coachuddannelse");
+- extensions: a query word the index never saw meets the words it begins ("lav" finds
+  "laveste", which Snowball leaves unstemmed).
 Those extra terms score at a lower weight than the words the consultant typed.
 """
 
@@ -126,10 +128,15 @@ class LexicalIndex:
         if cached is not None:
             return cached
         stem = self.analyzer.stem_all([word])[0]
+        # A word the index never saw may be a form Snowball leaves unstemmed ("lav" for
+        # "laveste"): let it meet the vocabulary words it begins.
+        unknown = stem not in self._vocab and len(stem) >= MIN_TAIL
         found: set[str] = set()
         for term in self._vocab_terms:
             if term == stem:
                 continue
+            if unknown and term.startswith(stem):
+                found.add(term)
             if len(stem) >= MIN_WHOLE_QUERY and stem in term:
                 found.add(term)
             elif len(term) >= MIN_HEAD and word.startswith(term):

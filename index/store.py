@@ -276,11 +276,17 @@ class IndexStore:
         np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
         dense = DenseIndex.build(vectors, spec.kind, spec.hnsw_m, spec.ef_search)
         dense.save(tmp / "dense.faiss")
-        lexical = LexicalIndex.build([d.text for d in documents])
+        lexical = LexicalIndex.build([d.terms_text for d in documents])
         lexical.save(tmp / "lexical")
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
             for doc, key in zip(documents, keys, strict=True):
-                row = {"id": doc.id, "text": doc.text, "vector_key": key, "payload": doc.payload}
+                row = {
+                    "id": doc.id,
+                    "text": doc.text,
+                    "lexical_text": doc.lexical_text,
+                    "vector_key": key,
+                    "payload": doc.payload,
+                }
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         for path in files:
@@ -373,5 +379,7 @@ def _read_documents(path: Path) -> tuple[Document, ...]:
         for line in fh:
             if line.strip():
                 row = json.loads(line)
-                docs.append(Document(row["id"], row["text"], row["payload"]))
+                docs.append(
+                    Document(row["id"], row["text"], row["payload"], row.get("lexical_text"))
+                )
     return tuple(docs)
