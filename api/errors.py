@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from engine.errors import IndsatsError
 
@@ -86,7 +87,21 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         message = f"Metoden {request.method} er ikke tilladt på {request.url.path}"
     else:
         message = str(exc.detail)
-    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path: Starlette's own 405 names only the
+    first route's methods (`Allow: GET` on /v1/initiatives, which also takes POST)."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        methods = getattr(route, "methods", None)
+        if methods and route.matches(request.scope)[0] is not Match.NONE:
+            allowed |= set(methods)
+    return ", ".join(sorted(allowed))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
