@@ -99,7 +99,7 @@ CASES = [
     Case("q empty", "GET", "/v1/search?q="),
     Case("q whitespace", "GET", "/v1/search?q=%20%20%09"),
     Case("q 2,001 characters", "GET", "/v1/search?q=" + "a" * 2001),
-    Case("q 100,000 characters", "GET", "/v1/search?q=" + "a" * 100_000, ok=(414, 422, 431)),
+    Case("q 20,000 characters", "GET", "/v1/search?q=" + "a" * 20_000, ok=(414, 422, 431)),
     Case("q with NUL byte", "GET", "/v1/search?q=ledige%00", ok=(200, 422)),
     Case("q with invalid UTF-8", "GET", "/v1/search?q=%FF%FE", ok=(200, 400, 422)),
     Case("k negative", "GET", "/v1/search?q=ledige&k=-1"),
