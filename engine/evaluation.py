@@ -74,7 +74,9 @@ def run_queries(
 
 
 def qrels(queries: Sequence[JudgedQuery]) -> list[ir_measures.Qrel]:
-    return [ir_measures.Qrel(q.id, doc, grade) for q in queries for doc, grade in q.judgments.items()]
+    return [
+        ir_measures.Qrel(q.id, doc, grade) for q in queries for doc, grade in q.judgments.items()
+    ]
 
 
 def evaluate(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from engine.chunks import Passage, corpus_passages
 from engine.embedding.base import Embedder
+from engine.errors import IndexUnavailableError
 from engine.models import Corpus
 from engine.settings import Settings
 from engine.thesaurus import Thesaurus, gloss
@@ -90,6 +91,11 @@ def open_index(
 ) -> tuple[PassageIndex, BuildReport]:
     """The index for `corpus`: loaded if current, rebuilt (reusing vectors) if not."""
     documents = passage_documents(corpus_passages(corpus), thesaurus)
+    if not documents:
+        raise IndexUnavailableError(
+            f"Der er ingen indsatser at søge i (mapper: {settings.seeds_dir}, "
+            f"{settings.pages_dir}); tilføj sider og byg indekset igen."
+        )
     spec = index_spec(settings, embedder, corpus_hash(documents))
     loaded, report = index_store(settings).ensure(
         lambda: documents, spec, embedder, force=force, progress=progress

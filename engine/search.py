@@ -12,17 +12,19 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, cast
 
 import numpy as np
 
 from engine.embedding.base import Embedder
 from engine.errors import InvalidInputError
-from engine.indexing import PassageIndex
+from engine.indexing import PassageIndex, open_index
 from engine.models import Corpus, Initiative
 from engine.settings import Settings
 from engine.thesaurus import Thesaurus, gloss
 from index.base import Hits, Rows
+from index.store import BuildReport, Progress
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
@@ -129,6 +131,37 @@ def serves_target_group(initiative: Initiative, wanted: str) -> bool:
     return want in groups or any(parent in groups for parent in _HIERARCHY.get(want, ()))
 
 
+def validate_query(query: SearchQuery, max_query_chars: int = 2000) -> SearchQuery:
+    """Check a query up front; errors say what to do. Returns it with whitespace tidied."""
+    text = " ".join(query.text.split())
+    if not text:
+        raise InvalidInputError("Søgeteksten er tom; skriv hvad du leder efter.")
+    if len(text) > max_query_chars:
+        raise InvalidInputError(f"Søgeteksten er {len(text)} tegn; brug højst {max_query_chars}.")
+    if query.mode not in MODES:
+        raise InvalidInputError(
+            f"Ukendt søgetilstand '{query.mode}'; brug en af: {', '.join(MODES)}."
+        )
+    if not 1 <= query.k <= MAX_K:
+        raise InvalidInputError(f"k skal være mellem 1 og {MAX_K}, ikke {query.k}.")
+    if query.offset < 0:
+        raise InvalidInputError(f"offset skal være 0 eller større, ikke {query.offset}.")
+    if query.min_evidence is not None and not 0.0 <= query.min_evidence <= 5.0:
+        raise InvalidInputError(f"min_evidence skal være mellem 0 og 5, ikke {query.min_evidence}.")
+    if not 1 <= query.max_matches <= 20:
+        raise InvalidInputError("max_matches skal være mellem 1 og 20.")
+    return SearchQuery(
+        text,
+        query.k,
+        query.offset,
+        query.mode,
+        (query.target_group or "").strip() or None,
+        (query.municipality or "").strip() or None,
+        query.min_evidence,
+        query.max_matches,
+    )
+
+
 class Searcher:
     def __init__(
         self,
@@ -159,37 +192,7 @@ class Searcher:
         return self.index.version
 
     def validate(self, query: SearchQuery) -> SearchQuery:
-        text = " ".join(query.text.split())
-        if not text:
-            raise InvalidInputError("Søgeteksten er tom; skriv hvad du leder efter.")
-        if len(text) > self.settings.max_query_chars:
-            raise InvalidInputError(
-                f"Søgeteksten er {len(text)} tegn; brug højst {self.settings.max_query_chars}."
-            )
-        if query.mode not in MODES:
-            raise InvalidInputError(
-                f"Ukendt søgetilstand '{query.mode}'; brug en af: {', '.join(MODES)}."
-            )
-        if not 1 <= query.k <= MAX_K:
-            raise InvalidInputError(f"k skal være mellem 1 og {MAX_K}, ikke {query.k}.")
-        if query.offset < 0:
-            raise InvalidInputError(f"offset skal være 0 eller større, ikke {query.offset}.")
-        if query.min_evidence is not None and not 0.0 <= query.min_evidence <= 5.0:
-            raise InvalidInputError(
-                f"min_evidence skal være mellem 0 og 5, ikke {query.min_evidence}."
-            )
-        if not 1 <= query.max_matches <= 20:
-            raise InvalidInputError("max_matches skal være mellem 1 og 20.")
-        return SearchQuery(
-            text,
-            query.k,
-            query.offset,
-            query.mode,
-            (query.target_group or "").strip() or None,
-            (query.municipality or "").strip() or None,
-            query.min_evidence,
-            query.max_matches,
-        )
+        return validate_query(query, self.settings.max_query_chars)
 
     def allowed_initiatives(self, query: SearchQuery) -> list[Initiative]:
         out = []
@@ -219,9 +222,7 @@ class Searcher:
         page = results[query.offset : query.offset + query.k]
         return SearchResponse(query.text, mode, query.k, query.offset, len(results), tuple(page))
 
-    def ranked_lists(
-        self, text: str, mode: Mode, allowed: Rows | None
-    ) -> list[tuple[float, Hits]]:
+    def ranked_lists(self, text: str, mode: Mode, allowed: Rows | None) -> list[tuple[float, Hits]]:
         """(weight, passage hits) for each backend the mode uses."""
         expansion = self.thesaurus.expand(text) if self.tuning.use_thesaurus else None
         lists: list[tuple[float, Hits]] = []
@@ -312,3 +313,31 @@ def aggregate(scores: Sequence[float], tuning: Tuning) -> float:
     """An initiative's score: its best passage plus decayed credit for the next ones."""
     top = sorted(scores, reverse=True)[: max(1, tuning.top_passages)]
     return sum(s * tuning.passage_decay**i for i, s in enumerate(top))
+
+
+def corpus_dirs(settings: Settings) -> list[Path]:
+    """The seeds plus the pages stored through the API (once that directory exists)."""
+    dirs = [settings.seeds_dir]
+    if settings.pages_dir.is_dir():
+        dirs.append(settings.pages_dir)
+    return dirs
+
+
+def open_searcher(
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+) -> tuple[Searcher, BuildReport]:
+    """Corpus + model + index (built if missing or stale) -> a ready `Searcher`."""
+    from engine.corpus import load_corpus
+    from engine.embedding import load_embedder
+
+    corpus = load_corpus(corpus_dirs(settings))
+    embedder = embedder or load_embedder(settings)
+    thesaurus = Thesaurus.load()
+    index, report = open_index(
+        settings, corpus, embedder, force=force, progress=progress, thesaurus=thesaurus
+    )
+    return Searcher(corpus, index, embedder, settings, thesaurus=thesaurus), report

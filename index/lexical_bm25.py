@@ -15,6 +15,7 @@ Those extra terms score at a lower weight than the words the consultant typed.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import unicodedata
@@ -30,6 +31,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_DANISH
 
 from index.base import Hits, Rows, top_k
+
+# bm25s sets its own logger to DEBUG at import, which would print through any root handler.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _WORD = re.compile(r"[0-9a-zæøåäöüé§]+(?:[-.][0-9a-zæøåäöüé]+)*")
 # Compound parts shorter than this match too much by accident ("led" is the exception that
@@ -96,9 +100,7 @@ class LexicalIndex:
         self._expand_cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def build(
-        cls, texts: Sequence[str], analyzer: DanishAnalyzer | None = None
-    ) -> LexicalIndex:
+    def build(cls, texts: Sequence[str], analyzer: DanishAnalyzer | None = None) -> LexicalIndex:
         analyzer = analyzer or DanishAnalyzer()
         tokens = [analyzer.stems(t) or ["\u2205"] for t in texts]
         bm25 = bm25s.BM25()
@@ -135,15 +137,13 @@ class LexicalIndex:
         for term in self._vocab_terms:
             if term == stem:
                 continue
-            if unknown and term.startswith(stem):
-                found.add(term)
-            if len(stem) >= MIN_WHOLE_QUERY and stem in term:
-                found.add(term)
-            elif len(term) >= MIN_HEAD and word.startswith(term):
-                found.add(term)
-            elif len(word) - len(term) >= MIN_HEAD and (
+            extends = unknown and term.startswith(stem)
+            whole = len(stem) >= MIN_WHOLE_QUERY and stem in term
+            head = len(term) >= MIN_HEAD and word.startswith(term)
+            tail = len(word) - len(term) >= MIN_HEAD and (
                 stem.endswith(term) or word.endswith(term)
-            ):
+            )
+            if extends or whole or head or tail:
                 found.add(term)
         result = tuple(sorted(found))
         with self._expand_lock:
@@ -164,9 +164,7 @@ class LexicalIndex:
                     if term not in terms:
                         extra[term] = None
         exp = tuple(
-            dict.fromkeys(
-                s for e in expansions for s in self.analyzer.stems(e) if s not in terms
-            )
+            dict.fromkeys(s for e in expansions for s in self.analyzer.stems(e) if s not in terms)
         )
         return LexicalQuery(terms, tuple(extra), exp)
 
