@@ -23,6 +23,7 @@ class SearchParts:
     embedder: Any
     searcher: Any
     recommender: Any = None
+    version: str = ""
 
     def search(self, query: str, **options: Any) -> Any:
         raise IndexUnavailableError("Søgning er ikke bygget endnu.")
@@ -42,9 +43,7 @@ def index_version(settings: Settings) -> str:
         return ""
 
 
-def open_search(
-    settings: Settings, corpus: Corpus, embedder: Any, build: bool
-) -> SearchParts | None:
+def open_search(settings: Settings, corpus: Corpus, embedder: Any) -> SearchParts | None:
     """Searcher and recommender for `corpus`, or None when search is not available."""
     return None
 

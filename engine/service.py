@@ -24,7 +24,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,8 +145,7 @@ class Engine:
         store = PageStore(settings.pages_dir, settings.data_dir / "lock")
         store.ensure()
         engine = cls(settings, store, embedder)
-        with store.lock():
-            engine._state = engine._load(build=True)
+        engine._state = engine._load()
         log.info(
             "Klar: %d indsatser, %d praksisser, søgning %s",
             len(engine.corpus.initiatives),
@@ -177,23 +176,31 @@ class Engine:
 
         return index_version(self.settings)
 
-    def _load(self, build: bool) -> _Snapshot:
-        """Read everything from disk; the caller holds the data lock (shared or exclusive)."""
+    def _load(self) -> _Snapshot:
+        """Read pages and index from disk, building the index if it does not match.
+
+        No lock is needed to read: page files and index versions are replaced atomically, a
+        page beats a tombstone, and the index store takes the writers' lock itself when it
+        must build. The marker holds the page counter read *before* the pages and the index
+        version actually loaded, so any later change triggers another reload.
+        """
+        pages_version = self.store.version()
         corpus, seed_ids = load_merged_corpus(self.settings, self.store)
-        search = open_search(self.settings, corpus, self._embedder, build=build)
+        search = open_search(self.settings, corpus, self._embedder)
         if search is not None:
             self._embedder = search.embedder
-        return _Snapshot(self._marker(), corpus, seed_ids, search)
+        index_version = search.version if search is not None else self._index_version()
+        return _Snapshot((pages_version, index_version), corpus, seed_ids, search)
 
     def refresh(self) -> bool:
         """Reload if another process wrote pages or a new index; True if it did."""
         if self._marker() == self._snapshot.marker:
             return False
-        with self._reload_lock, self.store.lock(shared=True):
+        with self._reload_lock:
             if self._marker() == self._snapshot.marker:
                 return False
-            log.info("Nye sider eller nyt indeks skrevet af en anden proces; genindlæser")
-            self._state = self._load(build=False)
+            log.info("Nye sider eller nyt indeks fra en anden proces; genindlæser")
+            self._state = self._load()
             return True
 
     # reading -----------------------------------------------------------------------------
@@ -205,10 +212,7 @@ class Engine:
         return InitiativePage(total=len(hits), items=hits[offset : offset + k])
 
     def initiative(self, initiative_id: str) -> Initiative:
-        item = self.corpus.initiative(initiative_id)
-        if item is None:
-            raise NotFoundError(f"Ingen indsats med id '{_shown(initiative_id)}'")
-        return item
+        return _require(self.corpus, initiative_id)
 
     def practices(self) -> tuple[Practice, ...]:
         return self.corpus.practices
@@ -263,14 +267,13 @@ class Engine:
     ) -> Initiative:
         """Store a new page; 409 if its id is taken (replace_page is for that)."""
         item = _parse(page, source, expected_id)
-        with self._writing() as state:
-            if state.corpus.initiative(item.id) is not None:
+        with self._writing() as corpus:
+            if corpus.initiative(item.id) is not None:
                 raise ConflictError(
                     f"Der findes allerede en indsats med id '{item.id}'; "
                     f"brug PUT /v1/initiatives/{item.id} for at erstatte den."
                 )
             self.store.write_page(item.id, page)
-            self._commit()
         return self.initiative(item.id)
 
     def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
@@ -283,10 +286,9 @@ class Engine:
         """Replace a stored or seed page; the new page must give the same id."""
         validate_id(initiative_id)
         _parse(page, source, expected_id=initiative_id)
-        with self._writing():
-            self.initiative(initiative_id)
+        with self._writing() as corpus:
+            _require(corpus, initiative_id)
             self.store.write_page(initiative_id, page)
-            self._commit()
         return self.initiative(initiative_id)
 
     def replace_record(
@@ -301,26 +303,30 @@ class Engine:
     def delete_page(self, initiative_id: str) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
         validate_id(initiative_id)
-        with self._writing():
-            self.initiative(initiative_id)
+        with self._writing() as corpus:
+            _require(corpus, initiative_id)
             self.store.delete_page(initiative_id)
-            self._commit()
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[_Snapshot]:
-        """Thread lock + exclusive data lock, with a fresh view of what other workers wrote."""
-        with self._write_lock, self.store.lock():
-            if self._marker() != self._snapshot.marker:
-                self._state = self._load(build=True)
-            yield self._snapshot
+    def _writing(self) -> Iterator[Corpus]:
+        """Serialise a write; yields the corpus as it is on disk now, for the checks.
 
-    def _commit(self) -> None:
-        """Rebuild from disk under the held exclusive lock, then tell the other workers."""
-        try:
-            self._state = self._load(build=True)
-        finally:
-            self.store.bump_version()
-        self._state = replace(self._snapshot, marker=self._marker())
+        The data lock covers the check and the file change, then the page counter is bumped
+        for the other workers. The index is rebuilt right after, still before the caller
+        returns, but outside the data lock: the index store takes that lock itself and an
+        flock cannot be nested within one process. A crash in between leaves a stored page
+        and an old index, which the next load detects (corpus hash) and rebuilds.
+        """
+        with self._write_lock:
+            with self.store.lock():
+                if self.store.version() == self._snapshot.marker[0]:
+                    corpus = self.corpus
+                else:
+                    corpus, _ = load_merged_corpus(self.settings, self.store)
+                yield corpus
+                self.store.bump_version()
+            with self._reload_lock:
+                self._state = self._load()
 
 
 def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:
@@ -331,6 +337,13 @@ def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> In
             f"Siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
             "kommune og titel: ret dem, eller opret siden som en ny indsats."
         )
+    return item
+
+
+def _require(corpus: Corpus, initiative_id: str) -> Initiative:
+    item = corpus.initiative(initiative_id)
+    if item is None:
+        raise NotFoundError(f"Ingen indsats med id '{_shown(initiative_id)}'")
     return item
 
 

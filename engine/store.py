@@ -15,7 +15,7 @@ Every write goes to a temporary file in the same directory, is fsynced, renamed 
 target with `os.replace` and followed by an fsync of the directory: after a crash the file
 is either the old or the new version, never half written. Writers serialise through an
 exclusive `flock` on `data/lock`, which works across threads and worker processes; readers
-that must see a consistent pages+index pair take it shared.
+need no lock because every file is replaced atomically.
 """
 
 from __future__ import annotations
@@ -103,12 +103,13 @@ class PageStore:
                     leftover.unlink()
 
     @contextlib.contextmanager
-    def lock(self, shared: bool = False) -> Iterator[None]:
-        """Hold `data/lock`; a fresh file descriptor per call also excludes other threads."""
+    def lock(self) -> Iterator[None]:
+        """Hold `data/lock` (the index store's writers take the same one); a fresh file
+        descriptor per call also excludes other threads. Not reentrant: never nest it."""
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
             os.close(fd)  # closing the descriptor releases the flock
