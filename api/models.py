@@ -299,5 +299,5 @@ class Readiness(_Out):
     status: str = Field(examples=["ready"])
     initiatives: int = Field(examples=[5])
     practices: int = Field(examples=[40])
-    search: bool = Field(description="Om søgeindekset er indlæst.")
+    index_version: str = Field(examples=["v-3-1a2b3c4d5e"])
     load_errors: list[str] = Field(default_factory=list)
