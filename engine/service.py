@@ -3,16 +3,15 @@
 The API and the CLI both talk to this class only, so the rules about stored pages live in
 one place:
 
-- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.txt`). A stored
-  page whose id equals a seed's id *replaces* that seed (that is what `PUT` writes); a
-  tombstone (`<id>.deleted`) removes the id, seed or not, until a page with that id is
-  written again. A stored file whose name is not the id its content gives is reported as a
-  load error instead of being guessed at, so every id stays deletable.
-- A write is durable (fsynced) and searchable when the method returns: it happens under the
-  exclusive data lock, the index is rebuilt before the lock is released, and only then the
-  `VERSION` counter is bumped.
+- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.txt`), loaded
+  by `engine.store.load_stored_corpus` (also used by `indsats build`). A stored page whose
+  id equals a seed's id *replaces* that seed (that is what `PUT` writes); a tombstone
+  (`<id>.deleted`) removes the id, seed or not, until a page with that id is written again.
+- A write is durable (fsynced) and searchable when the method returns: the check and the
+  file change happen under the writers' lock `data/lock`, the `VERSION` counter is bumped,
+  and the index is rebuilt before the method returns.
 - Other worker processes notice the new counter (or a new index version written by
-  `indsats build`) in `refresh()`, which costs one small file read per call, and reload.
+  `indsats build`) in `refresh()`, which costs two small file reads per call, and reload.
 
 The loaded state is an immutable snapshot swapped in one assignment, so request threads
 never see half of a reload.
