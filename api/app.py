@@ -39,6 +39,8 @@ Skrivning (POST, PUT, DELETE) kræver headeren `X-API-Key` med værdien af `INDS
 
 
 def _load_engine(app: FastAPI, settings: Settings, embedder: Any) -> None:
+    if settings.api_key is None:
+        log.warning("Skrivning er slået fra: INDSATS_API_KEY er ikke sat")
     try:
         app.state.engine = Engine.open(settings, embedder=embedder)
     except IndsatsError as exc:

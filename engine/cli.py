@@ -233,7 +233,14 @@ def serve(
 ) -> None:
     """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
     import uvicorn
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
+    try:
+        Settings()  # each worker reads them again; a mistake is reported here, once
+    except (ValidationError, SettingsError) as exc:
+        Console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {exc}")
+        raise typer.Exit(EXIT_INPUT) from None
     uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
 
 
