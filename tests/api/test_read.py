@@ -102,6 +102,8 @@ def test_practices_catalogue_and_detail(client: TestClient) -> None:
     widest = max(catalogue["items"], key=lambda p: sum(p["counts"].values()))
     detail = client.get(f"/v1/practices/{widest['id']}").json()
     assert len(detail["answers"]) == sum(widest["counts"].values()) >= 2
+    assert detail["evidence"]["counts"] == widest["counts"]
+    assert detail["evidence"]["note"]
     for answer in detail["answers"]:
         assert answer["level"] in ("ja", "delvist", "nej")
         assert answer["municipality"] in {"Hedensted", "Skanderborg", "Brønderslev"}
