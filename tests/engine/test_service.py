@@ -123,3 +123,39 @@ def test_text_limits(engine: Engine) -> None:
     with pytest.raises(InvalidInputError, match="tom"):
         engine.check_text("q", "   ")
     assert engine.check_text("q", "x" * 2000)
+
+
+def test_concurrent_writers_in_two_workers_never_both_win(settings: Settings) -> None:
+    import threading
+
+    engines = [Engine.open(settings, FakeEmbedder()), Engine.open(settings, FakeEmbedder())]
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def post(engine: Engine, title: str) -> None:
+        start.wait()
+        try:
+            engine.add_page(_page(title))
+            outcomes.append("created")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [
+        threading.Thread(target=post, args=(engines[0], "Samme side")),
+        threading.Thread(target=post, args=(engines[1], "Samme side")),
+        threading.Thread(target=post, args=(engines[0], "Anden side")),
+        threading.Thread(target=post, args=(engines[1], "Tredje side")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["conflict", "created", "created", "created"]
+    for engine in engines:
+        engine.refresh()
+        ids = {i.id for i in engine.corpus.initiatives}
+        assert {"hedensted-samme-side", "hedensted-anden-side", "hedensted-tredje-side"} <= ids
+        assert len(ids) == 8
+    # the index both serve covers all of them
+    fresh = Engine.open(settings, FakeEmbedder())
+    assert fresh.index_version == engines[0].index_version == engines[1].index_version
