@@ -78,8 +78,19 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_input", _describe(list(exc.errors())))
 
 
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
+        # FastAPI's own 400 for a JSON body that is not UTF-8; malformed JSON in UTF-8 is a
+        # 422, so this is too (found by schemathesis: the 400 was undocumented and English).
+        return error_response(
+            422,
+            "invalid_input",
+            "Ugyldig forespørgsel: indholdet er ikke gyldig JSON i UTF-8.",
+        )
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     if exc.status_code == 404:
         message = f"Ukendt adresse: {request.method} {request.url.path}"

@@ -115,6 +115,7 @@ CASES = [
     Case("unknown target group filter", "GET", "/v1/search?q=ledige&target_group=Pirater",
          ok=(200,)),
     # batch search and recommend
+    Case("batch: body not UTF-8", "POST", "/v1/search/batch", b"T\x13\xff#\x0c", JSON),
     Case("batch: queries empty", "POST", "/v1/search/batch", b'{"queries": []}', JSON),
     Case("batch: queries a string", "POST", "/v1/search/batch", b'{"queries": "ledige"}', JSON),
     Case("batch: queries numbers", "POST", "/v1/search/batch", b'{"queries": [1, 2]}', JSON),
