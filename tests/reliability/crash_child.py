@@ -41,7 +41,9 @@ def _counted(fn: Callable[..., Any], writes_only: bool = False) -> Callable[...,
     return wrapper
 
 
-def install() -> None:
+def install(kill_at: int = 0) -> None:
+    global KILL_AT
+    KILL_AT = kill_at
     for name in ("fsync", "rename", "replace", "unlink", "mkdir", "rmdir"):
         setattr(os, name, _counted(getattr(os, name)))
     builtins.open = _counted(builtins.open, writes_only=True)
@@ -67,7 +69,6 @@ def corpus_for(variant: str) -> Any:
 
 
 def main() -> None:
-    global KILL_AT
     data_dir, variant, kill_at = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     from engine.indexing import open_index
     from engine.settings import Settings
@@ -75,8 +76,7 @@ def main() -> None:
 
     corpus = corpus_for(variant)
     settings = Settings(data_dir=data_dir)
-    install()
-    KILL_AT = kill_at
+    install(kill_at)
     index, report = open_index(settings, corpus, HashingEmbedder())
     print(
         json.dumps(

@@ -196,3 +196,82 @@ def test_damaged_current_pointer_is_rebuilt(tmp_path: Path, content: str) -> Non
     again, report = open_index(settings, corpus, HashingEmbedder())
     assert report.built and len(again.passages) > 0
     assert live_index_problems(settings.index_dir) == []
+
+
+# -- the real `indsats build` command, killed at seeded steps and at seeded moments -----------
+def run_cli(data: Path, kill_at: int | None, timeout: float = 120) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "INDSATS_DATA_DIR": str(data),
+        "INDSATS_SEEDS_DIR": str(ROOT / "seeds"),
+    }
+    if kill_at is not None:
+        env["INDSATS_CRASH_KILL_AT"] = str(kill_at)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.reliability.cli_fake", "build"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def cli_build(data: Path, kill_at: int | None = 0) -> tuple[int, str, str]:
+    proc = run_cli(data, kill_at)
+    out, err = proc.communicate(timeout=120)
+    return proc.returncode, out, err
+
+
+@pytest.mark.timeout(900)
+def test_killed_indsats_build_leaves_old_or_new_index(tmp_path: Path) -> None:
+    from tests.reliability.harness import page
+
+    old = tmp_path / "old"
+    rc, _, err = cli_build(old)
+    assert rc == 0, err
+    old_hash = live_hash(old)
+    text, new_id = page("crash-build", extra="En side skrevet mellem to builds.")
+    (old / "pages").mkdir(parents=True, exist_ok=True)
+    (old / "pages" / f"{new_id}.txt").write_text(text, encoding="utf-8")
+    probe = tmp_path / "probe"
+    shutil.copytree(old, probe)
+    rc, out, err = cli_build(probe)
+    assert rc == 0 and "bygget" in out, err
+    steps = int(err.rsplit("crash-steps=", 1)[1].split()[0])
+    new_hash = live_hash(probe)
+    assert new_hash not in (None, old_hash)
+    rnd = random.Random(SEED + 2)
+    kills = kill_points(steps, rnd)
+    # Step kills hit every phase of the build; a few timed kills hit wherever they land.
+    timed = [rnd.uniform(0.2, 2.0) for _ in range(max(2, TRIALS // 2))]
+    outcomes = {"old": 0, "new": 0}
+    for n, point in enumerate([*kills, *timed]):
+        data = tmp_path / f"trial-{n}"
+        shutil.copytree(old, data)
+        if isinstance(point, int):
+            rc, _, err = cli_build(data, point)
+            assert rc == -9, (point, rc, err[-2000:])
+        else:
+            proc = run_cli(data, None)
+            try:
+                proc.wait(timeout=point)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # SIGKILL, to this one child only
+                proc.wait()
+            proc.communicate()
+        assert live_index_problems(data / "index") == [], point
+        live = live_hash(data)
+        assert live in (old_hash, new_hash), point
+        outcomes["old" if live == old_hash else "new"] += 1
+        rc, out, err = cli_build(data)  # the next run repairs: builds or finds it current
+        assert rc == 0, err
+        assert live_hash(data) == new_hash and live_index_problems(data / "index") == []
+        shutil.rmtree(data)
+    record(
+        "crash_indsats_build",
+        {"build_steps": steps, "step_kills": len(kills), "timed_kills": len(timed),
+         "old_index_after_kill": outcomes["old"], "new_index_after_kill": outcomes["new"],
+         "mixed_or_empty": 0, "seed": SEED},
+    )  # fmt: skip
