@@ -52,7 +52,10 @@ FORM_FIELDS = ("q", "target_group", "municipality", "min_evidence", "own_municip
 
 
 def mount_web(app: FastAPI, settings: Settings) -> None:
-    """Add the page routes and the static assets to `app`; call once from `create_app`."""
+    """Add the page routes and the static assets to `app` (from `create_app`; idempotent)."""
+    if getattr(app.state, "web_mounted", False):
+        return
+    app.state.web_mounted = True
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -62,7 +65,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
         response.headers.update(SECURITY_HEADERS)
         return response
 
-    @router.get("/")
+    @router.api_route("/", methods=["GET", "HEAD"])
     def search_page(request: Request) -> HTMLResponse:
         form = read_form(request.query_params, settings.max_query_chars)
         return render(
@@ -71,7 +74,7 @@ def mount_web(app: FastAPI, settings: Settings) -> None:
             {"form": form, "evidence_options": evidence_options(form["min_evidence"])},
         )
 
-    @router.get("/indsats/{initiative_id}")
+    @router.api_route("/indsats/{initiative_id}", methods=["GET", "HEAD"])
     def initiative_page(request: Request, initiative_id: str) -> HTMLResponse:
         return render(request, "initiative.html", {"initiative_id": initiative_id})
 

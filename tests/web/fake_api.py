@@ -65,11 +65,11 @@ def _accepts(
 
 def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
     wanted = _stems(q)
-    results = []
+    results: list[dict[str, Any]] = []
     for item in corpus.initiatives:
         if not _accepts(item, **filters):
             continue
-        matches = []
+        matches: list[dict[str, Any]] = []
         for section in item.sections:
             for paragraph in section.paragraphs:
                 hits = len(wanted & _stems(paragraph))
@@ -88,13 +88,13 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
 def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[str, Any]:
     wanted = _stems(situation)
     by_id = {i.id: i for i in corpus.initiatives}
-    practices = []
+    practices: list[dict[str, Any]] = []
     for practice in corpus.practices:
         relevance = len(wanted & _stems(practice.text))
         own_answer = next((a.level.value for a in practice.answers if a.municipality == own), None)
         if own_answer == "ja":
             continue
-        followers = [
+        followers: list[dict[str, Any]] = [
             {
                 "municipality": a.municipality,
                 "initiative_id": a.initiative_id,

@@ -36,6 +36,7 @@ const moreButton = $("more-button");
 let runId = 0;
 let controller = null;
 let current = null; // {state, terms, shown, total}
+const titles = new Map(); // initiative id -> title, from the filter lists, to name links
 
 // --- state <-> URL <-> form ---------------------------------------------------------------
 
@@ -86,6 +87,7 @@ async function loadFilterOptions() {
     const body = await apiGet("/v1/initiatives", { k: 100, offset });
     const items = body.items || body.results || [];
     for (const item of items) {
+      titles.set(item.id, item.title);
       if (item.municipality) municipalities.add(item.municipality);
       for (const group of item.target_groups || []) groups.add(group);
     }
@@ -243,7 +245,14 @@ function renderPractices(body, state) {
       el(
         "li",
         {},
-        el("a", { href: initiativeHref(f.initiative_id) }, f.municipality),
+        el(
+          "a",
+          { href: initiativeHref(f.initiative_id) },
+          f.municipality,
+          titles.has(f.initiative_id)
+            ? el("span", { class: "sr-only" }, `: ${titles.get(f.initiative_id)}`)
+            : null,
+        ),
         " ",
         levelBadge(f.answer),
         typeof f.score === "number" ? ` evidensscore ${formatScore(f.score)}` : "",
