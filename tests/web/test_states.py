@@ -40,7 +40,7 @@ def test_a_failed_search_says_what_went_wrong(page: Any, fake_site: Site) -> Non
     alert = page.locator("#error-box .alert-error")
     expect(alert).to_contain_text("Søgningen mislykkedes")
     expect(alert).to_contain_text("Søgeindekset er ikke indlæst")
-    expect(alert).to_contain_text("prøv igen")
+    expect(alert).to_contain_text("Vent et øjeblik, og prøv igen.")
     expect(alert.locator("svg[role=img]")).to_have_attribute("aria-label", "Fejl")
     expect(page.locator("#results")).to_be_hidden()
     expect(page.locator("#results-area")).to_have_attribute("aria-busy", "false")

@@ -121,15 +121,19 @@ export class ApiError extends Error {
 
   /** What a consultant should read: what went wrong and what to do about it. */
   explain() {
-    if (this.status === 0) return this.message;
-    if (this.status === 503) {
-      return `Tjenesten er ikke klar endnu (${this.message}). Vent et øjeblik, og prøv igen.`;
-    }
+    const said = sentence(this.message);
+    if (this.status === 0) return said;
+    if (this.status === 503) return `Tjenesten er ikke klar endnu. ${said} Vent et øjeblik, og prøv igen.`;
     if (this.status >= 500) {
-      return `Serveren kunne ikke svare (fejl ${this.status}: ${this.message}). Prøv igen om lidt.`;
+      return `Serveren kunne ikke svare (fejl ${this.status}). ${said} Prøv igen om lidt.`;
     }
-    return `${this.message} (fejl ${this.status})`;
+    return `${said} (fejl ${this.status})`;
   }
+}
+
+function sentence(text) {
+  const trimmed = String(text || "Ukendt fejl").trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 async function request(path, init) {

@@ -2,7 +2,7 @@
 // GET /v1/initiatives/{id}. Answers carry their level as a word and an icon (Ja / Delvist /
 // Nej), never as colour alone.
 
-import { alertBox, ApiError, apiGet, el, formatScore, levelBadge, scoreList } from "./common.js";
+import { alertBox, ApiError, apiGet, el, levelBadge, scoreList } from "./common.js";
 
 const article = document.getElementById("initiative");
 const title = document.getElementById("initiative-title");
@@ -56,15 +56,8 @@ function testBlock(test, index) {
     "section",
     { class: "test-block", "aria-labelledby": headingId },
     el("h3", { class: "h4", id: headingId }, test.name || test.label),
-    el(
-      "p",
-      { class: "test-meta" },
-      `${test.label}: `,
-      el("strong", {}, formatScore(test.score)),
-      " af 5 · ",
-      answers.length ? countLevels(answers) : "ingen svar",
-    ),
     scoreList({ [test.label]: test.score }),
+    el("p", { class: "test-meta" }, answers.length ? `Svar: ${countLevels(answers)}` : "Ingen svar"),
     answers.length
       ? el(
           "ul",
@@ -111,6 +104,7 @@ function render(item) {
     ),
   );
   statusLine.replaceChildren(el("span", {}, `Indsatsen fra ${item.municipality} er hentet.`));
+  statusLine.classList.add("sr-only"); // said to screen readers; the page itself shows it
 }
 
 async function main() {
