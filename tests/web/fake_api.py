@@ -32,11 +32,13 @@ class Controls:
     fail: dict[str, tuple[int, str, str]] = field(default_factory=dict)
     gate: threading.Event = field(default_factory=threading.Event)
     hold: bool = False
+    max_k: int | None = None  # serve fewer results per page than asked, to page with few seeds
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.fail.clear()
         self.hold = False
+        self.max_k = None
         self.gate.set()
         self.calls.clear()
 
@@ -180,6 +182,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         if (failed := guard("search", {"q": q, **filters})) is not None:
             return failed
         found = _search(corpus, q, filters)
+        k = min(k, controls.max_k or k)
         return {
             "query": q,
             "mode": "hybrid",

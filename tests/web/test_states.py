@@ -33,6 +33,26 @@ def test_busy_indicator_while_the_request_runs(page: Any, fake_site: Site) -> No
     expect(status.locator(".spinner")).to_have_count(0)
 
 
+def test_more_results_page_in_and_take_the_focus(page: Any, fake_site: Site) -> None:
+    assert fake_site.controls is not None
+    fake_site.controls.max_k = 2
+    page.goto(fake_site.url + "/?q=ledige")
+    cards = page.locator(".result-card")
+    expect(cards).to_have_count(2)
+    total = int(re.search(r"af (\d+)", page.locator("#status").inner_text()).group(1))  # type: ignore[union-attr]
+    assert total > 2
+    more = page.get_by_role("button", name="Vis flere indsatser")
+    more.click()
+    expect(cards).to_have_count(min(4, total))
+    expect(cards.nth(2).locator(".card-heading a")).to_be_focused()
+    expect(page.locator("#status")).to_contain_text(f"Viser {min(4, total)} af {total}")
+    for shown in range(min(4, total), total, 2):
+        expect(cards).to_have_count(shown)
+        more.click()
+    expect(cards).to_have_count(total)
+    expect(more).to_be_hidden()
+
+
 def test_a_failed_search_says_what_went_wrong(page: Any, fake_site: Site) -> None:
     assert fake_site.controls is not None
     fake_site.controls.fail["search"] = (503, "not_ready", "Søgeindekset er ikke indlæst")
