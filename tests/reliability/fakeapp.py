@@ -17,4 +17,9 @@ from tests.reliability.fake_embedder import HashingEmbedder
 
 def create() -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return create_app(Settings(), embedder=HashingEmbedder())
+    settings = Settings()
+    app = create_app(settings, embedder=HashingEmbedder())
+    from api.web import mount_web  # the consultants' page, as `indsats serve` has it
+
+    mount_web(app, settings)
+    return app
