@@ -142,7 +142,7 @@ def test_parallel_writes_and_searches_two_workers(tmp_path: Path) -> None:
     log = (tmp_path / "server.log").read_text(encoding="utf-8", errors="replace")
     assert "Uventet fejl" not in log and "Traceback" not in log
     record(
-        "concurrency",
+        f"concurrency_{WRITERS}x{OPS}",
         {"workers": 2, "writer_threads": WRITERS, "reader_threads": READERS,
          "acknowledged_writes": counts["writes"], "reads": counts["reads"],
          "searches_right_after_write": counts["searches_after_write"], "errors": 0,

@@ -104,7 +104,7 @@ def test_killed_rebuild_leaves_old_or_new_index(built: dict[str, object], tmp_pa
         assert not list((data / "index").glob(".tmp-*")), "temp dirs of the killed build stayed"
         shutil.rmtree(data)
     record(
-        "crash_index_rebuild",
+        f"crash_index_rebuild_{len(points)}",
         {"build_steps": steps, "kills": len(points), "old_index_after_kill": outcomes["old"],
          "new_index_after_kill": outcomes["new"], "mixed_or_empty": 0, "seed": SEED},
     )  # fmt: skip
@@ -270,7 +270,7 @@ def test_killed_indsats_build_leaves_old_or_new_index(tmp_path: Path) -> None:
         assert live_hash(data) == new_hash and live_index_problems(data / "index") == []
         shutil.rmtree(data)
     record(
-        "crash_indsats_build",
+        f"crash_indsats_build_{len(kills) + len(timed)}",
         {"build_steps": steps, "step_kills": len(kills), "timed_kills": len(timed),
          "old_index_after_kill": outcomes["old"], "new_index_after_kill": outcomes["new"],
          "mixed_or_empty": 0, "seed": SEED},

@@ -171,7 +171,7 @@ def test_kill_9_during_writes(tmp_path: Path) -> None:
         server.stop()
     assert ledger.acknowledged > 0, "no write was acknowledged: the test proved nothing"
     record_figure(
-        "crash_writes",
+        f"crash_writes_{TRIALS}",
         {
             "trials": TRIALS,
             "kills_during_a_write": cut,

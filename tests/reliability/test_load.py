@@ -135,8 +135,8 @@ def test_32_clients_zero_errors(tmp_path: Path) -> None:
     assert stats["requests"] > 0
     assert stats["non_2xx"] == 0, stats
     assert stats["socket_errors"] == 0, stats
-    record("load", {"clients": CLIENTS, "wrk_threads": THREADS, "server_workers": 2,
-                    "duration_s": LOAD_SECONDS, **stats})  # fmt: skip
+    setup = {"clients": CLIENTS, "wrk_threads": THREADS, "server_workers": 2}
+    record(f"load_{LOAD_SECONDS}s", {**setup, "duration_s": LOAD_SECONDS, **stats})
 
 
 @pytest.mark.timeout(1800)
@@ -150,6 +150,5 @@ def test_memory_flat_over_many_requests(tmp_path: Path) -> None:
     assert stats["non_2xx"] == 0 and stats["socket_errors"] == 0, stats
     growth = end - start
     assert growth < max(32.0, 0.15 * start), f"RSS grew from {start} to {end} MiB"
-    record("soak", {"requests": stats["requests"], "clients": CLIENTS, "server_workers": 2,
-                    "rss_start_mib": start, "rss_end_mib": end, "rss_growth_mib": round(growth, 1),
-                    **{k: v for k, v in stats.items() if k != "requests"}})  # fmt: skip
+    memory = {"rss_start_mib": start, "rss_end_mib": end, "rss_growth_mib": round(growth, 1)}
+    record(f"soak_{SOAK_REQUESTS}", {"clients": CLIENTS, "server_workers": 2, **memory, **stats})

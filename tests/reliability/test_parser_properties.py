@@ -179,6 +179,17 @@ def test_flipped_bytes(text: str, flips: list[tuple[float, int]]) -> None:
     check_outcome(bytes(raw))
 
 
+def test_zz_record_figures() -> None:
+    """Named to run last in this module: what the properties above were run with."""
+    from tests.reliability.figures import record
+
+    properties = [n for n in globals() if n.startswith("test_") and n != "test_zz_record_figures"]
+    record(
+        f"parser_properties_{EXAMPLES}",
+        {"properties": len(properties), "max_examples_per_property": EXAMPLES, "failures": 0},
+    )
+
+
 def test_rejections_name_the_file_and_reason() -> None:
     """Sanity check that the oracle above is not vacuous: these must be rejected."""
     for bad in ["", "   \n\n", "<html><head></head></html>", "• Ja: x", "Hedensted\n"]:
