@@ -82,16 +82,16 @@ def _difference(item: Initiative, got: Initiative) -> str | None:
         SECTION_HEADERS[s.name.strip().lower()] for s in item.sections
     ]:
         return "Afsnittene"
-    for want, have in zip(item.sections, got.sections, strict=True):
-        if _lines(want.text) != _lines(have.text):
-            return f"Afsnittet '{have.name}'"
+    for want_section, got_section in zip(item.sections, got.sections, strict=True):
+        if _lines(want_section.text) != _lines(got_section.text):
+            return f"Afsnittet '{got_section.name}'"
     if len(got.tests) != len(item.tests):
         return "Testene"
-    for n, (want_test, have) in enumerate(zip(item.tests, got.tests, strict=True), 1):
+    for n, (want_test, got_test) in enumerate(zip(item.tests, got.tests, strict=True), 1):
         same = (
-            _ws(have.name) == _ws(want_test.name)
-            and have.score == want_test.score
-            and [(a.level, _ws(a.text)) for a in have.answers]
+            _ws(got_test.name) == _ws(want_test.name)
+            and got_test.score == want_test.score
+            and [(a.level, _ws(a.text)) for a in got_test.answers]
             == [(a.level, _ws(a.text)) for a in want_test.answers]
         )
         if not same:
