@@ -100,13 +100,19 @@ class Server:
     def wait_ready(self, timeout: float) -> None:
         assert self.proc is not None
         deadline = time.monotonic() + timeout
+        # Each worker process loads on its own: one 200 says nothing about the others, so
+        # wait for a run of 200s on fresh connections (the kernel spreads them).
+        streak = 0
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"server exited {self.proc.returncode}: {self.tail()}")
+            ok = False
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.base + READY_PATH, timeout=2).status_code == 200:
-                    return
-            time.sleep(0.1)
+                ok = httpx.get(self.base + READY_PATH, timeout=5).status_code == 200
+            streak = streak + 1 if ok else 0
+            if streak >= 6 * self.workers:
+                return
+            time.sleep(0.02 if ok else 0.1)
         raise AssertionError(f"server not ready in {timeout:.0f}s: {self.tail()}")
 
     def tail(self, chars: int = 3000) -> str:

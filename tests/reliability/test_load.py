@@ -64,8 +64,12 @@ pytestmark = pytest.mark.skipif(
 def request_paths(base: str) -> list[str]:
     """A seeded mix of reads: searches in every mode and with filters, lists, details."""
     rnd = random.Random(8)
-    initiatives = httpx.get(f"{base}/v1/initiatives", params={"k": 100}).json()["items"]
-    practices = httpx.get(f"{base}/v1/practices").json()["items"]
+    listing = httpx.get(f"{base}/v1/initiatives", params={"k": 100}, timeout=60)
+    assert listing.status_code == 200, listing.text
+    initiatives = listing.json()["items"]
+    catalogue = httpx.get(f"{base}/v1/practices", timeout=60)
+    assert catalogue.status_code == 200, catalogue.text
+    practices = catalogue.json()["items"]
     paths = []
     for n in range(300):
         q = quote(" ".join(rnd.sample(WORDS, rnd.randint(1, 4))))
