@@ -7,9 +7,11 @@ situation, and the advice passages of the matching initiatives.
 Practice scoring (documented in the README too):
 
 - `match`: the situation against the practice's own words (its canonical text without the
-  quantifier and framing), dense and lexical (Danish-stemmed BM25 with the thesaurus'
-  expansions), fused by reciprocal rank (`k = PRACTICE_RRF_K`), scaled to 0..1 where 1 is
-  first in both lists.
+  quantifier and framing, glossed by the thesaurus like the passages), dense cosine and
+  Danish-stemmed BM25 (with the thesaurus' expansions), each divided by its best score over
+  the practices, then averaged (0..1). With a few dozen practices absolute scores say more
+  than ranks: reciprocal rank fusion gave a practice sharing no word with the situation most
+  of the top score just for ranking third of three (same eval quality, see README).
 - `support`: how much more the initiatives that match the situation follow the practice than
   pages in general: the search-score-weighted adoption (Ja = 1, Delvist = 0.5, Nej = 0) of the
   top `SUPPORT_PAGES` results minus the adoption over all pages, floored at 0.
@@ -36,13 +38,12 @@ from engine.errors import InvalidInputError
 from engine.evidence import Evidence, evidence_for
 from engine.models import Corpus, Level, Practice
 from engine.practices import practice_core
-from engine.search import MAX_K, SearchQuery, SearchResponse, Searcher, rrf
+from engine.search import MAX_K, Searcher, SearchQuery, SearchResponse, rrf
 from engine.text import format_decimal
 from engine.thesaurus import Thesaurus, gloss
 from index.dense_faiss import DenseIndex
 from index.lexical_bm25 import LexicalIndex
 
-PRACTICE_RRF_K = 5
 MATCH_WEIGHT = 0.8
 EVIDENCE_WEIGHT = 0.5
 SUPPORT_PAGES = 5
@@ -159,8 +160,11 @@ class Recommender:
     def recommend(self, request: RecommendRequest) -> Recommendation:
         request = self.validate(request)
         initiatives = self.searcher.search(
-            SearchQuery(request.situation, k=max(request.k, SUPPORT_PAGES),
-                        target_group=request.target_group)
+            SearchQuery(
+                request.situation,
+                k=max(request.k, SUPPORT_PAGES),
+                target_group=request.target_group,
+            )
         )
         own, own_score = self.own_answers(request)
         known = bool(request.municipality or request.answers)
@@ -175,21 +179,41 @@ class Recommender:
             relevance = MATCH_WEIGHT * match[n] + (1 - MATCH_WEIGHT) * support[n]
             score = relevance * (1 + EVIDENCE_WEIGHT * evidence.strength)
             followers = self._followers[practice.id]
-            gap = known and yours is not None and any(
-                f.answer is Level.JA and (own_score is None or (f.score or 0.0) > own_score)
-                for f in followers
+            gap = (
+                known
+                and yours is not None
+                and any(
+                    f.answer is Level.JA and (own_score is None or (f.score or 0.0) > own_score)
+                    for f in followers
+                )
             )
-            ranked.append(PracticeAdvice(
-                practice.id, practice.text, practice.test, round(relevance, 4), round(score, 4),
-                evidence, followers, yours, gap, reason(practice, followers, evidence, yours),
-            ))
+            ranked.append(
+                PracticeAdvice(
+                    practice.id,
+                    practice.text,
+                    practice.test,
+                    round(relevance, 4),
+                    round(score, 4),
+                    evidence,
+                    followers,
+                    yours,
+                    gap,
+                    reason(practice, followers, evidence, yours),
+                )
+            )
         ranked.sort(key=lambda p: (not p.gap, -p.score, p.id))
         page = SearchResponse(
-            initiatives.query, initiatives.mode, request.k, 0, initiatives.total,
+            initiatives.query,
+            initiatives.mode,
+            request.k,
+            0,
+            initiatives.total,
             initiatives.results[: request.k],
         )
         return Recommendation(
-            initiatives.query, page, tuple(ranked[: request.k]),
+            initiatives.query,
+            page,
+            tuple(ranked[: request.k]),
             self._advice(initiatives, request.k),
         )
 
@@ -199,23 +223,25 @@ class Recommender:
         if n == 0:
             return []
         lists = self.searcher.ranked_lists(text, "hybrid", None, self._index, candidates=n)
-        fused = rrf(lists, PRACTICE_RRF_K)
-        best = sum(weight for weight, _ in lists) / (PRACTICE_RRF_K + 1)
-        return [fused.get(row, 0.0) / best for row in range(n)]
+        total = np.zeros(n, dtype=np.float64)
+        for weight, hits in lists:
+            if len(hits) and hits.scores.max() > 0:
+                total[hits.rows] += weight * np.maximum(hits.scores, 0) / hits.scores.max()
+        weights = sum(weight for weight, _ in lists) or 1.0
+        return [float(v) for v in total / weights]
 
     def _support(self, initiatives: SearchResponse) -> list[float]:
         top = initiatives.results[:SUPPORT_PAGES]
         if not top:
             return [0.0] * len(self.practices)
         weights = {r.id: r.score / top[0].score if top[0].score else 1.0 for r in top}
-        return [
-            max(0.0, _adoption(p, weights) - self._base_adoption[p.id]) for p in self.practices
-        ]
+        return [max(0.0, _adoption(p, weights) - self._base_adoption[p.id]) for p in self.practices]
 
     def _advice(self, initiatives: SearchResponse, k: int) -> tuple[AdvicePassage, ...]:
         matched = {r.id: r.municipality for r in initiatives.results[:SUPPORT_PAGES]}
         rows = [
-            row for row, p in enumerate(self.searcher.index.passages)
+            row
+            for row, p in enumerate(self.searcher.index.passages)
             if p.initiative_id in matched and p.section in ADVICE_SECTIONS
         ]
         if not rows:
@@ -227,8 +253,11 @@ class Recommender:
         out = []
         for row, score in best:
             p = self.searcher.index.passages[row]
-            out.append(AdvicePassage(p.initiative_id, matched[p.initiative_id], p.section,
-                                     p.text, round(score, 6)))
+            out.append(
+                AdvicePassage(
+                    p.initiative_id, matched[p.initiative_id], p.section, p.text, round(score, 6)
+                )
+            )
         return tuple(out)
 
 
@@ -246,14 +275,12 @@ def practice_document(practice: Practice, thesaurus: Thesaurus) -> str:
 
 
 def _adoption(practice: Practice, weights: Mapping[str, float] | None) -> float:
-    """Weighted share of pages following the practice; pages not answering it count as Nej."""
-    if weights is None:
-        pages = {a.initiative_id: ADOPTION[a.level] for a in practice.answers}
-        total = len({a.initiative_id for a in practice.answers}) or 1
-        return sum(pages.values()) / total
+    """Weighted share of pages following the practice (Ja 1, Delvist 0.5); a weighted page
+    that does not answer it counts as not following. Without weights: the pages answering."""
     answered = {a.initiative_id: ADOPTION[a.level] for a in practice.answers}
-    total = sum(weights.values()) or 1.0
-    return sum(w * answered.get(i, 0.0) for i, w in weights.items()) / total
+    weights = weights if weights is not None else dict.fromkeys(answered, 1.0)
+    total = sum(weights.values())
+    return sum(w * answered.get(i, 0.0) for i, w in weights.items()) / total if total else 0.0
 
 
 def _followers(practice: Practice) -> tuple[Follower, ...]:
@@ -266,16 +293,22 @@ def _followers(practice: Practice) -> tuple[Follower, ...]:
     return tuple(rows)
 
 
-def _names(followers: Sequence[Follower]) -> str:
-    """"Brønderslev (evidensscore 4,1) og Hedensted (2,5)", one mention per jobcentre."""
-    seen: dict[tuple[str, float | None], None] = {}
+def _names(followers: Sequence[Follower], label: bool) -> str:
+    """ "Brønderslev (evidensscore 4,1) og Hedensted (2,5 og 2,2)": one mention a jobcentre."""
+    scores: dict[str, dict[str, None]] = {}
     for f in followers:
-        seen[(f.municipality, f.score)] = None
-    parts = [
-        f"{m} ({'evidensscore ' if n == 0 else ''}{format_decimal(s) if s is not None else '?'})"
-        for n, (m, s) in enumerate(seen)
-    ]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
+        scores.setdefault(f.municipality, {})[
+            format_decimal(f.score) if f.score is not None else "ukendt"
+        ] = None
+    parts = []
+    for n, (municipality, values) in enumerate(scores.items()):
+        prefix = "evidensscore " if label and n == 0 else ""
+        parts.append(f"{municipality} ({prefix}{_join(list(values))})")
+    return _join(parts)
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
 
 
 def reason(
@@ -285,13 +318,15 @@ def reason(
     full = [f for f in followers if f.answer is Level.JA]
     partial = [f for f in followers if f.answer is Level.DELVIST]
     if full:
-        sentence = f"Følges fuldt af {_names(full)}"
+        sentence = f"Følges fuldt af {_names(full, True)}"
         if partial:
-            sentence += f" og delvist af {_names(partial)}"
+            sentence += f" og delvist af {_names(partial, False)}"
     elif partial:
-        sentence = f"Ingen side følger den fuldt; delvist af {_names(partial)}"
+        sentence = f"Ingen side følger den fuldt; delvist af {_names(partial, True)}"
+    elif len(practice.answers) == 1:
+        sentence = "Den eneste side, der svarer på den, følger den ikke"
     else:
-        sentence = f"Ingen af de {len(practice.answers)} sider, der svarer på den, følger den endnu"
+        sentence = f"Ingen af de {len(practice.answers)} sider, der svarer på den, følger den"
     if evidence.contrast is not None:
         direction = "højere" if evidence.contrast >= 0 else "lavere"
         sentence += (
