@@ -100,7 +100,7 @@ class LexicalIndex:
         self._vocab_terms = sorted(t for t in vocab if len(t) >= MIN_TAIL)
         self._n = int(bm25.scores["num_docs"])
         self._expand_lock = threading.Lock()
-        self._expand_cache: dict[str, tuple[str, ...]] = {}
+        self._expand_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: DanishAnalyzer | None = None) -> LexicalIndex:
