@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -68,6 +69,14 @@ class Follower:
     answer: Level
     score: float | None
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "municipality": self.municipality,
+            "initiative_id": self.initiative_id,
+            "answer": self.answer.value,
+            "score": self.score,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class PracticeAdvice:
@@ -82,6 +91,28 @@ class PracticeAdvice:
     gap: bool
     reason: str
 
+    def to_dict(self) -> dict[str, Any]:
+        e = self.evidence
+        return {
+            "id": self.id,
+            "text": self.text,
+            "test": self.test,
+            "relevance": self.relevance,
+            "score": self.score,
+            "evidence": {
+                "counts": dict(e.counts),
+                "mean_score_ja": _round(e.mean_score_ja),
+                "mean_score_other": _round(e.mean_score_other),
+                "contrast": _round(e.contrast),
+                "shrunk_contrast": round(e.shrunk_contrast, 3),
+                "note": e.note,
+            },
+            "followed_by": [f.to_dict() for f in self.followed_by],
+            "your_answer": self.your_answer.value if self.your_answer else None,
+            "gap": self.gap,
+            "reason": self.reason,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class AdvicePassage:
@@ -91,6 +122,15 @@ class AdvicePassage:
     text: str
     score: float
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "initiative_id": self.initiative_id,
+            "municipality": self.municipality,
+            "section": self.section,
+            "text": self.text,
+            "score": self.score,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
@@ -98,6 +138,19 @@ class Recommendation:
     initiatives: SearchResponse
     practices: tuple[PracticeAdvice, ...]
     advice: tuple[AdvicePassage, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape shared by `indsats recommend --json` and `POST /v1/recommend`."""
+        return {
+            "situation": self.situation,
+            "initiatives": [r.to_dict() for r in self.initiatives.results],
+            "practices": [p.to_dict() for p in self.practices],
+            "advice": [a.to_dict() for a in self.advice],
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 class Recommender:
