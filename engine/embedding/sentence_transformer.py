@@ -58,7 +58,7 @@ class SentenceTransformerEmbedder(Embedder):
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()  # library code never prints
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             self._model: Any = SentenceTransformer(location, device="cpu")
         except Exception as exc:  # the library raises many types (OSError, ValueError, ...)
             raise ModelLoadError(
