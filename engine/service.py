@@ -24,6 +24,7 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from engine.embedding import Embedder
@@ -227,8 +228,8 @@ class Engine:
         validate_id(initiative_id)
         _parse(page, source, expected_id=initiative_id)
         with self._writing() as corpus:
-            _require(corpus, initiative_id)
-            self.store.write_page(initiative_id, page)
+            old = _require(corpus, initiative_id)
+            self.store.write_page(initiative_id, page, replaces=Path(old.source))
         return self.initiative(initiative_id)
 
     def replace_record(
@@ -244,8 +245,8 @@ class Engine:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
         validate_id(initiative_id)
         with self._writing() as corpus:
-            _require(corpus, initiative_id)
-            self.store.delete_page(initiative_id)
+            old = _require(corpus, initiative_id)
+            self.store.delete_page(initiative_id, loaded_from=Path(old.source))
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Corpus]:
