@@ -148,17 +148,3 @@ def test_lock_excludes_other_holders(store: PageStore) -> None:
         order.append("first")
     thread.join(5)
     assert order == ["first", "other"]
-
-
-def test_shared_locks_coexist_but_exclude_writers(store: PageStore) -> None:
-    got_shared = threading.Event()
-
-    def reader() -> None:
-        with store.lock(shared=True):
-            got_shared.set()
-
-    with store.lock(shared=True):
-        t = threading.Thread(target=reader)
-        t.start()
-        assert got_shared.wait(5)
-    t.join(5)
