@@ -71,6 +71,7 @@ class Server:
     log: Path
     workers: int = 1
     env: dict[str, str] = field(default_factory=dict)
+    access_log: bool = False
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
 
@@ -83,8 +84,10 @@ class Server:
         cmd = [
             sys.executable, "-m", "uvicorn", "tests.reliability.fakeapp:create", "--factory",
             "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-            "--no-access-log", "--timeout-graceful-shutdown", "5",
+            "--timeout-graceful-shutdown", "5",
         ]  # fmt: skip
+        if not self.access_log:
+            cmd.append("--no-access-log")
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 cmd,
@@ -148,8 +151,10 @@ class Server:
 
 
 @contextlib.contextmanager
-def running(data_dir: Path, log: Path, workers: int = 1, **env: str) -> Iterator[Server]:
-    server = Server(data_dir, log, workers, env).start()
+def running(
+    data_dir: Path, log: Path, workers: int = 1, access_log: bool = False, **env: str
+) -> Iterator[Server]:
+    server = Server(data_dir, log, workers, env, access_log).start()
     try:
         yield server
     finally:

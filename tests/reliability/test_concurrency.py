@@ -50,7 +50,8 @@ def test_parallel_writes_and_searches_two_workers(tmp_path: Path) -> None:
     lock = threading.Lock()
     done = threading.Event()
 
-    with running(tmp_path / "data", tmp_path / "server.log", workers=2) as server:
+    log_file = tmp_path / "server.log"
+    with running(tmp_path / "data", log_file, workers=2, access_log=True) as server:
         base = server.base
 
         def writer(w: int) -> None:
@@ -139,8 +140,10 @@ def test_parallel_writes_and_searches_two_workers(tmp_path: Path) -> None:
                         assert r.status_code == 404
                     else:
                         assert r.status_code == 200 and marker in r.text
-    log = (tmp_path / "server.log").read_text(encoding="utf-8", errors="replace")
+    log = log_file.read_text(encoding="utf-8", errors="replace")
     assert "Uventet fejl" not in log and "Traceback" not in log
+    assert '"POST /v1/initiatives HTTP/1.1" 201' in log, "access log missing: check proves nothing"
+    assert KEY not in log, "the API key reached the server log"
     record(
         f"concurrency_{WRITERS}x{OPS}",
         {"workers": 2, "writer_threads": WRITERS, "reader_threads": READERS,
