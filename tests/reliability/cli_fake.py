@@ -27,7 +27,7 @@ def _report() -> None:
 
 
 if __name__ == "__main__":
-    engine.embedding.load_embedder = _fake  # type: ignore[assignment]
+    engine.embedding.load_embedder = _fake
     from engine.cli import app
 
     kill_at = os.environ.get("INDSATS_CRASH_KILL_AT")

@@ -8,6 +8,7 @@ acknowledged state and nothing else.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -108,11 +109,11 @@ def test_parallel_writes_and_searches_two_workers(tmp_path: Path) -> None:
 
         start = time.monotonic()
         writers = [
-            threading.Thread(target=guarded(lambda w=w: writer(w), failures))
+            threading.Thread(target=guarded(functools.partial(writer, w), failures))
             for w in range(WRITERS)
         ]
         readers = [
-            threading.Thread(target=guarded(lambda n=n: reader(n), failures))
+            threading.Thread(target=guarded(functools.partial(reader, n), failures))
             for n in range(READERS)
         ]
         for t in writers + readers:

@@ -75,9 +75,9 @@ def _write_until_killed(
                 marker = f"markør-{trial}-{n}"
                 text, target = page(tag, extra=marker)
                 op = ("POST", target, marker)
-            method, target, marker = op
+            method, target, op_marker = op
             with ledger.lock:
-                ledger.in_flight[target] = (ledger.expected.get(target), marker)
+                ledger.in_flight[target] = (ledger.expected.get(target), op_marker)
             try:
                 if method == "POST":
                     r = client.post("/v1/initiatives", content=text.encode(), headers=AUTH)
@@ -90,7 +90,7 @@ def _write_until_killed(
             assert r.status_code < 500, r.text
             assert r.status_code in (200, 201, 204), (method, r.status_code, r.text)
             with ledger.lock:
-                ledger.expected[target] = marker
+                ledger.expected[target] = op_marker
                 ledger.in_flight.pop(target, None)
                 ledger.acknowledged += 1
 

@@ -4,6 +4,7 @@ query limits, CORS closed unless configured, and no secret in any log line."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,7 @@ def test_body_over_one_mib_is_413_before_the_key_check(client: TestClient) -> No
 
 
 def test_chunked_body_over_limit_is_413(client: TestClient) -> None:
-    def chunks():  # no Content-Length: the middleware must count
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the middleware must count
         for _ in range(20):
             yield b"x" * (64 * 1024)
 

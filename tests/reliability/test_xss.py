@@ -102,7 +102,12 @@ def test_stored_markup_never_runs_in_a_browser(site: tuple[str, str]) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+            def on_dialog(dialog: Any) -> None:
+                dialogs.append(dialog.message)
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
             for path in ["/?q=ordblinde+ondsindet", f"/indsats/{new_id}"]:
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
