@@ -25,12 +25,12 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from engine.embedding import Embedder
 from engine.errors import ConflictError, InvalidInputError, NotFoundError
 from engine.models import Corpus, Initiative, LoadError, Practice
 from engine.parser import parse_bytes
+from engine.recommend import Recommendation, RecommendRequest
 from engine.render import render_page
 from engine.search import SearchQuery, SearchResponse, serves_target_group
 from engine.search_adapter import SearchParts, index_version, open_search
@@ -198,9 +198,9 @@ class Engine:
         item = self.initiative(initiative_id)
         return self._snapshot.search.similar(item, k)
 
-    def recommend(self, situation: str, **options: Any) -> Any:
-        self.check_text("situation", situation)
-        return self._snapshot.search.recommend(situation, **options)
+    def recommend(self, request: RecommendRequest) -> Recommendation:
+        self.check_text("situation", request.situation)
+        return self._snapshot.search.recommend(request)
 
     # writing -------------------------------------------------------------------------------
     def add_page(

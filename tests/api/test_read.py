@@ -218,3 +218,11 @@ def test_cors_allows_configured_origins(tmp_path: object) -> None:
         other = client.get("/healthz", headers={"Origin": "https://evil.example"})
     assert ok.headers["access-control-allow-origin"] == "https://intra.example.dk"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_app_serves_the_danish_page(client: TestClient) -> None:
+    """`create_app` itself mounts the web page: `make run` must show it at `/`."""
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="da"' in response.text
+    assert client.get("/static/js/search.js").status_code == 200

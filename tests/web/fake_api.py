@@ -113,6 +113,7 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
                 "text": practice.text,
                 "test": practice.test,
                 "relevance": relevance,
+                "score": relevance,
                 "evidence": {
                     "counts": {lv.value: practice.count(lv) for lv in Level},
                     "mean_score_ja": None,

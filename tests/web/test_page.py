@@ -225,7 +225,7 @@ def test_keyboard_only_search_and_open(page: Any, site: Site) -> None:
     assert skip["text"] == "Gå til sidens indhold"
     assert skip["outline"] != "none" and skip["width"] >= 2
     # visible when focused (DKFDS slides it in with a short transition)
-    page.wait_for_function("document.querySelector('.skipnav').getBoundingClientRect().top >= 0")
+    expect(page.locator(".skipnav")).to_be_in_viewport(ratio=1)
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "q"
