@@ -29,6 +29,37 @@ TITLES = {
 }
 
 
+HEADLINES = {
+    "parser_properties": ["properties", "max_examples_per_property", "failures"],
+    "schemathesis": ["operations", "max_examples_per_operation", "server_errors",
+                     "schema_violations"],
+    "crash_index_rebuild": ["kills", "old_index_after_kill", "new_index_after_kill",
+                            "mixed_or_empty"],
+    "crash_indsats_build": ["step_kills", "timed_kills", "old_index_after_kill",
+                            "new_index_after_kill", "mixed_or_empty"],
+    "crash_writes": ["trials", "kills_during_a_write", "acknowledged_writes", "lost"],
+    "concurrency": ["writer_threads", "acknowledged_writes", "reads", "errors", "lost_writes"],
+    "load": ["clients", "duration_s", "requests", "requests_per_second", "non_2xx",
+             "socket_errors", "latency_p99_ms"],
+    "soak": ["requests", "rss_start_mib", "rss_end_mib", "non_2xx", "socket_errors"],
+    "pip_audit": ["status", "reason", "audited", "vulnerabilities_with_fix"],
+}  # fmt: skip
+
+
+def summary(names: list[str], figures: dict[str, Any]) -> list[str]:
+    lines = ["### Summary", "", "| run | measured |", "|---|---|"]
+    for name in names:
+        group = next((g for g in HEADLINES if name.startswith(g)), "")
+        values = figures[name]
+        shown = ", ".join(
+            f"{key.replace('_', ' ')} {_cell(values[key])}"
+            for key in HEADLINES.get(group, [])
+            if key in values
+        )
+        lines.append(f"| `{name}` | {shown} |")
+    return [*lines, ""]
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(map(str, value)) or "none"
@@ -66,7 +97,7 @@ def render(figures: dict[str, Any]) -> str:
         (n for n in figures if n != "bad_inputs"),
         key=lambda n: (next((i for i, g in enumerate(order) if n.startswith(g)), 99), n),
     )
-    lines: list[str] = []
+    lines: list[str] = summary(names, figures)
     for name in names:
         lines += figure_table(name, figures[name])
     if "bad_inputs" in figures:
