@@ -32,16 +32,6 @@ _HTTP_CODES = {
 }
 
 
-class UnsupportedMediaTypeError(IndsatsError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-class ServiceUnavailableError(IndsatsError):
-    status = 503
-    code = "unavailable"
-
-
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
