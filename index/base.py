@@ -1,0 +1,69 @@
+"""Small shared interfaces of the index backends.
+
+Backends work on row numbers (0..n-1 in the order the texts were given), never on domain
+records, so the same classes index initiative passages, practices or anything else that is a
+list of texts. Callers map rows back to their own records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Rows = npt.NDArray[np.int64]
+Scores = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Hits:
+    """Rows best first with their backend scores (cosine for dense, BM25 for lexical)."""
+
+    rows: Rows
+    scores: Scores
+
+    @classmethod
+    def empty(cls) -> Hits:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+    def __len__(self) -> int:
+        return int(self.rows.shape[0])
+
+
+class SavedIndex(Protocol):
+    """What the store needs from a backend: write itself into a directory it owns."""
+
+    def save(self, path: Path) -> None: ...
+
+    def __len__(self) -> int: ...
+
+
+def top_k(scores: npt.NDArray[np.floating], k: int, allowed: Rows | None = None) -> Hits:
+    """Best k rows by score among `allowed` (all rows when None), ties broken by row number.
+
+    Only positive scores count as hits for lexical scoring; callers that want every row pass
+    scores that are all comparable (dense cosine can be negative, so it does not use this).
+    """
+    if allowed is not None:
+        cand = allowed
+        cand_scores = scores[allowed]
+    else:
+        cand = np.arange(scores.shape[0], dtype=np.int64)
+        cand_scores = scores
+    keep = cand_scores > 0
+    cand, cand_scores = cand[keep], cand_scores[keep]
+    order = np.lexsort((cand, -cand_scores))[:k]
+    return Hits(cand[order].astype(np.int64), cand_scores[order].astype(np.float32))
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One text to index: `text` is what is embedded and tokenised, `payload` is kept as is
+    (JSON-serialisable) so the caller can rebuild its own record from a loaded index."""
+
+    id: str
+    text: str
+    payload: dict[str, object]

@@ -1,0 +1,197 @@
+"""Lexical backend: BM25 (bm25s) over Danish Snowball stems without Danish stop words.
+
+Danish glues words together ("jobsøgningskursus", "virksomhedspraktik"), so a query word and
+a page word often share a compound part but no stem. The index stays plain stems; compounds
+are bridged on the query side against the index vocabulary, in both directions:
+- parts: vocabulary terms that begin or end the query word ("jobsøgningskursus" finds the
+  page's "jobsøgning"; "langtidsledige" finds "led");
+- wholes: vocabulary compounds that contain the query stem ("ordblind" finds
+  "ordblindeundervisning", "coach" finds "coachuddannelse").
+Those extra terms score at a lower weight than the words the consultant typed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+import Stemmer
+from bm25s.stopwords import STOPWORDS_DANISH
+
+from index.base import Hits, Rows, top_k
+
+_WORD = re.compile(r"[0-9a-zæøåäöüé§]+(?:[-.][0-9a-zæøåäöüé]+)*")
+# Compound parts shorter than this match too much by accident ("led" is the exception that
+# proves the rule, so tails may be one shorter than heads).
+MIN_HEAD = 4
+MIN_TAIL = 3
+MIN_WHOLE_QUERY = 5
+STOPWORDS = frozenset(STOPWORDS_DANISH) | frozenset({"mv", "fx", "f.eks", "bl.a", "m.m"})
+
+
+def normalise(text: str) -> str:
+    """Lowercase, NFKC, and glue line-break hyphens ("Arbejds-markedsbalancen")."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return text.replace("\u00ad", "")
+
+
+class DanishAnalyzer:
+    """Words -> stems. Snowball stemmers are not thread-safe, hence the lock."""
+
+    def __init__(self, stopwords: Iterable[str] = STOPWORDS) -> None:
+        self._stemmer = Stemmer.Stemmer("danish")
+        self._lock = threading.Lock()
+        self.stopwords = frozenset(stopwords)
+
+    def words(self, text: str) -> list[str]:
+        """Surface words without stop words; a hyphenated word yields its parts and the whole."""
+        out: list[str] = []
+        for match in _WORD.finditer(normalise(text)):
+            token = match.group(0)
+            parts = [p for p in re.split(r"[-.]", token) if p]
+            if len(parts) > 1:
+                out.extend(p for p in parts if p not in self.stopwords)
+                token = "".join(parts)
+            if token not in self.stopwords:
+                out.append(token)
+        return out
+
+    def stem_all(self, words: Sequence[str]) -> list[str]:
+        with self._lock:
+            return list(self._stemmer.stemWords(list(words)))
+
+    def stems(self, text: str) -> list[str]:
+        return self.stem_all(self.words(text))
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalQuery:
+    """Stems the consultant typed, plus weaker compound and thesaurus expansions."""
+
+    terms: tuple[str, ...]
+    compounds: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = ()
+
+
+class LexicalIndex:
+    def __init__(self, bm25: Any, analyzer: DanishAnalyzer | None = None) -> None:
+        self._bm25 = bm25
+        self.analyzer = analyzer or DanishAnalyzer()
+        vocab: dict[str, int] = dict(bm25.vocab_dict)
+        self._vocab = vocab
+        self._vocab_terms = sorted(t for t in vocab if len(t) >= MIN_TAIL)
+        self._n = int(bm25.scores["num_docs"])
+        self._expand_lock = threading.Lock()
+        self._expand_cache: dict[str, tuple[str, ...]] = {}
+
+    @classmethod
+    def build(
+        cls, texts: Sequence[str], analyzer: DanishAnalyzer | None = None
+    ) -> LexicalIndex:
+        analyzer = analyzer or DanishAnalyzer()
+        tokens = [analyzer.stems(t) or ["\u2205"] for t in texts]
+        bm25 = bm25s.BM25()
+        bm25.index(tokens, show_progress=False)
+        return cls(bm25, analyzer)
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex:
+        bm25 = bm25s.BM25.load(str(path), load_corpus=False, show_progress=False)
+        return cls(bm25)
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self._bm25.save(str(path), show_progress=False)
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self._vocab)
+
+    def compound_terms(self, word: str) -> tuple[str, ...]:
+        """Vocabulary terms that are compound parts of `word`, or compounds containing it."""
+        with self._expand_lock:
+            cached = self._expand_cache.get(word)
+        if cached is not None:
+            return cached
+        stem = self.analyzer.stem_all([word])[0]
+        found: set[str] = set()
+        for term in self._vocab_terms:
+            if term == stem:
+                continue
+            if len(stem) >= MIN_WHOLE_QUERY and stem in term:
+                found.add(term)
+            elif len(term) >= MIN_HEAD and word.startswith(term):
+                found.add(term)
+            elif len(word) - len(term) >= MIN_HEAD and (
+                stem.endswith(term) or word.endswith(term)
+            ):
+                found.add(term)
+        result = tuple(sorted(found))
+        with self._expand_lock:
+            if len(self._expand_cache) > 10_000:
+                self._expand_cache.clear()
+            self._expand_cache[word] = result
+        return result
+
+    def analyse(
+        self, text: str, expansions: Sequence[str] = (), compounds: bool = True
+    ) -> LexicalQuery:
+        words = self.analyzer.words(text)
+        terms = tuple(dict.fromkeys(self.analyzer.stem_all(words)))
+        extra: dict[str, None] = {}
+        if compounds:
+            for word in dict.fromkeys(words):
+                for term in self.compound_terms(word):
+                    if term not in terms:
+                        extra[term] = None
+        exp = tuple(
+            dict.fromkeys(
+                s for e in expansions for s in self.analyzer.stems(e) if s not in terms
+            )
+        )
+        return LexicalQuery(terms, tuple(extra), exp)
+
+    def _scores(self, stems: Sequence[str]) -> npt.NDArray[np.float32]:
+        ids = [self._vocab[s] for s in stems if s in self._vocab]
+        if not ids:
+            return np.zeros(self._n, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores_from_ids(ids), dtype=np.float32)
+
+    def scores(
+        self, query: LexicalQuery, compound_weight: float = 0.5, expansion_weight: float = 0.5
+    ) -> npt.NDArray[np.float32]:
+        total = self._scores(query.terms)
+        if query.compounds and compound_weight:
+            total = total + compound_weight * self._scores(query.compounds)
+        if query.expansions and expansion_weight:
+            total = total + expansion_weight * self._scores(query.expansions)
+        return total
+
+    def search(
+        self,
+        query: LexicalQuery,
+        k: int,
+        allowed: Rows | None = None,
+        compound_weight: float = 0.5,
+        expansion_weight: float = 0.5,
+    ) -> Hits:
+        """Top k rows with a positive score; `allowed` masks rows out before ranking."""
+        if self._n == 0 or k <= 0:
+            return Hits.empty()
+        return top_k(self.scores(query, compound_weight, expansion_weight), k, allowed)
+
+
+def vocabulary_json(index: LexicalIndex) -> str:
+    return json.dumps(sorted(index.vocabulary), ensure_ascii=False)

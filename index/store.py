@@ -1,0 +1,377 @@
+"""Persisted index versions: build into a temp dir, fsync, rename, swap `CURRENT` atomically.
+
+Layout under `root` (normally `data/index/`):
+    CURRENT                 name of the live version (replaced with os.replace)
+    v-<n>-<hash>/           manifest.json, dense.faiss, vectors.npy, passages.jsonl, lexical/
+A reader sees the old or the new version, never a mix; a build killed at any point leaves
+`CURRENT` on the previous complete version, and its temp dir is removed by the next build.
+Loading checks the manifest against the wanted corpus and model and every file against its
+checksum; anything off raises `StaleIndex` with the reason, which the caller logs and
+rebuilds on, so a wrong or damaged index is never served silently. No pickle anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.embedding.base import Embedder
+from index.base import Document
+from index.dense_faiss import DenseIndex, Kind
+from index.lexical_bm25 import LexicalIndex
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+KEEP_VERSIONS = 3
+_VERSION_RE = re.compile(r"^v-(\d+)-[0-9a-f]+$")
+
+Progress = Callable[[int, int], None]
+
+
+class StaleIndex(Exception):
+    """The stored index is missing, out of date or damaged; `reason` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    """What a usable index must have been built from."""
+
+    model: str
+    dimension: int
+    corpus_hash: str
+    kind: Kind = "flat"
+    hnsw_m: int = 32
+    ef_search: int = 128
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedIndex:
+    version: str
+    manifest: dict[str, Any]
+    documents: tuple[Document, ...]
+    dense: DenseIndex
+    lexical: LexicalIndex
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """Why the index was (re)built and how much work it took; `built` False = loaded."""
+
+    built: bool
+    reason: str
+    version: str
+    embedded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+
+
+def vector_key(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def write_lock(path: Path) -> Iterator[None]:
+    """Exclusive fcntl lock for writers (builds, page writes); readers never take it.
+
+    flock locks belong to an open file, so a process must not nest this (it would wait on
+    itself); the kernel drops the lock when a killed writer's file closes.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+class IndexStore:
+    def __init__(self, root: Path, lock_path: Path) -> None:
+        self.root = root
+        self.lock_path = lock_path
+
+    # -- reading -------------------------------------------------------------------------
+    def current_version(self) -> str | None:
+        """Name of the live version: one small file read, cheap enough to poll per request."""
+        try:
+            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if _VERSION_RE.match(name) else None
+
+    def load(self, spec: IndexSpec) -> LoadedIndex:
+        """Load and verify the live version; raises `StaleIndex` saying why it is unusable."""
+        for attempt in range(2):
+            version = self.current_version()
+            if version is None:
+                raise StaleIndex("no index has been built yet")
+            try:
+                return self._load_version(version, spec)
+            except FileNotFoundError as exc:
+                # A concurrent build may have swapped and collected it; look again once.
+                if attempt == 1 or self.current_version() == version:
+                    raise StaleIndex(f"index version {version} is incomplete ({exc})") from exc
+        raise AssertionError("unreachable")
+
+    def _load_version(self, version: str, spec: IndexSpec) -> LoadedIndex:
+        directory = self.root / version
+        manifest = self._verified_manifest(directory)
+        wanted = {
+            "format_version": FORMAT_VERSION,
+            "model": spec.model,
+            "dimension": spec.dimension,
+            "corpus_hash": spec.corpus_hash,
+            "index_kind": spec.kind,
+        }
+        for key, value in wanted.items():
+            if manifest.get(key) != value:
+                raise StaleIndex(f"{key} changed (index has {manifest.get(key)!r}, want {value!r})")
+        documents = _read_documents(directory / "passages.jsonl")
+        dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
+        lexical = LexicalIndex.load(directory / "lexical")
+        count = manifest["passage_count"]
+        if not len(documents) == len(dense) == len(lexical) == count:
+            raise StaleIndex(
+                f"index version {version} is inconsistent: manifest says {count} passages, "
+                f"files hold {len(documents)}/{len(dense)}/{len(lexical)}"
+            )
+        return LoadedIndex(version, manifest, documents, dense, lexical)
+
+    def _verified_manifest(self, directory: Path) -> dict[str, Any]:
+        try:
+            manifest: dict[str, Any] = json.loads((directory / MANIFEST).read_text("utf-8"))
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise StaleIndex(f"manifest of {directory.name} is unreadable ({exc})") from exc
+        files = manifest.get("files")
+        if not isinstance(files, dict) or not files:
+            raise StaleIndex(f"manifest of {directory.name} lists no files")
+        for rel, digest in files.items():
+            path = directory / rel
+            if not path.is_file():
+                raise StaleIndex(f"{directory.name}/{rel} is missing")
+            if _sha256(path) != digest:
+                raise StaleIndex(f"{directory.name}/{rel} is corrupt (checksum mismatch)")
+        return manifest
+
+    # -- building ------------------------------------------------------------------------
+    def ensure(
+        self,
+        documents: Callable[[], Sequence[Document]],
+        spec: IndexSpec,
+        embedder: Embedder,
+        *,
+        force: bool = False,
+        progress: Progress | None = None,
+    ) -> tuple[LoadedIndex, BuildReport]:
+        """The live index if it matches `spec`, else a fresh build (logged with the reason)."""
+        if not force:
+            try:
+                loaded = self.load(spec)
+                return loaded, BuildReport(False, "up to date", loaded.version)
+            except StaleIndex as exc:
+                reason = exc.reason
+        else:
+            reason = "rebuild forced"
+        with write_lock(self.lock_path):
+            if not force:
+                # Another process may have built it while we waited for the lock.
+                try:
+                    loaded = self.load(spec)
+                    return loaded, BuildReport(False, "built by another process", loaded.version)
+                except StaleIndex as exc:
+                    reason = exc.reason
+            log.warning("building the search index: %s", reason)
+            loaded, report = self._build(documents(), spec, embedder, reason, force, progress)
+        log.info(
+            "index %s ready: %d passages embedded, %d reused, %.1fs",
+            report.version,
+            report.embedded,
+            report.reused,
+            report.seconds,
+        )
+        return loaded, report
+
+    def _build(
+        self,
+        documents: Sequence[Document],
+        spec: IndexSpec,
+        embedder: Embedder,
+        reason: str,
+        force: bool,
+        progress: Progress | None,
+    ) -> tuple[LoadedIndex, BuildReport]:
+        start = time.monotonic()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._remove_temp_dirs()
+        keys = [vector_key(spec.model, d.text) for d in documents]
+        previous = {} if force else self._previous_vectors(spec)
+        missing = [i for i, key in enumerate(keys) if key not in previous]
+        vectors = np.zeros((len(documents), spec.dimension), dtype=np.float32)
+        for i, key in enumerate(keys):
+            if key in previous:
+                vectors[i] = previous[key]
+        if progress is not None:
+            progress(0, len(missing))
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, len(missing))
+
+        if missing:
+            fresh = embedder.embed_passages([documents[i].text for i in missing], step)
+            vectors[missing] = fresh
+        tmp = self.root / f".tmp-{uuid.uuid4().hex}"
+        tmp.mkdir()
+        np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
+        dense = DenseIndex.build(vectors, spec.kind, spec.hnsw_m, spec.ef_search)
+        dense.save(tmp / "dense.faiss")
+        lexical = LexicalIndex.build([d.text for d in documents])
+        lexical.save(tmp / "lexical")
+        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+            for doc, key in zip(documents, keys, strict=True):
+                row = {"id": doc.id, "text": doc.text, "vector_key": key, "payload": doc.payload}
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        for path in files:
+            _fsync_file(path)
+        manifest: dict[str, Any] = {
+            "format_version": FORMAT_VERSION,
+            "model": spec.model,
+            "dimension": spec.dimension,
+            "corpus_hash": spec.corpus_hash,
+            "index_kind": spec.kind,
+            "passage_count": len(documents),
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "files": {p.relative_to(tmp).as_posix(): _sha256(p) for p in files},
+        }
+        manifest_path = tmp / MANIFEST
+        manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
+        _fsync_file(manifest_path)
+        for sub in {p.parent for p in files} | {tmp}:
+            _fsync_dir(sub)
+        digest = hashlib.sha256(f"{spec.model}\0{spec.corpus_hash}".encode()).hexdigest()[:10]
+        name = f"v-{self._next_number()}-{digest}"
+        os.rename(tmp, self.root / name)
+        _fsync_dir(self.root)
+        self._point_current_at(name)
+        self._collect_garbage(keep=name)
+        loaded = self._load_version(name, spec)
+        report = BuildReport(
+            True, reason, name, len(missing), len(documents) - len(missing),
+            time.monotonic() - start,
+        )  # fmt: skip
+        return loaded, report
+
+    def _previous_vectors(self, spec: IndexSpec) -> dict[str, npt.NDArray[np.float32]]:
+        """Vectors of the live version keyed by (model, text), if its files are intact."""
+        version = self.current_version()
+        if version is None:
+            return {}
+        directory = self.root / version
+        try:
+            manifest = self._verified_manifest(directory)
+            if manifest.get("model") != spec.model or manifest.get("dimension") != spec.dimension:
+                return {}
+            vectors = np.load(directory / "vectors.npy", allow_pickle=False)
+            keys = [
+                json.loads(line)["vector_key"]
+                for line in (directory / "passages.jsonl").read_text("utf-8").splitlines()
+                if line.strip()
+            ]
+        except (StaleIndex, OSError, ValueError, KeyError) as exc:
+            log.info("not reusing vectors of %s: %s", version, exc)
+            return {}
+        if len(keys) != len(vectors):
+            return {}
+        return {key: vectors[i] for i, key in enumerate(keys)}
+
+    def _next_number(self) -> int:
+        numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _VERSION_RE.match(p.name))]
+        return max(numbers, default=0) + 1
+
+    def _point_current_at(self, name: str) -> None:
+        tmp = self.root / f"{CURRENT}.tmp-{os.getpid()}"
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / CURRENT)
+        _fsync_dir(self.root)
+
+    def _remove_temp_dirs(self) -> None:
+        """Leftovers of killed builds; safe to delete because we hold the write lock."""
+        for path in self.root.glob(".tmp-*"):
+            shutil.rmtree(path, ignore_errors=True)
+        for path in self.root.glob(f"{CURRENT}.tmp-*"):
+            path.unlink(missing_ok=True)
+
+    def _collect_garbage(self, keep: str) -> None:
+        """Drop old versions but the newest few: a reader that just read `CURRENT` may still be
+        opening the previous one."""
+        versions = sorted(
+            (int(m.group(1)), p) for p in self.root.iterdir() if (m := _VERSION_RE.match(p.name))
+        )
+        old = [p for _, p in versions if p.name != keep][: max(0, len(versions) - KEEP_VERSIONS)]
+        for path in old:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _read_documents(path: Path) -> tuple[Document, ...]:
+    docs: list[Document] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                docs.append(Document(row["id"], row["text"], row["payload"]))
+    return tuple(docs)
