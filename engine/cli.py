@@ -90,5 +90,17 @@ def corpus(
         raise typer.Exit(1)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Adressen serveren lytter på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Porten.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Antal processer.")] = 1,
+) -> None:
+    """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
+
+
 if __name__ == "__main__":
     app()

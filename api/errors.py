@@ -1,0 +1,104 @@
+"""Every error a client sees has one shape: `{"error": {"code": ..., "message": ...}}`.
+
+Domain errors carry their own status and a message that is safe to show; request validation
+becomes 422; anything unexpected becomes a 500 with a generic message while the traceback
+goes to the log only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from engine.errors import IndsatsError
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "auth_required",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+class UnsupportedMediaTypeError(IndsatsError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class ServiceUnavailableError(IndsatsError):
+    status = 503
+    code = "unavailable"
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
+
+
+def _describe(errors: list[object]) -> str:
+    """'k (query): Input should be ...' for the first few problems; never echoes the input."""
+    parts = []
+    for error in errors[:5]:
+        if not isinstance(error, dict):
+            continue
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body",)]
+        where = (
+            ".".join(loc[1:]) if loc and loc[0] in ("query", "path", "header") else ".".join(loc)
+        )
+        kind = f" ({loc[0]})" if loc and loc[0] in ("query", "path", "header") else ""
+        parts.append(f"{where or 'body'}{kind}: {error.get('msg', 'ugyldig')}")
+    more = f" (og {len(errors) - 5} fejl mere)" if len(errors) > 5 else ""
+    return "Ugyldig forespørgsel: " + "; ".join(parts) + more
+
+
+async def _indsats_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IndsatsError)
+    if exc.status >= 500:
+        log.warning("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.message)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError | ValidationError)
+    return error_response(422, "invalid_input", _describe(list(exc.errors())))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if exc.status_code == 404:
+        message = f"Ukendt adresse: {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"Metoden {request.method} er ikke tilladt på {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("Uventet fejl i %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        500, "internal_error", "Der opstod en intern fejl. Prøv igen, eller kontakt driften."
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(IndsatsError, _indsats_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

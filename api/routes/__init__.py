@@ -1,0 +1,1 @@
+"""One router per resource; handlers are a few lines that call the Engine."""

@@ -1,0 +1,351 @@
+"""The `Engine`: one facade over corpus, page store, index, searcher and recommender.
+
+The API and the CLI both talk to this class only, so the rules about stored pages live in
+one place:
+
+- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.txt`). A stored
+  page whose id equals a seed's id *replaces* that seed (that is what `PUT` writes); a
+  tombstone (`<id>.deleted`) removes the id, seed or not, until a page with that id is
+  written again. A stored file whose name is not the id its content gives is reported as a
+  load error instead of being guessed at, so every id stays deletable.
+- A write is durable (fsynced) and searchable when the method returns: it happens under the
+  exclusive data lock, the index is rebuilt before the lock is released, and only then the
+  `VERSION` counter is bumped.
+- Other worker processes notice the new counter (or a new index version written by
+  `indsats build`) in `refresh()`, which costs one small file read per call, and reload.
+
+The loaded state is an immutable snapshot swapped in one assignment, so request threads
+never see half of a reload.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.corpus import corpus_from_initiatives
+from engine.errors import ConflictError, InvalidInputError, NotFoundError
+from engine.models import Corpus, Initiative, LoadError, Practice
+from engine.parser import parse_bytes
+from engine.render import render_page
+from engine.search_adapter import SearchParts, open_search
+from engine.settings import Settings
+from engine.store import PageStore, validate_id
+
+log = logging.getLogger(__name__)
+
+Marker = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeFilter:
+    """Filters for listing; the same meaning as the search filters."""
+
+    target_group: str | None = None
+    municipality: str | None = None
+    min_evidence: float | None = None
+
+    def accepts(self, item: Initiative) -> bool:
+        if self.municipality and item.municipality.casefold() != self.municipality.casefold():
+            return False
+        if self.target_group:
+            wanted = self.target_group.casefold()
+            if not any(g.casefold() == wanted for g in item.target_groups):
+                return False
+        if self.min_evidence is not None:
+            score = item.evidence_score
+            if score is None or score < self.min_evidence:
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativePage:
+    total: int
+    items: tuple[Initiative, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    marker: Marker
+    corpus: Corpus
+    seed_ids: frozenset[str]
+    search: SearchParts | None
+
+
+def load_merged_corpus(settings: Settings, store: PageStore) -> tuple[Corpus, frozenset[str]]:
+    """Seeds + stored pages under the rules in the module docstring; never raises per file."""
+    errors: list[LoadError] = []
+    seeds: dict[str, Initiative] = {}
+    seed_dir = settings.seeds_dir
+    seed_files = (
+        sorted(p for p in seed_dir.glob("*.txt") if p.is_file()) if seed_dir.is_dir() else []
+    )
+    for path in seed_files:
+        item = _parse_file(path, errors)
+        if item is None:
+            continue
+        if item.id in seeds:
+            errors.append(LoadError(str(path), f"samme id som en anden side: {item.id}"))
+            continue
+        seeds[item.id] = item
+    merged = dict(seeds)
+    for name in store.tombstones():
+        merged.pop(name, None)
+    for path in store.page_files():
+        item = _parse_file(path, errors)
+        if item is None:
+            continue
+        if item.id != path.stem:
+            errors.append(
+                LoadError(
+                    str(path),
+                    f"siden giver id '{item.id}', men filen hedder '{path.name}'; "
+                    f"omdøb den til '{item.id}.txt'",
+                )
+            )
+            continue
+        merged[item.id] = item
+    ordered = sorted(merged.values(), key=lambda i: (i.municipality.casefold(), i.title, i.id))
+    corpus = corpus_from_initiatives(ordered, errors)
+    for error in corpus.errors:
+        log.warning("Side afvist: %s: %s", error.file, error.message)
+    return corpus, frozenset(seeds)
+
+
+def _parse_file(path: Path, errors: list[LoadError]) -> Initiative | None:
+    from engine.errors import PageFormatError
+
+    try:
+        return parse_bytes(path.read_bytes(), str(path))
+    except (PageFormatError, OSError) as exc:
+        errors.append(LoadError(str(path), getattr(exc, "reason", None) or str(exc)))
+        return None
+
+
+class Engine:
+    """Build with `Engine.open(settings)`; safe to share between request threads."""
+
+    def __init__(self, settings: Settings, store: PageStore, embedder: Any = None) -> None:
+        self.settings = settings
+        self.store = store
+        self._embedder = embedder
+        self._reload_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._state: _Snapshot | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Any = None) -> Engine:
+        """Load corpus, model and index (building the index if missing or stale)."""
+        store = PageStore(settings.pages_dir, settings.data_dir / "lock")
+        store.ensure()
+        engine = cls(settings, store, embedder)
+        engine._state = engine._load()
+        log.info(
+            "Klar: %d indsatser, %d praksisser, søgning %s",
+            len(engine.corpus.initiatives),
+            len(engine.corpus.practices),
+            "indlæst" if engine.search_ready else "ikke tilgængelig",
+        )
+        return engine
+
+    # state ---------------------------------------------------------------------------------
+    @property
+    def _snapshot(self) -> _Snapshot:
+        assert self._state is not None, "Engine.open() builds the first snapshot"
+        return self._state
+
+    @property
+    def corpus(self) -> Corpus:
+        return self._snapshot.corpus
+
+    @property
+    def search_ready(self) -> bool:
+        return self._snapshot.search is not None
+
+    def _marker(self) -> Marker:
+        return self.store.version(), self._index_version()
+
+    def _index_version(self) -> str:
+        from engine.search_adapter import index_version
+
+        return index_version(self.settings)
+
+    def _load(self) -> _Snapshot:
+        """Read pages and index from disk, building the index if it does not match.
+
+        No lock is needed to read: page files and index versions are replaced atomically, a
+        page beats a tombstone, and the index store takes the writers' lock itself when it
+        must build. The marker holds the page counter read *before* the pages and the index
+        version actually loaded, so any later change triggers another reload.
+        """
+        pages_version = self.store.version()
+        corpus, seed_ids = load_merged_corpus(self.settings, self.store)
+        search = open_search(self.settings, corpus, self._embedder)
+        if search is not None:
+            self._embedder = search.embedder
+        index_version = search.version if search is not None else self._index_version()
+        return _Snapshot((pages_version, index_version), corpus, seed_ids, search)
+
+    def refresh(self) -> bool:
+        """Reload if another process wrote pages or a new index; True if it did."""
+        if self._marker() == self._snapshot.marker:
+            return False
+        with self._reload_lock:
+            if self._marker() == self._snapshot.marker:
+                return False
+            log.info("Nye sider eller nyt indeks fra en anden proces; genindlæser")
+            self._state = self._load()
+            return True
+
+    # reading -----------------------------------------------------------------------------
+    def initiatives(
+        self, filters: InitiativeFilter | None = None, k: int = 20, offset: int = 0
+    ) -> InitiativePage:
+        wanted = filters or InitiativeFilter()
+        hits = tuple(i for i in self.corpus.initiatives if wanted.accepts(i))
+        return InitiativePage(total=len(hits), items=hits[offset : offset + k])
+
+    def initiative(self, initiative_id: str) -> Initiative:
+        return _require(self.corpus, initiative_id)
+
+    def practices(self) -> tuple[Practice, ...]:
+        return self.corpus.practices
+
+    def practice(self, practice_id: str) -> Practice:
+        item = self.corpus.practice(practice_id)
+        if item is None:
+            raise NotFoundError(f"Ingen praksis med id '{_shown(practice_id)}'")
+        return item
+
+    def load_errors(self) -> tuple[LoadError, ...]:
+        return self.corpus.errors
+
+    # search and recommend -------------------------------------------------------------------
+    def check_text(self, name: str, text: str) -> str:
+        """The one length rule for free text (queries and situations)."""
+        limit = self.settings.max_query_chars
+        if not text.strip():
+            raise InvalidInputError(f"'{name}' er tom; skriv hvad du leder efter.")
+        if len(text) > limit:
+            raise InvalidInputError(
+                f"'{name}' er {len(text)} tegn; højst {limit} er tilladt. Forkort teksten."
+            )
+        return text
+
+    def _search_parts(self) -> SearchParts:
+        from engine.search_adapter import require
+
+        return require(self._snapshot.search)
+
+    def search(self, query: str, **options: Any) -> Any:
+        self.check_text("q", query)
+        return self._search_parts().search(query, **options)
+
+    def search_many(self, queries: Sequence[str], **options: Any) -> list[Any]:
+        for query in queries:
+            self.check_text("queries", query)
+        parts = self._search_parts()
+        return [parts.search(q, **options) for q in queries]
+
+    def similar(self, initiative_id: str, k: int = 5) -> Any:
+        item = self.initiative(initiative_id)
+        return self._search_parts().similar(item, k)
+
+    def recommend(self, situation: str, **options: Any) -> Any:
+        self.check_text("situation", situation)
+        return self._search_parts().recommend(situation, **options)
+
+    # writing -------------------------------------------------------------------------------
+    def add_page(
+        self, page: bytes | str, source: str = "ny side", expected_id: str | None = None
+    ) -> Initiative:
+        """Store a new page; 409 if its id is taken (replace_page is for that)."""
+        item = _parse(page, source, expected_id)
+        with self._writing() as corpus:
+            if corpus.initiative(item.id) is not None:
+                raise ConflictError(
+                    f"Der findes allerede en indsats med id '{item.id}'; "
+                    f"brug PUT /v1/initiatives/{item.id} for at erstatte den."
+                )
+            self.store.write_page(item.id, page)
+        return self.initiative(item.id)
+
+    def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
+        """A page given as a record: stored in the seed format, parsed like any page."""
+        return self.add_page(render_page(record), source, expected_id=record.id or None)
+
+    def replace_page(
+        self, initiative_id: str, page: bytes | str, source: str = "ny side"
+    ) -> Initiative:
+        """Replace a stored or seed page; the new page must give the same id."""
+        validate_id(initiative_id)
+        _parse(page, source, expected_id=initiative_id)
+        with self._writing() as corpus:
+            _require(corpus, initiative_id)
+            self.store.write_page(initiative_id, page)
+        return self.initiative(initiative_id)
+
+    def replace_record(
+        self, initiative_id: str, record: Initiative, source: str = "ny post"
+    ) -> Initiative:
+        if record.id and record.id != initiative_id:
+            raise InvalidInputError(
+                f"Postens id '{record.id}' er ikke adressens id '{initiative_id}'."
+            )
+        return self.replace_page(initiative_id, render_page(record), source)
+
+    def delete_page(self, initiative_id: str) -> None:
+        """Remove a page; a seed page stays removed across restarts (tombstone)."""
+        validate_id(initiative_id)
+        with self._writing() as corpus:
+            _require(corpus, initiative_id)
+            self.store.delete_page(initiative_id)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Corpus]:
+        """Serialise a write; yields the corpus as it is on disk now, for the checks.
+
+        The data lock covers the check and the file change, then the page counter is bumped
+        for the other workers. The index is rebuilt right after, still before the caller
+        returns, but outside the data lock: the index store takes that lock itself and an
+        flock cannot be nested within one process. A crash in between leaves a stored page
+        and an old index, which the next load detects (corpus hash) and rebuilds.
+        """
+        with self._write_lock:
+            with self.store.lock():
+                if self.store.version() == self._snapshot.marker[0]:
+                    corpus = self.corpus
+                else:
+                    corpus, _ = load_merged_corpus(self.settings, self.store)
+                yield corpus
+                self.store.bump_version()
+            with self._reload_lock:
+                self._state = self._load()
+
+
+def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:
+    data = page.encode("utf-8") if isinstance(page, str) else page
+    item = parse_bytes(data, source)
+    if expected_id is not None and item.id != expected_id:
+        raise InvalidInputError(
+            f"Siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
+            "kommune og titel: ret dem, eller opret siden som en ny indsats."
+        )
+    return item
+
+
+def _require(corpus: Corpus, initiative_id: str) -> Initiative:
+    item = corpus.initiative(initiative_id)
+    if item is None:
+        raise NotFoundError(f"Ingen indsats med id '{_shown(initiative_id)}'")
+    return item
+
+
+def _shown(value: str) -> str:
+    return value if len(value) <= 120 else value[:120] + "..."

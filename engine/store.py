@@ -1,0 +1,178 @@
+"""Durable page store: the pages written through the API, one UTF-8 file per initiative.
+
+Layout under `settings.pages_dir`:
+
+- `<id>.txt`      a page in the seed format; it joins the seeds in every corpus load and
+                  replaces a seed page with the same id.
+- `<id>.deleted`  a tombstone: the id stays out of the corpus (seed or not) until a page
+                  with that id is written again. A page file beats a tombstone, so a crash
+                  between the two steps of a write or a delete never loses an acknowledged
+                  write.
+- `VERSION`       a counter bumped after every committed write, so that other worker
+                  processes can notice with one tiny read that they must reload.
+
+Every write goes to a temporary file in the same directory, is fsynced, renamed over the
+target with `os.replace` and followed by an fsync of the directory: after a crash the file
+is either the old or the new version, never half written. Writers serialise through an
+exclusive `flock` on `data/lock`, which works across threads and worker processes; readers
+need no lock because every file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from engine.errors import InvalidInputError
+
+log = logging.getLogger(__name__)
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
+PAGE_SUFFIX = ".txt"
+TOMBSTONE_SUFFIX = ".deleted"
+VERSION_FILE = "VERSION"
+_TEMP_PREFIX = ".tmp-"
+
+
+def validate_id(initiative_id: str) -> str:
+    """Refuse anything that is not a plain slug, so no id can name a path outside the store."""
+    if not ID_PATTERN.fullmatch(initiative_id):
+        shown = initiative_id if len(initiative_id) <= 80 else initiative_id[:80] + "..."
+        raise InvalidInputError(
+            f"Ugyldigt id {shown!r}: et id består af små bogstaver a-z, cifre og bindestreger, "
+            "begynder med et bogstav eller ciffer og er højst 121 tegn."
+        )
+    return initiative_id
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a crash leaves either the old or the new content."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+def durable_unlink(path: Path) -> bool:
+    """Remove `path` and make the removal survive a crash; False if it was not there."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    _fsync_dir(path.parent)
+    return True
+
+
+class PageStore:
+    """The files under `pages_dir`. Mutating methods expect the caller to hold `lock()`."""
+
+    def __init__(self, pages_dir: Path, lock_path: Path) -> None:
+        self.pages_dir = pages_dir
+        self.lock_path = lock_path
+
+    def ensure(self) -> None:
+        """Create the directories and drop temp files left by a crashed writer."""
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock():
+            for leftover in self.pages_dir.glob(_TEMP_PREFIX + "*"):
+                log.warning("Fjerner ufuldstændig fil fra en afbrudt skrivning: %s", leftover)
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold `data/lock` (the index store's writers take the same one); a fresh file
+        descriptor per call also excludes other threads. Not reentrant: never nest it."""
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing the descriptor releases the flock
+
+    # reading -------------------------------------------------------------------------
+    def page_path(self, initiative_id: str) -> Path:
+        return self.pages_dir / f"{validate_id(initiative_id)}{PAGE_SUFFIX}"
+
+    def tombstone_path(self, initiative_id: str) -> Path:
+        return self.pages_dir / f"{validate_id(initiative_id)}{TOMBSTONE_SUFFIX}"
+
+    def has_page(self, initiative_id: str) -> bool:
+        return self.page_path(initiative_id).is_file()
+
+    def page_files(self) -> list[Path]:
+        """Stored pages in a stable order; files whose name is not a valid id are skipped."""
+        if not self.pages_dir.is_dir():
+            return []
+        return sorted(
+            p
+            for p in self.pages_dir.glob("*" + PAGE_SUFFIX)
+            if ID_PATTERN.fullmatch(p.stem) and p.is_file()
+        )
+
+    def tombstones(self) -> frozenset[str]:
+        if not self.pages_dir.is_dir():
+            return frozenset()
+        return frozenset(
+            p.name.removesuffix(TOMBSTONE_SUFFIX)
+            for p in self.pages_dir.glob("*" + TOMBSTONE_SUFFIX)
+            if ID_PATTERN.fullmatch(p.name.removesuffix(TOMBSTONE_SUFFIX))
+        )
+
+    def version(self) -> str:
+        """The write counter as text ('0' before the first write); one small read."""
+        try:
+            return (self.pages_dir / VERSION_FILE).read_text(encoding="ascii").strip() or "0"
+        except FileNotFoundError:
+            return "0"
+
+    # writing (under lock) ---------------------------------------------------------------
+    def write_page(self, initiative_id: str, page: bytes | str) -> Path:
+        """Store a page byte for byte (str as UTF-8) and lift a tombstone for its id."""
+        path = self.page_path(initiative_id)
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
+        durable_unlink(self.tombstone_path(initiative_id))
+        log.info("Side gemt: %s", path.name)
+        return path
+
+    def delete_page(self, initiative_id: str) -> None:
+        """Tombstone first, then remove the file: a crash in between keeps the page."""
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.tombstone_path(initiative_id), b"")
+        durable_unlink(self.page_path(initiative_id))
+        log.info("Side slettet: %s", initiative_id)
+
+    def bump_version(self) -> str:
+        try:
+            current = int(self.version())
+        except ValueError:
+            current = 0
+        new = str(current + 1)
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.pages_dir / VERSION_FILE, (new + "\n").encode("ascii"))
+        return new

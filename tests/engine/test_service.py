@@ -1,0 +1,124 @@
+"""The Engine's rules for stored pages: replace, tombstone, crash leftovers, other workers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from engine.errors import ConflictError, InvalidInputError, NotFoundError, PageFormatError
+from engine.models import Corpus
+from engine.parser import parse_page
+from engine.render import render_page
+from engine.service import Engine, InitiativeFilter
+from engine.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COACHING = ROOT / "seeds" / "000_e2e46fb973fdfa75.txt"
+COACHING_ID = "hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", seeds_dir=ROOT / "seeds")
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Engine:
+    return Engine.open(settings)
+
+
+def _page(title: str) -> str:
+    text = COACHING.read_text(encoding="utf-8")
+    return text.replace("Jobrettet coaching til afklaring af jobmuligheder", title, 1)
+
+
+def test_render_roundtrips_every_seed(seed_corpus: Corpus) -> None:
+    for item in seed_corpus.initiatives:
+        again = parse_page(render_page(item), "rendered")
+        expected = replace(item, source="rendered")
+        # practice ids come from the catalogue, not the parser; inferred levels are written
+        # out with an explicit prefix
+        strip = [
+            replace(
+                t,
+                answers=tuple(replace(a, practice_id="", level_inferred=False) for a in t.answers),
+            )
+            for t in expected.tests
+        ]
+        assert again == replace(expected, tests=tuple(strip)), item.id
+
+
+def test_add_replace_delete(engine: Engine) -> None:
+    added = engine.add_page(_page("Coaching for nyledige"))
+    assert added.id == "hedensted-coaching-for-nyledige"
+    assert all(a.practice_id for _, a in added.answers())  # joined the catalogue
+    with pytest.raises(ConflictError):
+        engine.add_page(_page("Coaching for nyledige"))
+    changed = _page("Coaching for nyledige").replace("Gode råd\n", "Gode råd\n\nHold fast.\n", 1)
+    assert "Hold fast." in str(engine.replace_page(added.id, changed).sections)
+    engine.delete_page(added.id)
+    with pytest.raises(NotFoundError, match=added.id):
+        engine.initiative(added.id)
+
+
+def test_replace_refuses_a_page_with_another_id(engine: Engine) -> None:
+    with pytest.raises(InvalidInputError, match="hedensted-noget-andet"):
+        engine.replace_page(COACHING_ID, _page("Noget andet"))
+    with pytest.raises(PageFormatError):
+        engine.replace_page(COACHING_ID, "ikke en side")
+
+
+def test_seed_replacement_and_tombstone_survive_reopen(settings: Settings, engine: Engine) -> None:
+    engine.replace_page(
+        COACHING_ID, _page("Jobrettet coaching til afklaring af jobmuligheder") + "\n"
+    )
+    other = "hedensted-hedensted-modellen"
+    engine.delete_page(other)
+    again = Engine.open(settings)
+    assert again.initiative(COACHING_ID).source.endswith(f"{COACHING_ID}.txt")
+    with pytest.raises(NotFoundError):
+        again.initiative(other)
+    assert len(again.corpus.initiatives) == 4
+
+
+def test_a_page_beats_a_tombstone_left_by_a_crash(settings: Settings, engine: Engine) -> None:
+    engine.add_page(_page("Coaching for nyledige"))
+    # a crash between "write tombstone" and "remove page" of a delete leaves both
+    (settings.pages_dir / "hedensted-coaching-for-nyledige.deleted").write_bytes(b"")
+    assert Engine.open(settings).initiative("hedensted-coaching-for-nyledige")
+
+
+def test_misnamed_or_broken_stored_files_are_load_errors(settings: Settings) -> None:
+    settings.pages_dir.mkdir(parents=True)
+    (settings.pages_dir / "forkert-navn.txt").write_text(_page("Coaching"), encoding="utf-8")
+    (settings.pages_dir / "oedelagt.txt").write_bytes(b"<html><body>fejl</body></html>")
+    engine = Engine.open(settings)
+    messages = {Path(e.file).name: e.message for e in engine.load_errors()}
+    assert "hedensted-coaching.txt" in messages["forkert-navn.txt"]
+    assert "HTML" in messages["oedelagt.txt"]
+    assert len(engine.corpus.initiatives) == 5
+
+
+def test_refresh_picks_up_another_engines_write(settings: Settings, engine: Engine) -> None:
+    other = Engine.open(settings)
+    assert engine.refresh() is False
+    other.add_page(_page("Coaching for nyledige"))
+    assert engine.refresh() is True
+    assert engine.initiative("hedensted-coaching-for-nyledige")
+    assert engine.refresh() is False
+
+
+def test_listing_filters(engine: Engine) -> None:
+    page = engine.initiatives(InitiativeFilter(municipality="SKANDERBORG"), k=1, offset=1)
+    assert page.total == 2 and len(page.items) == 1
+    assert engine.initiatives(InitiativeFilter(min_evidence=5.0)).total == 0
+
+
+def test_text_limits(engine: Engine) -> None:
+    with pytest.raises(InvalidInputError, match="2000"):
+        engine.check_text("q", "x" * 2001)
+    with pytest.raises(InvalidInputError, match="tom"):
+        engine.check_text("q", "   ")
+    assert engine.check_text("q", "x" * 2000)

@@ -1,0 +1,150 @@
+"""The page store: ids that cannot escape the directory, writes that survive a crash."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.errors import InvalidInputError
+from engine.store import PageStore, atomic_write, validate_id
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> PageStore:
+    s = PageStore(tmp_path / "data" / "pages", tmp_path / "data" / "lock")
+    s.ensure()
+    return s
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../etc/passwd",
+        "..",
+        ".hidden",
+        "a/b",
+        "a\\b",
+        "/abs",
+        "Store-Bogstaver",
+        "-starter-med-bindestreg",
+        "a" * 122,
+        "",
+        "side.txt",
+        "æøå",
+        "a\x00b",
+        "a b",
+        "%2e%2e",
+    ],
+)
+def test_ids_that_could_escape_or_confuse_are_refused(store: PageStore, bad: str) -> None:
+    with pytest.raises(InvalidInputError, match="Ugyldigt id"):
+        validate_id(bad)
+    with pytest.raises(InvalidInputError):
+        store.write_page(bad, "tekst")
+    assert not any(store.pages_dir.parent.parent.rglob("passwd"))
+
+
+def test_valid_slugs_pass() -> None:
+    for good in ("a", "0", "skanderborg-vejen-frem", "a" * 121):
+        assert validate_id(good) == good
+
+
+def test_write_read_delete_roundtrip(store: PageStore) -> None:
+    with store.lock():
+        store.write_page("hedensted-coaching", "Hedensted\n\nTitel")
+    path = store.page_path("hedensted-coaching")
+    assert path.read_text(encoding="utf-8") == "Hedensted\n\nTitel"
+    assert store.page_files() == [path]
+    assert store.tombstones() == frozenset()
+
+    with store.lock():
+        store.delete_page("hedensted-coaching")
+    assert not path.exists()
+    assert store.page_files() == []
+    assert store.tombstones() == {"hedensted-coaching"}
+
+    with store.lock():
+        store.write_page("hedensted-coaching", "igen")
+    assert store.tombstones() == frozenset()
+    assert store.has_page("hedensted-coaching")
+
+
+def test_writes_are_fsynced_file_and_directory(
+    store: PageStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def spy(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", spy)
+    with store.lock():
+        store.write_page("en-side", "indhold")
+    assert any(".tmp-" in p for p in synced), synced  # the data, before the rename
+    assert str(store.pages_dir) in synced  # the directory entry, after the rename
+
+
+def test_failed_replace_keeps_old_content_and_leaves_no_temp_file(
+    store: PageStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store.lock():
+        store.write_page("en-side", "gammel")
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError), store.lock():
+        store.write_page("en-side", "ny")
+    assert store.page_path("en-side").read_text(encoding="utf-8") == "gammel"
+    assert [p.name for p in store.pages_dir.iterdir()] == ["en-side.txt"]
+
+
+def test_leftover_temp_files_from_a_crash_are_removed(store: PageStore) -> None:
+    (store.pages_dir / ".tmp-abc.part").write_bytes(b"halv")
+    store.ensure()
+    assert list(store.pages_dir.iterdir()) == []
+
+
+def test_files_with_foreign_names_are_not_pages(store: PageStore) -> None:
+    (store.pages_dir / "Foo Bar.txt").write_text("x", encoding="utf-8")
+    (store.pages_dir / "VERSION").write_text("3", encoding="ascii")
+    assert store.page_files() == []
+    assert store.version() == "3"
+
+
+def test_version_counter(store: PageStore) -> None:
+    assert store.version() == "0"
+    with store.lock():
+        assert store.bump_version() == "1"
+        assert store.bump_version() == "2"
+    assert store.version() == "2"
+
+
+def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "f"
+    atomic_write(target, b"a" * 10_000)
+    atomic_write(target, b"b")
+    assert target.read_bytes() == b"b"
+
+
+def test_lock_excludes_other_holders(store: PageStore) -> None:
+    order: list[str] = []
+
+    def other() -> None:
+        with store.lock():
+            order.append("other")
+
+    with store.lock():
+        thread = threading.Thread(target=other)
+        thread.start()
+        time.sleep(0.1)
+        order.append("first")
+    thread.join(5)
+    assert order == ["first", "other"]
