@@ -15,13 +15,23 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from engine.corpus import load_corpus
-from engine.errors import IndsatsError
+from engine.errors import IndsatsError, InvalidInputError
+from engine.evaluation import MEASURES, evaluate, load_queries
+from engine.search import (
+    Searcher,
+    SearchQuery,
+    SearchResponse,
+    open_searcher,
+    validate_query,
+)
 from engine.serialize import corpus_to_dict
 from engine.settings import Settings
 from engine.text import format_decimal
+from index.store import BuildReport
 
 app = typer.Typer(
     help="Indsatsfinder: find jobcentres' initiatives (indsatser) and what works.",
@@ -30,6 +40,7 @@ app = typer.Typer(
 )
 T = TypeVar("T")
 EXIT_INPUT = 2
+QUERIES = Path(__file__).resolve().parent.parent / "tests" / "relevance" / "queries.json"
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -100,6 +111,130 @@ def serve(
     import uvicorn
 
     uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
+
+
+def _open(force: bool = False) -> tuple[Searcher, BuildReport]:
+    """Load corpus, model and index with a progress bar while passages are embedded."""
+    settings = Settings()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("Indlejrer passager", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return _run(lambda: open_searcher(settings, force=force, progress=progress))
+
+
+@app.command()
+def build(
+    force: Annotated[bool, typer.Option("--force", help="Byg altid forfra.")] = False,
+) -> None:
+    """Byg søgeindekset hvis det mangler eller er forældet (siderne eller modellen er ændret)."""
+    searcher, report = _open(force)
+    console = Console()
+    if report.built:
+        console.print(
+            f"Indeks {report.version} bygget ({report.reason}): "
+            f"{len(searcher.index.passages)} passager, {report.embedded} indlejret, "
+            f"{report.reused} genbrugt, {report.seconds:.1f} s.",
+            highlight=False,
+        )
+    else:
+        console.print(f"Indeks {report.version} er opdateret; intet at bygge.", highlight=False)
+
+
+def _print_response(console: Console, response: SearchResponse) -> None:
+    console.print(
+        f"[bold]{response.total}[/] indsatser for '{response.query}' ({response.mode})",
+        highlight=False,
+    )
+    for n, result in enumerate(response.results, start=response.offset + 1):
+        evidence = result.scores.get("Evidenstest")
+        ev = f", Evidenstest {format_decimal(evidence)}" if evidence is not None else ""
+        console.print(
+            f"\n[bold]{n}. {result.title}[/]\n   {result.municipality}{ev} · score "
+            f"{result.score:.4f}",
+            highlight=False,
+        )
+        for match in result.matches[:1]:
+            console.print(f"   [italic]{match.section}:[/] {match.text}", highlight=False)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Søgetekst, eller '-' for én søgning pr. linje.")],
+    k: Annotated[int, typer.Option("-k", help="Antal resultater (1-100).")] = 5,
+    offset: Annotated[int, typer.Option(help="Spring så mange resultater over.")] = 0,
+    target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
+    municipality: Annotated[str | None, typer.Option(help="Kun indsatser fra kommunen.")] = None,
+    min_evidence: Annotated[float | None, typer.Option(help="Mindste Evidenstest-score.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense eller lexical.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
+) -> None:
+    """Søg i indsatserne. Med '-' læses én søgning pr. linje, og svaret er JSON pr. linje."""
+
+    def query(q: str) -> SearchQuery:
+        return SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
+
+    if text != "-":
+        # Bad arguments are reported before the model is loaded.
+        max_chars = Settings().max_query_chars
+        _run(lambda: validate_query(query(text), max_chars))
+    searcher, _ = _open()
+    if text == "-":
+        failed = False
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                _print_json(searcher.search(query(line)).to_dict())
+            except IndsatsError as exc:
+                # One bad line must not cost the rest of the batch; report it in place.
+                failed = True
+                error = {"code": exc.code, "message": exc.message}
+                _print_json({"query": line.strip(), "error": error})
+        if failed:
+            raise typer.Exit(EXIT_INPUT)
+        return
+    response = _run(lambda: searcher.search(query(text)))
+    if as_json:
+        _print_json(response.to_dict())
+    else:
+        _print_response(Console(), response)
+
+
+@app.command("eval")
+def evaluate_cmd(
+    queries: Annotated[Path, typer.Option(help="Bedømte forespørgsler (JSON).")] = QUERIES,
+    split: Annotated[str, typer.Option(help="dev, holdout eller all.")] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
+) -> None:
+    """Mål søgekvaliteten (nDCG@3, MRR, recall@5) for hver søgetilstand."""
+    searcher, _ = _open()
+    ids = [i.id for i in searcher.corpus.initiatives]
+    judged = _run(lambda: load_queries(queries, ids))
+    judged = [q for q in judged if split == "all" or q.split == split]
+    if not judged:
+        _run(lambda: _fail(f"Ingen forespørgsler med split '{split}' i {queries}."))
+    table = evaluate(searcher, judged)
+    if as_json:
+        _print_json({"queries": len(judged), "split": split, "model": searcher.embedder.name,
+                     "results": table})  # fmt: skip
+        return
+    out = Table(title=f"{len(judged)} forespørgsler ({split}), model {searcher.embedder.name}")
+    out.add_column("Tilstand")
+    for name in MEASURES:
+        out.add_column(name, justify="right")
+    for mode, scores in table.items():
+        out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
+    Console().print(out)
+
+
+def _fail(message: str) -> None:
+    raise InvalidInputError(message)
 
 
 if __name__ == "__main__":

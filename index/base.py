@@ -61,9 +61,15 @@ def top_k(scores: npt.NDArray[np.floating], k: int, allowed: Rows | None = None)
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One text to index: `text` is what is embedded and tokenised, `payload` is kept as is
-    (JSON-serialisable) so the caller can rebuild its own record from a loaded index."""
+    """One record to index. `text` is embedded, `lexical_text` (default: `text`) goes to BM25;
+    they may differ because a dense model and a term matcher want different context.
+    `payload` is kept as is (JSON-serialisable) so the caller can rebuild its own record."""
 
     id: str
     text: str
     payload: dict[str, object]
+    lexical_text: str | None = None
+
+    @property
+    def terms_text(self) -> str:
+        return self.text if self.lexical_text is None else self.lexical_text

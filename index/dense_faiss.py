@@ -18,6 +18,7 @@ import numpy.typing as npt
 from index.base import Hits, Rows
 
 Kind = Literal["flat", "hnsw"]
+_FAISS: Any = faiss  # its type stubs miss the search-parameter classes
 # Below this many allowed rows, HNSW with a selector can miss; exact search is cheap there.
 _EXACT_SUBSET_LIMIT = 4096
 
@@ -65,9 +66,7 @@ class DenseIndex:
     def dimension(self) -> int:
         return int(self._index.d)
 
-    def search(
-        self, query: npt.NDArray[np.float32], k: int, allowed: Rows | None = None
-    ) -> Hits:
+    def search(self, query: npt.NDArray[np.float32], k: int, allowed: Rows | None = None) -> Hits:
         """Top k rows by cosine, restricted to `allowed` rows when given."""
         n = len(self)
         if n == 0 or k <= 0 or (allowed is not None and len(allowed) == 0):
@@ -85,9 +84,9 @@ class DenseIndex:
             k = min(k, len(allowed))
             selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
             params: Any = (
-                faiss.SearchParametersHNSW(sel=selector, efSearch=self.ef_search)
+                _FAISS.SearchParametersHNSW(sel=selector, efSearch=self.ef_search)
                 if self.kind == "hnsw"
-                else faiss.SearchParameters(sel=selector)
+                else _FAISS.SearchParameters(sel=selector)
             )
             scores, rows = self._index.search(q, k, params=params)
         keep = rows[0] >= 0

@@ -6,13 +6,16 @@ are bridged on the query side against the index vocabulary, in both directions:
 - parts: vocabulary terms that begin or end the query word ("jobsøgningskursus" finds the
   page's "jobsøgning"; "langtidsledige" finds "led");
 - wholes: vocabulary compounds that contain the query stem ("ordblind" finds
-  "ordblindeundervisning", "coach" finds "coachuddannelse").
+  "ordblindeundervisning", "coach" finds "coachuddannelse");
+- extensions: a query word the index never saw meets the words it begins ("lav" finds
+  "laveste", which Snowball leaves unstemmed).
 Those extra terms score at a lower weight than the words the consultant typed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import unicodedata
@@ -28,6 +31,9 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_DANISH
 
 from index.base import Hits, Rows, top_k
+
+# bm25s sets its own logger to DEBUG at import, which would print through any root handler.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _WORD = re.compile(r"[0-9a-zæøåäöüé§]+(?:[-.][0-9a-zæøåäöüé]+)*")
 # Compound parts shorter than this match too much by accident ("led" is the exception that
@@ -94,9 +100,7 @@ class LexicalIndex:
         self._expand_cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def build(
-        cls, texts: Sequence[str], analyzer: DanishAnalyzer | None = None
-    ) -> LexicalIndex:
+    def build(cls, texts: Sequence[str], analyzer: DanishAnalyzer | None = None) -> LexicalIndex:
         analyzer = analyzer or DanishAnalyzer()
         tokens = [analyzer.stems(t) or ["\u2205"] for t in texts]
         bm25 = bm25s.BM25()
@@ -126,17 +130,20 @@ class LexicalIndex:
         if cached is not None:
             return cached
         stem = self.analyzer.stem_all([word])[0]
+        # A word the index never saw may be a form Snowball leaves unstemmed ("lav" for
+        # "laveste"): let it meet the vocabulary words it begins.
+        unknown = stem not in self._vocab and len(stem) >= MIN_TAIL
         found: set[str] = set()
         for term in self._vocab_terms:
             if term == stem:
                 continue
-            if len(stem) >= MIN_WHOLE_QUERY and stem in term:
-                found.add(term)
-            elif len(term) >= MIN_HEAD and word.startswith(term):
-                found.add(term)
-            elif len(word) - len(term) >= MIN_HEAD and (
+            extends = unknown and term.startswith(stem)
+            whole = len(stem) >= MIN_WHOLE_QUERY and stem in term
+            head = len(term) >= MIN_HEAD and word.startswith(term)
+            tail = len(word) - len(term) >= MIN_HEAD and (
                 stem.endswith(term) or word.endswith(term)
-            ):
+            )
+            if extends or whole or head or tail:
                 found.add(term)
         result = tuple(sorted(found))
         with self._expand_lock:
@@ -157,9 +164,7 @@ class LexicalIndex:
                     if term not in terms:
                         extra[term] = None
         exp = tuple(
-            dict.fromkeys(
-                s for e in expansions for s in self.analyzer.stems(e) if s not in terms
-            )
+            dict.fromkeys(s for e in expansions for s in self.analyzer.stems(e) if s not in terms)
         )
         return LexicalQuery(terms, tuple(extra), exp)
 

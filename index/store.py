@@ -44,6 +44,14 @@ KEEP_VERSIONS = 3
 _VERSION_RE = re.compile(r"^v-(\d+)-[0-9a-f]+$")
 
 Progress = Callable[[int, int], None]
+# Reasons are shown to the person running `indsats build`, hence Danish.
+_CHANGED = {
+    "format_version": "indeksformatet er ændret (version {old} -> {new})",
+    "model": "modellen er ændret ({old} -> {new})",
+    "dimension": "vektordimensionen er ændret ({old} -> {new})",
+    "corpus_hash": "siderne er ændret siden indekset blev bygget",
+    "index_kind": "indekstypen er ændret ({old} -> {new})",
+}
 
 
 class StaleIndex(Exception):
@@ -150,13 +158,13 @@ class IndexStore:
         for attempt in range(2):
             version = self.current_version()
             if version is None:
-                raise StaleIndex("no index has been built yet")
+                raise StaleIndex("der er ikke bygget et indeks endnu")
             try:
                 return self._load_version(version, spec)
             except FileNotFoundError as exc:
                 # A concurrent build may have swapped and collected it; look again once.
                 if attempt == 1 or self.current_version() == version:
-                    raise StaleIndex(f"index version {version} is incomplete ({exc})") from exc
+                    raise StaleIndex(f"indeksversion {version} er ufuldstændig ({exc})") from exc
         raise AssertionError("unreachable")
 
     def _load_version(self, version: str, spec: IndexSpec) -> LoadedIndex:
@@ -171,15 +179,15 @@ class IndexStore:
         }
         for key, value in wanted.items():
             if manifest.get(key) != value:
-                raise StaleIndex(f"{key} changed (index has {manifest.get(key)!r}, want {value!r})")
+                raise StaleIndex(_CHANGED[key].format(old=manifest.get(key), new=value))
         documents = _read_documents(directory / "passages.jsonl")
         dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
         lexical = LexicalIndex.load(directory / "lexical")
         count = manifest["passage_count"]
         if not len(documents) == len(dense) == len(lexical) == count:
             raise StaleIndex(
-                f"index version {version} is inconsistent: manifest says {count} passages, "
-                f"files hold {len(documents)}/{len(dense)}/{len(lexical)}"
+                f"indeksversion {version} hænger ikke sammen: manifestet siger {count} "
+                f"passager, filerne har {len(documents)}/{len(dense)}/{len(lexical)}"
             )
         return LoadedIndex(version, manifest, documents, dense, lexical)
 
@@ -189,16 +197,16 @@ class IndexStore:
         except FileNotFoundError:
             raise
         except (OSError, ValueError) as exc:
-            raise StaleIndex(f"manifest of {directory.name} is unreadable ({exc})") from exc
+            raise StaleIndex(f"manifestet i {directory.name} kan ikke læses ({exc})") from exc
         files = manifest.get("files")
         if not isinstance(files, dict) or not files:
-            raise StaleIndex(f"manifest of {directory.name} lists no files")
+            raise StaleIndex(f"manifestet i {directory.name} nævner ingen filer")
         for rel, digest in files.items():
             path = directory / rel
             if not path.is_file():
-                raise StaleIndex(f"{directory.name}/{rel} is missing")
+                raise StaleIndex(f"{directory.name}/{rel} mangler")
             if _sha256(path) != digest:
-                raise StaleIndex(f"{directory.name}/{rel} is corrupt (checksum mismatch)")
+                raise StaleIndex(f"{directory.name}/{rel} er beskadiget (forkert checksum)")
         return manifest
 
     # -- building ------------------------------------------------------------------------
@@ -215,17 +223,17 @@ class IndexStore:
         if not force:
             try:
                 loaded = self.load(spec)
-                return loaded, BuildReport(False, "up to date", loaded.version)
+                return loaded, BuildReport(False, "indekset er opdateret", loaded.version)
             except StaleIndex as exc:
                 reason = exc.reason
         else:
-            reason = "rebuild forced"
+            reason = "genopbygning bedt om med --force"
         with write_lock(self.lock_path):
             if not force:
                 # Another process may have built it while we waited for the lock.
                 try:
                     loaded = self.load(spec)
-                    return loaded, BuildReport(False, "built by another process", loaded.version)
+                    return loaded, BuildReport(False, "bygget af en anden proces", loaded.version)
                 except StaleIndex as exc:
                     reason = exc.reason
             log.warning("building the search index: %s", reason)
@@ -251,6 +259,9 @@ class IndexStore:
         start = time.monotonic()
         self.root.mkdir(parents=True, exist_ok=True)
         self._remove_temp_dirs()
+        # Everything goes into a temp dir first; only the rename below makes it a version.
+        tmp = self.root / f".tmp-{uuid.uuid4().hex}"
+        tmp.mkdir()
         keys = [vector_key(spec.model, d.text) for d in documents]
         previous = {} if force else self._previous_vectors(spec)
         missing = [i for i, key in enumerate(keys) if key not in previous]
@@ -271,16 +282,20 @@ class IndexStore:
         if missing:
             fresh = embedder.embed_passages([documents[i].text for i in missing], step)
             vectors[missing] = fresh
-        tmp = self.root / f".tmp-{uuid.uuid4().hex}"
-        tmp.mkdir()
         np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
         dense = DenseIndex.build(vectors, spec.kind, spec.hnsw_m, spec.ef_search)
         dense.save(tmp / "dense.faiss")
-        lexical = LexicalIndex.build([d.text for d in documents])
+        lexical = LexicalIndex.build([d.terms_text for d in documents])
         lexical.save(tmp / "lexical")
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
             for doc, key in zip(documents, keys, strict=True):
-                row = {"id": doc.id, "text": doc.text, "vector_key": key, "payload": doc.payload}
+                row = {
+                    "id": doc.id,
+                    "text": doc.text,
+                    "lexical_text": doc.lexical_text,
+                    "vector_key": key,
+                    "payload": doc.payload,
+                }
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         for path in files:
@@ -373,5 +388,7 @@ def _read_documents(path: Path) -> tuple[Document, ...]:
         for line in fh:
             if line.strip():
                 row = json.loads(line)
-                docs.append(Document(row["id"], row["text"], row["payload"]))
+                docs.append(
+                    Document(row["id"], row["text"], row["payload"], row.get("lexical_text"))
+                )
     return tuple(docs)

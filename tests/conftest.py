@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from engine.corpus import load_corpus
+from engine.embedding.base import Embedder
 from engine.models import Corpus
+from engine.settings import Settings
+from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -23,3 +26,22 @@ def seed_corpus() -> Corpus:
     corpus = load_corpus([SEEDS])
     assert not corpus.errors, corpus.errors
     return corpus
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Embedder:
+    """The bundled MiniLM, loaded once per session (a few seconds) for `model` tests."""
+    from engine.embedding import load_embedder
+
+    return load_embedder(Settings())
+
+
+@pytest.fixture()
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture()
+def tmp_settings(tmp_path: Path) -> Settings:
+    """Settings on a private data dir, with the seeds of this checkout."""
+    return Settings(data_dir=tmp_path / "data", seeds_dir=SEEDS)

@@ -94,8 +94,9 @@ class Embedder(ABC):
             if hit is not None:
                 self._cache.move_to_end(text)
                 self.cache_hits += 1
-                return hit
-        vector = self._checked(self.embed_batch([self.query_prefix + text]), 1)[0]
+                cached: Vectors = hit
+                return cached
+        vector: Vectors = self._checked(self.embed_batch([self.query_prefix + text]), 1)[0]
         vector.setflags(write=False)
         with self._lock:
             self.cache_misses += 1

@@ -53,10 +53,13 @@ class SentenceTransformerEmbedder(Embedder):
         # Never reach for the network: a missing model must fail fast with advice instead.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         location = resolve_model(model)
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()  # library code never prints
             self._model: Any = SentenceTransformer(location, device="cpu")
             if threads > 0:
                 import torch
@@ -69,9 +72,10 @@ class SentenceTransformerEmbedder(Embedder):
                 "name already in the local Hugging Face cache, or to "
                 "'bundled:all-MiniLM-L6-v2'."
             ) from exc
-        getter = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
+        # sentence-transformers renamed the method in v5; accept either spelling.
+        getter: Any = getattr(self._model, "get_embedding_dimension", None)
+        if getter is None:
+            getter = self._model.get_sentence_embedding_dimension
         dimension = int(getter())
         log.info("loaded embedding model %s (dimension %d) from %s", model, dimension, location)
         super().__init__(

@@ -1,0 +1,343 @@
+"""Hybrid search over initiative passages: filters first, then dense + BM25, fused by RRF.
+
+Filters (target group, municipality, minimum evidence score) pick the allowed passages
+before either backend ranks anything, so a filter can only remove pages, never empty a page
+that matches. Each backend ranks passages; weighted reciprocal rank fusion combines the ranks
+(robust to the two score scales); an initiative scores by its best passages, and its best
+passages are returned as `matches` so a consultant sees why it was found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import numpy as np
+
+from engine.embedding.base import Embedder
+from engine.errors import InvalidInputError
+from engine.indexing import PassageIndex, open_index
+from engine.models import Corpus, Initiative
+from engine.settings import Settings
+from engine.thesaurus import Thesaurus, gloss
+from index.base import Hits, Rows
+from index.store import BuildReport, Progress
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+MAX_K = 100
+# "Alle ledige" pages serve every duration group beneath it.
+_HIERARCHY = {
+    "længerevarende ledige": ("alle ledige",),
+    "korterevarende ledige": ("alle ledige",),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """Ranking knobs beyond `Settings`; defaults are the measured best (see README)."""
+
+    # Weight of an initiative's 2nd, 3rd ... best passage relative to its best one.
+    passage_decay: float = 0.0
+    top_passages: int = 3
+    compound_weight: float = 0.5
+    expansion_weight: float = 0.5
+    # What the dense model reads: the query as typed, or with a thesaurus gloss appended.
+    dense_query: str = "gloss"
+    # "passage": fuse passage ranks, then group; "initiative": rank initiatives per mode by
+    # their best passage, then fuse those ranks (different passages may speak for a page).
+    fusion: str = "initiative"
+    use_thesaurus: bool = True
+    use_compounds: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    text: str
+    k: int = 5
+    offset: int = 0
+    mode: str = "hybrid"
+    target_group: str | None = None
+    municipality: str | None = None
+    min_evidence: float | None = None
+    max_matches: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    section: str
+    text: str
+    score: float
+    passage_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"section": self.section, "text": self.text, "score": round(self.score, 6)}
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    id: str
+    municipality: str
+    title: str
+    target_groups: tuple[str, ...]
+    scores: dict[str, float]
+    score: float
+    matches: tuple[Match, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "municipality": self.municipality,
+            "title": self.title,
+            "target_groups": list(self.target_groups),
+            "scores": dict(self.scores),
+            "score": round(self.score, 6),
+            "matches": [m.to_dict() for m in self.matches],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResponse:
+    query: str
+    mode: str
+    k: int
+    offset: int
+    total: int
+    results: tuple[SearchResult, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape shared by `indsats search --json` and the API (ARCHITECTURE.md)."""
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "k": self.k,
+            "offset": self.offset,
+            "total": self.total,
+            "results": [r.to_dict() for r in self.results],
+        }
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def serves_target_group(initiative: Initiative, wanted: str) -> bool:
+    """Case-insensitive; a page for "Alle ledige" also serves each duration group."""
+    groups = {_fold(g) for g in initiative.target_groups}
+    want = _fold(wanted)
+    return want in groups or any(parent in groups for parent in _HIERARCHY.get(want, ()))
+
+
+def validate_query(query: SearchQuery, max_query_chars: int = 2000) -> SearchQuery:
+    """Check a query up front; errors say what to do. Returns it with whitespace tidied."""
+    text = " ".join(query.text.split())
+    if not text:
+        raise InvalidInputError("Søgeteksten er tom; skriv hvad du leder efter.")
+    if len(text) > max_query_chars:
+        raise InvalidInputError(f"Søgeteksten er {len(text)} tegn; brug højst {max_query_chars}.")
+    if query.mode not in MODES:
+        raise InvalidInputError(
+            f"Ukendt søgetilstand '{query.mode}'; brug en af: {', '.join(MODES)}."
+        )
+    if not 1 <= query.k <= MAX_K:
+        raise InvalidInputError(f"k skal være mellem 1 og {MAX_K}, ikke {query.k}.")
+    if query.offset < 0:
+        raise InvalidInputError(f"offset skal være 0 eller større, ikke {query.offset}.")
+    if query.min_evidence is not None and not 0.0 <= query.min_evidence <= 5.0:
+        raise InvalidInputError(f"min_evidence skal være mellem 0 og 5, ikke {query.min_evidence}.")
+    if not 1 <= query.max_matches <= 20:
+        raise InvalidInputError("max_matches skal være mellem 1 og 20.")
+    return SearchQuery(
+        text,
+        query.k,
+        query.offset,
+        query.mode,
+        (query.target_group or "").strip() or None,
+        (query.municipality or "").strip() or None,
+        query.min_evidence,
+        query.max_matches,
+    )
+
+
+class Searcher:
+    def __init__(
+        self,
+        corpus: Corpus,
+        index: PassageIndex,
+        embedder: Embedder,
+        settings: Settings,
+        *,
+        thesaurus: Thesaurus | None = None,
+        tuning: Tuning | None = None,
+    ) -> None:
+        self.corpus = corpus
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.tuning = tuning or Tuning()
+        self.thesaurus = thesaurus if thesaurus is not None else Thesaurus.load()
+        self._initiatives = {i.id: i for i in corpus.initiatives}
+        self._rows: dict[str, list[int]] = defaultdict(list)
+        for row, passage in enumerate(index.passages):
+            self._rows[passage.initiative_id].append(row)
+        missing = set(self._initiatives) - set(self._rows)
+        if missing:
+            raise ValueError(f"index does not cover initiatives {sorted(missing)}; rebuild it")
+
+    @property
+    def version(self) -> str:
+        return self.index.version
+
+    def validate(self, query: SearchQuery) -> SearchQuery:
+        return validate_query(query, self.settings.max_query_chars)
+
+    def allowed_initiatives(self, query: SearchQuery) -> list[Initiative]:
+        out = []
+        for initiative in self._initiatives.values():
+            if query.target_group and not serves_target_group(initiative, query.target_group):
+                continue
+            if query.municipality and _fold(initiative.municipality) != _fold(query.municipality):
+                continue
+            if query.min_evidence is not None:
+                evidence = initiative.evidence_score
+                if evidence is None or evidence < query.min_evidence:
+                    continue
+            out.append(initiative)
+        return out
+
+    def search(self, query: SearchQuery) -> SearchResponse:
+        query = self.validate(query)
+        mode = cast(Mode, query.mode)
+        allowed: Rows | None = None
+        if query.target_group or query.municipality or query.min_evidence is not None:
+            rows = [r for i in self.allowed_initiatives(query) for r in self._rows[i.id]]
+            allowed = np.asarray(sorted(rows), dtype=np.int64)
+        lists = self.ranked_lists(query.text, mode, allowed)
+        fused = rrf(lists, self.settings.rrf_k)
+        overall = self._initiative_rrf(lists) if self.tuning.fusion == "initiative" else None
+        results = self._group(fused, query.max_matches, overall)
+        page = results[query.offset : query.offset + query.k]
+        return SearchResponse(query.text, mode, query.k, query.offset, len(results), tuple(page))
+
+    def ranked_lists(self, text: str, mode: Mode, allowed: Rows | None) -> list[tuple[float, Hits]]:
+        """(weight, passage hits) for each backend the mode uses."""
+        expansion = self.thesaurus.expand(text) if self.tuning.use_thesaurus else None
+        lists: list[tuple[float, Hits]] = []
+        n = self.settings.candidates
+        if mode in ("hybrid", "dense"):
+            dense_text = text
+            if expansion and self.tuning.dense_query == "gloss" and expansion.groups:
+                dense_text = f"{text} ({', '.join(gloss(expansion))})"
+            elif expansion and self.tuning.dense_query == "danish" and expansion.danish:
+                dense_text = f"{text} ({', '.join(expansion.danish[:6])})"
+            vector = self.embedder.embed_query(dense_text)
+            hits = self.index.loaded.dense.search(vector, n, allowed)
+            lists.append((self.settings.dense_weight if mode == "hybrid" else 1.0, hits))
+        if mode in ("hybrid", "lexical"):
+            lexical = self.index.loaded.lexical
+            lq = lexical.analyse(
+                text,
+                expansions=expansion.terms if expansion else (),
+                compounds=self.tuning.use_compounds,
+            )
+            hits = lexical.search(
+                lq, n, allowed, self.tuning.compound_weight, self.tuning.expansion_weight
+            )
+            lists.append((self.settings.lexical_weight if mode == "hybrid" else 1.0, hits))
+        return lists
+
+    def _initiative_rrf(self, lists: Sequence[tuple[float, Hits]]) -> dict[str, float]:
+        """Initiative -> RRF over each backend's initiative ranking (by best passage)."""
+        fused: dict[str, float] = defaultdict(float)
+        for weight, hits in lists:
+            seen: dict[str, None] = {}
+            for row in hits.rows.tolist():
+                seen.setdefault(self.index.passages[row].initiative_id, None)
+            for rank, initiative_id in enumerate(seen, start=1):
+                fused[initiative_id] += weight / (self.settings.rrf_k + rank)
+        return dict(fused)
+
+    def _group(
+        self,
+        fused: dict[int, float],
+        max_matches: int,
+        overall: dict[str, float] | None = None,
+    ) -> list[SearchResult]:
+        per: dict[str, list[tuple[float, int]]] = defaultdict(list)
+        for row, score in fused.items():
+            per[self.index.passages[row].initiative_id].append((score, row))
+        scored: list[tuple[float, str, list[tuple[float, int]]]] = []
+        for initiative_id, items in per.items():
+            items.sort(key=lambda t: (-t[0], t[1]))
+            if overall is not None:
+                score = overall[initiative_id]
+            else:
+                score = aggregate([s for s, _ in items], self.tuning)
+            scored.append((score, initiative_id, items))
+        scored.sort(key=lambda t: (-t[0], t[1]))
+        results = []
+        for score, initiative_id, items in scored:
+            initiative = self._initiatives[initiative_id]
+            matches = tuple(
+                Match(p.section, p.text, s, p.id)
+                for s, row in items[:max_matches]
+                for p in (self.index.passages[row],)
+            )
+            results.append(
+                SearchResult(
+                    initiative.id,
+                    initiative.municipality,
+                    initiative.title,
+                    initiative.target_groups,
+                    initiative.scores,
+                    score,
+                    matches,
+                )
+            )
+        return results
+
+
+def rrf(lists: Sequence[tuple[float, Hits]], k: int) -> dict[int, float]:
+    """Weighted reciprocal rank fusion: sum of weight / (k + rank), rank starting at 1."""
+    fused: dict[int, float] = defaultdict(float)
+    for weight, hits in lists:
+        for rank, row in enumerate(hits.rows.tolist(), start=1):
+            fused[int(row)] += weight / (k + rank)
+    return dict(fused)
+
+
+def aggregate(scores: Sequence[float], tuning: Tuning) -> float:
+    """An initiative's score: its best passage plus decayed credit for the next ones."""
+    top = sorted(scores, reverse=True)[: max(1, tuning.top_passages)]
+    return sum(s * tuning.passage_decay**i for i, s in enumerate(top))
+
+
+def corpus_dirs(settings: Settings) -> list[Path]:
+    """The seeds plus the pages stored through the API (once that directory exists)."""
+    dirs = [settings.seeds_dir]
+    if settings.pages_dir.is_dir():
+        dirs.append(settings.pages_dir)
+    return dirs
+
+
+def open_searcher(
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+) -> tuple[Searcher, BuildReport]:
+    """Corpus + model + index (built if missing or stale) -> a ready `Searcher`."""
+    from engine.corpus import load_corpus
+    from engine.embedding import load_embedder
+
+    corpus = load_corpus(corpus_dirs(settings))
+    embedder = embedder or load_embedder(settings)
+    thesaurus = Thesaurus.load()
+    index, report = open_index(
+        settings, corpus, embedder, force=force, progress=progress, thesaurus=thesaurus
+    )
+    return Searcher(corpus, index, embedder, settings, thesaurus=thesaurus), report

@@ -1,0 +1,151 @@
+"""Searcher on the seed pages with the fake embedder: filters, pagination, modes, input."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import InvalidInputError
+from engine.indexing import open_index
+from engine.models import Corpus
+from engine.search import Searcher, SearchQuery, Tuning, rrf, serves_target_group
+from engine.settings import Settings
+from engine.thesaurus import Thesaurus
+from index.base import Hits
+from tests.fakes import FakeEmbedder
+
+LAESE = "skanderborg-vejen-frem-vi-styrker-dine-laese-skrive-og-regnefaerdigheder-sammen"
+FORMIDLER = "broenderslev-ekstern-personlig-jobformidler-som-intensiv-indsats"
+MODELLEN = "hedensted-hedensted-modellen"
+COACHING = "hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"
+
+
+@pytest.fixture()
+def searcher(seed_corpus: Corpus, tmp_settings: Settings) -> Searcher:
+    embedder = FakeEmbedder()
+    thesaurus = Thesaurus.load()
+    index, _ = open_index(tmp_settings, seed_corpus, embedder, thesaurus=thesaurus)
+    return Searcher(seed_corpus, index, embedder, tmp_settings, thesaurus=thesaurus)
+
+
+def _ids(searcher: Searcher, **kwargs: object) -> list[str]:
+    return [r.id for r in searcher.search(SearchQuery(**kwargs)).results]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_each_mode_finds_the_reading_initiative(searcher: Searcher, mode: str) -> None:
+    response = searcher.search(SearchQuery("ordblindeundervisning og FVU", mode=mode))
+    assert response.mode == mode
+    assert response.results[0].id == LAESE
+    assert any("ordblind" in m.text.lower() for m in response.results[0].matches)
+
+
+def test_matches_are_the_best_passages_of_the_page(searcher: Searcher) -> None:
+    result = searcher.search(SearchQuery("betalingsmodel for leverandøren", max_matches=2))
+    top = result.results[0]
+    assert top.id == FORMIDLER
+    assert 1 <= len(top.matches) <= 2
+    assert top.matches[0].section == "Gode råd"
+    assert [m.score for m in top.matches] == sorted((m.score for m in top.matches), reverse=True)
+
+
+def test_municipality_filter_applies_before_ranking(
+    seed_corpus: Corpus, tmp_settings: Settings
+) -> None:
+    # With few candidates per backend, an unfiltered Brønderslev-flavoured query never
+    # reaches the Hedensted coaching page. Filtering after ranking would then return it
+    # empty-handed or not at all; filtering first ranks only Hedensted passages.
+    settings = tmp_settings.model_copy(update={"candidates": 10})
+    embedder = FakeEmbedder()
+    index, _ = open_index(settings, seed_corpus, embedder)
+    searcher = Searcher(seed_corpus, index, embedder, settings)
+    text = "ekstern leverandør betalingsmodel"
+    unfiltered = _ids(searcher, text=text, k=10)
+    assert unfiltered[0] == FORMIDLER and COACHING not in unfiltered
+    response = searcher.search(SearchQuery(text, k=10, municipality="hedensted"))
+    assert {r.id for r in response.results} == {COACHING, MODELLEN}
+    assert response.total == 2
+    assert all(r.matches for r in response.results)
+
+
+def test_target_group_hierarchy_and_case(searcher: Searcher) -> None:
+    long_term = set(_ids(searcher, text="ledige", k=10, target_group="LÆNGEREVARENDE ledige"))
+    # Own group plus the "Alle ledige" pages, never the short-term page.
+    assert FORMIDLER in long_term and LAESE in long_term and MODELLEN not in long_term
+    short = set(_ids(searcher, text="ledige", k=10, target_group="korterevarende ledige"))
+    assert MODELLEN in short and LAESE in short and FORMIDLER not in short
+    assert _ids(searcher, text="ledige", target_group="Kontanthjælpsmodtagere") == []
+
+
+def test_serves_target_group_directly() -> None:
+    from engine.models import Initiative
+
+    page = Initiative("x", "K", "T", ("Ledige", "Alle ledige"), (), ())
+    assert serves_target_group(page, "længerevarende ledige")
+    assert serves_target_group(page, " alle  LEDIGE ")
+    assert not serves_target_group(page, "Sygedagpengemodtagere")
+
+
+def test_min_evidence_filter(searcher: Searcher, seed_corpus: Corpus) -> None:
+    ids = _ids(searcher, text="ledige samtaler", k=10, min_evidence=2.4)
+    expected = {i.id for i in seed_corpus.initiatives if (i.evidence_score or 0) >= 2.4}
+    assert set(ids) == expected and FORMIDLER in ids and LAESE not in ids
+
+
+def test_pagination_slices_one_consistent_ranking(searcher: Searcher) -> None:
+    full = searcher.search(SearchQuery("jobsøgning og samtaler med ledige", k=10))
+    assert full.total == len(full.results) == 5
+    pages = [
+        searcher.search(SearchQuery("jobsøgning og samtaler med ledige", k=2, offset=o))
+        for o in (0, 2, 4, 6)
+    ]
+    assert [r.id for p in pages for r in p.results] == [r.id for r in full.results]
+    assert all(p.total == full.total for p in pages)
+    assert pages[-1].results == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (SearchQuery("   "), "tom"),
+        (SearchQuery("x", k=0), "k skal"),
+        (SearchQuery("x", k=101), "k skal"),
+        (SearchQuery("x", offset=-1), "offset"),
+        (SearchQuery("x", mode="semantic"), "hybrid, dense, lexical"),
+        (SearchQuery("x", min_evidence=7.0), "min_evidence"),
+        (SearchQuery("x" * 3000), "højst"),
+    ],
+)
+def test_bad_input_is_rejected_with_advice(
+    searcher: Searcher, query: SearchQuery, message: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=message):
+        searcher.search(query)
+
+
+def test_json_shape(searcher: Searcher) -> None:
+    data = searcher.search(SearchQuery("ordblinde ledige", k=2)).to_dict()
+    assert set(data) == {"query", "mode", "k", "offset", "total", "results"}
+    result = data["results"][0]
+    assert set(result) == {
+        "id", "municipality", "title", "target_groups", "scores", "score", "matches"
+    }  # fmt: skip
+    assert set(result["matches"][0]) == {"section", "text", "score"}
+    assert result["scores"]["Evidenstest"] == pytest.approx(0.6)
+
+
+def test_rrf_weights_and_ranks() -> None:
+    import numpy as np
+
+    a = Hits(np.array([1, 2], dtype=np.int64), np.array([0.9, 0.8], dtype=np.float32))
+    b = Hits(np.array([2, 3], dtype=np.int64), np.array([5.0, 4.0], dtype=np.float32))
+    fused = rrf([(1.0, a), (0.5, b)], k=10)
+    assert fused[2] == pytest.approx(1 / 12 + 0.5 / 11)
+    assert fused[1] == pytest.approx(1 / 11)
+    assert fused[3] == pytest.approx(0.5 / 12)
+
+
+def test_passage_fusion_variant_still_ranks(seed_corpus: Corpus, tmp_settings: Settings) -> None:
+    embedder = FakeEmbedder()
+    index, _ = open_index(tmp_settings, seed_corpus, embedder)
+    searcher = Searcher(seed_corpus, index, embedder, tmp_settings, tuning=Tuning(fusion="passage"))
+    assert searcher.search(SearchQuery("ordblindeundervisning")).results[0].id == LAESE
