@@ -24,6 +24,7 @@ from api.middleware import BodyLimitMiddleware
 from api.models import InitiativeRecord
 from api.routes import health, initiatives, practices, search
 from engine import __version__
+from engine.embedding import Embedder
 from engine.errors import IndsatsError
 from engine.service import Engine
 from engine.settings import Settings
@@ -38,7 +39,9 @@ Skrivning (POST, PUT, DELETE) kræver headeren `X-API-Key` med værdien af `INDS
 """
 
 
-def _load_engine(app: FastAPI, settings: Settings, embedder: Any) -> None:
+def _load_engine(app: FastAPI, settings: Settings, embedder: Embedder | None) -> None:
+    if settings.api_key is None:
+        log.warning("Skrivning er slået fra: INDSATS_API_KEY er ikke sat")
     try:
         app.state.engine = Engine.open(settings, embedder=embedder)
     except IndsatsError as exc:
@@ -64,7 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     loader.join(timeout=5)
 
 
-def create_app(settings: Settings, embedder: Any = None) -> FastAPI:
+def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     """The app for `settings`; `embedder` lets tests use a small deterministic model."""
     app = FastAPI(
         title="Indsatsfinder API",

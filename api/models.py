@@ -6,10 +6,12 @@ Danish because the people who read /docs are Danish consultants and integrators.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.evidence import evidence_for
 from engine.models import Initiative, Practice
 from engine.serialize import initiative_summary, initiative_to_dict, practice_to_dict
 
@@ -113,6 +115,8 @@ class RecommendRequest(BaseModel):
 
 class EvidenceOut(_Out):
     counts: dict[str, int] = Field(examples=[{"ja": 2, "delvist": 1, "nej": 2}])
+    units_ja: int = Field(0, description="Jobcentre (ikke sider) der svarer Ja.")
+    units_other: int = Field(0, description="Jobcentre der svarer Delvist eller Nej.")
     mean_score_ja: float | None = None
     mean_score_other: float | None = None
     contrast: float | None = None
@@ -280,10 +284,12 @@ class PracticeSummary(_Out):
 
 class PracticeDetail(PracticeSummary):
     answers: list[PracticeAnswerOut]
+    evidence: EvidenceOut
 
     @classmethod
     def of(cls, practice: Practice) -> PracticeDetail:
-        return cls.model_validate(practice_to_dict(practice))
+        evidence = asdict(evidence_for(practice))
+        return cls.model_validate({**practice_to_dict(practice), "evidence": evidence})
 
 
 class PracticeList(_Out):
@@ -299,5 +305,5 @@ class Readiness(_Out):
     status: str = Field(examples=["ready"])
     initiatives: int = Field(examples=[5])
     practices: int = Field(examples=[40])
-    search: bool = Field(description="Om søgeindekset er indlæst.")
+    index_version: str = Field(examples=["v-3-1a2b3c4d5e"])
     load_errors: list[str] = Field(default_factory=list)

@@ -101,18 +101,6 @@ def corpus(
         raise typer.Exit(1)
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Adressen serveren lytter på.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Porten.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=32, help="Antal processer.")] = 1,
-) -> None:
-    """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
-    import uvicorn
-
-    uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
-
-
 def _open(force: bool = False) -> tuple[Searcher, BuildReport]:
     """Load corpus, model and index with a progress bar while passages are embedded."""
     settings = Settings()
@@ -235,6 +223,25 @@ def evaluate_cmd(
 
 def _fail(message: str) -> None:
     raise InvalidInputError(message)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Adressen serveren lytter på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Porten.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Antal processer.")] = 1,
+) -> None:
+    """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
+    import uvicorn
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    try:
+        Settings()  # each worker reads them again; a mistake is reported here, once
+    except (ValidationError, SettingsError) as exc:
+        Console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {exc}")
+        raise typer.Exit(EXIT_INPUT) from None
+    uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":

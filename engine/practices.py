@@ -52,10 +52,14 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", low)
 
 
+def practice_core(text: str) -> str:
+    """What the practice is about, without how-many and the "Jobcenteret har ..." framing."""
+    return re.sub(r"\s+", " ", _QUANTIFIER.sub(" ", _FRAMING.sub("", _clean(text)))).strip(" ,")
+
+
 def practice_key(text: str) -> frozenset[str]:
     """The stems that say *what* the practice is, with how-many and yes/no taken out."""
-    core = _QUANTIFIER.sub(" ", _FRAMING.sub("", _clean(text)))
-    return frozenset(stem_words([w for w in words(core) if w not in _STOP]))
+    return frozenset(stem_words([w for w in words(practice_core(text)) if w not in _STOP]))
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -186,8 +190,7 @@ def _assign_ids(items: list[tuple[str, str]]) -> list[str]:
     seen: Counter[str] = Counter()
     out = []
     for label, text in items:
-        core = _QUANTIFIER.sub(" ", _FRAMING.sub("", _clean(text)))
-        base = f"{TEST_PREFIX.get(label, slugify(label, 12))}-{slugify(core, 56)}"
+        base = f"{TEST_PREFIX.get(label, slugify(label, 12))}-{slugify(practice_core(text), 56)}"
         seen[base] += 1
         out.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
     return out

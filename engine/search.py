@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -315,26 +314,23 @@ def aggregate(scores: Sequence[float], tuning: Tuning) -> float:
     return sum(s * tuning.passage_decay**i for i, s in enumerate(top))
 
 
-def corpus_dirs(settings: Settings) -> list[Path]:
-    """The seeds plus the pages stored through the API (once that directory exists)."""
-    dirs = [settings.seeds_dir]
-    if settings.pages_dir.is_dir():
-        dirs.append(settings.pages_dir)
-    return dirs
-
-
 def open_searcher(
     settings: Settings,
     *,
     force: bool = False,
     progress: Progress | None = None,
     embedder: Embedder | None = None,
+    corpus: Corpus | None = None,
 ) -> tuple[Searcher, BuildReport]:
-    """Corpus + model + index (built if missing or stale) -> a ready `Searcher`."""
-    from engine.corpus import load_corpus
-    from engine.embedding import load_embedder
+    """Corpus + model + index (built if missing or stale) -> a ready `Searcher`.
 
-    corpus = load_corpus(corpus_dirs(settings))
+    The corpus is the seeds with the stored pages on top (`engine.store`), the same one the
+    API serves, so `indsats build` and the server agree on the corpus hash.
+    """
+    from engine.embedding import load_embedder
+    from engine.store import load_stored_corpus
+
+    corpus = corpus if corpus is not None else load_stored_corpus(settings)
     embedder = embedder or load_embedder(settings)
     thesaurus = Thesaurus.load()
     index, report = open_index(

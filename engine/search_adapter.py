@@ -1,8 +1,8 @@
-"""The seam between the Engine and the search/recommend modules (issues #3 and #4).
+"""The seam between the Engine and search/recommendations (issues #3 and #4).
 
-The Engine only needs: open the index for a corpus (building it when missing or stale and
-the caller holds the exclusive lock), search, find similar initiatives, recommend. Keeping
-that here keeps `service.py` free of index details.
+The Engine needs four things from them: open the index for a corpus (the index store builds
+it when missing or stale, under the writers' lock), search, find similar initiatives, and
+recommend. Keeping the glue here keeps `service.py` free of index details.
 """
 
 from __future__ import annotations
@@ -11,46 +11,65 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from engine.embedding import Embedder, load_embedder
 from engine.errors import IndexUnavailableError
+from engine.indexing import index_store
 from engine.models import Corpus, Initiative
+from engine.search import Searcher, SearchQuery, SearchResponse, open_searcher
 from engine.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# What `similar` reads of a page: enough to characterise it, within the query limit.
+_SIMILAR_SECTIONS = ("Kommunens beskrivelse af indsatsen", "Erfaringer og resultater")
+
 
 @dataclass(frozen=True)
 class SearchParts:
-    embedder: Any
-    searcher: Any
+    embedder: Embedder
+    searcher: Searcher
     recommender: Any = None
-    version: str = ""
 
-    def search(self, query: str, **options: Any) -> Any:
-        raise IndexUnavailableError("Søgning er ikke bygget endnu.")
+    @property
+    def version(self) -> str:
+        return self.searcher.version
 
-    def similar(self, item: Initiative, k: int) -> Any:
-        raise IndexUnavailableError("Søgning er ikke bygget endnu.")
+    def search(self, query: SearchQuery) -> SearchResponse:
+        return self.searcher.search(query)
+
+    def similar(self, item: Initiative, k: int) -> SearchResponse:
+        """Pages like `item`: a hybrid search with its title, target groups and description,
+        without the page itself."""
+        limit = self.searcher.settings.max_query_chars
+        parts = [item.title, ", ".join(item.target_groups)]
+        parts += [s.text for name in _SIMILAR_SECTIONS if (s := item.section(name)) is not None]
+        text = " ".join(" ".join(parts).split())
+        if len(text) > limit:
+            text = text[:limit].rsplit(" ", 1)[0]
+        found = self.searcher.search(SearchQuery(text, k=100))
+        others = tuple(r for r in found.results if r.id != item.id)
+        total = found.total - (len(found.results) - len(others))
+        return SearchResponse(item.title, found.mode, k, 0, total, others[:k])
 
     def recommend(self, situation: str, **options: Any) -> Any:
-        raise IndexUnavailableError("Anbefalinger er ikke bygget endnu.")
+        if self.recommender is None:
+            raise IndexUnavailableError("Anbefalinger er endnu ikke en del af denne server.")
+        return self.recommender.recommend(situation, **options)
 
 
 def index_version(settings: Settings) -> str:
-    """The live index version name; '' when there is none. One small read."""
-    try:
-        return (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return ""
+    """The live index version; '' when there is none. One small file read."""
+    return index_store(settings).current_version() or ""
 
 
-def open_search(settings: Settings, corpus: Corpus, embedder: Any) -> SearchParts | None:
-    """Searcher and recommender for `corpus`, or None when search is not available."""
+def open_search(settings: Settings, corpus: Corpus, embedder: Embedder | None) -> SearchParts:
+    """Model, index (loaded, or built when it does not match the corpus) and searcher."""
+    model = embedder if embedder is not None else load_embedder(settings)
+    searcher, report = open_searcher(settings, embedder=model, corpus=corpus)
+    if report.built:
+        log.info("Indeks %s bygget: %s", report.version, report.reason)
+    return SearchParts(model, searcher, _recommender(corpus))
+
+
+def _recommender(corpus: Corpus) -> Any:
     return None
-
-
-def require(parts: SearchParts | None) -> SearchParts:
-    if parts is None:
-        raise IndexUnavailableError(
-            "Søgeindekset er ikke indlæst. Byg det med 'indsats build' og prøv igen."
-        )
-    return parts

@@ -3,16 +3,15 @@
 The API and the CLI both talk to this class only, so the rules about stored pages live in
 one place:
 
-- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.txt`). A stored
-  page whose id equals a seed's id *replaces* that seed (that is what `PUT` writes); a
-  tombstone (`<id>.deleted`) removes the id, seed or not, until a page with that id is
-  written again. A stored file whose name is not the id its content gives is reported as a
-  load error instead of being guessed at, so every id stays deletable.
-- A write is durable (fsynced) and searchable when the method returns: it happens under the
-  exclusive data lock, the index is rebuilt before the lock is released, and only then the
-  `VERSION` counter is bumped.
+- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.txt`), loaded
+  by `engine.store.load_stored_corpus` (also used by `indsats build`). A stored page whose
+  id equals a seed's id *replaces* that seed (that is what `PUT` writes); a tombstone
+  (`<id>.deleted`) removes the id, seed or not, until a page with that id is written again.
+- A write is durable (fsynced) and searchable when the method returns: the check and the
+  file change happen under the writers' lock `data/lock`, the `VERSION` counter is bumped,
+  and the index is rebuilt before the method returns.
 - Other worker processes notice the new counter (or a new index version written by
-  `indsats build`) in `refresh()`, which costs one small file read per call, and reload.
+  `indsats build`) in `refresh()`, which costs two small file reads per call, and reload.
 
 The loaded state is an immutable snapshot swapped in one assignment, so request threads
 never see half of a reload.
@@ -25,17 +24,17 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from engine.corpus import corpus_from_initiatives
+from engine.embedding import Embedder
 from engine.errors import ConflictError, InvalidInputError, NotFoundError
 from engine.models import Corpus, Initiative, LoadError, Practice
 from engine.parser import parse_bytes
 from engine.render import render_page
-from engine.search_adapter import SearchParts, open_search
+from engine.search import SearchQuery, SearchResponse, serves_target_group
+from engine.search_adapter import SearchParts, index_version, open_search
 from engine.settings import Settings
-from engine.store import PageStore, validate_id
+from engine.store import PageStore, load_stored_corpus, validate_id
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,8 @@ Marker = tuple[str, str]
 
 @dataclass(frozen=True, slots=True)
 class InitiativeFilter:
-    """Filters for listing; the same meaning as the search filters."""
+    """Filters for listing, with the search filters' meaning ("Alle ledige" pages serve
+    each duration group)."""
 
     target_group: str | None = None
     municipality: str | None = None
@@ -53,10 +53,8 @@ class InitiativeFilter:
     def accepts(self, item: Initiative) -> bool:
         if self.municipality and item.municipality.casefold() != self.municipality.casefold():
             return False
-        if self.target_group:
-            wanted = self.target_group.casefold()
-            if not any(g.casefold() == wanted for g in item.target_groups):
-                return False
+        if self.target_group and not serves_target_group(item, self.target_group):
+            return False
         if self.min_evidence is not None:
             score = item.evidence_score
             if score is None or score < self.min_evidence:
@@ -74,64 +72,15 @@ class InitiativePage:
 class _Snapshot:
     marker: Marker
     corpus: Corpus
-    seed_ids: frozenset[str]
-    search: SearchParts | None
-
-
-def load_merged_corpus(settings: Settings, store: PageStore) -> tuple[Corpus, frozenset[str]]:
-    """Seeds + stored pages under the rules in the module docstring; never raises per file."""
-    errors: list[LoadError] = []
-    seeds: dict[str, Initiative] = {}
-    seed_dir = settings.seeds_dir
-    seed_files = (
-        sorted(p for p in seed_dir.glob("*.txt") if p.is_file()) if seed_dir.is_dir() else []
-    )
-    for path in seed_files:
-        item = _parse_file(path, errors)
-        if item is None:
-            continue
-        if item.id in seeds:
-            errors.append(LoadError(str(path), f"samme id som en anden side: {item.id}"))
-            continue
-        seeds[item.id] = item
-    merged = dict(seeds)
-    for name in store.tombstones():
-        merged.pop(name, None)
-    for path in store.page_files():
-        item = _parse_file(path, errors)
-        if item is None:
-            continue
-        if item.id != path.stem:
-            errors.append(
-                LoadError(
-                    str(path),
-                    f"siden giver id '{item.id}', men filen hedder '{path.name}'; "
-                    f"omdøb den til '{item.id}.txt'",
-                )
-            )
-            continue
-        merged[item.id] = item
-    ordered = sorted(merged.values(), key=lambda i: (i.municipality.casefold(), i.title, i.id))
-    corpus = corpus_from_initiatives(ordered, errors)
-    for error in corpus.errors:
-        log.warning("Side afvist: %s: %s", error.file, error.message)
-    return corpus, frozenset(seeds)
-
-
-def _parse_file(path: Path, errors: list[LoadError]) -> Initiative | None:
-    from engine.errors import PageFormatError
-
-    try:
-        return parse_bytes(path.read_bytes(), str(path))
-    except (PageFormatError, OSError) as exc:
-        errors.append(LoadError(str(path), getattr(exc, "reason", None) or str(exc)))
-        return None
+    search: SearchParts
 
 
 class Engine:
     """Build with `Engine.open(settings)`; safe to share between request threads."""
 
-    def __init__(self, settings: Settings, store: PageStore, embedder: Any = None) -> None:
+    def __init__(
+        self, settings: Settings, store: PageStore, embedder: Embedder | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self._embedder = embedder
@@ -140,17 +89,17 @@ class Engine:
         self._state: _Snapshot | None = None
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Any = None) -> Engine:
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
         """Load corpus, model and index (building the index if missing or stale)."""
         store = PageStore(settings.pages_dir, settings.data_dir / "lock")
         store.ensure()
         engine = cls(settings, store, embedder)
         engine._state = engine._load()
         log.info(
-            "Klar: %d indsatser, %d praksisser, søgning %s",
+            "Klar: %d indsatser, %d praksisser, indeks %s",
             len(engine.corpus.initiatives),
             len(engine.corpus.practices),
-            "indlæst" if engine.search_ready else "ikke tilgængelig",
+            engine.index_version,
         )
         return engine
 
@@ -165,15 +114,13 @@ class Engine:
         return self._snapshot.corpus
 
     @property
-    def search_ready(self) -> bool:
-        return self._snapshot.search is not None
+    def index_version(self) -> str:
+        return self._snapshot.marker[1]
 
     def _marker(self) -> Marker:
         return self.store.version(), self._index_version()
 
     def _index_version(self) -> str:
-        from engine.search_adapter import index_version
-
         return index_version(self.settings)
 
     def _load(self) -> _Snapshot:
@@ -185,12 +132,10 @@ class Engine:
         version actually loaded, so any later change triggers another reload.
         """
         pages_version = self.store.version()
-        corpus, seed_ids = load_merged_corpus(self.settings, self.store)
+        corpus = load_stored_corpus(self.settings, self.store)
         search = open_search(self.settings, corpus, self._embedder)
-        if search is not None:
-            self._embedder = search.embedder
-        index_version = search.version if search is not None else self._index_version()
-        return _Snapshot((pages_version, index_version), corpus, seed_ids, search)
+        self._embedder = search.embedder  # loaded once, reused by every reload
+        return _Snapshot((pages_version, search.version), corpus, search)
 
     def refresh(self) -> bool:
         """Reload if another process wrote pages or a new index; True if it did."""
@@ -238,28 +183,23 @@ class Engine:
             )
         return text
 
-    def _search_parts(self) -> SearchParts:
-        from engine.search_adapter import require
+    def search(self, query: SearchQuery) -> SearchResponse:
+        self.check_text("q", query.text)
+        return self._snapshot.search.search(query)
 
-        return require(self._snapshot.search)
-
-    def search(self, query: str, **options: Any) -> Any:
-        self.check_text("q", query)
-        return self._search_parts().search(query, **options)
-
-    def search_many(self, queries: Sequence[str], **options: Any) -> list[Any]:
+    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResponse]:
         for query in queries:
-            self.check_text("queries", query)
-        parts = self._search_parts()
-        return [parts.search(q, **options) for q in queries]
+            self.check_text("queries", query.text)
+        parts = self._snapshot.search
+        return [parts.search(q) for q in queries]
 
-    def similar(self, initiative_id: str, k: int = 5) -> Any:
+    def similar(self, initiative_id: str, k: int = 5) -> SearchResponse:
         item = self.initiative(initiative_id)
-        return self._search_parts().similar(item, k)
+        return self._snapshot.search.similar(item, k)
 
     def recommend(self, situation: str, **options: Any) -> Any:
         self.check_text("situation", situation)
-        return self._search_parts().recommend(situation, **options)
+        return self._snapshot.search.recommend(situation, **options)
 
     # writing -------------------------------------------------------------------------------
     def add_page(
@@ -322,7 +262,7 @@ class Engine:
                 if self.store.version() == self._snapshot.marker[0]:
                     corpus = self.corpus
                 else:
-                    corpus, _ = load_merged_corpus(self.settings, self.store)
+                    corpus = load_stored_corpus(self.settings, self.store)
                 yield corpus
                 self.store.bump_version()
             with self._reload_lock:

@@ -29,7 +29,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from engine.errors import InvalidInputError
+from engine.corpus import corpus_from_initiatives, page_files
+from engine.errors import InvalidInputError, PageFormatError
+from engine.models import Corpus, Initiative, LoadError
+from engine.parser import parse_bytes
+from engine.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -176,3 +180,53 @@ class PageStore:
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(self.pages_dir / VERSION_FILE, (new + "\n").encode("ascii"))
         return new
+
+
+def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Corpus:
+    """The corpus everyone serves and indexes: the seeds, then the stored pages on top.
+
+    A stored page with a seed's id replaces that seed; a tombstone removes its id unless a
+    page with that id is stored (a page beats a tombstone); a stored file whose name is not
+    the id its content gives is a load error, so every id stays deletable. Bad files become
+    `LoadError`s, never exceptions.
+    """
+    store = store or PageStore(settings.pages_dir, settings.data_dir / "lock")
+    errors: list[LoadError] = []
+    seeds: dict[str, Initiative] = {}
+    seed_dir = settings.seeds_dir
+    if not seed_dir.is_dir():
+        errors.append(LoadError(str(seed_dir), "mappen med seed-sider findes ikke"))
+    for path in page_files([seed_dir] if seed_dir.is_dir() else []):
+        item = _parse_file(path, errors)
+        if item is not None and item.id in seeds:
+            errors.append(LoadError(str(path), f"samme id som {seeds[item.id].source}"))
+        elif item is not None:
+            seeds[item.id] = item
+    merged = {k: v for k, v in seeds.items() if k not in store.tombstones()}
+    for path in store.page_files():
+        item = _parse_file(path, errors)
+        if item is not None and item.id != path.stem:
+            errors.append(
+                LoadError(
+                    str(path),
+                    f"siden giver id '{item.id}', men filen hedder '{path.name}'; "
+                    f"omdøb den til '{item.id}.txt'",
+                )
+            )
+        elif item is not None:
+            merged[item.id] = item
+    ordered = sorted(merged.values(), key=lambda i: (i.municipality.casefold(), i.title, i.id))
+    corpus = corpus_from_initiatives(ordered, errors)
+    for error in corpus.errors:
+        log.warning("Side afvist: %s: %s", error.file, error.message)
+    return corpus
+
+
+def _parse_file(path: Path, errors: list[LoadError]) -> Initiative | None:
+    try:
+        return parse_bytes(path.read_bytes(), str(path))
+    except PageFormatError as exc:
+        errors.append(LoadError(str(path), exc.reason))
+    except OSError as exc:
+        errors.append(LoadError(str(path), f"kan ikke læse filen: {exc.strerror}"))
+    return None

@@ -79,8 +79,7 @@ def similar(
     engine: EngineDep, initiative_id: IdPath, k: Annotated[int, Query(ge=1, le=100)] = 5
 ) -> SearchResponseOut:
     """Indsatser der ligner denne (uden den selv)."""
-    result = engine.similar(initiative_id, k=k)
-    return SearchResponseOut.model_validate(result, from_attributes=True)
+    return SearchResponseOut.model_validate(engine.similar(initiative_id, k=k).to_dict())
 
 
 @router.post(

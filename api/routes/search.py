@@ -16,6 +16,7 @@ from api.models import (
     RecommendResponseOut,
     SearchResponseOut,
 )
+from engine.search import SearchQuery
 
 router = APIRouter(prefix="/v1", tags=["søgning"])
 _errors: dict[int | str, dict[str, object]] = {
@@ -38,32 +39,23 @@ def search(
     mode: Mode = "hybrid",
 ) -> SearchResponseOut:
     """Hybrid (semantisk + leksikalsk) søgning; filtre anvendes før rangering."""
-    result = engine.search(
-        q,
-        k=k,
-        offset=offset,
-        target_group=target_group or None,
-        municipality=municipality or None,
-        min_evidence=min_evidence,
-        mode=mode,
-    )
-    return SearchResponseOut.model_validate(result, from_attributes=True)
+    query = SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
+    return SearchResponseOut.model_validate(engine.search(query).to_dict())
 
 
 @router.post("/search/batch", response_model=BatchSearchResponse, responses=_errors)
 def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResponse:
     """Mange søgninger i ét kald; samme filtre og `k` for alle."""
-    results = engine.search_many(
-        body.queries,
-        k=body.k,
-        offset=body.offset,
-        target_group=body.target_group,
-        municipality=body.municipality,
-        min_evidence=body.min_evidence,
-        mode=body.mode,
-    )
+    queries = [
+        SearchQuery(
+            q, body.k, body.offset, body.mode, body.target_group, body.municipality,
+            body.min_evidence,
+        )
+        for q in body.queries
+    ]  # fmt: skip
+    results = engine.search_many(queries)
     return BatchSearchResponse(
-        results=[SearchResponseOut.model_validate(r, from_attributes=True) for r in results]
+        results=[SearchResponseOut.model_validate(r.to_dict()) for r in results]
     )
 
 

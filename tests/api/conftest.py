@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from engine.settings import Settings
+from tests.fakes import FakeEmbedder
 
 KEY = "test-key-0123456789"
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings) -> FastAPI:
-    return create_app(settings)
+    return create_app(settings, embedder=FakeEmbedder())
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from api.app import create_app
 from engine.errors import ModelLoadError
 from engine.service import Engine
 from tests.api.conftest import make_settings, wait_until_loaded
+from tests.fakes import FakeEmbedder
 
 
 def test_503_while_loading_then_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,7 +25,7 @@ def test_503_while_loading_then_served(tmp_path: Path, monkeypatch: pytest.Monke
         return real_open(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(api.app.Engine, "open", slow_open)
-    app = create_app(make_settings(tmp_path / "data"))
+    app = create_app(make_settings(tmp_path / "data"), embedder=FakeEmbedder())
     with TestClient(app) as client:
         assert client.get("/healthz").status_code == 200
         for path in ("/readyz", "/v1/initiatives", "/v1/practices"):
@@ -44,7 +45,7 @@ def test_a_failed_load_is_reported_not_hidden(
         raise ModelLoadError("Modellen '/ingen/steder' findes ikke; sæt INDSATS_MODEL.")
 
     monkeypatch.setattr(api.app.Engine, "open", failing_open)
-    app = create_app(make_settings(tmp_path / "data"))
+    app = create_app(make_settings(tmp_path / "data"), embedder=FakeEmbedder())
     with TestClient(app) as client:
         wait_until_loaded(app)
         response = client.get("/readyz")

@@ -11,6 +11,7 @@ from api.app import create_app
 from engine.settings import Settings
 from tests.api.conftest import make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID
+from tests.fakes import FakeEmbedder
 
 
 def _error(response: object) -> dict[str, str]:
@@ -40,7 +41,8 @@ def test_list_is_paginated_and_counts_all(client: TestClient) -> None:
         ({"municipality": "skanderborg"}, {"Skanderborg"}),
         ({"municipality": "Hedensted"}, {"Hedensted"}),
         ({"min_evidence": 4.0}, {"Brønderslev"}),
-        ({"target_group": "Korterevarende ledige"}, {"Hedensted"}),
+        # Skanderborg's pages are for "Alle ledige", which serves every duration group
+        ({"target_group": "Korterevarende ledige"}, {"Hedensted", "Skanderborg"}),
         ({"municipality": "Aarhus"}, set()),
     ],
 )
@@ -100,6 +102,8 @@ def test_practices_catalogue_and_detail(client: TestClient) -> None:
     widest = max(catalogue["items"], key=lambda p: sum(p["counts"].values()))
     detail = client.get(f"/v1/practices/{widest['id']}").json()
     assert len(detail["answers"]) == sum(widest["counts"].values()) >= 2
+    assert detail["evidence"]["counts"] == widest["counts"]
+    assert detail["evidence"]["note"]
     for answer in detail["answers"]:
         assert answer["level"] in ("ja", "delvist", "nej")
         assert answer["municipality"] in {"Hedensted", "Skanderborg", "Brønderslev"}
@@ -207,7 +211,7 @@ def test_cors_allows_configured_origins(tmp_path: object) -> None:
     settings: Settings = make_settings(
         Path(str(tmp_path)) / "data", cors_origins=["https://intra.example.dk"]
     )
-    app = create_app(settings)
+    app = create_app(settings, embedder=FakeEmbedder())
     with TestClient(app) as client:
         wait_until_loaded(app)
         ok = client.get("/healthz", headers={"Origin": "https://intra.example.dk"})

@@ -14,6 +14,7 @@ from api.app import create_app
 from engine.settings import Settings
 from tests.api.conftest import KEY, make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID, NEW_ID, NEW_TITLE, new_page, seed_text
+from tests.fakes import FakeEmbedder
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
@@ -33,7 +34,7 @@ def _pages(settings: Settings) -> list[str]:
 
 def _reopen(settings: Settings) -> Iterator[TestClient]:
     """A fresh app and engine over the same data directory: what a restart sees."""
-    app: FastAPI = create_app(settings)
+    app: FastAPI = create_app(settings, embedder=FakeEmbedder())
     with TestClient(app, raise_server_exceptions=False) as client:
         wait_until_loaded(app)
         yield client

@@ -13,6 +13,7 @@ from engine.parser import parse_page
 from engine.render import render_page
 from engine.service import Engine, InitiativeFilter
 from engine.settings import Settings
+from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
 COACHING = ROOT / "seeds" / "000_e2e46fb973fdfa75.txt"
@@ -26,7 +27,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Engine:
-    return Engine.open(settings)
+    return Engine.open(settings, FakeEmbedder())
 
 
 def _page(title: str) -> str:
@@ -76,7 +77,7 @@ def test_seed_replacement_and_tombstone_survive_reopen(settings: Settings, engin
     )
     other = "hedensted-hedensted-modellen"
     engine.delete_page(other)
-    again = Engine.open(settings)
+    again = Engine.open(settings, FakeEmbedder())
     assert again.initiative(COACHING_ID).source.endswith(f"{COACHING_ID}.txt")
     with pytest.raises(NotFoundError):
         again.initiative(other)
@@ -87,14 +88,14 @@ def test_a_page_beats_a_tombstone_left_by_a_crash(settings: Settings, engine: En
     engine.add_page(_page("Coaching for nyledige"))
     # a crash between "write tombstone" and "remove page" of a delete leaves both
     (settings.pages_dir / "hedensted-coaching-for-nyledige.deleted").write_bytes(b"")
-    assert Engine.open(settings).initiative("hedensted-coaching-for-nyledige")
+    assert Engine.open(settings, FakeEmbedder()).initiative("hedensted-coaching-for-nyledige")
 
 
 def test_misnamed_or_broken_stored_files_are_load_errors(settings: Settings) -> None:
     settings.pages_dir.mkdir(parents=True)
     (settings.pages_dir / "forkert-navn.txt").write_text(_page("Coaching"), encoding="utf-8")
     (settings.pages_dir / "oedelagt.txt").write_bytes(b"<html><body>fejl</body></html>")
-    engine = Engine.open(settings)
+    engine = Engine.open(settings, FakeEmbedder())
     messages = {Path(e.file).name: e.message for e in engine.load_errors()}
     assert "hedensted-coaching.txt" in messages["forkert-navn.txt"]
     assert "HTML" in messages["oedelagt.txt"]
@@ -102,7 +103,7 @@ def test_misnamed_or_broken_stored_files_are_load_errors(settings: Settings) -> 
 
 
 def test_refresh_picks_up_another_engines_write(settings: Settings, engine: Engine) -> None:
-    other = Engine.open(settings)
+    other = Engine.open(settings, FakeEmbedder())
     assert engine.refresh() is False
     other.add_page(_page("Coaching for nyledige"))
     assert engine.refresh() is True
@@ -122,3 +123,39 @@ def test_text_limits(engine: Engine) -> None:
     with pytest.raises(InvalidInputError, match="tom"):
         engine.check_text("q", "   ")
     assert engine.check_text("q", "x" * 2000)
+
+
+def test_concurrent_writers_in_two_workers_never_both_win(settings: Settings) -> None:
+    import threading
+
+    engines = [Engine.open(settings, FakeEmbedder()), Engine.open(settings, FakeEmbedder())]
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def post(engine: Engine, title: str) -> None:
+        start.wait()
+        try:
+            engine.add_page(_page(title))
+            outcomes.append("created")
+        except ConflictError:
+            outcomes.append("conflict")
+
+    threads = [
+        threading.Thread(target=post, args=(engines[0], "Samme side")),
+        threading.Thread(target=post, args=(engines[1], "Samme side")),
+        threading.Thread(target=post, args=(engines[0], "Anden side")),
+        threading.Thread(target=post, args=(engines[1], "Tredje side")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["conflict", "created", "created", "created"]
+    for engine in engines:
+        engine.refresh()
+        ids = {i.id for i in engine.corpus.initiatives}
+        assert {"hedensted-samme-side", "hedensted-anden-side", "hedensted-tredje-side"} <= ids
+        assert len(ids) == 8
+    # the index both serve covers all of them
+    fresh = Engine.open(settings, FakeEmbedder())
+    assert fresh.index_version == engines[0].index_version == engines[1].index_version
