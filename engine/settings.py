@@ -34,6 +34,9 @@ class Settings(BaseSettings):
         "into <data_dir>/models; the same vectors as torch, about 3x faster per query) or "
         "'torch' (sentence-transformers).",
     )
+    export_dir: Path | None = Field(
+        None, description="Where the onnx backend keeps exported graphs; default <data_dir>/models."
+    )
     embed_threads: int = Field(
         0, ge=0, le=256, description="Threads per model call; 0 lets the runtime decide."
     )
@@ -67,8 +70,8 @@ class Settings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        """Exported model graphs (the onnx backends); safe to delete, re-exported on use."""
-        return self.data_dir / "models"
+        """Exported model graphs (the onnx backend); safe to delete, re-exported on use."""
+        return self.export_dir or self.data_dir / "models"
 
     @property
     def pages_dir(self) -> Path:

