@@ -50,7 +50,7 @@ def run(work: Path, initiatives: int, repeats: int, export_dir: Path) -> dict[st
         embedder.embed_passages(texts)
         rates["encode_onnx"].append(len(texts) / (time.perf_counter() - start))
         start = time.perf_counter()
-        index, report = open_index(settings, corpus, embedder, force=True, thesaurus=thesaurus)
+        index, _report = open_index(settings, corpus, embedder, force=True, thesaurus=thesaurus)
         rates["build"].append(len(index.passages) / (time.perf_counter() - start))
         shutil.rmtree(data, ignore_errors=True)
     ratios = {

@@ -76,7 +76,9 @@ def _corpus(n: int, pool: int) -> Corpus:
 
 
 def _settings(data: Path, n: int) -> Settings:
-    return Settings(data_dir=data, seeds_dir=ROOT / "seeds", index_kind="flat" if n == 0 else "hnsw")
+    return Settings(
+        data_dir=data, seeds_dir=ROOT / "seeds", index_kind="flat" if n == 0 else "hnsw"
+    )
 
 
 def _embedder(settings: Settings, n: int, pool_file: Path) -> tuple[Embedder, Any]:
@@ -100,7 +102,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     embedder, cached = _embedder(settings, args.n, Path(args.pool_file))
     thesaurus = Thesaurus.load()
     start = time.perf_counter()
-    index, report = open_index(settings, corpus, embedder, force=True, thesaurus=thesaurus)
+    index, _report = open_index(settings, corpus, embedder, force=True, thesaurus=thesaurus)
     seconds = time.perf_counter() - start
     if cached is not embedder:
         cached.save()

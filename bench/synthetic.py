@@ -101,9 +101,7 @@ class PooledEmbedder(Embedder):
     """
 
     def __init__(self, real: Embedder) -> None:
-        super().__init__(
-            real.name, real.dimension, batch_size=256, query_cache_size=0
-        )
+        super().__init__(real.name, real.dimension, batch_size=256, query_cache_size=0)
         self.real = real
         self._pool: dict[str, Vectors] = {}
         self.embedded = 0

@@ -15,7 +15,8 @@ from importlib import metadata
 
 
 def main() -> None:
-    spec = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        spec = json.load(fh)
     from txtai import Embeddings
 
     passages = spec["passages"]
@@ -39,7 +40,9 @@ def main() -> None:
         for hit in embeddings.search(judged["text"], len(passages)):
             order.setdefault(owner[hit["id"]], None)
         rankings[judged["id"]] = list(order)
-    config = {k: v for k, v in embeddings.config.items() if isinstance(v, str | int | float | bool | dict)}
+    config = {
+        k: v for k, v in embeddings.config.items() if isinstance(v, str | int | float | bool | dict)
+    }
     print(
         json.dumps(
             {
