@@ -111,7 +111,8 @@ class Embedder(ABC):
 
     def _embed_queries(self, texts: Sequence[str]) -> Vectors:
         """One model call for queries that arrived together (see `batching.py`)."""
-        vectors = self._checked(self.embed_batch([self.query_prefix + t for t in texts]), len(texts))
+        prefixed = [self.query_prefix + t for t in texts]
+        vectors = self._checked(self.embed_batch(prefixed), len(texts))
         vectors.setflags(write=False)
         return vectors
 
