@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +23,21 @@ from bench.server import Client, serve
 log = logging.getLogger(__name__)
 
 
-def _time_each(queries: list[str], call: Any) -> list[float]:
+def _time_each(queries: list[str], call: Callable[[str], Any]) -> list[float]:
     out = []
     for q in queries:
         start = time.perf_counter()
         call(q)
         out.append((time.perf_counter() - start) * 1000)
     return out
+
+
+def _searcher(client: Client) -> Callable[[str], bytes]:
+    return lambda q: client.get("/v1/search", q=q, k=10)
+
+
+def _recommender(client: Client) -> Callable[[str], bytes]:
+    return lambda q: client.post("/v1/recommend", {"situation": q, "k": 5})
 
 
 def run(
@@ -55,28 +64,23 @@ def run(
             onnx.embed_batch([q])
         torch_ms = percentiles(_time_each(queries, lambda q: model.encode([q])))
         onnx_ms = percentiles(_time_each(queries, lambda q: onnx.embed_batch([q])))
-        with serve(data_dir, **settings) as server:
+        with serve(data_dir, settings) as server:
             ready.append(server.ready_s)
             client = Client(server.port)
             for q in warm:
                 client.get("/v1/search", q=q, k=10)
-            miss = percentiles(_time_each(queries, lambda q: client.get("/v1/search", q=q, k=10)))
-            hit = percentiles(_time_each(queries, lambda q: client.get("/v1/search", q=q, k=10)))
+            miss = percentiles(_time_each(queries, _searcher(client)))
+            hit = percentiles(_time_each(queries, _searcher(client)))
             client.close()
         rec = None
         if recommend_error is None:
-            with serve(data_dir, **settings) as server:
+            with serve(data_dir, settings) as server:
                 ready.append(server.ready_s)
                 client = Client(server.port)
                 try:
                     for q in warm:
                         client.post("/v1/recommend", {"situation": q, "k": 5})
-                    rec = percentiles(
-                        _time_each(
-                            queries,
-                            lambda q: client.post("/v1/recommend", {"situation": q, "k": 5}),
-                        )
-                    )
+                    rec = percentiles(_time_each(queries, _recommender(client)))
                 except RuntimeError as exc:  # not served by this build: say so, go on
                     recommend_error = str(exc)
                 client.close()

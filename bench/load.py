@@ -64,7 +64,7 @@ def run(
     pool_size = max(2000, seconds * 2000)
     for w in workers:
         samples: dict[int, list[dict[str, Any]]] = {c: [] for c in LEVELS}
-        with serve(data_dir, workers=w, **settings) as server:
+        with serve(data_dir, settings, workers=w) as server:
             _wrk(server.port, 4, 2, _pool_file(work, f"warm{w}-", 2000))  # both workers warm
             for r in range(repeats):
                 for c in LEVELS:

@@ -33,7 +33,7 @@ class Server:
 
 @contextlib.contextmanager
 def serve(
-    data_dir: Path, workers: int = 1, timeout: float = 300.0, **settings: str
+    data_dir: Path, settings: dict[str, str], workers: int = 1, timeout: float = 300.0
 ) -> Iterator[Server]:
     """Start, wait for /readyz (the time it took is `ready_s`), stop on exit."""
     port = free_port()

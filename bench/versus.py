@@ -47,8 +47,11 @@ def ours(work: Path, queries: list[str], backend: str, export_dir: Path) -> dict
     data = work / f"ours-{backend}"
     shutil.rmtree(data, ignore_errors=True)
     settings = Settings(
-        data_dir=data, seeds_dir=ROOT / "seeds", backend=backend, export_dir=export_dir
-    )  # type: ignore[arg-type]
+        data_dir=data,
+        seeds_dir=ROOT / "seeds",
+        backend="torch" if backend == "torch" else "onnx",
+        export_dir=export_dir,
+    )
     corpus = load_corpus([settings.seeds_dir])
     start = time.perf_counter()
     embedder = load_embedder(settings)
