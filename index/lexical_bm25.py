@@ -36,6 +36,7 @@ from index.base import Hits, Rows, top_k
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _WORD = re.compile(r"[0-9a-zæøåäöüé§]+(?:[-.][0-9a-zæøåäöüé]+)*")
+_PARTS = re.compile(r"[-.]")
 # Compound parts shorter than this match too much by accident ("led" is the exception that
 # proves the rule, so tails may be one shorter than heads).
 MIN_HEAD = 4
@@ -63,7 +64,7 @@ class DanishAnalyzer:
         out: list[str] = []
         for match in _WORD.finditer(normalise(text)):
             token = match.group(0)
-            parts = [p for p in re.split(r"[-.]", token) if p]
+            parts = [p for p in _PARTS.split(token) if p] if _PARTS.search(token) else [token]
             if len(parts) > 1:
                 out.extend(p for p in parts if p not in self.stopwords)
                 token = "".join(parts)
