@@ -42,7 +42,7 @@ def _scale(work: Path, plan: dict[str, Any], queries: list[str], export: Path) -
     qfile = work / "queries.json"
     qfile.write_text(json.dumps(queries, ensure_ascii=False), "utf-8")
     pool_file = work / "pool.json"
-    out: dict[str, Any] = {"pool": plan["pool"], "sizes": {}}
+    out: dict[str, Any] = {"pool": plan["pool"], "plan_passes": plan["scale_repeats"], "sizes": {}}
     for n in [0, *plan["scale"]]:
         log.info("scale: %d initiatives", n)
         data = work / f"scale-{n}"
@@ -50,14 +50,10 @@ def _scale(work: Path, plan: dict[str, Any], queries: list[str], export: Path) -
         common = ["--n", str(n), "--pool", str(plan["pool"]), "--data", str(data)]
         common += ["--pool-file", str(pool_file)]
         built = run_json([sys.executable, "-m", "bench.scale", "build", *common], env, 3600)
-        served = [
-            run_json(
-                [sys.executable, "-m", "bench.scale", "serve", *common, "--queries", str(qfile)],
-                env,
-                3600,
-            )
-            for _ in range(plan["scale_repeats"])
-        ]
+        passes = ["--passes", str(plan["scale_repeats"]), "--queries", str(qfile)]
+        served = run_json(
+            [sys.executable, "-m", "bench.scale", "serve", *common, *passes], env, 3600
+        )
         out["sizes"][str(n)] = {"build": built, "serve": served}
         shutil.rmtree(data, ignore_errors=True)
     return out
