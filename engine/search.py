@@ -217,9 +217,10 @@ class Searcher:
         lists = self.ranked_lists(query.text, mode, allowed)
         fused = rrf(lists, self.settings.rrf_k)
         overall = self._initiative_rrf(lists) if self.tuning.fusion == "initiative" else None
-        results = self._group(fused, query.max_matches, overall)
-        page = results[query.offset : query.offset + query.k]
-        return SearchResponse(query.text, mode, query.k, query.offset, len(results), tuple(page))
+        ranked = self._rank(fused, overall)
+        page = ranked[query.offset : query.offset + query.k]
+        results = tuple(self._result(*r, query.max_matches) for r in page)
+        return SearchResponse(query.text, mode, query.k, query.offset, len(ranked), results)
 
     def ranked_lists(self, text: str, mode: Mode, allowed: Rows | None) -> list[tuple[float, Hits]]:
         """(weight, passage hits) for each backend the mode uses."""
@@ -265,6 +266,12 @@ class Searcher:
         max_matches: int,
         overall: dict[str, float] | None = None,
     ) -> list[SearchResult]:
+        return [self._result(*r, max_matches) for r in self._rank(fused, overall)]
+
+    def _rank(
+        self, fused: dict[int, float], overall: dict[str, float] | None = None
+    ) -> list[tuple[float, str, list[tuple[float, int]]]]:
+        """(score, initiative id, its (passage score, row)s best first), best first."""
         per: dict[str, list[tuple[float, int]]] = defaultdict(list)
         for row, score in fused.items():
             per[self.index.passages[row].initiative_id].append((score, row))
@@ -277,26 +284,27 @@ class Searcher:
                 score = aggregate([s for s, _ in items], self.tuning)
             scored.append((score, initiative_id, items))
         scored.sort(key=lambda t: (-t[0], t[1]))
-        results = []
-        for score, initiative_id, items in scored:
-            initiative = self._initiatives[initiative_id]
-            matches = tuple(
-                Match(p.section, p.text, s, p.id)
-                for s, row in items[:max_matches]
-                for p in (self.index.passages[row],)
-            )
-            results.append(
-                SearchResult(
-                    initiative.id,
-                    initiative.municipality,
-                    initiative.title,
-                    initiative.target_groups,
-                    initiative.scores,
-                    score,
-                    matches,
-                )
-            )
-        return results
+        return scored
+
+    def _result(
+        self, score: float, initiative_id: str, items: list[tuple[float, int]], max_matches: int
+    ) -> SearchResult:
+        """Built for the requested page only: at 100k pages a query touches hundreds."""
+        initiative = self._initiatives[initiative_id]
+        matches = tuple(
+            Match(p.section, p.text, s, p.id)
+            for s, row in items[:max_matches]
+            for p in (self.index.passages[row],)
+        )
+        return SearchResult(
+            initiative.id,
+            initiative.municipality,
+            initiative.title,
+            initiative.target_groups,
+            initiative.scores,
+            score,
+            matches,
+        )
 
 
 def rrf(lists: Sequence[tuple[float, Hits]], k: int) -> dict[int, float]:
