@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from bench.common import distinct_queries, load_pool
-from bench.synthetic import JITTER, PooledEmbedder, synthetic_corpus
+from bench.synthetic import PooledEmbedder, synthetic_corpus
 from engine.chunks import corpus_passages
 from engine.models import Corpus
 from tests.fakes import FakeEmbedder
@@ -29,10 +29,12 @@ def test_corpus_is_labelled_distinct_and_deterministic(seed_corpus: Corpus) -> N
     assert len(texts) == len(set(texts))
 
 
-def test_pooled_vectors_real_for_plain_text_jittered_for_copies(seed_corpus: Corpus) -> None:
+def test_pooled_vectors_real_for_plain_text_mixed_for_copies(seed_corpus: Corpus) -> None:
     real = FakeEmbedder()
     pooled = PooledEmbedder(real)
     assert pooled.identity != real.identity
+    partners = [f"variant {i}. tekst om ledige nummer {i}" for i in range(20)]
+    pooled.prepare(partners)
     plain = "ordblinde ledige"
     np.testing.assert_allclose(
         pooled.embed_batch([plain])[0], real.embed_batch([plain])[0], atol=1e-6
@@ -40,12 +42,11 @@ def test_pooled_vectors_real_for_plain_text_jittered_for_copies(seed_corpus: Cor
     copies = [f"Vejen frem [kopi {k}]. Læse- og skrivekursus" for k in range(50)]
     vectors = pooled.embed_batch(copies)
     base = real.embed_batch(["Vejen frem. Læse- og skrivekursus"])[0]
-    cosines = vectors @ base
-    expected = 1 / np.sqrt(1 + JITTER**2)
-    assert abs(float(np.median(cosines)) - expected) < 0.03
-    assert len({v.tobytes() for v in vectors}) == len(copies)
+    assert float(np.min(vectors @ base)) > 0.6
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert len({v.tobytes() for v in vectors}) > 10
     np.testing.assert_array_equal(pooled.embed_batch(copies[:3]), vectors[:3])
-    assert pooled.embedded == 2  # the plain text and the one variant text
+    assert pooled.embedded == len(partners) + 2  # the plain text and the one variant text
 
 
 def test_query_sets() -> None:
