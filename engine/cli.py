@@ -22,6 +22,8 @@ from rich.table import Table
 from engine.corpus import load_corpus
 from engine.errors import IndsatsError, InvalidInputError
 from engine.evaluation import MEASURES, evaluate, load_queries
+from engine.practice_eval import evaluate_practices, load_situations
+from engine.recommend import Recommender, RecommendRequest
 from engine.search import (
     Searcher,
     SearchQuery,
@@ -41,7 +43,9 @@ app = typer.Typer(
 )
 T = TypeVar("T")
 EXIT_INPUT = 2
-QUERIES = Path(__file__).resolve().parent.parent / "tests" / "relevance" / "queries.json"
+RELEVANCE = Path(__file__).resolve().parent.parent / "tests" / "relevance"
+QUERIES = RELEVANCE / "queries.json"
+SITUATIONS = RELEVANCE / "practices.json"
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -174,19 +178,7 @@ def search(
         _run(lambda: validate_query(query(text), max_chars))
     searcher, _ = _open()
     if text == "-":
-        failed = False
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            try:
-                _print_json(searcher.search(query(line)).to_dict())
-            except IndsatsError as exc:
-                # One bad line must not cost the rest of the batch; report it in place.
-                failed = True
-                error = {"code": exc.code, "message": exc.message}
-                _print_json({"query": line.strip(), "error": error})
-        if failed:
-            raise typer.Exit(EXIT_INPUT)
+        _batch("query", lambda line: searcher.search(query(line)).to_dict())
         return
     response = _run(lambda: searcher.search(query(text)))
     if as_json:
@@ -209,9 +201,13 @@ def evaluate_cmd(
     if not judged:
         _run(lambda: _fail(f"Ingen forespørgsler med split '{split}' i {queries}."))
     table = evaluate(searcher, judged)
+    recommender = Recommender(searcher.corpus, searcher, searcher.embedder)
+    situations = _run(lambda: load_situations(SITUATIONS, [p.id for p in recommender.practices]))
+    practice_scores = evaluate_practices(recommender, situations)
     if as_json:
         _print_json({"queries": len(judged), "split": split, "model": searcher.embedder.name,
-                     "results": table})  # fmt: skip
+                     "results": table, "practices": {"situations": len(situations),
+                                                     **practice_scores}})  # fmt: skip
         return
     out = Table(title=f"{len(judged)} forespørgsler ({split}), model {searcher.embedder.name}")
     out.add_column("Tilstand")
@@ -220,6 +216,64 @@ def evaluate_cmd(
     for mode, scores in table.items():
         out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
     Console().print(out)
+    practices = Table(title=f"Anbefalede praksisser: {len(situations)} situationer")
+    for name in practice_scores:
+        practices.add_column(name, justify="right")
+    practices.add_row(*(f"{v:.3f}" for v in practice_scores.values()))
+    Console().print(practices)
+
+
+def _batch(key: str, answer: Callable[[str], dict[str, Any]]) -> None:
+    """One JSON object per non-empty stdin line; a bad line is reported in place (with the
+    error's code and message) without costing the rest, and the exit status says so."""
+    failed = False
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            _print_json(answer(line))
+        except IndsatsError as exc:
+            failed = True
+            _print_json({key: line.strip(), "error": {"code": exc.code, "message": exc.message}})
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def recommend(
+    situation: Annotated[str, typer.Argument(help="Jeres situation, eller '-' for én pr. linje.")],
+    municipality: Annotated[
+        str | None, typer.Option(help="Jeres kommune: slår gap-analysen til.")
+    ] = None,
+    target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
+    k: Annotated[int, typer.Option("-k", help="Antal praksisser og indsatser (1-100).")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
+) -> None:
+    """Anbefal praksisser og gode råd til en situation, med evidensen bag hver."""
+
+    def request(text: str) -> RecommendRequest:
+        return RecommendRequest(text, k, target_group, municipality)
+
+    searcher, _ = _open()
+    recommender = Recommender(searcher.corpus, searcher, searcher.embedder)
+    if situation == "-":
+        _batch("situation", lambda line: recommender.recommend(request(line)).to_dict())
+        return
+    result = _run(lambda: recommender.recommend(request(situation)))
+    if as_json:
+        _print_json(result.to_dict())
+        return
+    console = Console()
+    console.print(f"[bold]Praksisser for '{result.situation}'[/]", highlight=False)
+    for n, practice in enumerate(result.practices, start=1):
+        gap = " [bold](hul)[/]" if practice.gap else ""
+        console.print(f"\n{n}. {practice.text}{gap}\n   {practice.reason}", highlight=False)
+    if result.advice:
+        console.print("\n[bold]Gode råd fra lignende indsatser[/]")
+        for advice in result.advice:
+            console.print(
+                f"\n· {advice.municipality}, {advice.section}: {advice.text}", highlight=False
+            )
 
 
 def _fail(message: str) -> None:

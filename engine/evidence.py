@@ -59,7 +59,13 @@ def evidence_for(practice: Practice) -> Evidence:
     if mean_ja is None or mean_other is None:
         side = "Ja" if not ja else "Delvist eller Nej"
         return Evidence(
-            counts, len(ja), len(other), mean_ja, mean_other, None, 0.0,
+            counts,
+            len(ja),
+            len(other),
+            mean_ja,
+            mean_other,
+            None,
+            0.0,
             f"Ingen sider svarer {side}, så der er intet at sammenligne med; "
             "evidensen er sat til neutral.",
         )

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from pathlib import Path
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
@@ -23,6 +24,8 @@ from engine.models import Corpus, Initiative
 from engine.settings import Settings
 from engine.thesaurus import Thesaurus, gloss
 from index.base import Hits, Rows
+from index.dense_faiss import DenseIndex
+from index.lexical_bm25 import LexicalIndex
 from index.store import BuildReport, Progress
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -222,11 +225,20 @@ class Searcher:
         results = tuple(self._result(*r, query.max_matches) for r in page)
         return SearchResponse(query.text, mode, query.k, query.offset, len(ranked), results)
 
-    def ranked_lists(self, text: str, mode: Mode, allowed: Rows | None) -> list[tuple[float, Hits]]:
-        """(weight, passage hits) for each backend the mode uses."""
+    def ranked_lists(
+        self,
+        text: str,
+        mode: Mode,
+        allowed: Rows | None,
+        backends: Backends | None = None,
+        candidates: int | None = None,
+    ) -> list[tuple[float, Hits]]:
+        """(weight, hits) for each backend the mode uses; `backends` defaults to the passage
+        index, and the recommender passes its practice index to rank practices the same way."""
+        backends = backends or self.index.loaded
         expansion = self.thesaurus.expand(text) if self.tuning.use_thesaurus else None
         lists: list[tuple[float, Hits]] = []
-        n = self.settings.candidates
+        n = candidates or self.settings.candidates
         if mode in ("hybrid", "dense"):
             dense_text = text
             if expansion and self.tuning.dense_query == "gloss" and expansion.groups:
@@ -234,10 +246,10 @@ class Searcher:
             elif expansion and self.tuning.dense_query == "danish" and expansion.danish:
                 dense_text = f"{text} ({', '.join(expansion.danish[:6])})"
             vector = self.embedder.embed_query(dense_text)
-            hits = self.index.loaded.dense.search(vector, n, allowed)
+            hits = backends.dense.search(vector, n, allowed)
             lists.append((self.settings.dense_weight if mode == "hybrid" else 1.0, hits))
         if mode in ("hybrid", "lexical"):
-            lexical = self.index.loaded.lexical
+            lexical = backends.lexical
             lq = lexical.analyse(
                 text,
                 expansions=expansion.terms if expansion else (),
@@ -307,6 +319,16 @@ class Searcher:
         )
 
 
+class Backends(Protocol):
+    """A dense and a lexical index over the same rows (`LoadedIndex` is one)."""
+
+    @property
+    def dense(self) -> DenseIndex: ...
+
+    @property
+    def lexical(self) -> LexicalIndex: ...
+
+
 def rrf(lists: Sequence[tuple[float, Hits]], k: int) -> dict[int, float]:
     """Weighted reciprocal rank fusion: sum of weight / (k + rank), rank starting at 1."""
     fused: dict[int, float] = defaultdict(float)
@@ -320,6 +342,14 @@ def aggregate(scores: Sequence[float], tuning: Tuning) -> float:
     """An initiative's score: its best passage plus decayed credit for the next ones."""
     top = sorted(scores, reverse=True)[: max(1, tuning.top_passages)]
     return sum(s * tuning.passage_decay**i for i, s in enumerate(top))
+
+
+def corpus_dirs(settings: Settings) -> list[Path]:
+    """The seeds plus the pages stored through the API (once that directory exists)."""
+    dirs = [settings.seeds_dir]
+    if settings.pages_dir.is_dir():
+        dirs.append(settings.pages_dir)
+    return dirs
 
 
 def open_searcher(

@@ -7,8 +7,9 @@ are bridged on the query side against the index vocabulary, in both directions:
   page's "jobsøgning"; "langtidsledige" finds "led");
 - wholes: vocabulary compounds that contain the query stem ("ordblind" finds
   "ordblindeundervisning", "coach" finds "coachuddannelse");
-- extensions: a query word the index never saw meets the words it begins ("lav" finds
-  "laveste", which Snowball leaves unstemmed).
+- variants: a query word the index never saw meets the same word in the form the pages
+  use, differing by a short ending ("lav" finds "laveste", "jobsøgningskursus" finds
+  "jobsøgningskurset"), at full weight.
 Those extra terms score at a lower weight than the words the consultant typed.
 """
 
@@ -42,6 +43,8 @@ _PARTS = re.compile(r"[-.]")
 MIN_HEAD = 4
 MIN_TAIL = 3
 MIN_WHOLE_QUERY = 5
+# Longest ending by which two forms of one word may differ after stemming ("-us", "-est").
+MAX_ENDING = 3
 STOPWORDS = frozenset(STOPWORDS_DANISH) | frozenset({"mv", "fx", "f.eks", "bl.a", "m.m"})
 
 
@@ -98,7 +101,7 @@ class LexicalIndex:
         self._vocab_terms = sorted(t for t in vocab if len(t) >= MIN_TAIL)
         self._n = int(bm25.scores["num_docs"])
         self._expand_lock = threading.Lock()
-        self._expand_cache: dict[str, tuple[str, ...]] = {}
+        self._expand_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: DanishAnalyzer | None = None) -> LexicalIndex:
@@ -124,29 +127,40 @@ class LexicalIndex:
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self._vocab)
 
-    def compound_terms(self, word: str) -> tuple[str, ...]:
-        """Vocabulary terms that are compound parts of `word`, or compounds containing it."""
+    def related_terms(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(variants, compounds) of `word` in the vocabulary.
+
+        Variants are the same word in a form Snowball stemmed differently ("lav" and
+        "lavest", "jobsøgningskursus" and "jobsøgningskurs(et)"): only for a word the index
+        never saw, differing by a short ending. They count as typed. Compounds are the
+        vocabulary words that begin or end `word`, or contain it; they count less.
+        """
         with self._expand_lock:
             cached = self._expand_cache.get(word)
         if cached is not None:
             return cached
         stem = self.analyzer.stem_all([word])[0]
-        # A word the index never saw may be a form Snowball leaves unstemmed ("lav" for
-        # "laveste"): let it meet the vocabulary words it begins.
         unknown = stem not in self._vocab and len(stem) >= MIN_TAIL
-        found: set[str] = set()
+        variants: set[str] = set()
+        compounds: set[str] = set()
         for term in self._vocab_terms:
             if term == stem:
                 continue
-            extends = unknown and term.startswith(stem)
+            if unknown and (
+                (term.startswith(stem) and len(term) - len(stem) <= MAX_ENDING)
+                or (len(term) >= MIN_WHOLE_QUERY and word.startswith(term)
+                    and len(word) - len(term) <= MAX_ENDING)
+            ):  # fmt: skip
+                variants.add(term)
+                continue
             whole = len(stem) >= MIN_WHOLE_QUERY and stem in term
             head = len(term) >= MIN_HEAD and word.startswith(term)
             tail = len(word) - len(term) >= MIN_HEAD and (
                 stem.endswith(term) or word.endswith(term)
             )
-            if extends or whole or head or tail:
-                found.add(term)
-        result = tuple(sorted(found))
+            if whole or head or tail:
+                compounds.add(term)
+        result = (tuple(sorted(variants)), tuple(sorted(compounds)))
         with self._expand_lock:
             if len(self._expand_cache) > 10_000:
                 self._expand_cache.clear()
@@ -157,17 +171,19 @@ class LexicalIndex:
         self, text: str, expansions: Sequence[str] = (), compounds: bool = True
     ) -> LexicalQuery:
         words = self.analyzer.words(text)
-        terms = tuple(dict.fromkeys(self.analyzer.stem_all(words)))
+        typed: dict[str, None] = dict.fromkeys(self.analyzer.stem_all(words))
         extra: dict[str, None] = {}
         if compounds:
             for word in dict.fromkeys(words):
-                for term in self.compound_terms(word):
-                    if term not in terms:
-                        extra[term] = None
+                variants, parts = self.related_terms(word)
+                typed.update(dict.fromkeys(variants))
+                extra.update(dict.fromkeys(parts))
+        terms = tuple(typed)
+        extra_terms = tuple(t for t in extra if t not in typed)
         exp = tuple(
-            dict.fromkeys(s for e in expansions for s in self.analyzer.stems(e) if s not in terms)
+            dict.fromkeys(s for e in expansions for s in self.analyzer.stems(e) if s not in typed)
         )
-        return LexicalQuery(terms, tuple(extra), exp)
+        return LexicalQuery(terms, extra_terms, exp)
 
     def _scores(self, stems: Sequence[str]) -> npt.NDArray[np.float32]:
         ids = [self._vocab[s] for s in stems if s in self._vocab]

@@ -59,7 +59,7 @@ class SentenceTransformerEmbedder(Embedder):
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()  # library code never prints
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             self._model: Any = SentenceTransformer(location, device="cpu")
             if threads > 0:
                 import torch

@@ -150,3 +150,46 @@ def test_current_version_tracks_a_build_by_another_store(store: IndexStore) -> N
     other = IndexStore(store.root, store.lock_path)  # e.g. another API worker
     second, _ = other.ensure(lambda: _docs(TEXTS[:2]), _spec(embedder, "c9"), embedder)
     assert store.current_version() == second.version != first.version
+
+
+def test_concurrent_builders_build_once(store: IndexStore) -> None:
+    """A second builder waits on the lock, then finds the first one's index and loads it."""
+    import threading
+
+    from engine.embedding.base import Vectors
+
+    inside = threading.Event()
+    release = threading.Event()
+
+    class Slow(FakeEmbedder):
+        def embed_batch(self, texts: list[str]) -> Vectors:  # type: ignore[override]
+            inside.set()
+            release.wait(10)
+            return super().embed_batch(texts)
+
+    slow = Slow()
+    results: list[object] = []
+    worker = threading.Thread(
+        target=lambda: results.append(store.ensure(lambda: _docs(TEXTS), _spec(slow), slow))
+    )
+    worker.start()
+    assert inside.wait(10)
+    other_embedder = FakeEmbedder()
+    other = IndexStore(store.root, store.lock_path)
+    waiting: list[object] = []
+    second = threading.Thread(
+        target=lambda: waiting.append(
+            other.ensure(lambda: _docs(TEXTS), _spec(other_embedder), other_embedder)
+        )
+    )
+    second.start()
+    second.join(0.3)
+    assert second.is_alive()  # blocked on the write lock, not building alongside
+    release.set()
+    worker.join(10)
+    second.join(10)
+    (_, first_report), (loaded, report) = results[0], waiting[0]  # type: ignore[misc]
+    assert first_report.built and not report.built
+    assert report.reason == "bygget af en anden proces"
+    assert other_embedder.texts_seen == []
+    assert loaded.version == store.current_version()

@@ -1,0 +1,185 @@
+"""Recommendations with the fake embedder: order by construction, gaps, shrinkage, reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.corpus import corpus_from_initiatives
+from engine.errors import InvalidInputError
+from engine.evidence import evidence_for
+from engine.indexing import open_index
+from engine.models import Corpus, Level
+from engine.parser import parse_page
+from engine.recommend import Recommender, RecommendRequest
+from engine.search import Searcher
+from engine.settings import Settings
+from engine.thesaurus import Thesaurus
+from tests.fakes import FakeEmbedder
+
+GOOD = "borgere får samtaler om jobsøgning hver uge"
+BAD = "borgere får samtaler om jobsøgning hver måned"
+OTHER = "jobkonsulenter uddannes i regneark og tekstbehandling"
+
+
+def _page(municipality: str, score: str, levels: tuple[str, str, str]) -> str:
+    def bullet(level: str, practice: str) -> str:
+        quantifier = "Mindst 9 ud af 10" if level == "Ja" else "Færre end 7 ud af 10"
+        return f" • {level}: {quantifier} {practice}"
+
+    bullets = "\n".join(bullet(lv, p) for lv, p in zip(levels, (GOOD, BAD, OTHER), strict=True))
+    return (
+        f"{municipality}\n\n{score}\nEvidenstest\n\nIndsats i {municipality}\n\n • Ledige\n\n"
+        f"Kommunens beskrivelse af indsatsen\n\nVi arbejder med ledige i {municipality}.\n\n"
+        f"Gode råd\n\nSæt tid af til samtalerne i {municipality}.\n\n"
+        f"{score}\nEvidenstest\n\nEvidenstest vedr. alle\n\n{bullets}\n"
+    )
+
+
+def _recommender(corpus: Corpus, settings: Settings) -> Recommender:
+    embedder = FakeEmbedder()
+    thesaurus = Thesaurus.load()
+    index, _ = open_index(settings, corpus, embedder, thesaurus=thesaurus)
+    searcher = Searcher(corpus, index, embedder, settings, thesaurus=thesaurus)
+    return Recommender(corpus, searcher, embedder)
+
+
+@pytest.fixture()
+def constructed(tmp_settings: Settings) -> Recommender:
+    pages = [
+        _page("Aabenraa", "4,5", ("Ja", "Nej", "Ja")),
+        _page("Billund", "4,0", ("Ja", "Nej", "Ja")),
+        _page("Dragør", "1,0", ("Nej", "Ja", "Nej")),
+        _page("Esbjerg", "0,5", ("Nej", "Ja", "Nej")),
+    ]
+    corpus = corpus_from_initiatives(parse_page(p, f"{n}.txt") for n, p in enumerate(pages))
+    return _recommender(corpus, tmp_settings)
+
+
+def test_order_by_construction(constructed: Recommender) -> None:
+    """GOOD and BAD match the situation equally well in words; the high-scoring pages follow
+    GOOD and the low-scoring ones BAD, so evidence puts GOOD first. OTHER has the strongest
+    evidence but nothing to do with the situation, so it comes last."""
+    result = constructed.recommend(RecommendRequest("samtaler om jobsøgning", k=3))
+    texts = [p.text for p in result.practices]
+    assert [t.split(" 10 ", 1)[1] for t in texts] == [GOOD, BAD, OTHER]
+    good, bad, other = result.practices
+    assert good.evidence.shrunk_contrast > 0 > bad.evidence.shrunk_contrast
+    assert good.relevance > other.relevance and bad.relevance > other.relevance
+    assert [p.score for p in result.practices] == sorted(
+        (p.score for p in result.practices), reverse=True
+    )
+
+
+def test_gap_analysis_for_a_known_municipality(constructed: Recommender) -> None:
+    result = constructed.recommend(
+        RecommendRequest("samtaler om jobsøgning", k=5, municipality="dragør")
+    )
+    by_id = {p.text.split(" 10 ", 1)[1]: p for p in result.practices}
+    assert BAD not in by_id  # Dragør already answers Ja: not recommended as new
+    assert by_id[GOOD].gap and by_id[GOOD].your_answer is Level.NEJ
+    assert result.practices[0].gap  # gaps rank first
+    assert "I svarer i dag Nej" in by_id[GOOD].reason
+
+
+def test_explicit_answers_override(constructed: Recommender) -> None:
+    good_id = next(p.id for p in constructed.practices if p.text.endswith(GOOD))
+    result = constructed.recommend(
+        RecommendRequest("samtaler om jobsøgning", answers={good_id: Level.JA})
+    )
+    assert good_id not in {p.id for p in result.practices}
+
+
+def test_evidence_shrinks_to_neutral_with_one_page(tmp_settings: Settings) -> None:
+    corpus = corpus_from_initiatives(
+        [parse_page(_page("Aabenraa", "4,5", ("Ja", "Nej", "Ja")), "a")]
+    )
+    result = _recommender(corpus, tmp_settings).recommend(RecommendRequest("samtaler", k=3))
+    assert len(result.practices) == 3
+    for practice in result.practices:
+        assert practice.evidence.contrast is None
+        assert practice.evidence.shrunk_contrast == 0.0
+        assert "intet at sammenligne" in practice.evidence.note
+
+
+def test_shrinkage_grows_with_pages() -> None:
+    pages = [
+        _page(m, s, lv)
+        for m, s, lv in (
+            ("Aabenraa", "4,5", ("Ja", "Nej", "Ja")),
+            ("Dragør", "1,0", ("Nej", "Ja", "Nej")),
+        )
+    ]
+    two = corpus_from_initiatives(parse_page(p, f"{n}") for n, p in enumerate(pages))
+    good = next(p for p in two.practices if p.text.endswith(GOOD))
+    evidence = evidence_for(good)
+    assert evidence.contrast == pytest.approx(3.5)
+    assert evidence.shrunk_contrast == pytest.approx(3.5 / 3)  # n = 1 against a prior of 2
+    assert "skrumpet" in evidence.note
+
+
+def test_reasons_cite_real_pages(seed_corpus: Corpus, tmp_settings: Settings) -> None:
+    recommender = _recommender(seed_corpus, tmp_settings)
+    result = recommender.recommend(
+        RecommendRequest("fast kontaktperson på virksomheden i løntilskud", k=5)
+    )
+    contact = next(p for p in result.practices if "fast kontaktperson" in p.text)
+    assert contact.reason.startswith("Følges fuldt af Brønderslev (evidensscore 4,1)")
+    assert [(f.municipality, f.answer, f.score) for f in contact.followed_by] == [
+        ("Brønderslev", Level.JA, 4.1)
+    ]
+    assert contact.evidence.counts == {"ja": 1, "delvist": 0, "nej": 3}
+    for practice in result.practices:
+        for follower in practice.followed_by:
+            page = seed_corpus.initiative(follower.initiative_id)
+            assert page is not None and page.municipality in practice.reason
+            assert follower.score == page.evidence_score
+
+
+def test_seed_gap_analysis_for_skanderborg(seed_corpus: Corpus, tmp_settings: Settings) -> None:
+    recommender = _recommender(seed_corpus, tmp_settings)
+    result = recommender.recommend(
+        RecommendRequest("opfølgning på borgere i løntilskud", k=30, municipality="Skanderborg")
+    )
+    skanderborg_ja = {
+        a.practice_id
+        for i in seed_corpus.initiatives
+        if i.municipality == "Skanderborg"
+        for _, a in i.answers()
+        if a.level is Level.JA
+    }
+    returned = {p.id for p in result.practices}
+    assert skanderborg_ja and not skanderborg_ja & returned
+    contact = next(p for p in result.practices if "fast kontaktperson" in p.text)
+    assert contact.gap and contact.your_answer is Level.NEJ
+    gaps = [p.gap for p in result.practices]
+    assert gaps == sorted(gaps, reverse=True)  # all gaps before the rest
+
+
+def test_advice_comes_from_advice_sections(seed_corpus: Corpus, tmp_settings: Settings) -> None:
+    result = _recommender(seed_corpus, tmp_settings).recommend(
+        RecommendRequest("betalingsmodel for ekstern leverandør", k=3)
+    )
+    assert result.advice
+    assert {a.section for a in result.advice} <= {
+        "Gode råd",
+        "Krav til organisering",
+        "Ledelsens anbefaling",
+    }
+    assert result.advice[0].municipality == "Brønderslev"
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (RecommendRequest("x", municipality="Atlantis"), "Atlantis"),
+        (RecommendRequest("x", answers={"nope": Level.JA}), "nope"),
+        (RecommendRequest("x", k=0), "k skal"),
+        (RecommendRequest("   "), "tom"),
+    ],
+)
+def test_bad_requests_say_what_to_do(
+    constructed: Recommender, request_: RecommendRequest, message: str
+) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        constructed.recommend(request_)
+    assert message in err.value.message

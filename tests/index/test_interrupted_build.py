@@ -1,0 +1,96 @@
+"""A build killed with SIGKILL must leave the previous index usable and get cleaned up.
+
+Runs the real `indsats build --force` in a subprocess (real model) on a private data dir
+with extra pages, so the build takes long enough to be killed half-way.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.embedding.base import Embedder
+from engine.indexing import index_store, open_index
+from engine.search import Searcher, SearchQuery, corpus_dirs
+from engine.settings import Settings
+from tests.fakes import FakeEmbedder
+
+pytestmark = pytest.mark.model
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _add_pages(settings: Settings, seeds_dir: Path, copies: int) -> None:
+    settings.pages_dir.mkdir(parents=True, exist_ok=True)
+    for n in range(copies):
+        for seed in sorted(seeds_dir.glob("*.txt")):
+            lines = seed.read_text(encoding="utf-8").split("\n")
+            # Line 6 (index 5) is the title in every seed; a new title is a new page.
+            title_at = next(i for i, line in enumerate(lines) if line.strip() and i > 4)
+            lines[title_at] = f"{lines[title_at]} variant {n}"
+            (settings.pages_dir / f"{seed.stem}-v{n}.txt").write_text("\n".join(lines), "utf-8")
+
+
+def _start_build(settings: Settings) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "INDSATS_DATA_DIR": str(settings.data_dir),
+        "INDSATS_SEEDS_DIR": str(settings.seeds_dir),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "build", "--force"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def test_killed_build_leaves_previous_index_usable(
+    tmp_path: Path, seeds_dir: Path, real_embedder: Embedder
+) -> None:
+    from engine.corpus import load_corpus
+
+    settings = Settings(data_dir=tmp_path / "data", seeds_dir=seeds_dir)
+    seeds_only = load_corpus(corpus_dirs(settings))
+    before, _ = open_index(settings, seeds_only, real_embedder)
+    store = index_store(settings)
+    # New pages make the forced build embed a few hundred passages: seconds, not millis.
+    _add_pages(settings, seeds_dir, copies=3)
+
+    process = _start_build(settings)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(store.root.glob(".tmp-*")):
+            assert process.poll() is None, "build finished before it could be interrupted"
+            assert time.monotonic() < deadline, "build never started writing"
+            time.sleep(0.01)
+        time.sleep(0.3)  # inside the embedding of ~240 passages
+        assert process.poll() is None, "build finished before it could be interrupted"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert list(store.root.glob(".tmp-*")), "the killed build should have left its temp dir"
+    assert store.current_version() == before.version
+    # The previous version still verifies and serves searches for the corpus it was built for.
+    after, report = open_index(settings, seeds_only, real_embedder)
+    assert not report.built and after.version == before.version
+    searcher = Searcher(seeds_only, after, real_embedder, settings)
+    assert searcher.search(SearchQuery("ordblinde ledige")).results
+
+    # The next build (the kernel released the dead process's lock) clears the leftovers.
+    with_pages = load_corpus(corpus_dirs(settings))
+    _, rebuilt = open_index(settings, with_pages, FakeEmbedder())
+    assert rebuilt.built and not list(store.root.glob(".tmp-*"))
+    assert store.current_version() == rebuilt.version
