@@ -115,8 +115,8 @@ class RecommendRequest(BaseModel):
 
 class EvidenceOut(_Out):
     counts: dict[str, int] = Field(examples=[{"ja": 2, "delvist": 1, "nej": 2}])
-    units_ja: int = Field(0, description="Jobcentre (ikke sider) der svarer Ja.")
-    units_other: int = Field(0, description="Jobcentre der svarer Delvist eller Nej.")
+    units_ja: int | None = Field(None, description="Jobcentre (ikke sider) der svarer Ja.")
+    units_other: int | None = Field(None, description="Jobcentre der svarer Delvist/Nej.")
     mean_score_ja: float | None = None
     mean_score_other: float | None = None
     contrast: float | None = None
@@ -135,7 +135,8 @@ class PracticeRecommendationOut(_Out):
     id: str
     text: str
     test: str = Field(examples=["God praksis test"])
-    relevance: float
+    relevance: float = Field(description="Hvor godt praksissen passer til situationen (0-1).")
+    score: float = Field(description="Relevans justeret for evidensen; rækkefølgen.")
     evidence: EvidenceOut
     followed_by: list[FollowerOut]
     your_answer: LevelName | None = None

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 
 import numpy as np
@@ -342,14 +341,6 @@ def aggregate(scores: Sequence[float], tuning: Tuning) -> float:
     """An initiative's score: its best passage plus decayed credit for the next ones."""
     top = sorted(scores, reverse=True)[: max(1, tuning.top_passages)]
     return sum(s * tuning.passage_decay**i for i, s in enumerate(top))
-
-
-def corpus_dirs(settings: Settings) -> list[Path]:
-    """The seeds plus the pages stored through the API (once that directory exists)."""
-    dirs = [settings.seeds_dir]
-    if settings.pages_dir.is_dir():
-        dirs.append(settings.pages_dir)
-    return dirs
 
 
 def open_searcher(

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from engine.embedding import Embedder, load_embedder
-from engine.errors import IndexUnavailableError
 from engine.indexing import index_store
 from engine.models import Corpus, Initiative
+from engine.recommend import Recommendation, Recommender, RecommendRequest
 from engine.search import Searcher, SearchQuery, SearchResponse, open_searcher
 from engine.settings import Settings
 
@@ -28,7 +27,7 @@ _SIMILAR_SECTIONS = ("Kommunens beskrivelse af indsatsen", "Erfaringer og result
 class SearchParts:
     embedder: Embedder
     searcher: Searcher
-    recommender: Any = None
+    recommender: Recommender
 
     @property
     def version(self) -> str:
@@ -51,10 +50,8 @@ class SearchParts:
         total = found.total - (len(found.results) - len(others))
         return SearchResponse(item.title, found.mode, k, 0, total, others[:k])
 
-    def recommend(self, situation: str, **options: Any) -> Any:
-        if self.recommender is None:
-            raise IndexUnavailableError("Anbefalinger er endnu ikke en del af denne server.")
-        return self.recommender.recommend(situation, **options)
+    def recommend(self, request: RecommendRequest) -> Recommendation:
+        return self.recommender.recommend(request)
 
 
 def index_version(settings: Settings) -> str:
@@ -68,8 +65,4 @@ def open_search(settings: Settings, corpus: Corpus, embedder: Embedder | None) -
     searcher, report = open_searcher(settings, embedder=model, corpus=corpus)
     if report.built:
         log.info("Indeks %s bygget: %s", report.version, report.reason)
-    return SearchParts(model, searcher, _recommender(corpus))
-
-
-def _recommender(corpus: Corpus) -> Any:
-    return None
+    return SearchParts(model, searcher, Recommender(corpus, searcher, model))

@@ -24,12 +24,13 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 from engine.embedding import Embedder
 from engine.errors import ConflictError, InvalidInputError, NotFoundError
 from engine.models import Corpus, Initiative, LoadError, Practice
 from engine.parser import parse_bytes
+from engine.recommend import Recommendation, RecommendRequest
 from engine.render import render_page
 from engine.search import SearchQuery, SearchResponse, serves_target_group
 from engine.search_adapter import SearchParts, index_version, open_search
@@ -197,9 +198,9 @@ class Engine:
         item = self.initiative(initiative_id)
         return self._snapshot.search.similar(item, k)
 
-    def recommend(self, situation: str, **options: Any) -> Any:
-        self.check_text("situation", situation)
-        return self._snapshot.search.recommend(situation, **options)
+    def recommend(self, request: RecommendRequest) -> Recommendation:
+        self.check_text("situation", request.situation)
+        return self._snapshot.search.recommend(request)
 
     # writing -------------------------------------------------------------------------------
     def add_page(
@@ -227,8 +228,8 @@ class Engine:
         validate_id(initiative_id)
         _parse(page, source, expected_id=initiative_id)
         with self._writing() as corpus:
-            _require(corpus, initiative_id)
-            self.store.write_page(initiative_id, page)
+            old = _require(corpus, initiative_id)
+            self.store.write_page(initiative_id, page, replaces=Path(old.source))
         return self.initiative(initiative_id)
 
     def replace_record(
@@ -244,8 +245,8 @@ class Engine:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
         validate_id(initiative_id)
         with self._writing() as corpus:
-            _require(corpus, initiative_id)
-            self.store.delete_page(initiative_id)
+            old = _require(corpus, initiative_id)
+            self.store.delete_page(initiative_id, loaded_from=Path(old.source))
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Corpus]:

@@ -129,14 +129,22 @@ class PageStore:
         return self.page_path(initiative_id).is_file()
 
     def page_files(self) -> list[Path]:
-        """Stored pages in a stable order; files whose name is not a valid id are skipped."""
+        """Stored pages in a stable order (hidden files, e.g. temp files, are not pages)."""
         if not self.pages_dir.is_dir():
             return []
         return sorted(
             p
             for p in self.pages_dir.glob("*" + PAGE_SUFFIX)
-            if ID_PATTERN.fullmatch(p.stem) and p.is_file()
+            if not p.name.startswith(".") and p.is_file()
         )
+
+    def _own(self, path: Path | None) -> Path | None:
+        """`path` if it is a page file directly in this store, else None (never outside)."""
+        if path is None or path.suffix != PAGE_SUFFIX or path.name.startswith("."):
+            return None
+        if path.resolve().parent != self.pages_dir.resolve():
+            return None
+        return path
 
     def tombstones(self) -> frozenset[str]:
         if not self.pages_dir.is_dir():
@@ -155,20 +163,32 @@ class PageStore:
             return "0"
 
     # writing (under lock) ---------------------------------------------------------------
-    def write_page(self, initiative_id: str, page: bytes | str) -> Path:
-        """Store a page byte for byte (str as UTF-8) and lift a tombstone for its id."""
+    def write_page(
+        self, initiative_id: str, page: bytes | str, replaces: Path | None = None
+    ) -> Path:
+        """Store a page byte for byte (str as UTF-8) as `<id>.txt` and lift a tombstone.
+
+        `replaces` is the file the page was loaded from when it was dropped into the
+        directory under another name; it goes once the new file is in place.
+        """
         path = self.page_path(initiative_id)
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
+        old = self._own(replaces)
+        if old is not None and old != path:
+            durable_unlink(old)
         durable_unlink(self.tombstone_path(initiative_id))
         log.info("Side gemt: %s", path.name)
         return path
 
-    def delete_page(self, initiative_id: str) -> None:
-        """Tombstone first, then remove the file: a crash in between keeps the page."""
+    def delete_page(self, initiative_id: str, loaded_from: Path | None = None) -> None:
+        """Tombstone first, then remove the file(s): a crash in between keeps the page."""
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         atomic_write(self.tombstone_path(initiative_id), b"")
         durable_unlink(self.page_path(initiative_id))
+        old = self._own(loaded_from)
+        if old is not None:
+            durable_unlink(old)
         log.info("Side slettet: %s", initiative_id)
 
     def bump_version(self) -> str:
@@ -186,9 +206,10 @@ def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Co
     """The corpus everyone serves and indexes: the seeds, then the stored pages on top.
 
     A stored page with a seed's id replaces that seed; a tombstone removes its id unless a
-    page with that id is stored (a page beats a tombstone); a stored file whose name is not
-    the id its content gives is a load error, so every id stays deletable. Bad files become
-    `LoadError`s, never exceptions.
+    page with that id is stored (a page beats a tombstone). Pages are written as `<id>.txt`,
+    but a page dropped in by hand under another name loads too (its id comes from its
+    content); if two stored files give one id, `<id>.txt` wins and the other is reported.
+    Bad files become `LoadError`s, never exceptions.
     """
     store = store or PageStore(settings.pages_dir, settings.data_dir / "lock")
     errors: list[LoadError] = []
@@ -202,19 +223,17 @@ def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Co
             errors.append(LoadError(str(path), f"samme id som {seeds[item.id].source}"))
         elif item is not None:
             seeds[item.id] = item
-    merged = {k: v for k, v in seeds.items() if k not in store.tombstones()}
-    for path in store.page_files():
-        item = _parse_file(path, errors)
-        if item is not None and item.id != path.stem:
+    parsed = [(p, item) for p in store.page_files() if (item := _parse_file(p, errors))]
+    stored: dict[str, Initiative] = {}
+    for path, item in sorted(parsed, key=lambda pair: (pair[0].stem != pair[1].id, pair[0])):
+        if item.id in stored:
             errors.append(
-                LoadError(
-                    str(path),
-                    f"siden giver id '{item.id}', men filen hedder '{path.name}'; "
-                    f"omdøb den til '{item.id}.txt'",
-                )
+                LoadError(str(path), f"samme id som {stored[item.id].source}; fjern den ene")
             )
-        elif item is not None:
-            merged[item.id] = item
+        else:
+            stored[item.id] = item
+    merged = {k: v for k, v in seeds.items() if k not in store.tombstones()}
+    merged.update(stored)
     ordered = sorted(merged.values(), key=lambda i: (i.municipality.casefold(), i.title, i.id))
     corpus = corpus_from_initiatives(ordered, errors)
     for error in corpus.errors:

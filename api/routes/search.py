@@ -16,6 +16,8 @@ from api.models import (
     RecommendResponseOut,
     SearchResponseOut,
 )
+from engine.models import Level
+from engine.recommend import RecommendRequest as Situation
 from engine.search import SearchQuery
 
 router = APIRouter(prefix="/v1", tags=["søgning"])
@@ -62,11 +64,8 @@ def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResp
 @router.post("/recommend", response_model=RecommendResponseOut, responses=_errors)
 def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponseOut:
     """Praksisser og gode råd til en situation, med evidensen bag hver anbefaling."""
-    result = engine.recommend(
-        body.situation,
-        k=body.k,
-        target_group=body.target_group,
-        municipality=body.municipality,
-        answers=body.answers,
+    answers = {pid: Level(level) for pid, level in (body.answers or {}).items()}
+    request = Situation(
+        body.situation, body.k, body.target_group, body.municipality, answers or None
     )
-    return RecommendResponseOut.model_validate(result, from_attributes=True)
+    return RecommendResponseOut.model_validate(engine.recommend(request).to_dict())

@@ -91,15 +91,34 @@ def test_a_page_beats_a_tombstone_left_by_a_crash(settings: Settings, engine: En
     assert Engine.open(settings, FakeEmbedder()).initiative("hedensted-coaching-for-nyledige")
 
 
-def test_misnamed_or_broken_stored_files_are_load_errors(settings: Settings) -> None:
+def test_broken_stored_files_are_load_errors(settings: Settings) -> None:
     settings.pages_dir.mkdir(parents=True)
-    (settings.pages_dir / "forkert-navn.txt").write_text(_page("Coaching"), encoding="utf-8")
     (settings.pages_dir / "oedelagt.txt").write_bytes(b"<html><body>fejl</body></html>")
     engine = Engine.open(settings, FakeEmbedder())
     messages = {Path(e.file).name: e.message for e in engine.load_errors()}
-    assert "hedensted-coaching.txt" in messages["forkert-navn.txt"]
     assert "HTML" in messages["oedelagt.txt"]
     assert len(engine.corpus.initiatives) == 5
+
+
+def test_a_page_dropped_in_by_hand_loads_and_stays_manageable(settings: Settings) -> None:
+    pages = settings.pages_dir
+    pages.mkdir(parents=True)
+    (pages / "ny side.txt").write_text(_page("Coaching"), encoding="utf-8")
+    engine = Engine.open(settings, FakeEmbedder())
+    assert engine.initiative("hedensted-coaching").source.endswith("ny side.txt")
+
+    changed = _page("Coaching").replace("Gode råd\n", "Gode råd\n\nNyt råd.\n", 1)
+    engine.replace_page("hedensted-coaching", changed)
+    assert sorted(p.name for p in pages.glob("*.txt")) == ["hedensted-coaching.txt"]
+    (pages / "kopi.txt").write_text(_page("Coaching"), encoding="utf-8")
+    engine = Engine.open(settings, FakeEmbedder())
+    assert "Nyt råd." in str(engine.initiative("hedensted-coaching").sections)  # <id>.txt wins
+    assert "samme id" in {Path(e.file).name: e.message for e in engine.load_errors()}["kopi.txt"]
+
+    engine.delete_page("hedensted-coaching")
+    assert sorted(p.name for p in pages.glob("*.txt")) == ["kopi.txt"]
+    # kopi.txt still gives the id and a page beats a tombstone: it is back, as stored
+    assert Engine.open(settings, FakeEmbedder()).initiative("hedensted-coaching")
 
 
 def test_refresh_picks_up_another_engines_write(settings: Settings, engine: Engine) -> None:

@@ -112,11 +112,25 @@ def test_leftover_temp_files_from_a_crash_are_removed(store: PageStore) -> None:
     assert list(store.pages_dir.iterdir()) == []
 
 
-def test_files_with_foreign_names_are_not_pages(store: PageStore) -> None:
-    (store.pages_dir / "Foo Bar.txt").write_text("x", encoding="utf-8")
+def test_only_visible_txt_files_are_pages(store: PageStore) -> None:
+    (store.pages_dir / "Hånd lagt.txt").write_text("x", encoding="utf-8")
+    (store.pages_dir / ".tmp-x.txt").write_text("x", encoding="utf-8")
+    (store.pages_dir / "a.deleted").write_text("", encoding="utf-8")
     (store.pages_dir / "VERSION").write_text("3", encoding="ascii")
-    assert store.page_files() == []
+    assert [p.name for p in store.page_files()] == ["Hånd lagt.txt"]
     assert store.version() == "3"
+
+
+def test_a_loaded_from_path_outside_the_store_is_never_removed(
+    store: PageStore, tmp_path: Path
+) -> None:
+    outside = tmp_path / "seeds-copy.txt"
+    outside.write_text("seed", encoding="utf-8")
+    with store.lock():
+        store.write_page("en-side", "ny", replaces=outside)
+        store.delete_page("en-side", loaded_from=outside)
+        store.delete_page("en-side", loaded_from=store.pages_dir / ".." / "seeds-copy.txt")
+    assert outside.read_text(encoding="utf-8") == "seed"
 
 
 def test_version_counter(store: PageStore) -> None:

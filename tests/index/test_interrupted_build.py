@@ -17,8 +17,10 @@ import pytest
 
 from engine.embedding.base import Embedder
 from engine.indexing import index_store, open_index
-from engine.search import Searcher, SearchQuery, corpus_dirs
+from engine.parser import parse_page
+from engine.search import Searcher, SearchQuery
 from engine.settings import Settings
+from engine.store import load_stored_corpus
 from tests.fakes import FakeEmbedder
 
 pytestmark = pytest.mark.model
@@ -33,7 +35,10 @@ def _add_pages(settings: Settings, seeds_dir: Path, copies: int) -> None:
             # Line 6 (index 5) is the title in every seed; a new title is a new page.
             title_at = next(i for i, line in enumerate(lines) if line.strip() and i > 4)
             lines[title_at] = f"{lines[title_at]} variant {n}"
-            (settings.pages_dir / f"{seed.stem}-v{n}.txt").write_text("\n".join(lines), "utf-8")
+            text = "\n".join(lines)
+            # the store names a page file by the id its content gives (engine/store.py)
+            page_id = parse_page(text, seed.name).id
+            (settings.pages_dir / f"{page_id}.txt").write_text(text, "utf-8")
 
 
 def _start_build(settings: Settings) -> subprocess.Popen[bytes]:
@@ -56,10 +61,8 @@ def _start_build(settings: Settings) -> subprocess.Popen[bytes]:
 def test_killed_build_leaves_previous_index_usable(
     tmp_path: Path, seeds_dir: Path, real_embedder: Embedder
 ) -> None:
-    from engine.corpus import load_corpus
-
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=seeds_dir)
-    seeds_only = load_corpus(corpus_dirs(settings))
+    seeds_only = load_stored_corpus(settings)
     before, _ = open_index(settings, seeds_only, real_embedder)
     store = index_store(settings)
     # New pages make the forced build embed a few hundred passages: seconds, not millis.
@@ -90,7 +93,7 @@ def test_killed_build_leaves_previous_index_usable(
     assert searcher.search(SearchQuery("ordblinde ledige")).results
 
     # The next build (the kernel released the dead process's lock) clears the leftovers.
-    with_pages = load_corpus(corpus_dirs(settings))
+    with_pages = load_stored_corpus(settings)
     _, rebuilt = open_index(settings, with_pages, FakeEmbedder())
     assert rebuilt.built and not list(store.root.glob(".tmp-*"))
     assert store.current_version() == rebuilt.version

@@ -1,0 +1,60 @@
+"""POST /v1/recommend through the API (fake embedder): shape, gap analysis, bad input."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+SITUATION = "vi vil følge bedre op på borgere i løntilskud"
+
+
+def test_recommend_shape(client: TestClient) -> None:
+    response = client.post("/v1/recommend", json={"situation": SITUATION, "k": 3})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["situation"] == SITUATION
+    assert 1 <= len(body["initiatives"]) <= 3
+    assert {"id", "municipality", "title", "matches"} <= set(body["initiatives"][0])
+    assert 1 <= len(body["practices"]) <= 3
+    practice = body["practices"][0]
+    assert {"id", "text", "test", "relevance", "score", "evidence", "followed_by", "reason"} <= set(
+        practice
+    )
+    assert set(practice["evidence"]["counts"]) == {"ja", "delvist", "nej"}
+    assert practice["reason"]
+    catalogue = {p["id"] for p in client.get("/v1/practices").json()["items"]}
+    assert {p["id"] for p in body["practices"]} <= catalogue
+    for advice in body["advice"]:
+        assert advice["section"] in {"Gode råd", "Krav til organisering", "Ledelsens anbefaling"}
+
+
+def test_a_known_jobcentre_gets_no_practice_it_already_follows(client: TestClient) -> None:
+    body = client.post(
+        "/v1/recommend", json={"situation": SITUATION, "k": 100, "municipality": "Skanderborg"}
+    ).json()
+    answers = [p["your_answer"] for p in body["practices"]]
+    assert "ja" not in answers
+    assert {"nej", "delvist"} & set(answers)  # Skanderborg's own answers are known
+    gaps = [p for p in body["practices"] if p["gap"]]
+    assert gaps and body["practices"][: len(gaps)] == gaps  # gaps rank first
+
+
+def test_explicit_answers_count_as_the_jobcentres_own(client: TestClient) -> None:
+    first = client.post("/v1/recommend", json={"situation": SITUATION, "k": 1}).json()
+    top = first["practices"][0]["id"]
+    again = client.post(
+        "/v1/recommend", json={"situation": SITUATION, "k": 100, "answers": {top: "ja"}}
+    ).json()
+    assert top not in [p["id"] for p in again["practices"]]
+
+
+def test_recommend_rejects_unknown_municipality_and_practice(client: TestClient) -> None:
+    response = client.post(
+        "/v1/recommend", json={"situation": SITUATION, "municipality": "Atlantis"}
+    )
+    assert response.status_code == 422
+    assert "Atlantis" in response.json()["error"]["message"]
+    response = client.post(
+        "/v1/recommend", json={"situation": SITUATION, "answers": {"findes-ikke": "ja"}}
+    )
+    assert response.status_code == 422
+    assert "findes-ikke" in response.json()["error"]["message"]
