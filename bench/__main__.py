@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import buildspeed, latency, load, versus
+from bench import batching, buildspeed, latency, load, versus
 from bench.common import RESULTS, ROOT, child_env, distinct_queries, machine, run_json
 
 log = logging.getLogger("bench")
-STEPS = ("latency", "load", "build", "scale", "versus")
+STEPS = ("latency", "load", "batching", "build", "scale", "versus")
 
 
 def _plan(quick: bool) -> dict[str, Any]:
@@ -120,6 +120,7 @@ def main() -> None:
             else {"error": "wrk is not installed (apt-get install wrk)"}
         ),
     )
+    step("batching", lambda: batching.run(export, plan["load_seconds"], plan["load_repeats"]))
     step(
         "build",
         lambda: buildspeed.run(work, plan["build_initiatives"], plan["build_repeats"], export),

@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from engine.embedding.batching import QueryBatcher
-
 Vectors = npt.NDArray[np.float32]
 
 
@@ -54,7 +52,6 @@ class Embedder(ABC):
         self._lock = threading.Lock()
         self.cache_hits = 0
         self.cache_misses = 0
-        self._batcher = QueryBatcher(self._embed_queries, max_batch=self.batch_size)
 
     @property
     def name(self) -> str:
@@ -99,7 +96,8 @@ class Embedder(ABC):
                 self.cache_hits += 1
                 cached: Vectors = hit
                 return cached
-        vector: Vectors = self._batcher.embed(text)
+        vector: Vectors = self._checked(self.embed_batch([self.query_prefix + text]), 1)[0]
+        vector.setflags(write=False)
         with self._lock:
             self.cache_misses += 1
             if self._cache_size:
@@ -108,13 +106,6 @@ class Embedder(ABC):
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
         return vector
-
-    def _embed_queries(self, texts: Sequence[str]) -> Vectors:
-        """One model call for queries that arrived together (see `batching.py`)."""
-        prefixed = [self.query_prefix + t for t in texts]
-        vectors = self._checked(self.embed_batch(prefixed), len(texts))
-        vectors.setflags(write=False)
-        return vectors
 
     def _checked(self, vectors: Vectors, expected: int) -> Vectors:
         if vectors.shape != (expected, self._dimension):

@@ -1,4 +1,5 @@
-"""Concurrent queries share one model call ("group commit"), without a timer.
+"""EXPERIMENT (measured by bench/batching.py, not used by the engine): concurrent queries
+share one model call ("group commit"), without a timer.
 
 A request thread that finds the model idle embeds its query at once, alone: a lone query
 waits for nothing. Queries that arrive while the model is busy queue up; when the running
@@ -6,6 +7,10 @@ call returns, the first queued thread becomes the next leader and embeds the who
 one batch. Under load the model therefore runs one batch per call instead of one query per
 call (a batch of 8 short queries costs far less than 8 calls), and each thread returns as
 soon as its own vector is ready.
+
+Measured on the 2-core benchmark machine it lost: only one model call is in flight at a
+time, and a batch of short queries costs about as much per query as single calls, so half
+the cores idle (docs/BENCHMARKS.md). It stays here so `make bench` keeps measuring it.
 """
 
 from __future__ import annotations

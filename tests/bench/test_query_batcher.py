@@ -10,8 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from engine.embedding.batching import QueryBatcher, Vectors
-from tests.fakes import FakeEmbedder
+from bench.query_batcher import QueryBatcher, Vectors
 
 
 def vector_of(text: str) -> Vectors:
@@ -104,19 +103,6 @@ def test_an_error_reaches_every_waiter_and_the_batcher_recovers() -> None:
     assert not any(t.is_alive() for t in threads)
     assert len(errors) == 5
     np.testing.assert_array_equal(batcher.embed("igen"), vector_of("igen"))
-
-
-def test_embedder_queries_go_through_the_batcher_and_the_cache() -> None:
-    embedder = FakeEmbedder()
-    texts = [f"ledige {i}" for i in range(12)]
-    with ThreadPoolExecutor(12) as pool:
-        vectors = list(pool.map(embedder.embed_query, texts))
-    for text, vector in zip(texts, vectors, strict=True):
-        np.testing.assert_allclose(vector, embedder.embed_batch([text])[0], atol=1e-6)
-        assert not vector.flags.writeable
-    assert embedder.cache_misses == 12
-    embedder.embed_query("ledige 0")
-    assert embedder.cache_hits == 1
 
 
 @pytest.mark.parametrize("bad", [0, -3])
