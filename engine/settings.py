@@ -38,7 +38,11 @@ class Settings(BaseSettings):
         None, description="Where the onnx backend keeps exported graphs; default <data_dir>/models."
     )
     embed_threads: int = Field(
-        0, ge=0, le=256, description="Threads per model call; 0 lets the runtime decide."
+        0,
+        ge=0,
+        le=256,
+        description="Threads per model call; 0: one for a single query (requests run side by "
+        "side), all cores for a batch of passages (onnx backend).",
     )
     batch_size: int = Field(32, ge=1, le=1024)
     query_cache_size: int = Field(2048, ge=0)

@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import uuid
 import warnings
 from collections.abc import Iterator, Sequence
@@ -256,12 +257,17 @@ class OnnxEmbedder(Embedder):
                     log.warning("exporting %s to ONNX (first use of this model)", model)
                     _export(location, pooling, target)
         try:
-            self._runner = _OnnxRunner(target, location, threads)
+            # One text (a query) runs on one thread: concurrent requests then run side by
+            # side instead of fighting over every core (measured in docs/BENCHMARKS.md).
+            self._runner = _OnnxRunner(target, location, threads or 1)
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ModelLoadError(
                 f"Could not open the ONNX model {target} ({type(exc).__name__}: {exc}); delete "
                 "the file to export it again, or set INDSATS_BACKEND=torch."
             ) from exc
+        self._graph, self._location, self._threads = target, location, threads
+        self._batch_runner: _OnnxRunner | None = None
+        self._batch_lock = threading.Lock()
         log.info("loaded embedding model %s with onnxruntime from %s", model, target)
         super().__init__(
             model,
@@ -273,4 +279,10 @@ class OnnxEmbedder(Embedder):
         )
 
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
-        return self._runner.embed(texts)
+        if len(texts) == 1:
+            return self._runner.embed(texts)
+        if self._batch_runner is None:  # index builds: a batch may use every core
+            with self._batch_lock:
+                if self._batch_runner is None:
+                    self._batch_runner = _OnnxRunner(self._graph, self._location, self._threads)
+        return self._batch_runner.embed(texts)
