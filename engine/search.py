@@ -21,7 +21,7 @@ from engine.errors import InvalidInputError
 from engine.indexing import PassageIndex, open_index
 from engine.models import Corpus, Initiative
 from engine.settings import Settings
-from engine.thesaurus import Thesaurus, gloss
+from engine.thesaurus import Expansion, Thesaurus, gloss
 from index.base import Hits, Rows
 from index.dense_faiss import DenseIndex
 from index.lexical_bm25 import LexicalIndex
@@ -239,12 +239,7 @@ class Searcher:
         lists: list[tuple[float, Hits]] = []
         n = candidates or self.settings.candidates
         if mode in ("hybrid", "dense"):
-            dense_text = text
-            if expansion and self.tuning.dense_query == "gloss" and expansion.groups:
-                dense_text = f"{text} ({', '.join(gloss(expansion))})"
-            elif expansion and self.tuning.dense_query == "danish" and expansion.danish:
-                dense_text = f"{text} ({', '.join(expansion.danish[:6])})"
-            vector = self.embedder.embed_query(dense_text)
+            vector = self.embedder.embed_query(self.dense_text(text, expansion))
             hits = backends.dense.search(vector, n, allowed)
             lists.append((self.settings.dense_weight if mode == "hybrid" else 1.0, hits))
         if mode in ("hybrid", "lexical"):
@@ -270,6 +265,14 @@ class Searcher:
             for rank, initiative_id in enumerate(seen, start=1):
                 fused[initiative_id] += weight / (self.settings.rrf_k + rank)
         return dict(fused)
+
+    def dense_text(self, text: str, expansion: Expansion | None) -> str:
+        """What the model embeds for a query: the text, glossed per `Tuning.dense_query`."""
+        if expansion and self.tuning.dense_query == "gloss" and expansion.groups:
+            return f"{text} ({', '.join(gloss(expansion))})"
+        if expansion and self.tuning.dense_query == "danish" and expansion.danish:
+            return f"{text} ({', '.join(expansion.danish[:6])})"
+        return text
 
     def _group(
         self,
