@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench fuzz soak reliability-report clean
+.PHONY: install run test lint bench bench-quick bench-deps fuzz soak reliability-report clean
 
 install: $(STAMP)
 
@@ -28,8 +28,8 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check engine index api tests
-	$(VENV)/bin/ruff format --check engine index api tests
+	$(VENV)/bin/ruff check engine index api tests bench
+	$(VENV)/bin/ruff format --check engine index api tests bench
 	$(VENV)/bin/mypy
 
 # Longer runs of the reliability tests (docs/RELIABILITY.md); `make test` runs short ones.
@@ -47,5 +47,32 @@ soak: $(STAMP)
 reliability-report: $(STAMP)
 	$(PY) scripts/reliability_report.py
 
+# Benchmarks (issue 7): `make bench` (full, < 15 min) or `make bench-quick` / `make bench
+# ARGS=--quick` (a few minutes); results in docs/BENCHMARKS.md. txtai gets its own venv
+# (it may want other versions than ours), torch first for the same reason as above; the load
+# tool is Debian's wrk.
+TXTAI_VENV := bench/.venv-txtai
+TXTAI_STAMP := $(TXTAI_VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+bench-deps: $(STAMP) $(BENCH_STAMP) $(TXTAI_STAMP)
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+$(BENCH_STAMP): pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+$(TXTAI_STAMP):
+	test -x $(TXTAI_VENV)/bin/python || $(PYTHON) -m venv $(TXTAI_VENV)
+	$(TXTAI_VENV)/bin/pip install --quiet torch==2.13.0
+	$(TXTAI_VENV)/bin/pip install --quiet 'txtai>=9,<10'
+	touch $(TXTAI_STAMP)
+
+bench: bench-deps
+	$(PY) -m bench $(ARGS)
+
+bench-quick: bench-deps
+	$(PY) -m bench --quick $(ARGS)
+
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(TXTAI_VENV) bench/results

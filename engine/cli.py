@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -295,6 +296,10 @@ def serve(
     except (ValidationError, SettingsError) as exc:
         Console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {exc}")
         raise typer.Exit(EXIT_INPUT) from None
+    if workers > 1 and not os.environ.get("INDSATS_EMBED_THREADS"):
+        # Each worker's model would otherwise use every core and the workers would fight
+        # over them; split the cores instead (measured in docs/BENCHMARKS.md).
+        os.environ["INDSATS_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
     uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
 
 

@@ -21,7 +21,7 @@ from engine.errors import InvalidInputError
 from engine.indexing import PassageIndex, open_index
 from engine.models import Corpus, Initiative
 from engine.settings import Settings
-from engine.thesaurus import Thesaurus, gloss
+from engine.thesaurus import Expansion, Thesaurus, gloss
 from index.base import Hits, Rows
 from index.dense_faiss import DenseIndex
 from index.lexical_bm25 import LexicalIndex
@@ -219,9 +219,10 @@ class Searcher:
         lists = self.ranked_lists(query.text, mode, allowed)
         fused = rrf(lists, self.settings.rrf_k)
         overall = self._initiative_rrf(lists) if self.tuning.fusion == "initiative" else None
-        results = self._group(fused, query.max_matches, overall)
-        page = results[query.offset : query.offset + query.k]
-        return SearchResponse(query.text, mode, query.k, query.offset, len(results), tuple(page))
+        ranked = self._rank(fused, overall)
+        page = ranked[query.offset : query.offset + query.k]
+        results = tuple(self._result(*r, query.max_matches) for r in page)
+        return SearchResponse(query.text, mode, query.k, query.offset, len(ranked), results)
 
     def ranked_lists(
         self,
@@ -238,12 +239,7 @@ class Searcher:
         lists: list[tuple[float, Hits]] = []
         n = candidates or self.settings.candidates
         if mode in ("hybrid", "dense"):
-            dense_text = text
-            if expansion and self.tuning.dense_query == "gloss" and expansion.groups:
-                dense_text = f"{text} ({', '.join(gloss(expansion))})"
-            elif expansion and self.tuning.dense_query == "danish" and expansion.danish:
-                dense_text = f"{text} ({', '.join(expansion.danish[:6])})"
-            vector = self.embedder.embed_query(dense_text)
+            vector = self.embedder.embed_query(self.dense_text(text, expansion))
             hits = backends.dense.search(vector, n, allowed)
             lists.append((self.settings.dense_weight if mode == "hybrid" else 1.0, hits))
         if mode in ("hybrid", "lexical"):
@@ -270,12 +266,26 @@ class Searcher:
                 fused[initiative_id] += weight / (self.settings.rrf_k + rank)
         return dict(fused)
 
+    def dense_text(self, text: str, expansion: Expansion | None) -> str:
+        """What the model embeds for a query: the text, glossed per `Tuning.dense_query`."""
+        if expansion and self.tuning.dense_query == "gloss" and expansion.groups:
+            return f"{text} ({', '.join(gloss(expansion))})"
+        if expansion and self.tuning.dense_query == "danish" and expansion.danish:
+            return f"{text} ({', '.join(expansion.danish[:6])})"
+        return text
+
     def _group(
         self,
         fused: dict[int, float],
         max_matches: int,
         overall: dict[str, float] | None = None,
     ) -> list[SearchResult]:
+        return [self._result(*r, max_matches) for r in self._rank(fused, overall)]
+
+    def _rank(
+        self, fused: dict[int, float], overall: dict[str, float] | None = None
+    ) -> list[tuple[float, str, list[tuple[float, int]]]]:
+        """(score, initiative id, its (passage score, row)s best first), best first."""
         per: dict[str, list[tuple[float, int]]] = defaultdict(list)
         for row, score in fused.items():
             per[self.index.passages[row].initiative_id].append((score, row))
@@ -288,26 +298,27 @@ class Searcher:
                 score = aggregate([s for s, _ in items], self.tuning)
             scored.append((score, initiative_id, items))
         scored.sort(key=lambda t: (-t[0], t[1]))
-        results = []
-        for score, initiative_id, items in scored:
-            initiative = self._initiatives[initiative_id]
-            matches = tuple(
-                Match(p.section, p.text, s, p.id)
-                for s, row in items[:max_matches]
-                for p in (self.index.passages[row],)
-            )
-            results.append(
-                SearchResult(
-                    initiative.id,
-                    initiative.municipality,
-                    initiative.title,
-                    initiative.target_groups,
-                    initiative.scores,
-                    score,
-                    matches,
-                )
-            )
-        return results
+        return scored
+
+    def _result(
+        self, score: float, initiative_id: str, items: list[tuple[float, int]], max_matches: int
+    ) -> SearchResult:
+        """Built for the requested page only: at 100k pages a query touches hundreds."""
+        initiative = self._initiatives[initiative_id]
+        matches = tuple(
+            Match(p.section, p.text, s, p.id)
+            for s, row in items[:max_matches]
+            for p in (self.index.passages[row],)
+        )
+        return SearchResult(
+            initiative.id,
+            initiative.municipality,
+            initiative.title,
+            initiative.target_groups,
+            initiative.scores,
+            score,
+            matches,
+        )
 
 
 class Backends(Protocol):

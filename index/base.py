@@ -55,6 +55,12 @@ def top_k(scores: npt.NDArray[np.floating], k: int, allowed: Rows | None = None)
         cand_scores = scores
     keep = cand_scores > 0
     cand, cand_scores = cand[keep], cand_scores[keep]
+    if 0 < k < len(cand_scores):
+        # Sorting every positive score costs milliseconds at 100k pages; keep the k best
+        # and everything tied with the k-th, then sort those exactly as before.
+        kth = np.partition(cand_scores, len(cand_scores) - k)[len(cand_scores) - k]
+        near = cand_scores >= kth
+        cand, cand_scores = cand[near], cand_scores[near]
     order = np.lexsort((cand, -cand_scores))[:k]
     return Hits(cand[order].astype(np.int64), cand_scores[order].astype(np.float32))
 

@@ -15,6 +15,8 @@ Those extra terms score at a lower weight than the words the consultant typed.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import logging
 import re
@@ -37,6 +39,7 @@ from index.base import Hits, Rows, top_k
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _WORD = re.compile(r"[0-9a-zæøåäöüé§]+(?:[-.][0-9a-zæøåäöüé]+)*")
+_PARTS = re.compile(r"[-.]")
 # Compound parts shorter than this match too much by accident ("led" is the exception that
 # proves the rule, so tails may be one shorter than heads).
 MIN_HEAD = 4
@@ -66,7 +69,7 @@ class DanishAnalyzer:
         out: list[str] = []
         for match in _WORD.finditer(normalise(text)):
             token = match.group(0)
-            parts = [p for p in re.split(r"[-.]", token) if p]
+            parts = [p for p in _PARTS.split(token) if p] if _PARTS.search(token) else [token]
             if len(parts) > 1:
                 out.extend(p for p in parts if p not in self.stopwords)
                 token = "".join(parts)
@@ -98,6 +101,11 @@ class LexicalIndex:
         vocab: dict[str, int] = dict(bm25.vocab_dict)
         self._vocab = vocab
         self._vocab_terms = sorted(t for t in vocab if len(t) >= MIN_TAIL)
+        self._long_terms = frozenset(self._vocab_terms)
+        # All terms in one string, so "terms containing x" is one C-level scan, not a loop.
+        self._joined = "\0".join(self._vocab_terms)
+        lengths = (len(t) + 1 for t in self._vocab_terms)
+        self._starts = list(itertools.accumulate(lengths, initial=0))
         self._n = int(bm25.scores["num_docs"])
         self._expand_lock = threading.Lock()
         self._expand_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
@@ -142,7 +150,7 @@ class LexicalIndex:
         unknown = stem not in self._vocab and len(stem) >= MIN_TAIL
         variants: set[str] = set()
         compounds: set[str] = set()
-        for term in self._vocab_terms:
+        for term in sorted(self._candidates(word, stem)):
             if term == stem:
                 continue
             if unknown and (
@@ -165,6 +173,27 @@ class LexicalIndex:
                 self._expand_cache.clear()
             self._expand_cache[word] = result
         return result
+
+    def _candidates(self, word: str, stem: str) -> set[str]:
+        """Every vocabulary term the tests in `related_terms` can accept (a superset): the
+        prefixes and suffixes of `word` and `stem`, the terms that start with or contain
+        `stem`. Checking only these instead of the whole vocabulary is what keeps a query
+        with new words fast on a large index."""
+        known = self._long_terms
+        out = {w[:i] for w in (word, stem) for i in range(MIN_TAIL, len(w) + 1)}
+        out |= {w[i:] for w in (word, stem) for i in range(len(w))}
+        out &= known
+        start = bisect.bisect_left(self._vocab_terms, stem)
+        for term in itertools.islice(self._vocab_terms, start, None):
+            if not term.startswith(stem):
+                break
+            out.add(term)
+        if len(stem) >= MIN_WHOLE_QUERY:
+            at = self._joined.find(stem)
+            while at >= 0:
+                out.add(self._vocab_terms[bisect.bisect_right(self._starts, at) - 1])
+                at = self._joined.find(stem, at + 1)
+        return out
 
     def analyse(
         self, text: str, expansions: Sequence[str] = (), compounds: bool = True

@@ -45,3 +45,12 @@ def fake_embedder() -> FakeEmbedder:
 def tmp_settings(tmp_path: Path) -> Settings:
     """Settings on a private data dir, with the seeds of this checkout."""
     return Settings(data_dir=tmp_path / "data", seeds_dir=SEEDS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_model_export(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One ONNX export for the whole run instead of one per temporary data directory
+    (the onnx backend exports on first use into INDSATS_EXPORT_DIR or <data_dir>/models)."""
+    import os
+
+    os.environ.setdefault("INDSATS_EXPORT_DIR", str(tmp_path_factory.mktemp("onnx-export")))

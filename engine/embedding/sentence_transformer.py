@@ -48,6 +48,7 @@ class SentenceTransformerEmbedder(Embedder):
         passage_prefix: str = "",
         batch_size: int = 32,
         query_cache_size: int = 2048,
+        threads: int = 0,
     ) -> None:
         # Never reach for the network: a missing model must fail fast with advice instead.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -60,6 +61,10 @@ class SentenceTransformerEmbedder(Embedder):
 
             hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
             self._model: Any = SentenceTransformer(location, device="cpu")
+            if threads > 0:
+                import torch
+
+                torch.set_num_threads(threads)
         except Exception as exc:  # the library raises many types (OSError, ValueError, ...)
             raise ModelLoadError(
                 f"Could not load the embedding model '{model}' ({type(exc).__name__}: {exc}). "

@@ -1,0 +1,112 @@
+"""The onnx backend gives torch's vectors, exports once, and fails with advice, not garbage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.embedding import load_embedder
+from engine.embedding.base import Embedder
+from engine.embedding.onnx import OnnxEmbedder
+from engine.errors import ModelLoadError
+from engine.settings import Settings
+
+TEXTS = [
+    "ordblinde ledige",
+    "Vi styrker dine læse-, skrive- og regnefærdigheder sammen med virksomheden.",
+    "long-term unemployed with dyslexia",
+    "Æ ø å — §6.1 Dagpengemodtagere (længerevarende)",
+    "jobsøgningskursus " * 300,  # past the model's 256 word pieces
+    "a",
+]
+
+
+@pytest.fixture(scope="module")
+def torch_embedder() -> Embedder:
+    return load_embedder(Settings(backend="torch"))
+
+
+@pytest.fixture(scope="module")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(models_dir: Path) -> OnnxEmbedder:
+    return OnnxEmbedder("bundled:all-MiniLM-L6-v2", models_dir)
+
+
+@pytest.mark.model
+def test_same_vectors_as_torch_batched_and_single(
+    torch_embedder: Embedder, onnx_embedder: OnnxEmbedder
+) -> None:
+    expected = torch_embedder.embed_batch(TEXTS)
+    batched = onnx_embedder.embed_batch(TEXTS)
+    assert batched.shape == expected.shape == (len(TEXTS), 384)
+    assert batched.dtype == np.float32
+    np.testing.assert_allclose(batched, expected, atol=1e-4)
+    for text, row in zip(TEXTS, expected, strict=True):
+        np.testing.assert_allclose(onnx_embedder.embed_query(text), row, atol=1e-4)
+    np.testing.assert_allclose(np.linalg.norm(batched, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.model
+def test_passages_in_any_order_keep_their_rows(
+    torch_embedder: Embedder, onnx_embedder: OnnxEmbedder
+) -> None:
+    """Passages are batched by length; each vector must still land on its own row."""
+    onnx_embedder.batch_size = 2
+    seen: list[int] = []
+    vectors = onnx_embedder.embed_passages(TEXTS, seen.append)
+    onnx_embedder.batch_size = 32
+    assert sum(seen) == len(TEXTS)
+    np.testing.assert_allclose(vectors, torch_embedder.embed_batch(TEXTS), atol=1e-4)
+
+
+@pytest.mark.model
+def test_float_graph_shares_the_index_with_torch(
+    torch_embedder: Embedder, onnx_embedder: OnnxEmbedder
+) -> None:
+    assert onnx_embedder.identity == torch_embedder.identity
+
+
+@pytest.mark.model
+def test_export_is_reused_not_redone(onnx_embedder: OnnxEmbedder, models_dir: Path) -> None:
+    graphs = sorted(models_dir.glob("*.onnx"))
+    assert len(graphs) == 1
+    before = graphs[0].stat().st_mtime_ns
+    again = OnnxEmbedder("bundled:all-MiniLM-L6-v2", models_dir)
+    assert graphs[0].stat().st_mtime_ns == before
+    assert sorted(models_dir.glob("*.onnx")) == graphs
+    assert not list(models_dir.glob(".*.tmp-*"))
+    assert again.embed_batch(["ledige"]).shape == (1, 384)
+
+
+@pytest.mark.model
+def test_damaged_export_gives_advice(models_dir: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "models"
+    broken.mkdir()
+    (graph,) = models_dir.glob("*.onnx")
+    (broken / graph.name).write_bytes(graph.read_bytes()[:1000])
+    with pytest.raises(ModelLoadError, match="delete the file"):
+        OnnxEmbedder("bundled:all-MiniLM-L6-v2", broken)
+
+
+def test_model_that_is_not_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="INDSATS_BACKEND=torch"):
+        OnnxEmbedder(str(tmp_path / "no-such-model"), tmp_path / "models")
+    assert not list(tmp_path.rglob("*.onnx"))
+
+
+def test_unknown_backend_is_rejected() -> None:
+    with pytest.raises(ValueError, match="backend"):
+        Settings(backend="tensorflow")  # type: ignore[arg-type]
+
+
+def test_backend_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INDSATS_BACKEND", "torch")
+    assert Settings().backend == "torch"
+    monkeypatch.delenv("INDSATS_BACKEND")
+    assert Settings().backend == "onnx"
