@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench bench-quick bench-deps fuzz clean
+.PHONY: install run test lint bench bench-quick bench-deps fuzz soak reliability-report clean
 
 install: $(STAMP)
 
@@ -58,6 +58,21 @@ bench: bench-deps
 
 bench-quick: bench-deps
 	$(PY) -m bench --quick $(ARGS)
+
+# Longer runs of the reliability tests (docs/RELIABILITY.md); `make test` runs short ones.
+fuzz: $(STAMP)
+	INDSATS_FUZZ_EXAMPLES=1000 INDSATS_CRASH_TRIALS=40 $(PY) -m pytest -q \
+		tests/reliability/test_parser_properties.py tests/reliability/test_schemathesis.py \
+		tests/reliability/test_crash_index.py tests/reliability/test_crash_writes.py
+
+soak: $(STAMP)
+	INDSATS_LOAD_SECONDS=60 INDSATS_SOAK_REQUESTS=20000 INDSATS_CONC_WRITERS=6 \
+	INDSATS_CONC_OPS=15 $(PY) -m pytest -q \
+		tests/reliability/test_load.py tests/reliability/test_concurrency.py
+
+# Writes the figures of the last runs (build/reliability/figures.json) into the doc.
+reliability-report: $(STAMP)
+	$(PY) scripts/reliability_report.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(TXTAI_VENV) bench/results

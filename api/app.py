@@ -23,6 +23,7 @@ from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware
 from api.models import InitiativeRecord
 from api.routes import health, initiatives, practices, search
+from api.web import mount_web
 from engine import __version__
 from engine.embedding import Embedder
 from engine.errors import IndsatsError
@@ -80,6 +81,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     install_error_handlers(app)
     for module in (health, search, initiatives, practices):
         app.include_router(module.router)
+    mount_web(app, settings)
 
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)

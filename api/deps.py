@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from api.errors import ServiceUnavailableError
-from engine.errors import AuthRequiredError, ForbiddenError
+from engine.errors import AuthRequiredError, ForbiddenError, ServiceUnavailableError
 from engine.service import Engine
 
 _key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="INDSATS_API_KEY")

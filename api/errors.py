@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from engine.errors import IndsatsError
 
@@ -29,16 +30,6 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
-
-
-class UnsupportedMediaTypeError(IndsatsError):
-    status = 415
-    code = "unsupported_media_type"
-
-
-class ServiceUnavailableError(IndsatsError):
-    status = 503
-    code = "unavailable"
 
 
 def error_response(
@@ -77,8 +68,19 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_input", _describe(list(exc.errors())))
 
 
+_BODY_PARSE_ERROR = "There was an error parsing the body"
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
+        # FastAPI's own 400 for a JSON body that is not UTF-8; malformed JSON in UTF-8 is a
+        # 422, so this is too (found by schemathesis: the 400 was undocumented and English).
+        return error_response(
+            422,
+            "invalid_input",
+            "Ugyldig forespørgsel: indholdet er ikke gyldig JSON i UTF-8.",
+        )
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     if exc.status_code == 404:
         message = f"Ukendt adresse: {request.method} {request.url.path}"
@@ -86,7 +88,21 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         message = f"Metoden {request.method} er ikke tilladt på {request.url.path}"
     else:
         message = str(exc.detail)
-    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves on this path: Starlette's own 405 names only the
+    first route's methods (`Allow: GET` on /v1/initiatives, which also takes POST)."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        methods = getattr(route, "methods", None)
+        if methods and route.matches(request.scope)[0] is not Match.NONE:
+            allowed |= set(methods)
+    return ", ".join(sorted(allowed))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

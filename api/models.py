@@ -70,8 +70,10 @@ class SearchFilters(BaseModel):
 
 
 class BatchSearchRequest(SearchFilters):
+    # strict: JSON `false` must not become offset 0, nor `"3"` become k 3.
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {"queries": ["ordblinde ledige", "jobrettet coaching"], "k": 3, "mode": "hybrid"}
@@ -92,6 +94,7 @@ class BatchSearchResponse(_Out):
 class RecommendRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {
@@ -161,11 +164,15 @@ class RecommendResponseOut(_Out):
 
 # corpus records --------------------------------------------------------------------------
 class SectionModel(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     name: str = Field(min_length=1, max_length=200, examples=["Gode råd"])
     text: str = Field("", max_length=200_000, examples=["Brug de stærke fagligheder ..."])
 
 
 class AnswerModel(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     level: LevelName = Field(examples=["ja"])
     text: str = Field(
         min_length=1,
@@ -177,6 +184,8 @@ class AnswerModel(BaseModel):
 
 
 class TestModel(BaseModel):
+    model_config = ConfigDict(strict=True)
+
     label: str = Field(min_length=1, max_length=200, examples=["Evidenstest"])
     name: str = Field(
         min_length=1,
@@ -190,8 +199,10 @@ class TestModel(BaseModel):
 class InitiativeRecord(BaseModel):
     """A page as JSON (POST/PUT with `application/json`); it is stored in the seed format."""
 
+    # strict: `"headline_score": false` was stored as 0.0 (found by schemathesis).
     model_config = ConfigDict(
         extra="ignore",
+        strict=True,
         json_schema_extra={
             "examples": [
                 {

@@ -74,3 +74,17 @@ class ModelLoadError(IndsatsError):
 
     status = 503
     code = "model_unavailable"
+
+
+class UnsupportedMediaTypeError(IndsatsError):
+    """A page body in a format we do not read (only text/plain pages and JSON records)."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
+class ServiceUnavailableError(IndsatsError):
+    """The engine is still loading, or failed to load; the message says which."""
+
+    status = 503
+    code = "unavailable"

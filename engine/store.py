@@ -21,7 +21,6 @@ need no lock because every file is replaced atomically.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import re
@@ -34,6 +33,7 @@ from engine.errors import InvalidInputError, PageFormatError
 from engine.models import Corpus, Initiative, LoadError
 from engine.parser import parse_bytes
 from engine.settings import Settings
+from index.store import fsync_dir, write_lock
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +55,6 @@ def validate_id(initiative_id: str) -> str:
     return initiative_id
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that a crash leaves either the old or the new content."""
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=".part")
@@ -76,7 +68,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def durable_unlink(path: Path) -> bool:
@@ -85,7 +77,7 @@ def durable_unlink(path: Path) -> bool:
         os.unlink(path)
     except FileNotFoundError:
         return False
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return True
 
 
@@ -108,15 +100,10 @@ class PageStore:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold `data/lock` (the index store's writers take the same one); a fresh file
-        descriptor per call also excludes other threads. Not reentrant: never nest it."""
-        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        """Hold `data/lock`, the one writers' lock the index store's builds take too. Not
+        reentrant: never nest it."""
+        with write_lock(self.lock_path):
             yield
-        finally:
-            os.close(fd)  # closing the descriptor releases the flock
 
     # reading -------------------------------------------------------------------------
     def page_path(self, initiative_id: str) -> Path:

@@ -107,7 +107,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fsync_file(path: Path) -> None:
+def fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -115,7 +115,7 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -299,7 +299,7 @@ class IndexStore:
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         for path in files:
-            _fsync_file(path)
+            fsync_file(path)
         manifest: dict[str, Any] = {
             "format_version": FORMAT_VERSION,
             "model": spec.model,
@@ -312,13 +312,13 @@ class IndexStore:
         }
         manifest_path = tmp / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
-        _fsync_file(manifest_path)
+        fsync_file(manifest_path)
         for sub in {p.parent for p in files} | {tmp}:
-            _fsync_dir(sub)
+            fsync_dir(sub)
         digest = hashlib.sha256(f"{spec.model}\0{spec.corpus_hash}".encode()).hexdigest()[:10]
         name = f"v-{self._next_number()}-{digest}"
         os.rename(tmp, self.root / name)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         self._point_current_at(name)
         self._collect_garbage(keep=name)
         loaded = self._load_version(name, spec)
@@ -362,7 +362,7 @@ class IndexStore:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.root / CURRENT)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def _remove_temp_dirs(self) -> None:
         """Leftovers of killed builds; safe to delete because we hold the write lock."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 
 from api.deps import get_engine
@@ -28,5 +30,5 @@ def readyz(request: Request) -> Readiness:
         initiatives=len(engine.corpus.initiatives),
         practices=len(engine.corpus.practices),
         index_version=engine.index_version,
-        load_errors=[f"{e.file}: {e.message}" for e in engine.load_errors()],
+        load_errors=[f"{Path(e.file).name}: {e.message}" for e in engine.load_errors()],
     )

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, WriteKey
-from api.errors import UnsupportedMediaTypeError
 from api.models import (
     Created,
     ErrorResponse,
@@ -18,6 +17,7 @@ from api.models import (
     InitiativeSummary,
     SearchResponseOut,
 )
+from engine.errors import UnsupportedMediaTypeError
 from engine.models import Answer, Initiative, Level, Section, Test
 from engine.service import InitiativeFilter
 

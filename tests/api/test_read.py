@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -218,3 +219,23 @@ def test_cors_allows_configured_origins(tmp_path: object) -> None:
         other = client.get("/healthz", headers={"Origin": "https://evil.example"})
     assert ok.headers["access-control-allow-origin"] == "https://intra.example.dk"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_app_serves_the_danish_page(client: TestClient) -> None:
+    """`create_app` itself mounts the web page: `make run` must show it at `/`."""
+    response = client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="da"' in response.text
+    assert client.get("/static/js/search.js").status_code == 200
+
+
+def test_readyz_names_rejected_files_without_server_paths(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    settings.pages_dir.mkdir(parents=True)
+    (settings.pages_dir / "fejl.txt").write_text("<html>502</html>", encoding="utf-8")
+    app = create_app(settings, embedder=FakeEmbedder())
+    with TestClient(app) as client:
+        wait_until_loaded(app)
+        errors = client.get("/readyz").json()["load_errors"]
+    assert errors and errors[0].startswith("fejl.txt: ")
+    assert str(tmp_path) not in " ".join(errors)

@@ -1,0 +1,261 @@
+// Shared helpers for the Indsatsfinder pages: DOM building, API calls, number formatting and
+// highlighting. Every piece of text from the API reaches the page through text nodes
+// (`document.createTextNode` / `textContent`), never through innerHTML, so a page whose
+// title holds markup shows that markup as text.
+
+export const SCORE_MAX = 5;
+
+const LEVELS = {
+  ja: { label: "Ja", icon: "check", badge: "badge-success" },
+  delvist: { label: "Delvist", icon: "minus", badge: "badge-warning" },
+  nej: { label: "Nej", icon: "close", badge: "badge-error" },
+};
+
+/** Build an element: `el("p", {class: "x"}, "text", child)`. Strings become text nodes. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    node.setAttribute(name, value === true ? "" : String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+export function append(node, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
+
+/** A decorative icon from the page's inline sprite (the text next to it carries the meaning). */
+export function icon(name, extraClass = "") {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", `icon-svg ${extraClass}`.trim());
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const use = document.createElementNS(ns, "use");
+  use.setAttribute("href", `#icon-${name}`);
+  svg.append(use);
+  return svg;
+}
+
+/** `2.2` -> `"2,2"`: Danish decimal comma, one decimal, as on the published pages. */
+export function formatScore(value) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "–";
+  return value.toFixed(1).replace(".", ",");
+}
+
+export function initiativeHref(id) {
+  return `/indsats/${encodeURIComponent(id)}`;
+}
+
+export function levelInfo(level) {
+  return LEVELS[String(level).toLowerCase()] || { label: String(level), icon: "info", badge: "" };
+}
+
+/** A Ja/Delvist/Nej marker: icon + word, so the level never rests on colour alone. */
+export function levelBadge(level) {
+  const info = levelInfo(level);
+  return el("span", { class: `badge level-badge ${info.badge}` }, icon(info.icon), info.label);
+}
+
+/**
+ * One row per test: the label, a bar on the 0-5 scale and the number as text. The bar is
+ * decorative (aria-hidden); the number and "af 5" carry the information for everyone.
+ */
+export function scoreList(scores, names = {}) {
+  const list = el("dl", { class: "score-list" });
+  for (const [label, value] of Object.entries(scores || {})) {
+    const fill = el("span", { class: "meter-fill" });
+    const ratio = Math.max(0, Math.min(1, (Number(value) || 0) / SCORE_MAX));
+    fill.style.width = `${(ratio * 100).toFixed(1)}%`;
+    list.append(
+      el(
+        "div",
+        { class: "score-row" },
+        el("dt", { class: "score-label" }, names[label] || label),
+        el(
+          "dd",
+          { class: "score-value" },
+          el("span", { class: "meter", "aria-hidden": "true" }, fill),
+          el("span", { class: "score-number" }, formatScore(value)),
+          el("span", { class: "score-scale" }, " af 5"),
+        ),
+      ),
+    );
+  }
+  return list;
+}
+
+export function alertBox(variant, heading, text, ...extra) {
+  const iconName = { error: "error", warning: "warning", info: "info", success: "success" }[variant];
+  const labels = { error: "Fejl", warning: "Advarsel", info: "Information", success: "Udført" };
+  const svg = icon(iconName, "alert-icon");
+  svg.removeAttribute("aria-hidden");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", labels[variant]);
+  return el(
+    "div",
+    { class: `alert alert-${variant}` },
+    svg,
+    el(
+      "div",
+      { class: "alert-body" },
+      heading ? el("p", { class: "alert-heading" }, heading) : null,
+      text ? el("p", { class: "alert-text" }, text) : null,
+      ...extra,
+    ),
+  );
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+
+  /** What a consultant should read: what went wrong and what to do about it. */
+  explain() {
+    const said = sentence(this.message);
+    if (this.status === 0) return said;
+    if (this.status === 503) return `Tjenesten er ikke klar endnu. ${said} Vent et øjeblik, og prøv igen.`;
+    if (this.status >= 500) {
+      return `Serveren kunne ikke svare (fejl ${this.status}). ${said} Prøv igen om lidt.`;
+    }
+    return `${said} (fejl ${this.status})`;
+  }
+}
+
+function sentence(text) {
+  const trimmed = String(text || "Ukendt fejl").trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+async function request(path, init) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: "application/json" }, ...init });
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new ApiError(
+      0,
+      "network",
+      "Kunne ikke kontakte serveren. Tjek netværksforbindelsen, og prøv igen.",
+    );
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const error = body && body.error ? body.error : {};
+    const message = error.message || response.statusText || "Ukendt fejl";
+    throw new ApiError(response.status, error.code || "http_error", message);
+  }
+  if (body === null) throw new ApiError(response.status, "bad_json", "Svaret var ikke JSON.");
+  return body;
+}
+
+export function apiGet(path, params = {}, signal = undefined) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== "") query.set(key, String(value));
+  }
+  const qs = query.toString();
+  return request(qs ? `${path}?${qs}` : path, { signal });
+}
+
+export function apiPost(path, body, signal = undefined) {
+  return request(path, {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+}
+
+// --- highlighting ---------------------------------------------------------------------------
+
+const STOPWORDS = new Set(
+  (
+    "af alle andet andre at blev bliver da de dem den denne der deres det dette dig din disse " +
+    "dog du efter eller en end er et for fra får ham han hans har havde have hende her hos " +
+    "hun hvad hvis hvor hvordan hvem i ikke ind jeg jer jeres kan kun kunne man mange med " +
+    "meget men mere mig min mod ned noget nogle nu når og også om op os over på sig sin " +
+    "sine skal skulle som så sådan til ud under var vi vil ville vor vores være været " +
+    "the and for with of to in on a an is are we our"
+  ).split(" "),
+);
+
+/**
+ * The query's words as stems for highlighting: lower case, no stop words, at least three
+ * letters, and long words cut so that `ordblinde` also marks `ordblindhed` and `ledige`
+ * marks `ledighed`.
+ */
+export function queryTerms(query) {
+  const words = String(query || "")
+    .toLocaleLowerCase("da")
+    .match(/[\p{L}\p{N}]+/gu) || [];
+  const stems = new Set();
+  for (const word of words) {
+    if (word.length < 3 || STOPWORDS.has(word)) continue;
+    stems.add(word.length > 5 ? word.slice(0, Math.max(5, word.length - 2)) : word);
+  }
+  return [...stems].sort((a, b) => b.length - a.length);
+}
+
+function termPattern(terms) {
+  if (!terms.length) return null;
+  const escaped = terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join("|")})[\\p{L}\\p{N}]*`, "giu");
+}
+
+/** `text` as a fragment with every word that starts with a query stem in a <mark>. */
+export function highlight(text, terms) {
+  const fragment = document.createDocumentFragment();
+  const source = String(text || "");
+  const pattern = termPattern(terms);
+  if (!pattern) {
+    fragment.append(document.createTextNode(source));
+    return fragment;
+  }
+  let last = 0;
+  for (const match of source.matchAll(pattern)) {
+    if (match.index > last) fragment.append(document.createTextNode(source.slice(last, match.index)));
+    const mark = document.createElement("mark");
+    mark.textContent = match[0];
+    fragment.append(mark);
+    last = match.index + match[0].length;
+  }
+  if (last < source.length) fragment.append(document.createTextNode(source.slice(last)));
+  return fragment;
+}
+
+/**
+ * At most `max` characters of `text`, cut at word boundaries around the first highlighted
+ * word, so a long passage still shows why it matched.
+ */
+export function excerpt(text, terms, max = 420) {
+  const source = String(text || "").replace(/\s+/g, " ").trim();
+  if (source.length <= max) return source;
+  const pattern = termPattern(terms);
+  const first = pattern ? source.search(pattern) : -1;
+  let start = first > max / 3 ? first - Math.floor(max / 3) : 0;
+  if (start > 0) {
+    const space = source.indexOf(" ", start);
+    start = space === -1 ? start : space + 1;
+  }
+  let end = Math.min(source.length, start + max);
+  if (end < source.length) {
+    const space = source.lastIndexOf(" ", end);
+    end = space > start ? space : end;
+  }
+  return `${start > 0 ? "… " : ""}${source.slice(start, end)}${end < source.length ? " …" : ""}`;
+}

@@ -1,0 +1,104 @@
+"""Schemathesis against the app's own OpenAPI schema, served by a real loopback process.
+
+Every generated request (valid and invalid by the schema) must get an answer that is not
+a 5xx, has a status the schema documents, and a body that matches the documented schema.
+Writes are sent with the key so the fuzzer reaches past the 401. One check is left out:
+"schema-valid request accepted". The API validates more than JSON Schema can say (a page's
+structure, a blank query, a record the page format cannot carry) and answers those with a
+documented 422, which that check counts as a failure. A 413 (body over 1 MiB) is a
+rejection the "schema-violating request rejected" check does not list, so that check skips
+it. `make test` runs a bounded number of examples per operation; `make fuzz` sets
+INDSATS_FUZZ_EXAMPLES higher.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+)
+
+from tests.reliability.figures import record
+from tests.reliability.harness import KEY, Server
+
+EXAMPLES = int(os.environ.get("INDSATS_FUZZ_EXAMPLES", "25"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    base = tmp_path_factory.mktemp("schemathesis")
+    srv = Server(base / "data", base / "server.log").start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@functools.cache
+def recommend_missing(base: str) -> bool:
+    """True while this build has no recommender (#4 not merged yet): the API then answers
+    every /v1/recommend with its documented 503, which is not what this test is about."""
+    r = httpx.post(f"{base}/v1/recommend", json={"situation": "ledige"}, timeout=60)
+    return r.status_code == 503 and "endnu ikke" in r.json()["error"]["message"]
+
+
+def _app_schema() -> dict[str, object]:
+    """The schema the app serves at /openapi.json, read without starting the engine.
+
+    (`schemathesis.pytest.from_fixture` would load it from the running server, but it
+    breaks on pytest 9; the server is still what every request goes to.)
+    """
+    from api.app import create_app
+    from tests.reliability.conftest import settings_for
+
+    return create_app(settings_for(Path("/nonexistent"))).openapi()
+
+
+schema = schemathesis.openapi.from_dict(_app_schema())
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_api_conforms_to_its_schema(case: schemathesis.Case, server: Server) -> None:  # type: ignore[type-arg]
+    if case.path == "/v1/recommend" and recommend_missing(server.base):
+        return  # see recommend_missing; reported in the figures, checked again once it exists
+    headers = {"X-API-Key": KEY}
+    response = case.call(base_url=server.base, headers=headers, timeout=60)
+    excluded: list[Any] = [positive_data_acceptance]
+    if response.status_code == 413:  # a rejection, but not in that check's list of codes
+        excluded.append(negative_data_rejection)
+    case.validate_response(
+        response,
+        excluded_checks=excluded,
+        headers=headers,
+        transport_kwargs={"base_url": server.base, "headers": headers},
+    )
+    assert "Traceback" not in response.text
+
+
+def test_server_log_has_no_unhandled_error(server: Server) -> None:
+    """Runs after the fuzzing above (same module server): no 500 was logged either."""
+    log = Path(server.log).read_text(encoding="utf-8", errors="replace")
+    assert "Uventet fejl" not in log and "Traceback" not in log, log[-3000:]
+    operations = sum(1 for _ in schema.get_all_operations())
+    record(
+        f"schemathesis_{EXAMPLES}",
+        {"operations": operations, "max_examples_per_operation": EXAMPLES,
+         "server_errors": 0, "schema_violations": 0,
+         "recommend_fuzzed": not recommend_missing(server.base)},
+    )  # fmt: skip

@@ -1,0 +1,186 @@
+"""Fixtures for the web page: live servers on loopback and a real Chromium through Playwright.
+
+Browser tests need Debian's Chromium (`apt-get install chromium`, installed by `.ci/run`) and
+the `playwright` Python package; where either is missing they skip and say which. Playwright's
+own browser download is never used (it needs a network this project does not have).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from tests.web.fake_api import Controls, create_fake_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+KEY = "web-test-key-0123456789"
+CHROMIUM = Path(os.environ.get("INDSATS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def browser_missing() -> str | None:
+    """Why no browser test can run here, or None when they can."""
+    if importlib.util.find_spec("playwright") is None:
+        return "the 'playwright' package is not installed (pip install -e '.[dev]')"
+    if not CHROMIUM.exists():
+        return (
+            f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium, "
+            "as .ci/run does) or point INDSATS_CHROMIUM at a Chromium binary"
+        )
+    return None
+
+
+class LiveServer:
+    """`app` served by uvicorn in a thread, on a socket bound before start (no port race)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_keep_alive=2)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+        self.sock.close()
+
+
+@dataclass
+class Site:
+    url: str
+    controls: Controls | None = None
+
+    def api(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=120)
+
+
+def wait_ready(url: str, timeout: float = 300.0) -> None:
+    """Wait for /readyz; fail with its last answer, which says what is missing."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    with httpx.Client(base_url=url, timeout=10) as client:
+        while time.monotonic() < deadline:
+            response = client.get("/readyz")
+            if response.status_code == 200:
+                return
+            last = response.text
+            time.sleep(0.2)
+    raise AssertionError(f"the app did not get ready in {timeout:.0f}s: {last}")
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real app (`create_app` + `mount_web`) over the seeds, with the bundled model."""
+    from api.app import create_app
+    from api.web import mount_web
+    from engine.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("web-data")
+    settings = Settings(data_dir=data_dir, seeds_dir=SEEDS, api_key=KEY)
+    app = create_app(settings)
+    mount_web(app, settings)
+    with LiveServer(app) as server:
+        wait_ready(server.url)
+        yield Site(server.url)
+
+
+@pytest.fixture(scope="session")
+def _fake_server() -> Iterator[tuple[LiveServer, Controls]]:
+    controls = Controls()
+    controls.reset()
+    with LiveServer(create_fake_app(SEEDS, controls)) as server:
+        yield server, controls
+
+
+@pytest.fixture
+def fake_site(_fake_server: tuple[LiveServer, Controls]) -> Iterator[Site]:
+    """The stand-in API (see fake_api.py), reset before and after each test."""
+    server, controls = _fake_server
+    controls.reset()
+    yield Site(server.url, controls)
+    controls.reset()
+
+
+# --- browser -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    reason = browser_missing()
+    if reason is not None:
+        pytest.skip(f"browser test skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class PageProbe:
+    """A page plus what went wrong in it: uncaught script errors and failed asset loads."""
+
+    page: Any
+    errors: list[str]
+    bad_responses: list[str]
+
+
+@pytest.fixture
+def probe(browser: Any) -> Iterator[PageProbe]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    found = PageProbe(page, [], [])
+    page.on("pageerror", lambda exc: found.errors.append(str(exc)))
+    page.on(
+        "response",
+        lambda r: found.bad_responses.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    yield found
+    context.close()
+    assert not found.errors, f"uncaught errors in the page: {found.errors}"
+
+
+@pytest.fixture
+def page(probe: PageProbe) -> Any:
+    return probe.page

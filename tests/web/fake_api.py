@@ -1,0 +1,219 @@
+"""A small stand-in for the `/v1` JSON API, in the shapes of docs/ARCHITECTURE.md.
+
+The browser tests of the real app cover the normal paths; this app exists for what the real
+one cannot be made to do on demand: hold a request open (to see the busy indicator), fail
+with a chosen status (to see the error states) and return nothing (to see the no-results
+state). Its data comes from the real seed corpus and parser, its ranking is a plain word
+count, which is enough to drive the page.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import Body, FastAPI, Query
+from fastapi.responses import JSONResponse
+
+from api.web import mount_web
+from engine.corpus import load_corpus
+from engine.models import Corpus, Initiative, Level
+from engine.serialize import initiative_summary, initiative_to_dict
+from engine.settings import Settings
+from engine.text import stem_words, words
+
+
+@dataclass
+class Controls:
+    """What a test can change on the running fake: failures, a gate, and the calls seen."""
+
+    fail: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    gate: threading.Event = field(default_factory=threading.Event)
+    hold: bool = False
+    max_k: int | None = None  # serve fewer results per page than asked, to page with few seeds
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.fail.clear()
+        self.hold = False
+        self.max_k = None
+        self.gate.set()
+        self.calls.clear()
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def _stems(text: str) -> set[str]:
+    return set(stem_words(words(text)))
+
+
+def _accepts(
+    item: Initiative, target_group: str | None, municipality: str | None, min_evidence: float | None
+) -> bool:
+    if municipality and item.municipality.casefold() != municipality.casefold():
+        return False
+    if target_group and target_group.casefold() not in {g.casefold() for g in item.target_groups}:
+        return False
+    if min_evidence is not None:
+        score = item.evidence_score
+        if score is None or score < min_evidence:
+            return False
+    return True
+
+
+def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    wanted = _stems(q)
+    results: list[dict[str, Any]] = []
+    for item in corpus.initiatives:
+        if not _accepts(item, **filters):
+            continue
+        matches: list[dict[str, Any]] = []
+        for section in item.sections:
+            for paragraph in section.paragraphs:
+                hits = len(wanted & _stems(paragraph))
+                if hits:
+                    matches.append(
+                        {"section": section.name, "text": paragraph, "score": hits / 100}
+                    )
+        hits = len(wanted & _stems(item.title)) + sum(m["score"] for m in matches)
+        if hits:
+            matches.sort(key=lambda m: -m["score"])
+            results.append({**initiative_summary(item), "score": hits, "matches": matches[:3]})
+    results.sort(key=lambda r: -r["score"])
+    return results
+
+
+def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[str, Any]:
+    wanted = _stems(situation)
+    by_id = {i.id: i for i in corpus.initiatives}
+    practices: list[dict[str, Any]] = []
+    for practice in corpus.practices:
+        relevance = len(wanted & _stems(practice.text))
+        own_answer = next((a.level.value for a in practice.answers if a.municipality == own), None)
+        if own_answer == "ja":
+            continue
+        followers: list[dict[str, Any]] = [
+            {
+                "municipality": a.municipality,
+                "initiative_id": a.initiative_id,
+                "answer": a.level.value,
+                "score": by_id[a.initiative_id].evidence_score,
+            }
+            for a in practice.answers
+        ]
+        gap = own_answer in ("nej", "delvist") and any(f["answer"] == "ja" for f in followers)
+        ja = [f["municipality"] for f in followers if f["answer"] == "ja"]
+        practices.append(
+            {
+                "id": practice.id,
+                "text": practice.text,
+                "test": practice.test,
+                "relevance": relevance,
+                "score": relevance,
+                "evidence": {
+                    "counts": {lv.value: practice.count(lv) for lv in Level},
+                    "mean_score_ja": None,
+                    "mean_score_other": None,
+                    "contrast": None,
+                    "shrunk_contrast": None,
+                    "note": "Få sider: evidensen er usikker.",
+                },
+                "followed_by": followers,
+                "your_answer": own_answer,
+                "gap": gap,
+                "reason": f"Følges fuldt af {', '.join(ja) or 'ingen'}.",
+            }
+        )
+    practices.sort(key=lambda p: (not p["gap"], -p["relevance"]))
+    advice = []
+    for result in _search(
+        corpus, situation, {"target_group": None, "municipality": None, "min_evidence": None}
+    )[:3]:
+        item = by_id[result["id"]]
+        for name in ("Gode råd", "Krav til organisering"):
+            section = item.section(name)
+            if section and section.text.strip():
+                advice.append(
+                    {
+                        "initiative_id": item.id,
+                        "municipality": item.municipality,
+                        "section": name,
+                        "text": section.paragraphs[0],
+                        "score": 0.5,
+                    }
+                )
+    return {
+        "situation": situation,
+        "initiatives": [],
+        "practices": practices[:k],
+        "advice": advice[:4],
+    }
+
+
+def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
+    corpus = load_corpus([seeds])
+    app = FastAPI()
+
+    def guard(name: str, params: dict[str, Any]) -> JSONResponse | None:
+        controls.calls.append((name, params))
+        if controls.hold:
+            controls.gate.wait(timeout=20)
+        if name in controls.fail:
+            return _error(*controls.fail[name])
+        return None
+
+    @app.get("/v1/search", response_model=None)
+    def search(
+        q: str = Query(max_length=2000),
+        k: int = 10,
+        offset: int = 0,
+        target_group: str | None = None,
+        municipality: str | None = None,
+        min_evidence: float | None = None,
+    ) -> Any:
+        filters = {
+            "target_group": target_group,
+            "municipality": municipality,
+            "min_evidence": min_evidence,
+        }
+        if (failed := guard("search", {"q": q, **filters})) is not None:
+            return failed
+        found = _search(corpus, q, filters)
+        k = min(k, controls.max_k or k)
+        return {
+            "query": q,
+            "mode": "hybrid",
+            "k": k,
+            "offset": offset,
+            "total": len(found),
+            "results": found[offset : offset + k],
+        }
+
+    @app.post("/v1/recommend", response_model=None)
+    def recommend(body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
+        if (failed := guard("recommend", body)) is not None:
+            return failed
+        return _recommend(corpus, body["situation"], body.get("municipality"), body.get("k", 5))
+
+    @app.get("/v1/initiatives", response_model=None)
+    def initiatives(k: int = 10, offset: int = 0) -> Any:
+        if (failed := guard("initiatives", {})) is not None:
+            return failed
+        items = [initiative_summary(i) for i in corpus.initiatives]
+        return {"total": len(items), "k": k, "offset": offset, "items": items[offset : offset + k]}
+
+    @app.get("/v1/initiatives/{initiative_id}", response_model=None)
+    def initiative(initiative_id: str) -> Any:
+        if (failed := guard("initiative", {"id": initiative_id})) is not None:
+            return failed
+        item = corpus.initiative(initiative_id)
+        if item is None:
+            return _error(404, "not_found", f"Ingen indsats med id '{initiative_id}'")
+        return initiative_to_dict(item)
+
+    mount_web(app, Settings(seeds_dir=seeds))
+    return app

@@ -1,0 +1,38 @@
+"""The stand-in API speaks the real API's response models, so the state tests cannot drift
+from the contract the page is written against (docs/ARCHITECTURE.md, api/models.py)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from api.models import (
+    ErrorResponse,
+    InitiativeDetail,
+    InitiativeList,
+    RecommendResponseOut,
+    SearchResponseOut,
+)
+from tests.web.conftest import SEEDS
+from tests.web.fake_api import Controls, create_fake_app
+
+
+def test_fake_answers_validate_against_the_api_models() -> None:
+    controls = Controls()
+    controls.reset()
+    client = TestClient(create_fake_app(SEEDS, controls))
+
+    search = client.get("/v1/search", params={"q": "ledige løntilskud"})
+    found = SearchResponseOut.model_validate(search.json())
+    assert found.results and found.total == len(found.results)
+
+    listing = InitiativeList.model_validate(client.get("/v1/initiatives?k=100").json())
+    detail = client.get(f"/v1/initiatives/{listing.items[0].id}").json()
+    assert InitiativeDetail.model_validate(detail).tests
+
+    body = {"situation": "løntilskud", "k": 3, "municipality": "Hedensted"}
+    advice = RecommendResponseOut.model_validate(client.post("/v1/recommend", json=body).json())
+    assert advice.practices and any(p.gap for p in advice.practices)
+
+    missing = client.get("/v1/initiatives/findes-ikke")
+    assert missing.status_code == 404
+    ErrorResponse.model_validate(missing.json())

@@ -1,0 +1,159 @@
+"""Busy, error, empty and no-results states, driven through the stand-in API (fake_api.py),
+which can hold a request open or fail on demand; and the page's highlighting helpers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.conftest import Site
+
+pytestmark = pytest.mark.browser
+
+
+def test_busy_indicator_while_the_request_runs(page: Any, fake_site: Site) -> None:
+    assert fake_site.controls is not None
+    fake_site.controls.hold = True
+    fake_site.controls.gate.clear()
+    page.goto(fake_site.url + "/")
+    page.fill("#q", "ordblinde ledige")
+    page.press("#q", "Enter")
+    expect(page.locator("#results-area")).to_have_attribute("aria-busy", "true")
+    status = page.locator("#status")
+    expect(status).to_have_attribute("role", "status")
+    expect(status).to_contain_text("Søger")
+    expect(status.locator(".spinner")).to_be_visible()
+    fake_site.controls.gate.set()
+    expect(page.locator("#results-area")).to_have_attribute("aria-busy", "false")
+    expect(status).to_contain_text("Viser")
+    expect(status.locator(".spinner")).to_have_count(0)
+
+
+def test_more_results_page_in_and_take_the_focus(page: Any, fake_site: Site) -> None:
+    assert fake_site.controls is not None
+    fake_site.controls.max_k = 2
+    page.goto(fake_site.url + "/?q=ledige")
+    cards = page.locator(".result-card")
+    expect(cards).to_have_count(2)
+    total = int(re.search(r"af (\d+)", page.locator("#status").inner_text()).group(1))  # type: ignore[union-attr]
+    assert total > 2
+    more = page.get_by_role("button", name="Vis flere indsatser")
+    more.click()
+    expect(cards).to_have_count(min(4, total))
+    expect(cards.nth(2).locator(".card-heading a")).to_be_focused()
+    expect(page.locator("#status")).to_contain_text(f"Viser {min(4, total)} af {total}")
+    for shown in range(min(4, total), total, 2):
+        expect(cards).to_have_count(shown)
+        more.click()
+    expect(cards).to_have_count(total)
+    expect(more).to_be_hidden()
+
+
+def test_a_failed_search_says_what_went_wrong(page: Any, fake_site: Site) -> None:
+    assert fake_site.controls is not None
+    fake_site.controls.fail["search"] = (503, "not_ready", "Søgeindekset er ikke indlæst")
+    page.goto(fake_site.url + "/?q=ordblinde")
+    alert = page.locator("#error-box .alert-error")
+    expect(alert).to_contain_text("Søgningen mislykkedes")
+    expect(alert).to_contain_text("Søgeindekset er ikke indlæst")
+    expect(alert).to_contain_text("Vent et øjeblik, og prøv igen.")
+    expect(alert.locator("svg[role=img]")).to_have_attribute("aria-label", "Fejl")
+    expect(page.locator("#results")).to_be_hidden()
+    expect(page.locator("#results-area")).to_have_attribute("aria-busy", "false")
+
+
+def test_failed_recommendations_leave_the_cards(page: Any, fake_site: Site) -> None:
+    assert fake_site.controls is not None
+    fake_site.controls.fail["recommend"] = (500, "internal", "Uventet fejl")
+    page.goto(fake_site.url + "/?q=ledige")
+    expect(page.locator(".result-card").first).to_be_visible()
+    panel = page.locator("#practices .alert-error")
+    expect(panel).to_contain_text("Anbefalingerne kunne ikke hentes")
+    expect(panel).to_contain_text("fejl 500")
+
+
+def test_a_lost_connection_is_named(page: Any, fake_site: Site) -> None:
+    page.goto(fake_site.url + "/")
+    page.route("**/v1/search*", lambda route: route.abort())
+    page.fill("#q", "ordblinde")
+    page.press("#q", "Enter")
+    expect(page.locator("#error-box")).to_contain_text("Kunne ikke kontakte serveren")
+
+
+def test_no_results_hints_at_the_filters(page: Any, fake_site: Site) -> None:
+    page.goto(fake_site.url + "/?q=ledige&municipality=Hedensted&min_evidence=4.5")
+    info = page.locator("#initiatives .alert-info")
+    expect(info).to_contain_text("Ingen indsatser matchede")
+    expect(info).to_contain_text('kommune "Hedensted"')
+    expect(info).to_contain_text("evidensscore mindst 4,5")
+    info.get_by_role("link", name="Søg uden afgrænsninger").click()
+    expect(page.locator(".result-card").first).to_be_visible()
+    assert parse_qs(urlparse(page.url).query) == {"q": ["ledige"]}
+    expect(page.locator("#municipality")).to_have_value("")
+
+
+def test_no_results_without_filters_suggests_other_words(page: Any, fake_site: Site) -> None:
+    page.goto(fake_site.url + "/?q=zzzxq")
+    expect(page.locator("#initiatives .alert-info")).to_contain_text("færre eller andre ord")
+
+
+def test_empty_state_and_an_empty_query(page: Any, fake_site: Site) -> None:
+    page.goto(fake_site.url + "/")
+    empty = page.locator("#empty-state")
+    expect(empty).to_be_visible()
+    expect(page.locator("#status")).to_have_text("")
+    page.click("#search-button")
+    expect(page.locator("#q-error")).to_contain_text("Skriv en beskrivelse")
+    expect(page.locator("#q")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#q")).to_be_focused()
+    assert fake_site.controls is not None
+    assert not [c for c in fake_site.controls.calls if c[0] == "search"]
+    empty.get_by_role("link", name="ordblinde ledige").click()
+    expect(page.locator(".result-card").first).to_be_visible()
+    expect(page.locator("#q")).to_have_value("ordblinde ledige")
+    expect(page.locator("#q")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_shift_enter_gives_a_new_line_not_a_search(page: Any, fake_site: Site) -> None:
+    page.goto(fake_site.url + "/")
+    page.fill("#q", "første linje")
+    page.press("#q", "Shift+Enter")
+    page.keyboard.type("anden linje")
+    expect(page.locator("#q")).to_have_value("første linje\nanden linje")
+    assert page.url.endswith("/")
+
+
+def test_unknown_initiative_page(page: Any, fake_site: Site) -> None:
+    page.goto(fake_site.url + "/indsats/findes-ikke")
+    expect(page.locator("h1")).to_have_text("Indsatsen findes ikke")
+    expect(page.locator("#error-box")).to_contain_text("Ingen indsats med id 'findes-ikke'")
+    expect(page.locator("#error-box a[href='/']")).to_be_visible()
+
+
+def test_highlighting_marks_query_words_and_keeps_markup_as_text(
+    page: Any, fake_site: Site
+) -> None:
+    page.goto(fake_site.url + "/")
+    result = page.evaluate(
+        """async () => {
+        const c = await import('/static/js/common.js');
+        const terms = c.queryTerms('Ordblinde ledige og i');
+        const box = document.createElement('p');
+        box.append(c.highlight('<img src=x onerror=alert(1)> Ledighed for ordblindhed', terms));
+        return {terms, html: box.innerHTML,
+                marks: [...box.querySelectorAll('mark')].map(m => m.textContent),
+                imgs: box.querySelectorAll('img').length,
+                score: c.formatScore(2.25),
+                excerpt: c.excerpt('a '.repeat(400) + 'ordblinde', terms, 60)};
+    }"""
+    )
+    assert sorted(result["terms"]) == ["ledig", "ordblin"]
+    assert result["marks"] == ["Ledighed", "ordblindhed"]
+    assert result["imgs"] == 0 and "&lt;img" in result["html"]
+    assert result["score"] in ("2,3", "2,2")  # toFixed rounding of a binary fraction
+    assert "<mark>" not in result["excerpt"] and result["excerpt"].endswith("ordblinde")
+    assert re.match(r"^… ", result["excerpt"]) and len(result["excerpt"]) <= 64
