@@ -32,21 +32,6 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check engine index api tests bench
 	$(VENV)/bin/mypy
 
-# Longer runs of the reliability tests (docs/RELIABILITY.md); `make test` runs short ones.
-fuzz: $(STAMP)
-	INDSATS_FUZZ_EXAMPLES=1000 INDSATS_CRASH_TRIALS=40 $(PY) -m pytest -q \
-		tests/reliability/test_parser_properties.py tests/reliability/test_schemathesis.py \
-		tests/reliability/test_crash_index.py tests/reliability/test_crash_writes.py
-
-soak: $(STAMP)
-	INDSATS_LOAD_SECONDS=60 INDSATS_SOAK_REQUESTS=20000 INDSATS_CONC_WRITERS=6 \
-	INDSATS_CONC_OPS=15 $(PY) -m pytest -q \
-		tests/reliability/test_load.py tests/reliability/test_concurrency.py
-
-# Writes the figures of the last runs (build/reliability/figures.json) into the doc.
-reliability-report: $(STAMP)
-	$(PY) scripts/reliability_report.py
-
 # Benchmarks (issue 7): `make bench` (full, < 15 min) or `make bench-quick` / `make bench
 # ARGS=--quick` (a few minutes); results in docs/BENCHMARKS.md. txtai gets its own venv
 # (it may want other versions than ours), torch first for the same reason as above; the load
@@ -73,6 +58,21 @@ bench: bench-deps
 
 bench-quick: bench-deps
 	$(PY) -m bench --quick $(ARGS)
+
+# Longer runs of the reliability tests (docs/RELIABILITY.md); `make test` runs short ones.
+fuzz: $(STAMP)
+	INDSATS_FUZZ_EXAMPLES=1000 INDSATS_CRASH_TRIALS=40 $(PY) -m pytest -q \
+		tests/reliability/test_parser_properties.py tests/reliability/test_schemathesis.py \
+		tests/reliability/test_crash_index.py tests/reliability/test_crash_writes.py
+
+soak: $(STAMP)
+	INDSATS_LOAD_SECONDS=60 INDSATS_SOAK_REQUESTS=20000 INDSATS_CONC_WRITERS=6 \
+	INDSATS_CONC_OPS=15 $(PY) -m pytest -q \
+		tests/reliability/test_load.py tests/reliability/test_concurrency.py
+
+# Writes the figures of the last runs (build/reliability/figures.json) into the doc.
+reliability-report: $(STAMP)
+	$(PY) scripts/reliability_report.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(TXTAI_VENV) bench/results

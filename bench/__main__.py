@@ -1,8 +1,8 @@
 """`python -m bench [--quick] [--only NAME ...]`: run the benchmarks, write docs/BENCHMARKS.md.
 
-Raw results go to bench/results/<UTC time>.json (and latest.json); the report is generated from
-them by bench/report.py, so it can be rewritten without measuring again:
-`python -m bench.report bench/results/latest.json`.
+Raw results go to bench/results/<UTC time>.json, latest.json and docs/BENCHMARKS.json; the
+report is generated from them by bench/report.py, so it can be rewritten without measuring
+again: `python -m bench.report docs/BENCHMARKS.json`.
 """
 
 from __future__ import annotations
@@ -147,6 +147,7 @@ def main() -> None:
     text = json.dumps(results, indent=2, ensure_ascii=False)
     (RESULTS / f"{stamp}.json").write_text(text, "utf-8")
     (RESULTS / "latest.json").write_text(text, "utf-8")
+    args.report.with_suffix(".json").write_text(text, "utf-8")  # the raw figures, kept
     from bench.report import write_report
 
     write_report(results, args.report)

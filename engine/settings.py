@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     backend: Literal["onnx", "torch"] = Field(
         "onnx",
         description="How the model runs: 'onnx' (onnxruntime on a graph exported on first use "
-        "into <data_dir>/models; the same vectors as torch, about 3x faster per query) or "
+        "into <data_dir>/models; the same vectors as torch, about twice as fast per query) or "
         "'torch' (sentence-transformers).",
     )
     export_dir: Path | None = Field(

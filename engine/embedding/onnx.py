@@ -1,8 +1,9 @@
 """onnxruntime backend: the same sentence-transformers model, exported once, run without torch.
 
-Why: for one short query the torch path spends most of its time in Python and operator
-dispatch, not arithmetic; onnxruntime runs the same graph in about a third of the time and a
-server started on an exported model never imports torch, so start-up is faster too.
+Why: for one short query the torch path spends much of its time in Python and operator
+dispatch, not arithmetic; onnxruntime runs the same graph in about half the time
+(docs/BENCHMARKS.md), and a server started on an exported model never imports torch, so
+start-up is faster too.
 
 The export happens on first use into `<data_dir>/models/` (torch.onnx, TorchScript exporter):
 the transformer, its pooling and the L2 normalisation become one graph, so a query is one
