@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-import engine.embedding
 from engine.cli import app
-from tests.fakes import FakeEmbedder
 
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds_dir: Path) -> None:
-    monkeypatch.setenv("INDSATS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("INDSATS_SEEDS_DIR", str(seeds_dir))
-    monkeypatch.setattr(engine.embedding, "load_embedder", lambda settings: FakeEmbedder())
+pytestmark = pytest.mark.usefixtures("fake_cli_env")
 
 
 def test_recommend_json_shape() -> None:

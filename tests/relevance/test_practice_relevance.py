@@ -10,14 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.embedding.base import Embedder
-from engine.indexing import open_index
-from engine.models import Corpus
 from engine.practice_eval import evaluate_practices, load_situations
 from engine.recommend import Recommender, RecommendRequest
 from engine.search import Searcher
-from engine.settings import Settings
-from engine.thesaurus import Thesaurus
 
 pytestmark = pytest.mark.model
 
@@ -26,14 +21,8 @@ FLOOR = {"hit@5": 0.90, "nDCG@5": 0.72}
 
 
 @pytest.fixture(scope="module")
-def recommender(
-    seed_corpus: Corpus, real_embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
-) -> Recommender:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("practices"))
-    thesaurus = Thesaurus.load()
-    index, _ = open_index(settings, seed_corpus, real_embedder, thesaurus=thesaurus)
-    searcher = Searcher(seed_corpus, index, real_embedder, settings, thesaurus=thesaurus)
-    return Recommender(seed_corpus, searcher, real_embedder)
+def recommender(searcher: Searcher) -> Recommender:
+    return Recommender(searcher.corpus, searcher, searcher.embedder)
 
 
 def test_practice_quality_floor(recommender: Recommender) -> None:

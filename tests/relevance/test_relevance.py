@@ -10,29 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from engine.embedding.base import Embedder
 from engine.evaluation import evaluate, load_queries
-from engine.indexing import open_index
 from engine.models import Corpus
 from engine.search import Searcher, SearchQuery
-from engine.settings import Settings
-from engine.thesaurus import Thesaurus
 
 pytestmark = pytest.mark.model
 
 QUERIES = Path(__file__).with_name("queries.json")
 LAESE = "skanderborg-vejen-frem-vi-styrker-dine-laese-skrive-og-regnefaerdigheder-sammen"
 FLOOR = {"nDCG@3": 0.90, "MRR": 0.93}
-
-
-@pytest.fixture(scope="module")
-def searcher(
-    seed_corpus: Corpus, real_embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
-) -> Searcher:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("relevance"))
-    thesaurus = Thesaurus.load()
-    index, _ = open_index(settings, seed_corpus, real_embedder, thesaurus=thesaurus)
-    return Searcher(seed_corpus, index, real_embedder, settings, thesaurus=thesaurus)
 
 
 @pytest.fixture(scope="module")
