@@ -201,7 +201,7 @@ def evaluate_cmd(
     if not judged:
         _run(lambda: _fail(f"Ingen forespørgsler med split '{split}' i {queries}."))
     table = evaluate(searcher, judged)
-    recommender = Recommender(searcher.corpus, searcher, searcher.embedder)
+    recommender = Recommender(searcher)
     situations = _run(lambda: load_situations(SITUATIONS, [p.id for p in recommender.practices]))
     practice_scores = evaluate_practices(recommender, situations)
     if as_json:
@@ -255,7 +255,7 @@ def recommend(
         return RecommendRequest(text, k, target_group, municipality)
 
     searcher, _ = _open()
-    recommender = Recommender(searcher.corpus, searcher, searcher.embedder)
+    recommender = Recommender(searcher)
     if situation == "-":
         _batch("situation", lambda line: recommender.recommend(request(line)).to_dict())
         return

@@ -34,10 +34,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.embedding.base import Embedder
 from engine.errors import InvalidInputError
 from engine.evidence import Evidence, evidence_for
-from engine.models import Corpus, Level, Practice
+from engine.models import Level, Practice
 from engine.practices import practice_core
 from engine.search import MAX_K, Searcher, SearchQuery, SearchResponse, rrf
 from engine.text import format_decimal
@@ -156,10 +155,11 @@ def _round(value: float | None) -> float | None:
 class Recommender:
     """Built once per corpus version; the practice index is small and lives in memory."""
 
-    def __init__(self, corpus: Corpus, searcher: Searcher, embedder: Embedder) -> None:
-        self.corpus = corpus
+    def __init__(self, searcher: Searcher) -> None:
+        """Corpus and model are the searcher's: recommendations and search never disagree."""
+        self.corpus = corpus = searcher.corpus
         self.searcher = searcher
-        self.embedder = embedder
+        self.embedder = embedder = searcher.embedder
         self.practices = corpus.practices
         texts = [practice_document(p, searcher.thesaurus) for p in self.practices]
         self._index = _PracticeIndex(

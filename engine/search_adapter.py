@@ -65,4 +65,4 @@ def open_search(settings: Settings, corpus: Corpus, embedder: Embedder | None) -
     searcher, report = open_searcher(settings, embedder=model, corpus=corpus)
     if report.built:
         log.info("Indeks %s bygget: %s", report.version, report.reason)
-    return SearchParts(model, searcher, Recommender(corpus, searcher, model))
+    return SearchParts(model, searcher, Recommender(searcher))

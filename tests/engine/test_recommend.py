@@ -40,7 +40,7 @@ def _recommender(corpus: Corpus, settings: Settings) -> Recommender:
     thesaurus = Thesaurus.load()
     index, _ = open_index(settings, corpus, embedder, thesaurus=thesaurus)
     searcher = Searcher(corpus, index, embedder, settings, thesaurus=thesaurus)
-    return Recommender(corpus, searcher, embedder)
+    return Recommender(searcher)
 
 
 @pytest.fixture()

@@ -22,7 +22,7 @@ FLOOR = {"hit@5": 0.90, "nDCG@5": 0.72}
 
 @pytest.fixture(scope="module")
 def recommender(searcher: Searcher) -> Recommender:
-    return Recommender(searcher.corpus, searcher, searcher.embedder)
+    return Recommender(searcher)
 
 
 def test_practice_quality_floor(recommender: Recommender) -> None:
