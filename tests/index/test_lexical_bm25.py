@@ -83,3 +83,31 @@ def test_save_load_round_trip(index: LexicalIndex, tmp_path: Path) -> None:
     loaded = LexicalIndex.load(tmp_path / "lex")
     query = loaded.analyse("ordblinde ledige")
     assert loaded.search(query, 5).rows.tolist() == index.search(query, 5).rows.tolist()
+
+
+def test_weighted_scores_equal_bm25s_per_term_sums(index: LexicalIndex) -> None:
+    """The one-pass scorer gives what bm25s' own scorer gives, term group by term group."""
+    bm25 = index._bm25
+    vocab = dict(bm25.vocab_dict)
+
+    def reference(stems: tuple[str, ...]) -> np.ndarray:
+        ids = [vocab[s] for s in stems if s in vocab]
+        if not ids:
+            return np.zeros(len(index), dtype=np.float64)
+        return np.asarray(bm25.get_scores_from_ids(ids), dtype=np.float64)
+
+    query = index.analyse("jobsøgningskursus for ledige", expansions=["ordblinde", "praktik"])
+    assert query.terms and query.compounds and query.expansions
+    for cw, ew in ((0.5, 0.5), (0.3, 0.0), (0.0, 0.8)):
+        want = reference(query.terms) + cw * reference(query.compounds)
+        want += ew * reference(query.expansions)
+        np.testing.assert_allclose(index.scores(query, cw, ew), want, rtol=1e-5, atol=1e-6)
+
+
+def test_plain_bm25_only(tmp_path: Path) -> None:
+    import bm25s
+
+    variant = bm25s.BM25(method="bm25+")
+    variant.index([["ledig", "job"], ["kursus"]], show_progress=False)
+    with pytest.raises(ValueError, match="plain BM25"):
+        LexicalIndex(variant)
