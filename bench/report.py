@@ -284,6 +284,10 @@ def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[A
         return
     assert r is not None
     passes = r["plan_passes"]
+    nq = next(iter(r["sizes"].values()))["serve"]["search_ms"][0]["n"]
+    ef = next(
+        (v["serve"]["ef_search"] for v in r["sizes"].values() if "ef_search" in v["serve"]), "?"
+    )
     add(
         "**Synthetic**: pages recombined from sections of the 5 seed pages (`bench/synthetic.py`): "
         f'{r["pool"]} variants, each published by many "Syntetisk kommune k" with a '
@@ -291,10 +295,10 @@ def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[A
         "copy's vector is its variant's vector mixed with the real vector of another variant "
         "passage (`normalise(v + 0.5 v_other)`, cosine ≈ 0.9 to the variant), because "
         "embedding every copy would take hours here. The lexical index reads the real text; "
-        "queries are embedded by the real model. HNSW (M=32, efSearch=128) for the "
+        f"queries are embedded by the real model. HNSW (M=32, efSearch={ef}) for the "
         "synthetic sizes, the default exact index for the seeds. Each size is built once, "
         "then loaded in a fresh process (load time and resident memory are that process's) "
-        "which runs the 200 distinct queries through `Searcher.search` (hybrid, k=10) in "
+        f"which runs the {nq} distinct queries through `Searcher.search` (hybrid, k=10) in "
         f"{passes} passes (min/median/max over passes; each pass new texts, so no cache hits)."
     )
     add("")
@@ -311,6 +315,7 @@ def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[A
         p99 = _spread([x["p99"] for x in served["search_ms"]])
         label = "seeds (real)" if n == "0" else f"{int(n):,}"
         recall = served.get("recall_at_10")
+        exact = served.get("exact_ms", served.get("exact_numpy_ms"))
         recall_text = "–"
         if recall is not None:
             recall_text = f"{recall:.3f} (worst query {served['recall_min']:.1f})"
@@ -318,7 +323,7 @@ def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[A
             f"| {label} | {b['passages']:,} | {b['build_s']:.1f} s | {b['really_embedded']:,} | "
             f"{_mib(b['index_bytes'])} | {served['load_s']:.1f} s | "
             f"{_mib(served['rss_bytes'])} | {_s(p50)} | {_s(p99)} | {recall_text} | "
-            f"{_ms(served.get('hnsw_ms'))} | {_ms(served.get('exact_numpy_ms'))} |"
+            f"{_ms(served.get('hnsw_ms'))} | {_ms(exact)} |"
         )
         if n == "0":
             base_p50 = p50["median"]
@@ -330,7 +335,7 @@ def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[A
     ]
     if sweeps:
         add(
-            "HNSW recall@10 against exact search (same stored vectors, same 200 query vectors) "
+            f"HNSW recall@10 against exact search (same stored vectors, same {nq} query vectors) "
             "by `efSearch`; *copies* also counts another copy of a passage that exact search "
             "ranks in its top 10; dense HNSW query time p50:"
         )
@@ -367,7 +372,8 @@ def _versus(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[
     add(
         "Both as libraries in their own process, same model files (the bundled MiniLM), same "
         "passages (our chunker's `indexed_text`; our index adds its thesaurus gloss), hybrid "
-        "on. Index time over the seed passages; query p50 over the 200 distinct queries (first "
+        "on. Index time over the seed passages; query p50 over the "
+        f"{r['ours_onnx'][0]['query_ms']['n']} distinct queries (first "
         "time each); nDCG@3 on `tests/relevance/queries.json`, computed by the same "
         "`ir_measures` code for both (txtai's passages ranked into initiatives by their best "
         f"passage). {len(r['ours_onnx'])} repeat(s)."
