@@ -8,6 +8,7 @@ Matching works on Snowball stems, so inflections ("ordblinde"/"ordblindhed") mat
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +47,10 @@ class Thesaurus:
     def __init__(self, groups: Sequence[Group], analyzer: DanishAnalyzer | None = None) -> None:
         self.groups = tuple(groups)
         self._analyzer = analyzer or DanishAnalyzer(stopwords=())
+        # What the glosses of indexed passages depend on: part of the corpus hash, so an
+        # edited thesaurus rebuilds the index without expanding every passage to notice.
+        rows = [[g.concept, list(g.danish), list(g.english)] for g in self.groups]
+        self.digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
         # Each term as a stem sequence; a query matches a term when it contains the sequence.
         # Keyed by the first stem, so a text is scanned once instead of once per term: the
         # index build expands every passage (measured: ~25x faster with the

@@ -39,7 +39,8 @@ def test_first_ensure_builds_and_second_loads(store: IndexStore) -> None:
     loaded, report = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
     assert report.built and report.embedded == 3 and report.reused == 0
     assert store.current_version() == loaded.version
-    assert [d.payload for d in loaded.documents] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert [d.payload for d in loaded.read_documents()] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert len(loaded) == 3
 
     calls = len(embedder.texts_seen)
     again, report2 = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
