@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, cast
 
@@ -181,6 +182,9 @@ class Searcher:
         self.tuning = tuning or Tuning()
         self.thesaurus = thesaurus if thesaurus is not None else Thesaurus.load()
         self._initiatives = {i.id: i for i in corpus.initiatives}
+        # Hybrid search scores BM25 here while the calling thread embeds the query: the
+        # model call runs on one core and releases the GIL, so the other core would idle.
+        self._lexical_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lexical")
         self._rows: dict[str, list[int]] = defaultdict(list)
         for row, passage in enumerate(index.passages):
             self._rows[passage.initiative_id].append(row)
@@ -236,23 +240,29 @@ class Searcher:
         index, and the recommender passes its practice index to rank practices the same way."""
         backends = backends or self.index.loaded
         expansion = self.thesaurus.expand(text) if self.tuning.use_thesaurus else None
-        lists: list[tuple[float, Hits]] = []
         n = candidates or self.settings.candidates
-        if mode in ("hybrid", "dense"):
-            vector = self.embedder.embed_query(self.dense_text(text, expansion))
-            hits = backends.dense.search(vector, n, allowed)
-            lists.append((self.settings.dense_weight if mode == "hybrid" else 1.0, hits))
-        if mode in ("hybrid", "lexical"):
+        lexical_weight = self.settings.lexical_weight if mode == "hybrid" else 1.0
+
+        def lexical_hits() -> Hits:
             lexical = backends.lexical
             lq = lexical.analyse(
                 text,
                 expansions=expansion.terms if expansion else (),
                 compounds=self.tuning.use_compounds,
             )
-            hits = lexical.search(
+            return lexical.search(
                 lq, n, allowed, self.tuning.compound_weight, self.tuning.expansion_weight
             )
-            lists.append((self.settings.lexical_weight if mode == "hybrid" else 1.0, hits))
+
+        if mode == "lexical":
+            return [(lexical_weight, lexical_hits())]
+        lists: list[tuple[float, Hits]] = []
+        pending = self._lexical_pool.submit(lexical_hits) if mode == "hybrid" else None
+        vector = self.embedder.embed_query(self.dense_text(text, expansion))
+        hits = backends.dense.search(vector, n, allowed)
+        lists.append((self.settings.dense_weight if mode == "hybrid" else 1.0, hits))
+        if pending is not None:
+            lists.append((lexical_weight, pending.result()))
         return lists
 
     def _initiative_rrf(self, lists: Sequence[tuple[float, Hits]]) -> dict[str, float]:

@@ -48,13 +48,12 @@ def top_k(scores: npt.NDArray[np.floating], k: int, allowed: Rows | None = None)
     scores that are all comparable (dense cosine can be negative, so it does not use this).
     """
     if allowed is not None:
-        cand = allowed
         cand_scores = scores[allowed]
+        keep = cand_scores > 0
+        cand, cand_scores = allowed[keep], cand_scores[keep]
     else:
-        cand = np.arange(scores.shape[0], dtype=np.int64)
-        cand_scores = scores
-    keep = cand_scores > 0
-    cand, cand_scores = cand[keep], cand_scores[keep]
+        cand = np.flatnonzero(scores > 0)
+        cand_scores = scores[cand]
     if 0 < k < len(cand_scores):
         # Sorting every positive score costs milliseconds at 100k pages; keep the k best
         # and everything tied with the k-th, then sort those exactly as before.
