@@ -47,8 +47,13 @@ class Tuning:
     top_passages: int = 3
     compound_weight: float = 0.5
     expansion_weight: float = 0.5
-    # What the dense model reads: the query as typed, or with a thesaurus gloss appended.
+    # What the dense model reads: the query as typed ("plain"), or with a thesaurus gloss
+    # appended: English and Danish words ("gloss"), English only ("english"), Danish only.
+    # Dense mode needs the full gloss (nDCG@3 0.787 vs 0.745 English only); in hybrid, BM25
+    # already has the Danish expansions and the English gloss alone ranks as well (0.926 vs
+    # 0.925) with a third fewer characters to embed (85 vs 121 a query: 7.8 vs 10.6 ms).
     dense_query: str = "gloss"
+    hybrid_dense_query: str = "english"
     # "passage": fuse passage ranks, then group; "initiative": rank initiatives per mode by
     # their best passage, then fuse those ranks (different passages may speak for a page).
     fusion: str = "initiative"
@@ -258,7 +263,7 @@ class Searcher:
             return [(lexical_weight, lexical_hits())]
         lists: list[tuple[float, Hits]] = []
         pending = self._lexical_pool.submit(lexical_hits) if mode == "hybrid" else None
-        vector = self.embedder.embed_query(self.dense_text(text, expansion))
+        vector = self.embedder.embed_query(self.dense_text(text, expansion, mode))
         hits = backends.dense.search(vector, n, allowed)
         lists.append((self.settings.dense_weight if mode == "hybrid" else 1.0, hits))
         if pending is not None:
@@ -276,11 +281,16 @@ class Searcher:
                 fused[initiative_id] += weight / (self.settings.rrf_k + rank)
         return dict(fused)
 
-    def dense_text(self, text: str, expansion: Expansion | None) -> str:
-        """What the model embeds for a query: the text, glossed per `Tuning.dense_query`."""
-        if expansion and self.tuning.dense_query == "gloss" and expansion.groups:
+    def dense_text(self, text: str, expansion: Expansion | None, mode: str = "hybrid") -> str:
+        """What the model embeds for a query in `mode`: the text, glossed per `Tuning`."""
+        style = self.tuning.hybrid_dense_query if mode == "hybrid" else self.tuning.dense_query
+        if not expansion or not expansion.groups:
+            return text
+        if style == "gloss":
             return f"{text} ({', '.join(gloss(expansion))})"
-        if expansion and self.tuning.dense_query == "danish" and expansion.danish:
+        if style == "english":
+            return f"{text} ({', '.join(gloss(expansion, danish=False))})"
+        if style == "danish" and expansion.danish:
             return f"{text} ({', '.join(expansion.danish[:6])})"
         return text
 

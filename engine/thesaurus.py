@@ -109,12 +109,12 @@ class Thesaurus:
         )
 
 
-def gloss(expansion: Expansion, per_group: int = 2) -> tuple[str, ...]:
+def gloss(expansion: Expansion, per_group: int = 2, *, danish: bool = True) -> tuple[str, ...]:
     """A few words per matched group in each language, to append to a text for the dense
     model: MiniLM reads English far better than Danish, so an English gloss ("dyslexia")
     lets it place a Danish passage or query ("ordblindeundervisning") in the right spot."""
     out: dict[str, None] = {}
     for group in expansion.groups:
-        for term in group.english[:per_group] + group.danish[:per_group]:
+        for term in group.english[:per_group] + (group.danish[:per_group] if danish else ()):
             out[term] = None
     return tuple(out)

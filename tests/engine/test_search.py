@@ -57,7 +57,10 @@ def test_municipality_filter_applies_before_ranking(
     settings = tmp_settings.model_copy(update={"candidates": 10})
     embedder = FakeEmbedder()
     index, _ = open_index(settings, seed_corpus, embedder)
-    searcher = Searcher(seed_corpus, index, embedder, settings)
+    # The premise below is a ranking of the fake embedder's; pin the query text it reads.
+    searcher = Searcher(
+        seed_corpus, index, embedder, settings, tuning=Tuning(hybrid_dense_query="gloss")
+    )
     text = "ekstern leverandør betalingsmodel"
     unfiltered = _ids(searcher, text=text, k=10)
     assert unfiltered[0] == FORMIDLER and COACHING not in unfiltered
@@ -149,3 +152,18 @@ def test_passage_fusion_variant_still_ranks(seed_corpus: Corpus, tmp_settings: S
     index, _ = open_index(tmp_settings, seed_corpus, embedder)
     searcher = Searcher(seed_corpus, index, embedder, tmp_settings, tuning=Tuning(fusion="passage"))
     assert searcher.search(SearchQuery("ordblindeundervisning")).results[0].id == LAESE
+
+
+def test_hybrid_embeds_english_gloss_dense_mode_both_languages(searcher: Searcher) -> None:
+    text = "ordblinde langtidsledige"
+    expansion = searcher.thesaurus.expand(text)
+    assert expansion.groups
+    english = {t for g in expansion.groups for t in g.english[:2]}
+    danish = {t for g in expansion.groups for t in g.danish[:2]} - english
+    hybrid = searcher.dense_text(text, expansion, "hybrid")
+    dense = searcher.dense_text(text, expansion, "dense")
+    assert hybrid.startswith(text) and dense.startswith(text)
+    assert all(t in hybrid for t in english) and all(t in dense for t in english)
+    assert danish and not any(f" {t}," in hybrid or f" {t})" in hybrid for t in danish)
+    assert all(t in dense for t in danish)
+    assert searcher.dense_text(text, None, "hybrid") == text
