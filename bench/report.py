@@ -147,7 +147,8 @@ def _latency(r: dict[str, Any] | None, add: Callable[[str], None], targets: list
     chars = r.get("mean_chars")
     if chars:
         add(
-            f"The server embeds the query with its thesaurus gloss (`Searcher.dense_text`, a "
+            f"The server embeds a hybrid query with its English thesaurus gloss "
+            f"(`Searcher.dense_text`, a "
             f"relevance feature): {chars['query']:.0f} characters on average become "
             f"{chars['embedded']:.0f}; the *glossed* floor is the onnx call on that text."
         )
