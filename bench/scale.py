@@ -213,7 +213,7 @@ def _recall(
     base = [COPY_MARKER.sub("", f"{p.context}|{p.text}") for p in index.passages]
     sweep = {}
     default_ef = dense.ef_search
-    for ef in sorted({128, 256, 512, default_ef}):
+    for ef in sorted({128, 256, 512, 1024, default_ef}):
         dense._index.hnsw.efSearch = ef
         hnsw_ms, recalls, copies = [], [], []
         for row, truth in zip(q, exact, strict=True):

@@ -50,10 +50,10 @@ class Settings(BaseSettings):
     index_kind: Literal["flat", "hnsw"] = "flat"
     hnsw_m: int = Field(32, ge=4, le=128)
     hnsw_ef_search: int = Field(
-        512,
+        768,
         ge=8,
-        description="HNSW search breadth; 512 keeps recall@10 >= 0.95 on the 100k synthetic "
-        "corpus (128: 0.80) for +0.6 ms per query (docs/BENCHMARKS.md).",
+        description="HNSW search breadth; 768 keeps recall@10 >= 0.95 on the 100k synthetic "
+        "corpus (128: 0.80, 512: 0.948) for about +1 ms per query (docs/BENCHMARKS.md).",
     )
 
     rrf_k: int = Field(60, ge=1)
