@@ -189,6 +189,13 @@ def _export(location: Path, pooling: str, target: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
+# Rows per onnxruntime call in a passage batch. Measured on the 2-core Xeon (508 passages of
+# up to ~200 tokens, length-sorted): 1-4 rows 63-66 passages/s, 8 rows 56, 16 rows 52, 32 rows
+# 42; larger calls spill their activations out of the cache. The embedder's batch size still
+# sets how many texts one `embed_batch` call (and one progress step) takes.
+RUN_ROWS = 4
+
+
 class _OnnxRunner:
     """Tokeniser + inference session; no torch, no transformers."""
 
@@ -286,4 +293,7 @@ class OnnxEmbedder(Embedder):
             with self._batch_lock:
                 if self._batch_runner is None:
                     self._batch_runner = _OnnxRunner(self._graph, self._location, self._threads)
-        return self._batch_runner.embed(texts)
+        runner = self._batch_runner
+        return np.concatenate(
+            [runner.embed(texts[i : i + RUN_ROWS]) for i in range(0, len(texts), RUN_ROWS)]
+        )
