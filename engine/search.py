@@ -193,6 +193,16 @@ class Searcher:
         self._rows: dict[str, list[int]] = defaultdict(list)
         for row, passage in enumerate(index.passages):
             self._rows[passage.initiative_id].append(row)
+        # Row -> initiative number, so fusion maps hundreds of candidate rows to their pages
+        # in one numpy lookup instead of touching each passage object (at 856k passages
+        # those are cache misses: fusion took 1.0 ms of a 100k search).
+        self._owner_ids = list(self._rows)
+        number = {initiative_id: n for n, initiative_id in enumerate(self._owner_ids)}
+        self._owner = np.fromiter(
+            (number[p.initiative_id] for p in index.passages),
+            dtype=np.int32,
+            count=len(index.passages),
+        )
         missing = set(self._initiatives) - set(self._rows)
         if missing:
             raise ValueError(f"index does not cover initiatives {sorted(missing)}; rebuild it")
@@ -272,14 +282,13 @@ class Searcher:
 
     def _initiative_rrf(self, lists: Sequence[tuple[float, Hits]]) -> dict[str, float]:
         """Initiative -> RRF over each backend's initiative ranking (by best passage)."""
-        fused: dict[str, float] = defaultdict(float)
+        fused: dict[int, float] = defaultdict(float)
         for weight, hits in lists:
-            seen: dict[str, None] = {}
-            for row in hits.rows.tolist():
-                seen.setdefault(self.index.passages[row].initiative_id, None)
-            for rank, initiative_id in enumerate(seen, start=1):
-                fused[initiative_id] += weight / (self.settings.rrf_k + rank)
-        return dict(fused)
+            owners = self._owner[hits.rows]
+            _, first = np.unique(owners, return_index=True)  # each page at its best row
+            for rank, owner in enumerate(owners[np.sort(first)].tolist(), start=1):
+                fused[owner] += weight / (self.settings.rrf_k + rank)
+        return {self._owner_ids[owner]: score for owner, score in fused.items()}
 
     def dense_text(self, text: str, expansion: Expansion | None, mode: str = "hybrid") -> str:
         """What the model embeds for a query in `mode`: the text, glossed per `Tuning`."""
@@ -306,11 +315,13 @@ class Searcher:
         self, fused: dict[int, float], overall: dict[str, float] | None = None
     ) -> list[tuple[float, str, list[tuple[float, int]]]]:
         """(score, initiative id, its (passage score, row)s best first), best first."""
-        per: dict[str, list[tuple[float, int]]] = defaultdict(list)
-        for row, score in fused.items():
-            per[self.index.passages[row].initiative_id].append((score, row))
+        per: dict[int, list[tuple[float, int]]] = defaultdict(list)
+        rows = np.fromiter(fused, dtype=np.int64, count=len(fused))
+        for owner, (row, score) in zip(self._owner[rows].tolist(), fused.items(), strict=True):
+            per[owner].append((score, row))
         scored: list[tuple[float, str, list[tuple[float, int]]]] = []
-        for initiative_id, items in per.items():
+        for owner, items in per.items():
+            initiative_id = self._owner_ids[owner]
             items.sort(key=lambda t: (-t[0], t[1]))
             if overall is not None:
                 score = overall[initiative_id]
