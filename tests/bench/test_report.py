@@ -52,3 +52,14 @@ def test_scale_verdict_follows_the_figures(results: dict[str, Any], tmp_path: Pa
     worse = copy.deepcopy(results)
     worse["scale"]["sizes"][largest]["serve"]["recall_at_10"] = 0.5
     assert _targets(worse, tmp_path)[key].startswith("**not met**")
+
+
+def test_quick_report_leaves_out_the_full_runs_analysis(
+    results: dict[str, Any], tmp_path: Path
+) -> None:
+    quick = {**results, "quick": True}
+    out = tmp_path / "quick.md"
+    write_report(quick, out)
+    text = out.read_text("utf-8")
+    assert "**quick mode**" in text
+    assert "## Analysis" not in text and "bench/analysis.md" in text
