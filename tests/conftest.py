@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +56,20 @@ def _shared_model_export(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ.setdefault("INDSATS_EXPORT_DIR", str(tmp_path_factory.mktemp("onnx-export")))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the session, shared by every browser test wherever it lives:
+    Playwright's sync API cannot start a second instance while one is running."""
+    from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, browser_missing
+
+    reason = browser_missing()
+    if reason is not None:
+        pytest.skip(f"browser test skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

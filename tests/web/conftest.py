@@ -143,19 +143,6 @@ def fake_site(_fake_server: tuple[LiveServer, Controls]) -> Iterator[Site]:
 # --- browser -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    reason = browser_missing()
-    if reason is not None:
-        pytest.skip(f"browser test skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @dataclass
 class PageProbe:
     """A page plus what went wrong in it: uncaught script errors and failed asset loads."""
