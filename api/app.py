@@ -21,7 +21,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware
-from api.models import InitiativeRecord
+from api.requests import InitiativeRecord
 from api.routes import health, initiatives, practices, search
 from api.web import mount_web
 from engine import __version__

@@ -102,12 +102,10 @@ def main() -> None:
         step_seconds[name] = time.perf_counter() - t0
 
     # The index the servers use: built once, before anything is timed.
-    from engine.indexing import open_index  # noqa: F401  (fail early if search is missing)
-
     seeds_data = work / "seeds-data"
     run_json(
-        [sys.executable, "-c", "from engine.search import open_searcher; from engine.settings "
-         "import Settings; open_searcher(Settings()); print('{}')"],
+        [sys.executable, "-c", "from engine.service import Engine; from engine.settings "
+         "import Settings; Engine.open(Settings()); print('{}')"],
         child_env(seeds_data, export_dir=str(export)), 900,
     )  # fmt: skip
     step(

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from engine.corpus import load_corpus
+from engine.domain.corpus import load_corpus
+from engine.domain.models import Corpus
 from engine.embedding.base import Embedder
-from engine.models import Corpus
 from engine.settings import Settings
 from tests.fakes import FakeEmbedder
 

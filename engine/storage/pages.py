@@ -22,18 +22,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from engine.corpus import corpus_from_initiatives, page_files
-from engine.errors import InvalidInputError, PageFormatError
-from engine.models import Corpus, Initiative, LoadError
-from engine.parser import parse_bytes
+from durable.files import TEMP_PREFIX, atomic_write, durable_unlink, file_lock
+from engine.domain.corpus import corpus_from_initiatives, page_files, read_page
+from engine.domain.models import Corpus, Initiative, LoadError
+from engine.errors import InvalidInputError
 from engine.settings import Settings
-from index.store import fsync_dir, write_lock
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +38,6 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
 PAGE_SUFFIX = ".txt"
 TOMBSTONE_SUFFIX = ".deleted"
 VERSION_FILE = "VERSION"
-_TEMP_PREFIX = ".tmp-"
 
 
 def validate_id(initiative_id: str) -> str:
@@ -53,32 +49,6 @@ def validate_id(initiative_id: str) -> str:
             "begynder med et bogstav eller ciffer og er højst 121 tegn."
         )
     return initiative_id
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves either the old or the new content."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    fsync_dir(path.parent)
-
-
-def durable_unlink(path: Path) -> bool:
-    """Remove `path` and make the removal survive a crash; False if it was not there."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        return False
-    fsync_dir(path.parent)
-    return True
 
 
 class PageStore:
@@ -93,7 +63,7 @@ class PageStore:
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock():
-            for leftover in self.pages_dir.glob(_TEMP_PREFIX + "*"):
+            for leftover in self.pages_dir.glob(TEMP_PREFIX + "*"):
                 log.warning("Fjerner ufuldstændig fil fra en afbrudt skrivning: %s", leftover)
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
@@ -102,7 +72,7 @@ class PageStore:
     def lock(self) -> Iterator[None]:
         """Hold `data/lock`, the one writers' lock the index store's builds take too. Not
         reentrant: never nest it."""
-        with write_lock(self.lock_path):
+        with file_lock(self.lock_path):
             yield
 
     # reading -------------------------------------------------------------------------
@@ -111,9 +81,6 @@ class PageStore:
 
     def tombstone_path(self, initiative_id: str) -> Path:
         return self.pages_dir / f"{validate_id(initiative_id)}{TOMBSTONE_SUFFIX}"
-
-    def has_page(self, initiative_id: str) -> bool:
-        return self.page_path(initiative_id).is_file()
 
     def page_files(self) -> list[Path]:
         """Stored pages in a stable order (hidden files, e.g. temp files, are not pages)."""
@@ -205,12 +172,12 @@ def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Co
     if not seed_dir.is_dir():
         errors.append(LoadError(str(seed_dir), "mappen med seed-sider findes ikke"))
     for path in page_files([seed_dir] if seed_dir.is_dir() else []):
-        item = _parse_file(path, errors)
+        item = read_page(path, errors)
         if item is not None and item.id in seeds:
             errors.append(LoadError(str(path), f"samme id som {seeds[item.id].source}"))
         elif item is not None:
             seeds[item.id] = item
-    parsed = [(p, item) for p in store.page_files() if (item := _parse_file(p, errors))]
+    parsed = [(p, item) for p in store.page_files() if (item := read_page(p, errors))]
     stored: dict[str, Initiative] = {}
     for path, item in sorted(parsed, key=lambda pair: (pair[0].stem != pair[1].id, pair[0])):
         if item.id in stored:
@@ -226,13 +193,3 @@ def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Co
     for error in corpus.errors:
         log.warning("Side afvist: %s: %s", error.file, error.message)
     return corpus
-
-
-def _parse_file(path: Path, errors: list[LoadError]) -> Initiative | None:
-    try:
-        return parse_bytes(path.read_bytes(), str(path))
-    except PageFormatError as exc:
-        errors.append(LoadError(str(path), exc.reason))
-    except OSError as exc:
-        errors.append(LoadError(str(path), f"kan ikke læse filen: {exc.strerror}"))
-    return None

@@ -1,8 +1,9 @@
 """Practice recommendation quality: judged situations -> hit@5 and nDCG@5 (ir_measures).
 
-`tests/relevance/practices.json` holds situations a consultant might describe, each with the
-practices a consultant would expect (2 = answers the situation, 1 = also relevant). Hit@5 is
-the share of situations with at least one expected practice among the first five.
+A situations file (`tests/relevance/practices.json`) holds situations a consultant might
+describe, each with the practices a consultant would expect (2 = answers the situation,
+1 = also relevant). Hit@5 is the share of situations with at least one expected practice
+among the first five.
 """
 
 from __future__ import annotations
@@ -11,15 +12,19 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import ir_measures
 from ir_measures import Success, nDCG
 
 from engine.errors import InvalidInputError
-from engine.recommend import Recommender, RecommendRequest
+from engine.recommend import Recommendation, RecommendRequest
 
 MEASURES: dict[str, Any] = {"hit@5": Success @ 5, "nDCG@5": nDCG @ 5}
+
+
+class Recommends(Protocol):
+    def recommend(self, request: RecommendRequest) -> Recommendation: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +51,7 @@ def load_situations(path: Path, known_ids: Iterable[str]) -> list[Situation]:
     return out
 
 
-def run(recommender: Recommender, situations: Sequence[Situation]) -> list[ir_measures.ScoredDoc]:
+def run(recommender: Recommends, situations: Sequence[Situation]) -> list[ir_measures.ScoredDoc]:
     docs = []
     for s in situations:
         practices = recommender.recommend(RecommendRequest(s.text, k=10)).practices
@@ -56,7 +61,7 @@ def run(recommender: Recommender, situations: Sequence[Situation]) -> list[ir_me
 
 
 def evaluate_practices(
-    recommender: Recommender, situations: Sequence[Situation]
+    recommender: Recommends, situations: Sequence[Situation]
 ) -> dict[str, float]:
     qrels = [ir_measures.Qrel(s.id, d, g) for s in situations for d, g in s.judgments.items()]
     scores = ir_measures.calc_aggregate(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from engine.cli import app
+from cli.app import app
 from engine.settings import Settings
 
 runner = CliRunner()
@@ -30,7 +30,7 @@ def test_build_then_nothing_to_do_then_force() -> None:
 def test_new_page_triggers_rebuild_that_reuses_vectors(seeds_dir: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["build"]).exit_code == 0
     pages = Settings(data_dir=tmp_path / "data").pages_dir
-    pages.mkdir(parents=True)
+    pages.mkdir(parents=True, exist_ok=True)  # the engine made it
     text = (seeds_dir / "000_e2e46fb973fdfa75.txt").read_text(encoding="utf-8")
     new = text.replace("Jobrettet coaching til afklaring", "Gruppecoaching til afklaring", 1)
     (pages / "ny.txt").write_text(new, encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from engine.cli import app
+from cli.app import app
 
 
 def test_bad_settings_are_reported_without_a_traceback() -> None:

@@ -10,10 +10,10 @@ import logging
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from engine.domain.models import Corpus, Initiative, LoadError
+from engine.domain.parser import parse_bytes
+from engine.domain.practices import build_catalogue
 from engine.errors import PageFormatError
-from engine.models import Corpus, Initiative, LoadError
-from engine.parser import parse_bytes
-from engine.practices import build_catalogue
 
 log = logging.getLogger(__name__)
 PAGE_SUFFIX = ".txt"
@@ -37,16 +37,23 @@ def load_corpus(dirs: Sequence[Path]) -> Corpus:
         if not d.exists():
             errors.append(LoadError(str(d), "filen eller mappen findes ikke"))
     for path in page_files(dirs):
-        try:
-            initiatives.append(parse_bytes(path.read_bytes(), str(path)))
-        except PageFormatError as exc:
-            errors.append(LoadError(str(path), exc.reason))
-        except OSError as exc:
-            errors.append(LoadError(str(path), f"kan ikke læse filen: {exc.strerror}"))
+        if (item := read_page(path, errors)) is not None:
+            initiatives.append(item)
     corpus = corpus_from_initiatives(initiatives, errors)
     for error in corpus.errors:
         log.warning("rejected %s: %s", error.file, error.message)
     return corpus
+
+
+def read_page(path: Path, errors: list[LoadError]) -> Initiative | None:
+    """The page in `path`, or None with the reason appended to `errors`."""
+    try:
+        return parse_bytes(path.read_bytes(), str(path))
+    except PageFormatError as exc:
+        errors.append(LoadError(str(path), exc.reason))
+    except OSError as exc:
+        errors.append(LoadError(str(path), f"kan ikke læse filen: {exc.strerror}"))
+    return None
 
 
 def corpus_from_initiatives(

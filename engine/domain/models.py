@@ -6,8 +6,11 @@ the API can share one loaded corpus between threads without copying or locking.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
+
+# Every test score, the headline score and the evidence filter are on this scale.
+MAX_SCORE = 5.0
 
 
 class Level(StrEnum):
@@ -100,16 +103,41 @@ class PracticeAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """How a practice's adoption relates to the pages' Evidenstest scores (`evidence.py`)."""
+
+    counts: dict[str, int]
+    units_ja: int
+    units_other: int
+    mean_score_ja: float | None
+    mean_score_other: float | None
+    contrast: float | None
+    shrunk_contrast: float
+    note: str
+
+    @property
+    def strength(self) -> float:
+        """The shrunk contrast on a -1..1 scale, for combining with relevance."""
+        return max(-1.0, min(1.0, self.shrunk_contrast / MAX_SCORE))
+
+
+@dataclass(frozen=True, slots=True)
 class Practice:
-    """A canonical practice: one checklist item recognised across wordings and pages."""
+    """A canonical practice: one checklist item recognised across wordings and pages, who
+    answers it how, and the evidence that follows from those answers."""
 
     id: str
     text: str
     test: str
-    answers: tuple[PracticeAnswer, ...] = field(default=())
+    answers: tuple[PracticeAnswer, ...]
+    evidence: Evidence
 
     def count(self, level: Level) -> int:
         return sum(1 for a in self.answers if a.level is level)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {level.value: self.count(level) for level in Level}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,11 @@ describe the jobcenter, not the initiative, and feed recommendations through the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from engine.models import Corpus, Initiative
+from engine.domain.models import Corpus, Initiative
 
 TITLE_SECTION = "Titel og målgrupper"
 MAX_WORDS = 70
@@ -49,17 +49,6 @@ class Passage:
             "kind": self.kind,
             "context": self.context,
         }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Passage:
-        return cls(
-            id=str(data["id"]),
-            initiative_id=str(data["initiative_id"]),
-            section=str(data["section"]),
-            text=str(data["text"]),
-            kind=str(data.get("kind", "section")),
-            context=str(data.get("context", "")),
-        )
 
 
 def split_long(text: str, max_words: int = MAX_WORDS) -> list[str]:

@@ -1,4 +1,4 @@
-"""Read one published initiative page (see `shared/FORMAT.md`) into an `Initiative`.
+"""Read one published initiative page (see `docs/FORMAT.md`) into an `Initiative`.
 
 The format is regular but not strict, so the parser is a small line-oriented state machine
 that knows the traps: header variants, empty sections, a lone `Evidenstest` page heading
@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, Test
+from engine.domain.text import normalise_newlines, parse_decimal, slugify
 from engine.errors import PageFormatError
-from engine.models import Answer, Initiative, Level, Section, Test
-from engine.text import normalise_newlines, parse_decimal, slugify
 
 SECTION_HEADERS: dict[str, str] = {
     "kommunens beskrivelse af indsatsen": "Kommunens beskrivelse af indsatsen",
@@ -35,7 +35,6 @@ _BULLET = re.compile(r"^\s*[•·▪◦]\s*(.*)$")
 _LEVEL_PREFIX = re.compile(r"^(ja|delvist|nej)\s*:\s*", re.IGNORECASE)
 _MUNICIPALITY = re.compile(r"^[A-ZÆØÅ][\wÆØÅæøå .'-]{0,59}$")
 _HTML = re.compile(r"<\s*(!doctype|html|head|body|div|title)\b", re.IGNORECASE)
-MAX_SCORE = 5.0
 
 
 def parse_bytes(data: bytes, source: str) -> Initiative:

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from engine.cli import app
+from cli.app import app
 
 runner = CliRunner()
 

@@ -1,4 +1,4 @@
-"""Relevance evaluation: graded consultant questions -> nDCG@3, MRR and recall@5 per mode.
+"""Search quality: graded consultant questions -> nDCG@3, MRR and recall@5 per mode.
 
 The metrics come from `ir_measures` (the TREC reference implementations), not our own code.
 MRR counts the first result graded 2 or 3 ("clearly relevant"): a marginal hit at rank 1 is
@@ -11,15 +11,20 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import ir_measures
 from ir_measures import RR, R, nDCG
 
 from engine.errors import InvalidInputError
-from engine.search import MODES, Searcher, SearchQuery
+from engine.search.query import MODES, SearchQuery
+from engine.search.results import SearchResponse
 
 MEASURES: dict[str, Any] = {"nDCG@3": nDCG @ 3, "MRR": RR(rel=2), "R@5": R @ 5}
+
+
+class Searches(Protocol):
+    def search(self, query: SearchQuery) -> SearchResponse: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +67,7 @@ def load_queries(path: Path, known_ids: Iterable[str] | None = None) -> list[Jud
 
 
 def run_queries(
-    searcher: Searcher, queries: Sequence[JudgedQuery], mode: str, k: int = 10
+    searcher: Searches, queries: Sequence[JudgedQuery], mode: str, k: int = 10
 ) -> list[ir_measures.ScoredDoc]:
     run = []
     for q in queries:
@@ -80,7 +85,7 @@ def qrels(queries: Sequence[JudgedQuery]) -> list[ir_measures.Qrel]:
 
 
 def evaluate(
-    searcher: Searcher, queries: Sequence[JudgedQuery], modes: Sequence[str] = MODES
+    searcher: Searches, queries: Sequence[JudgedQuery], modes: Sequence[str] = MODES
 ) -> dict[str, dict[str, float]]:
     """Mode -> metric name -> mean over the queries."""
     judged = qrels(queries)
@@ -90,17 +95,4 @@ def evaluate(
             list(MEASURES.values()), judged, run_queries(searcher, queries, mode)
         )
         out[mode] = {name: float(scores[m]) for name, m in MEASURES.items()}
-    return out
-
-
-def per_query(
-    searcher: Searcher, queries: Sequence[JudgedQuery], mode: str
-) -> dict[str, dict[str, float]]:
-    """Query id -> metric -> value, to see which questions a change helped or hurt."""
-    out: dict[str, dict[str, float]] = {q.id: {} for q in queries}
-    names = {repr(m): name for name, m in MEASURES.items()}
-    for metric in ir_measures.iter_calc(
-        list(MEASURES.values()), qrels(queries), run_queries(searcher, queries, mode)
-    ):
-        out[metric.query_id][names[repr(metric.measure)]] = float(metric.value)
     return out

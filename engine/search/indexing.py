@@ -14,12 +14,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.chunks import Passage, corpus_passages
+from engine.domain.models import Corpus
+from engine.domain.text import DanishAnalyzer
 from engine.embedding.base import Embedder
 from engine.errors import IndexUnavailableError
-from engine.models import Corpus
+from engine.search.passages import Passage, corpus_passages
+from engine.search.thesaurus import Thesaurus, gloss
 from engine.settings import Settings
-from engine.thesaurus import Thesaurus, gloss
 from index.base import Document
 from index.store import BuildReport, IndexSpec, IndexStore, LoadedIndex, Progress
 
@@ -41,29 +42,23 @@ class PassageIndex:
 
 
 def passage_documents(
-    passages: Sequence[Passage],
-    thesaurus: Thesaurus | None = None,
-    *,
-    dense_context: bool = True,
-    lexical_gloss: bool = True,
+    passages: Sequence[Passage], thesaurus: Thesaurus | None = None
 ) -> list[Document]:
     """Documents to index: what the dense model embeds and what BM25 counts.
 
     With a thesaurus each passage carries a gloss of the concepts it mentions, in English
     and Danish (document expansion): MiniLM reads English far better than Danish, and BM25
-    lets an English question meet a Danish page. Both texts have the title in front. The
-    switches exist because each was measured both ways (README, "Relevance"): without the
-    title MiniLM alone does better (dense nDCG@3 0.82 vs 0.78) but the fused ranking does
-    not (0.912 vs 0.920); without the BM25 gloss MRR drops (0.929 vs 0.949).
+    lets an English question meet a Danish page. Both texts have the title in front; each
+    choice was measured both ways (README, "Relevance"): without the title MiniLM alone does
+    better (dense nDCG@3 0.82 vs 0.78) but the fused ranking does not (0.912 vs 0.920);
+    without the BM25 gloss MRR drops (0.929 vs 0.949).
     """
     docs = []
     for p in passages:
         suffix = ""
         if thesaurus is not None and (words := gloss(thesaurus.expand(p.text))):
             suffix = f" ({', '.join(words)})"
-        dense = (p.indexed_text if dense_context else p.text) + suffix
-        lexical = p.indexed_text + (suffix if lexical_gloss else "")
-        docs.append(Document(p.id, dense, p.to_dict(), None if lexical == dense else lexical))
+        docs.append(Document(p.id, p.indexed_text + suffix, p.to_dict()))
     return docs
 
 
@@ -78,7 +73,13 @@ def corpus_hash(passages: Sequence[Passage], thesaurus: Thesaurus | None) -> str
 
 
 def index_store(settings: Settings) -> IndexStore:
-    return IndexStore(settings.index_dir, settings.data_dir / "lock")
+    """The store under `data/index`; builds take the writers' lock `data/lock`."""
+    return IndexStore(settings.index_dir, settings.data_dir / "lock", DanishAnalyzer())
+
+
+def live_version(settings: Settings) -> str:
+    """The live index version; '' when there is none. One small file read."""
+    return index_store(settings).current_version() or ""
 
 
 def index_spec(settings: Settings, embedder: Embedder, hash_: str) -> IndexSpec:
@@ -110,8 +111,8 @@ def open_index(
         )
     spec = index_spec(settings, embedder, corpus_hash(passages, thesaurus))
     loaded, report = index_store(settings).ensure(
-        lambda: passage_documents(passages, thesaurus), spec, embedder, force=force,
-        progress=progress,
+        lambda: passage_documents(passages, thesaurus), spec, embedder.embed_passages,
+        force=force, progress=progress,
     )  # fmt: skip
     if len(loaded) != len(passages):  # same hash, other rows: a bug, never serve it
         raise IndexUnavailableError(

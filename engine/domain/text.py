@@ -1,16 +1,25 @@
-"""Danish text normalisation shared by the parser, the practice catalogue and search.
+"""Danish text: normalisation, words and stems, shared by the parser, the catalogue and search.
 
 Pages are copied from a web site, so they carry line-break hyphens (`Arbejds-markedsbalancen`),
 web-page button labels and mixed line endings. These helpers undo that in one place.
+
+There are two word splitters because they serve two readers: `words` keeps a hyphenated word
+whole (`it-værktøjer`), which the practice keys and the de-hyphenation need; the
+`DanishAnalyzer` yields index terms (a hyphenated word gives its parts and the whole, stop
+words go), which BM25 and the thesaurus need. Both stem through the one `DanishAnalyzer`
+stemmer, which is locked: Snowball stemmers are not thread-safe and requests share them.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 import Stemmer
+from bm25s.stopwords import STOPWORDS_DANISH
 
 _TRANSLIT = str.maketrans(
     {"æ": "ae", "ø": "oe", "å": "aa", "é": "e", "ü": "u", "ö": "oe", "ä": "ae"}
@@ -54,13 +63,8 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("danish")
-
-
-def stem_words(tokens: list[str]) -> list[str]:
-    return list(_stemmer().stemWords(tokens))
+def stem_words(tokens: Sequence[str]) -> list[str]:
+    return _shared_analyzer().stem_all(tokens)
 
 
 def dehyphenate(text: str, vocabulary: frozenset[str]) -> str:
@@ -77,3 +81,50 @@ def dehyphenate(text: str, vocabulary: frozenset[str]) -> str:
         return joined if joined.lower() in vocabulary else word
 
     return re.sub(r"\w+(?:-\w+)+", join, text)
+
+
+_TERM = re.compile(r"[0-9a-zæøåäöüé§]+(?:[-.][0-9a-zæøåäöüé]+)*")
+_TERM_PARTS = re.compile(r"[-.]")
+STOPWORDS = frozenset(STOPWORDS_DANISH) | frozenset({"mv", "fx", "f.eks", "bl.a", "m.m"})
+
+
+def fold(text: str) -> str:
+    """Lowercase, NFKC, and soft hyphens removed: how an index term is spelled."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return text.replace("\u00ad", "")
+
+
+class DanishAnalyzer:
+    """Text -> index terms (Danish Snowball stems without stop words); safe across threads."""
+
+    def __init__(self, stopwords: Iterable[str] = STOPWORDS) -> None:
+        self._stemmer = Stemmer.Stemmer("danish")
+        self._lock = threading.Lock()
+        self.stopwords = frozenset(stopwords)
+
+    def words(self, text: str) -> list[str]:
+        """Surface words without stop words; a hyphenated word yields its parts and the whole."""
+        out: list[str] = []
+        stop = self.stopwords
+        # findall and a substring test instead of a match object and a regex per word: this
+        # runs over every passage at build time and is most of the lexical build.
+        for token in _TERM.findall(fold(text)):
+            if "-" in token or "." in token:
+                parts = [p for p in _TERM_PARTS.split(token) if p]
+                out.extend(p for p in parts if p not in stop)
+                token = "".join(parts)
+            if token not in stop:
+                out.append(token)
+        return out
+
+    def stem_all(self, words: Sequence[str]) -> list[str]:
+        with self._lock:
+            return list(self._stemmer.stemWords(list(words)))
+
+    def stems(self, text: str) -> list[str]:
+        return self.stem_all(self.words(text))
+
+
+@lru_cache(maxsize=1)
+def _shared_analyzer() -> DanishAnalyzer:
+    return DanishAnalyzer()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from engine.domain.models import Initiative
+from engine.domain.parser import SECTION_HEADERS, SECTION_ORDER, TEST_LABELS, parse_page
 from engine.errors import InvalidInputError
-from engine.models import Initiative
-from engine.parser import SECTION_HEADERS, SECTION_ORDER, TEST_LABELS, parse_page
 
 
 def _known(kind: str, value: str, table: dict[str, str], accepted: list[str]) -> str:

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from index.lexical_bm25 import DanishAnalyzer
+from engine.domain.text import DanishAnalyzer
 
 
 @dataclass(frozen=True, slots=True)

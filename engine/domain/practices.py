@@ -27,8 +27,9 @@ from dataclasses import dataclass, field, replace
 
 from bm25s.stopwords import STOPWORDS_DANISH
 
-from engine.models import Answer, Initiative, Level, Practice, PracticeAnswer, Test
-from engine.text import dehyphenate, slugify, stem_words, words
+from engine.domain.evidence import evidence_for
+from engine.domain.models import Answer, Initiative, Level, Practice, PracticeAnswer, Test
+from engine.domain.text import dehyphenate, slugify, stem_words, words
 
 SIMILARITY_THRESHOLD = 0.7
 TEST_PREFIX = {"Evidenstest": "ev", "God praksis test": "gp", "Test vedr. uddannelse": "ud"}
@@ -117,24 +118,7 @@ def build_catalogue(
     practices = tuple(
         sorted(
             (
-                Practice(
-                    id=pid,
-                    text=canonical_text(c.members, vocabulary),
-                    test=c.label,
-                    answers=tuple(
-                        PracticeAnswer(
-                            initiative_id=init.id,
-                            municipality=init.municipality,
-                            level=answer.level,
-                            test_score=test.score,
-                            evidence_score=init.evidence_score,
-                            text=answer.text,
-                        )
-                        for init, test, answer in sorted(
-                            c.members, key=lambda m: (m[0].municipality, m[0].id)
-                        )
-                    ),
-                )
+                _practice(pid, canonical_text(c.members, vocabulary), c)
                 for pid, c in zip(ids, clusters, strict=True)
             ),
             key=lambda p: p.id,
@@ -156,6 +140,23 @@ def build_catalogue(
         for init in initiatives
     )
     return updated, practices
+
+
+def _practice(practice_id: str, text: str, cluster: _Cluster) -> Practice:
+    answers = tuple(
+        PracticeAnswer(
+            initiative_id=init.id,
+            municipality=init.municipality,
+            level=answer.level,
+            test_score=test.score,
+            evidence_score=init.evidence_score,
+            text=answer.text,
+        )
+        for init, test, answer in sorted(
+            cluster.members, key=lambda m: (m[0].municipality, m[0].id)
+        )
+    )
+    return Practice(practice_id, text, cluster.label, answers, evidence_for(answers))
 
 
 def canonical_text(

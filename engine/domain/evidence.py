@@ -19,41 +19,24 @@ causal effect. The README says so too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from statistics import fmean
 
-from engine.models import Level, Practice
+from engine.domain.models import Evidence, Level, PracticeAnswer
 
 PRIOR_PAGES = 2.0
-MAX_SCORE = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    counts: dict[str, int]
-    units_ja: int
-    units_other: int
-    mean_score_ja: float | None
-    mean_score_other: float | None
-    contrast: float | None
-    shrunk_contrast: float
-    note: str
-
-    @property
-    def strength(self) -> float:
-        """The shrunk contrast on a -1..1 scale, for combining with relevance."""
-        return max(-1.0, min(1.0, self.shrunk_contrast / MAX_SCORE))
-
-
-def evidence_for(practice: Practice) -> Evidence:
+def evidence_for(answers: Sequence[PracticeAnswer]) -> Evidence:
+    """The evidence of a practice answered so; the catalogue stores it on the `Practice`."""
     units: dict[tuple[str, bool, float], None] = {}
-    for answer in practice.answers:
+    for answer in answers:
         if answer.evidence_score is not None:
             key = (answer.municipality, answer.level is Level.JA, answer.evidence_score)
             units[key] = None
     ja = [score for (_, is_ja, score) in units if is_ja]
     other = [score for (_, is_ja, score) in units if not is_ja]
-    counts = {level.value: practice.count(level) for level in Level}
+    counts = {level.value: sum(1 for a in answers if a.level is level) for level in Level}
     mean_ja = fmean(ja) if ja else None
     mean_other = fmean(other) if other else None
     if mean_ja is None or mean_other is None:
