@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -32,10 +31,7 @@ def make_client(tmp_path: Path) -> ClientFactory:
     def factory(**overrides: object) -> Iterator[TestClient]:
         app = create_app(settings_for(tmp_path / "data", **overrides), embedder=FakeEmbedder())
         with TestClient(app, raise_server_exceptions=False) as client:
-            deadline = time.monotonic() + 120
-            while app.state.engine is None and app.state.engine_error is None:
-                assert time.monotonic() < deadline, "engine did not load"
-                time.sleep(0.02)
+            assert app.state.engine_settled.wait(120), "engine did not load"
             assert app.state.engine_error is None, app.state.engine_error
             yield client
 
