@@ -28,11 +28,12 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check engine index api tests bench
-	$(VENV)/bin/ruff format --check engine index api tests bench
+	$(VENV)/bin/ruff check durable engine index api cli tests bench
+	$(VENV)/bin/ruff format --check durable engine index api cli tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
-# Benchmarks (issue 7): `make bench` (full, < 15 min) or `make bench-quick` / `make bench
+# Benchmarks: `make bench` (full, < 15 min) or `make bench-quick` / `make bench
 # ARGS=--quick` (a few minutes); results in docs/BENCHMARKS.md. txtai gets its own venv
 # (it may want other versions than ours), torch first for the same reason as above; the load
 # tool is Debian's wrk.

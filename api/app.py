@@ -21,7 +21,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.errors import install_error_handlers
 from api.middleware import BodyLimitMiddleware
-from api.models import InitiativeRecord
+from api.requests import InitiativeRecord
 from api.routes import health, initiatives, practices, search
 from api.web import mount_web
 from engine import __version__
@@ -51,12 +51,16 @@ def _load_engine(app: FastAPI, settings: Settings, embedder: Embedder | None) ->
     except Exception:
         log.exception("Motoren kunne ikke starte")
         app.state.engine_error = "Motoren kunne ikke starte; se serverens log."
+    finally:
+        app.state.engine_settled.set()
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = None
     app.state.engine_error = None
+    # Set once the engine is loaded or has failed to: in-process callers wait on it.
+    app.state.engine_settled = threading.Event()
     loader = threading.Thread(
         target=_load_engine,
         args=(app, app.state.settings, app.state.embedder),

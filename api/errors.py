@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from engine.errors import IndsatsError
+from engine.errors import ConflictError, IndsatsError, UnknownPracticeError
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,20 @@ def _describe(errors: list[object]) -> str:
     return "Ugyldig forespørgsel: " + "; ".join(parts) + more
 
 
+def _over_http(exc: IndsatsError) -> str:
+    """The engine's message, plus what to do about it with this API."""
+    if isinstance(exc, ConflictError) and exc.initiative_id:
+        return f"{exc.message} Brug PUT /v1/initiatives/{exc.initiative_id} for at erstatte den."
+    if isinstance(exc, UnknownPracticeError):
+        return f"{exc.message} Se GET /v1/practices."
+    return exc.message
+
+
 async def _indsats_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, IndsatsError)
     if exc.status >= 500:
         log.warning("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.message)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.status, exc.code, _over_http(exc))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -1,30 +1,38 @@
-"""Request and response models of the HTTP API (and only here: the core uses dataclasses).
+"""Response models of the HTTP API, and the one serializer of the engine's records.
 
-The shapes match the CLI's `--json` output (docs/ARCHITECTURE.md); the examples are in
-Danish because the people who read /docs are Danish consultants and integrators.
+The engine answers with frozen dataclasses; these models read them by attribute
+(`from_attributes`) and decide the JSON shape, the rounding of scores included, in one
+place. The CLI's `--json` goes through `to_json` with the same models, so the command line
+and the API cannot drift apart. The examples are in Danish because the people who read
+/docs are Danish consultants and integrators.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from engine.evidence import evidence_for
-from engine.models import Initiative, Practice
-from engine.serialize import initiative_summary, initiative_to_dict, practice_to_dict
+from api.requests import LevelName, Mode
 
-Mode = Literal["hybrid", "dense", "lexical"]
-LevelName = Literal["ja", "delvist", "nej"]
-K = Annotated[int, Field(ge=1, le=100, description="Antal resultater (1-100).")]
-Offset = Annotated[int, Field(ge=0, le=10_000, description="Spring så mange resultater over.")]
-# The length limit (INDSATS_MAX_QUERY_CHARS, 2,000) is checked by the engine, in one place.
-QueryText = Annotated[str, Field(description="Fritekst, højst 2.000 tegn.")]
+
+def _rounded(digits: int) -> AfterValidator:
+    return AfterValidator(lambda v: None if v is None else round(v, digits))
+
+
+# Fused scores are small reciprocal-rank sums; six decimals keep their order readable.
+FusedScore = Annotated[float, _rounded(6)]
+# Means and contrasts on the 0-5 test scale.
+ScaleValue = Annotated[float | None, _rounded(3)]
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+def to_json(model: type[BaseModel], value: object) -> dict[str, Any]:
+    """`value` (an engine record) as the JSON object the API would answer with."""
+    return model.model_validate(value).model_dump(mode="json")
 
 
 # errors --------------------------------------------------------------------------------
@@ -41,7 +49,7 @@ class ErrorResponse(_Out):
 class MatchOut(_Out):
     section: str = Field(examples=["Kommunens beskrivelse af indsatsen"])
     text: str = Field(examples=["Borgere med ordblindhed tilbydes et forløb med ..."])
-    score: float = Field(examples=[0.016])
+    score: FusedScore = Field(examples=[0.016])
 
 
 class SearchResultOut(_Out):
@@ -50,7 +58,7 @@ class SearchResultOut(_Out):
     title: str = Field(examples=["Vejen frem for ordblinde ledige"])
     target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
     scores: dict[str, float] = Field(examples=[{"Evidenstest": 0.6, "God praksis test": 1.7}])
-    score: float = Field(examples=[0.031])
+    score: FusedScore = Field(examples=[0.031])
     matches: list[MatchOut]
 
 
@@ -63,67 +71,19 @@ class SearchResponseOut(_Out):
     results: list[SearchResultOut]
 
 
-class SearchFilters(BaseModel):
-    target_group: str | None = Field(None, examples=["Længerevarende ledige"])
-    municipality: str | None = Field(None, examples=["Skanderborg"])
-    min_evidence: float | None = Field(None, ge=0, le=5, examples=[2.0])
-
-
-class BatchSearchRequest(SearchFilters):
-    # strict: JSON `false` must not become offset 0, nor `"3"` become k 3.
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={
-            "examples": [
-                {"queries": ["ordblinde ledige", "jobrettet coaching"], "k": 3, "mode": "hybrid"}
-            ]
-        },
-    )
-    queries: list[QueryText] = Field(min_length=1, max_length=100)
-    k: K = 10
-    offset: Offset = 0
-    mode: Mode = "hybrid"
-
-
 class BatchSearchResponse(_Out):
     results: list[SearchResponseOut]
 
 
 # recommend -------------------------------------------------------------------------------
-class RecommendRequest(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "situation": "vi vil følge bedre op på borgere i løntilskud",
-                    "k": 5,
-                    "target_group": None,
-                    "municipality": "Skanderborg",
-                    "answers": None,
-                }
-            ]
-        },
-    )
-    situation: QueryText
-    k: K = 5
-    target_group: str | None = None
-    municipality: str | None = Field(None, description="Jeres egen kommune, hvis den har svar.")
-    answers: dict[str, LevelName] | None = Field(
-        None, description="Jeres egne svar: praksis-id -> ja/delvist/nej."
-    )
-
-
 class EvidenceOut(_Out):
     counts: dict[str, int] = Field(examples=[{"ja": 2, "delvist": 1, "nej": 2}])
     units_ja: int | None = Field(None, description="Jobcentre (ikke sider) der svarer Ja.")
     units_other: int | None = Field(None, description="Jobcentre der svarer Delvist/Nej.")
-    mean_score_ja: float | None = None
-    mean_score_other: float | None = None
-    contrast: float | None = None
-    shrunk_contrast: float | None = None
+    mean_score_ja: ScaleValue = None
+    mean_score_other: ScaleValue = None
+    contrast: ScaleValue = None
+    shrunk_contrast: ScaleValue = None
     note: str = ""
 
 
@@ -152,7 +112,7 @@ class AdviceOut(_Out):
     municipality: str
     section: str = Field(examples=["Gode råd"])
     text: str
-    score: float
+    score: FusedScore
 
 
 class RecommendResponseOut(_Out):
@@ -163,81 +123,23 @@ class RecommendResponseOut(_Out):
 
 
 # corpus records --------------------------------------------------------------------------
-class SectionModel(BaseModel):
-    model_config = ConfigDict(strict=True)
-
-    name: str = Field(min_length=1, max_length=200, examples=["Gode råd"])
-    text: str = Field("", max_length=200_000, examples=["Brug de stærke fagligheder ..."])
+class SectionOut(_Out):
+    name: str = Field(examples=["Gode råd"])
+    text: str = Field(examples=["Brug de stærke fagligheder ..."])
 
 
-class AnswerModel(BaseModel):
-    model_config = ConfigDict(strict=True)
-
+class AnswerOut(_Out):
     level: LevelName = Field(examples=["ja"])
-    text: str = Field(
-        min_length=1,
-        max_length=5000,
-        examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"],
-    )
+    text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
     practice_id: str = ""
     level_inferred: bool = False
 
 
-class TestModel(BaseModel):
-    model_config = ConfigDict(strict=True)
-
-    label: str = Field(min_length=1, max_length=200, examples=["Evidenstest"])
-    name: str = Field(
-        min_length=1,
-        max_length=500,
-        examples=["Evidenstest vedr. dagpengemodtagere med længerevarende ledighed"],
-    )
-    score: float = Field(ge=0, le=5, examples=[2.2])
-    answers: list[AnswerModel] = Field(default_factory=list, max_length=500)
-
-
-class InitiativeRecord(BaseModel):
-    """A page as JSON (POST/PUT with `application/json`); it is stored in the seed format."""
-
-    # strict: `"headline_score": false` was stored as 0.0 (found by schemathesis).
-    model_config = ConfigDict(
-        extra="ignore",
-        strict=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "municipality": "Hedensted",
-                    "title": "Jobrettet coaching til afklaring af jobmuligheder",
-                    "target_groups": ["Ledige", "§6.1 Dagpengemodtagere"],
-                    "headline_score": 2.2,
-                    "sections": [
-                        {"name": "Kommunens beskrivelse af indsatsen", "text": "Coaching ..."},
-                        {"name": "Gode råd", "text": "Brug certificerede coaches."},
-                    ],
-                    "tests": [
-                        {
-                            "label": "Evidenstest",
-                            "name": "Evidenstest vedr. dagpengemodtagere, alle ledige",
-                            "score": 2.2,
-                            "answers": [
-                                {
-                                    "level": "ja",
-                                    "text": "Mindst 9 ud af 10 borgere får samtaler hver 2. uge",
-                                }
-                            ],
-                        }
-                    ],
-                }
-            ]
-        },
-    )
-    id: str | None = Field(None, description="Udeladt eller lig med det id siden giver.")
-    municipality: str = Field(min_length=1, max_length=200)
-    title: str = Field(min_length=1, max_length=500)
-    target_groups: list[str] = Field(default_factory=list, max_length=50)
-    sections: list[SectionModel] = Field(default_factory=list, max_length=50)
-    tests: list[TestModel] = Field(default_factory=list, max_length=50)
-    headline_score: float | None = Field(None, ge=0, le=5)
+class TestOut(_Out):
+    label: str = Field(examples=["Evidenstest"])
+    name: str = Field(examples=["Evidenstest vedr. dagpengemodtagere med længerevarende ledighed"])
+    score: float = Field(examples=[2.2])
+    answers: list[AnswerOut]
 
 
 class InitiativeSummary(_Out):
@@ -247,19 +149,14 @@ class InitiativeSummary(_Out):
     target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
     scores: dict[str, float] = Field(examples=[{"Evidenstest": 2.2, "God praksis test": 2.5}])
 
-    @classmethod
-    def of(cls, item: Initiative) -> InitiativeSummary:
-        return cls.model_validate(initiative_summary(item))
-
 
 class InitiativeDetail(InitiativeSummary):
-    source: str
-    sections: list[SectionModel]
-    tests: list[TestModel]
+    """The whole page; what `POST`/`PUT` accept as JSON reads back the same."""
 
-    @classmethod
-    def of(cls, item: Initiative) -> InitiativeDetail:
-        return cls.model_validate(initiative_to_dict(item))
+    source: str
+    headline_score: float | None = Field(None, examples=[2.2])
+    sections: list[SectionOut]
+    tests: list[TestOut]
 
 
 class InitiativeList(_Out):
@@ -289,24 +186,31 @@ class PracticeSummary(_Out):
     test: str = Field(examples=["Evidenstest"])
     counts: dict[str, int] = Field(examples=[{"ja": 2, "delvist": 1, "nej": 2}])
 
-    @classmethod
-    def of(cls, practice: Practice) -> PracticeSummary:
-        return cls.model_validate(practice_to_dict(practice, with_answers=False))
 
-
-class PracticeDetail(PracticeSummary):
+class PracticeWithAnswers(PracticeSummary):
     answers: list[PracticeAnswerOut]
-    evidence: EvidenceOut
 
-    @classmethod
-    def of(cls, practice: Practice) -> PracticeDetail:
-        evidence = asdict(evidence_for(practice))
-        return cls.model_validate({**practice_to_dict(practice), "evidence": evidence})
+
+class PracticeDetail(PracticeWithAnswers):
+    evidence: EvidenceOut
 
 
 class PracticeList(_Out):
     total: int
     items: list[PracticeSummary]
+
+
+class LoadErrorOut(_Out):
+    file: str
+    message: str
+
+
+class CorpusOut(_Out):
+    """What `indsats corpus --json` prints: every page, the catalogue and the rejects."""
+
+    initiatives: list[InitiativeDetail]
+    practices: list[PracticeWithAnswers]
+    errors: list[LoadErrorOut]
 
 
 class Health(_Out):

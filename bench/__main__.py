@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import batching, buildspeed, latency, load, versus
+from bench import buildspeed, latency, load, versus
 from bench.common import RESULTS, ROOT, child_env, distinct_queries, machine, run_json
 
 log = logging.getLogger("bench")
-STEPS = ("latency", "load", "batching", "build", "scale", "versus")
+STEPS = ("latency", "load", "build", "scale", "versus")
 
 
 def _plan(quick: bool) -> dict[str, Any]:
@@ -30,13 +30,11 @@ def _plan(quick: bool) -> dict[str, Any]:
     if quick:
         return {
             "queries": 100, "latency_repeats": 1, "load_seconds": 3, "load_repeats": 1,
-            "batching_seconds": 3, "batching_repeats": 1,
             "build_initiatives": 30, "build_repeats": 1, "scale": [1000, 10000],
             "pool": 150, "scale_repeats": 2, "versus_repeats": 1,
         }  # fmt: skip
     return {
         "queries": 200, "latency_repeats": 3, "load_seconds": 5, "load_repeats": 2,
-        "batching_seconds": 5, "batching_repeats": 2,
         "build_initiatives": 60, "build_repeats": 3, "scale": [1000, 10000, 100000],
         "pool": 300, "scale_repeats": 3, "versus_repeats": 2,
     }  # fmt: skip
@@ -104,12 +102,10 @@ def main() -> None:
         step_seconds[name] = time.perf_counter() - t0
 
     # The index the servers use: built once, before anything is timed.
-    from engine.indexing import open_index  # noqa: F401  (fail early if search is missing)
-
     seeds_data = work / "seeds-data"
     run_json(
-        [sys.executable, "-c", "from engine.search import open_searcher; from engine.settings "
-         "import Settings; open_searcher(Settings()); print('{}')"],
+        [sys.executable, "-c", "from engine.service import Engine; from engine.settings "
+         "import Settings; Engine.open(Settings()); print('{}')"],
         child_env(seeds_data, export_dir=str(export)), 900,
     )  # fmt: skip
     step(
@@ -123,10 +119,6 @@ def main() -> None:
             if load.wrk_available()
             else {"error": "wrk is not installed (apt-get install wrk)"}
         ),
-    )
-    step(
-        "batching",
-        lambda: batching.run(export, plan["batching_seconds"], plan["batching_repeats"]),
     )
     step(
         "build",

@@ -25,12 +25,12 @@ def run(work: Path, initiatives: int, repeats: int, export_dir: Path) -> dict[st
     from sentence_transformers import SentenceTransformer
 
     from bench.synthetic import synthetic_corpus
-    from engine.chunks import corpus_passages
-    from engine.corpus import load_corpus
+    from engine.domain.corpus import load_corpus
     from engine.embedding import load_embedder
-    from engine.indexing import open_index, passage_documents
+    from engine.search.indexing import open_index, passage_documents
+    from engine.search.passages import corpus_passages
+    from engine.search.thesaurus import Thesaurus
     from engine.settings import Settings
-    from engine.thesaurus import Thesaurus
 
     corpus = synthetic_corpus(load_corpus([ROOT / "seeds"]), initiatives, initiatives)
     thesaurus = Thesaurus.load()

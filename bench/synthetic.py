@@ -28,9 +28,9 @@ from dataclasses import replace
 
 import numpy as np
 
+from engine.domain.models import Corpus, Initiative
+from engine.domain.text import slugify
 from engine.embedding.base import Embedder, Vectors, normalise
-from engine.models import Corpus, Initiative
-from engine.text import slugify
 
 COPY_MARKER = re.compile(r" \[kopi \d+\]")
 MIX = 0.5  # weight of the other real passage vector in a copy's vector
@@ -72,7 +72,7 @@ def synthetic_corpus(seeds: Corpus, n: int, pool: int) -> Corpus:
     variant's practice ids): `build_catalogue` costs ~5 ms per page, which at 100k pages would
     dominate this benchmark; the report measures that cost on its own.
     """
-    from engine.corpus import corpus_from_initiatives
+    from engine.domain.corpus import corpus_from_initiatives
 
     pool = min(pool, n)
     catalogued = corpus_from_initiatives(variants(seeds.initiatives, pool))

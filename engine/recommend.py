@@ -14,12 +14,14 @@ Practice scoring (documented in the README too):
   of the top score just for ranking third of three (same eval quality, see README).
 - `support`: how much more the initiatives that match the situation follow the practice than
   pages in general: the search-score-weighted adoption (Ja = 1, Delvist = 0.5, Nej = 0) of the
-  top `SUPPORT_PAGES` results minus the adoption over all pages, floored at 0.
-- `relevance = MATCH_WEIGHT * match + (1 - MATCH_WEIGHT) * support`.
-- `evidence` (`engine/evidence.py`): the Evidenstest contrast between pages answering Ja and
-  the others, shrunk towards 0 when there are few pages; `strength` is it on a -1..1 scale.
-- `score = relevance * (1 + EVIDENCE_WEIGHT * strength)`: evidence reorders practices of
+  top `support_pages` results minus the adoption over all pages, floored at 0.
+- `relevance = match_weight * match + (1 - match_weight) * support`.
+- `evidence` (`engine/domain/evidence.py`, stored on each `Practice`): the Evidenstest
+  contrast between pages answering Ja and the others, shrunk towards 0 when there are few
+  pages; `strength` is it on a -1..1 scale.
+- `score = relevance * (1 + evidence_weight * strength)`: evidence reorders practices of
   similar relevance but cannot lift an irrelevant one.
+The weights live in `Ranking` (`engine/search/fusion.py`), beside the search's.
 
 Gap analysis: when the jobcentre is known (its municipality's published answers, or an
 explicit map of answers), practices it answers Ja are not recommended; those it answers Nej
@@ -30,23 +32,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from engine.errors import InvalidInputError
-from engine.evidence import Evidence, evidence_for
-from engine.models import Level, Practice
-from engine.practices import practice_core
-from engine.search import MAX_K, Searcher, SearchQuery, SearchResponse, rrf
-from engine.text import format_decimal
-from engine.thesaurus import Thesaurus, gloss
+from engine.domain.models import Evidence, Level, Practice
+from engine.domain.practices import practice_core
+from engine.domain.text import format_decimal
+from engine.errors import InvalidInputError, UnknownPracticeError
+from engine.search.query import SearchQuery, validate_k, validate_text
+from engine.search.results import SearchResponse, SearchResult
+from engine.search.searcher import Searcher
+from engine.search.thesaurus import Thesaurus, gloss
 from index.dense_faiss import DenseIndex
 from index.lexical_bm25 import LexicalIndex
 
-MATCH_WEIGHT = 0.8
-EVIDENCE_WEIGHT = 0.5
-SUPPORT_PAGES = 5
 ADVICE_SECTIONS = ("Gode råd", "Krav til organisering", "Ledelsens anbefaling")
 ADOPTION = {Level.JA: 1.0, Level.DELVIST: 0.5, Level.NEJ: 0.0}
 _RANK = {Level.JA: 2, Level.DELVIST: 1, Level.NEJ: 0}
@@ -68,14 +67,6 @@ class Follower:
     answer: Level
     score: float | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "municipality": self.municipality,
-            "initiative_id": self.initiative_id,
-            "answer": self.answer.value,
-            "score": self.score,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class PracticeAdvice:
@@ -90,28 +81,6 @@ class PracticeAdvice:
     gap: bool
     reason: str
 
-    def to_dict(self) -> dict[str, Any]:
-        e = self.evidence
-        return {
-            "id": self.id,
-            "text": self.text,
-            "test": self.test,
-            "relevance": self.relevance,
-            "score": self.score,
-            "evidence": {
-                "counts": dict(e.counts),
-                "mean_score_ja": _round(e.mean_score_ja),
-                "mean_score_other": _round(e.mean_score_other),
-                "contrast": _round(e.contrast),
-                "shrunk_contrast": round(e.shrunk_contrast, 3),
-                "note": e.note,
-            },
-            "followed_by": [f.to_dict() for f in self.followed_by],
-            "your_answer": self.your_answer.value if self.your_answer else None,
-            "gap": self.gap,
-            "reason": self.reason,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class AdvicePassage:
@@ -121,35 +90,13 @@ class AdvicePassage:
     text: str
     score: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "initiative_id": self.initiative_id,
-            "municipality": self.municipality,
-            "section": self.section,
-            "text": self.text,
-            "score": self.score,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     situation: str
-    initiatives: SearchResponse
+    initiatives: tuple[SearchResult, ...]
     practices: tuple[PracticeAdvice, ...]
     advice: tuple[AdvicePassage, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape shared by `indsats recommend --json` and `POST /v1/recommend`."""
-        return {
-            "situation": self.situation,
-            "initiatives": [r.to_dict() for r in self.initiatives.results],
-            "practices": [p.to_dict() for p in self.practices],
-            "advice": [a.to_dict() for a in self.advice],
-        }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
 
 
 class Recommender:
@@ -161,18 +108,19 @@ class Recommender:
         self.searcher = searcher
         self.embedder = embedder = searcher.embedder
         self.practices = corpus.practices
+        self.ranking = searcher.ranking
         texts = [practice_document(p, searcher.thesaurus) for p in self.practices]
         self._index = _PracticeIndex(
-            DenseIndex.build(embedder.embed_passages(texts)), LexicalIndex.build(texts)
+            DenseIndex.build(embedder.embed_passages(texts)),
+            LexicalIndex.build(texts, searcher.analyzer),
         )
-        self._evidence = {p.id: evidence_for(p) for p in self.practices}
         self._base_adoption = {p.id: _adoption(p, None) for p in self.practices}
         self._followers = {p.id: _followers(p) for p in self.practices}
 
     # -- the request ----------------------------------------------------------------------
     def validate(self, request: RecommendRequest) -> RecommendRequest:
-        if not 1 <= request.k <= MAX_K:
-            raise InvalidInputError(f"k skal være mellem 1 og {MAX_K}, ikke {request.k}.")
+        situation = validate_text(request.situation, self.searcher.max_query_chars, "Situationen")
+        validate_k(request.k)
         municipality = (request.municipality or "").strip() or None
         if municipality and not any(
             i.municipality.casefold() == municipality.casefold() for i in self.corpus.initiatives
@@ -185,12 +133,12 @@ class Recommender:
         known_ids = {p.id for p in self.practices}
         unknown = sorted(set(request.answers or {}) - known_ids)
         if unknown:
-            raise InvalidInputError(
+            raise UnknownPracticeError(
                 f"Ukendte praksis-id'er i answers: {', '.join(unknown[:5])}; "
-                "se GET /v1/practices for de gyldige id'er."
+                "praksiskataloget har de gyldige id'er."
             )
         return RecommendRequest(
-            request.situation, request.k, request.target_group, municipality, request.answers
+            situation, request.k, request.target_group, municipality, request.answers
         )
 
     def own_answers(self, request: RecommendRequest) -> tuple[dict[str, Level], float | None]:
@@ -215,7 +163,7 @@ class Recommender:
         initiatives = self.searcher.search(
             SearchQuery(
                 request.situation,
-                k=max(request.k, SUPPORT_PAGES),
+                k=max(request.k, self.ranking.support_pages),
                 target_group=request.target_group,
             )
         )
@@ -228,9 +176,10 @@ class Recommender:
             yours = own.get(practice.id)
             if yours is Level.JA:
                 continue
-            evidence = self._evidence[practice.id]
-            relevance = MATCH_WEIGHT * match[n] + (1 - MATCH_WEIGHT) * support[n]
-            score = relevance * (1 + EVIDENCE_WEIGHT * evidence.strength)
+            evidence = practice.evidence
+            weight = self.ranking.match_weight
+            relevance = weight * match[n] + (1 - weight) * support[n]
+            score = relevance * (1 + self.ranking.evidence_weight * evidence.strength)
             followers = self._followers[practice.id]
             gap = (
                 known
@@ -255,17 +204,9 @@ class Recommender:
                 )
             )
         ranked.sort(key=lambda p: (not p.gap, -p.score, p.id))
-        page = SearchResponse(
-            initiatives.query,
-            initiatives.mode,
-            request.k,
-            0,
-            initiatives.total,
-            initiatives.results[: request.k],
-        )
         return Recommendation(
             initiatives.query,
-            page,
+            initiatives.results[: request.k],
             tuple(ranked[: request.k]),
             self._advice(initiatives, request.k),
         )
@@ -284,34 +225,21 @@ class Recommender:
         return [float(v) for v in total / weights]
 
     def _support(self, initiatives: SearchResponse) -> list[float]:
-        top = initiatives.results[:SUPPORT_PAGES]
+        top = initiatives.results[: self.ranking.support_pages]
         if not top:
             return [0.0] * len(self.practices)
         weights = {r.id: r.score / top[0].score if top[0].score else 1.0 for r in top}
         return [max(0.0, _adoption(p, weights) - self._base_adoption[p.id]) for p in self.practices]
 
     def _advice(self, initiatives: SearchResponse, k: int) -> tuple[AdvicePassage, ...]:
-        matched = {r.id: r.municipality for r in initiatives.results[:SUPPORT_PAGES]}
-        rows = [
-            row
-            for row, p in enumerate(self.searcher.index.passages)
-            if p.initiative_id in matched and p.section in ADVICE_SECTIONS
-        ]
-        if not rows:
-            return ()
-        allowed = np.asarray(rows, dtype=np.int64)
-        lists = self.searcher.ranked_lists(initiatives.query, "hybrid", allowed)
-        fused = rrf(lists, self.searcher.settings.rrf_k)
-        best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        out = []
-        for row, score in best:
-            p = self.searcher.index.passages[row]
-            out.append(
-                AdvicePassage(
-                    p.initiative_id, matched[p.initiative_id], p.section, p.text, round(score, 6)
-                )
+        matched = {r.id: r.municipality for r in initiatives.results[: self.ranking.support_pages]}
+        found = self.searcher.best_passages(initiatives.query, matched, ADVICE_SECTIONS, k)
+        return tuple(
+            AdvicePassage(
+                p.initiative_id, matched[p.initiative_id], p.section, p.text, round(score, 6)
             )
-        return tuple(out)
+            for p, score in found
+        )
 
 
 @dataclass(frozen=True, slots=True)

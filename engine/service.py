@@ -1,12 +1,12 @@
-"""The `Engine`: one facade over corpus, page store, index, searcher and recommender.
+"""The `Engine`: the one front door to corpus, page store, index, search and recommendations.
 
 The API and the CLI both talk to this class only, so the rules about stored pages live in
 one place:
 
 - The corpus is the seed pages plus the pages in the store (`data/pages/<id>.txt`), loaded
-  by `engine.store.load_stored_corpus` (also used by `indsats build`). A stored page whose
-  id equals a seed's id *replaces* that seed (that is what `PUT` writes); a tombstone
-  (`<id>.deleted`) removes the id, seed or not, until a page with that id is written again.
+  by `engine.storage.pages.load_stored_corpus`. A stored page whose id equals a seed's id
+  *replaces* that seed; a tombstone (`<id>.deleted`) removes the id, seed or not, until a
+  page with that id is written again.
 - A write is durable (fsynced) and searchable when the method returns: the check and the
   file change happen under the writers' lock `data/lock`, the `VERSION` counter is bumped,
   and the index is rebuilt before the method returns.
@@ -26,41 +26,24 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import engine.embedding as embedding_backends
+from engine.domain.models import Corpus, Initiative, LoadError, Practice
+from engine.domain.parser import parse_bytes
+from engine.domain.render import render_page
 from engine.embedding import Embedder
 from engine.errors import ConflictError, InvalidInputError, NotFoundError
-from engine.models import Corpus, Initiative, LoadError, Practice
-from engine.parser import parse_bytes
-from engine.recommend import Recommendation, RecommendRequest
-from engine.render import render_page
-from engine.search import SearchQuery, SearchResponse, serves_target_group
-from engine.search_adapter import SearchParts, index_version, open_search
+from engine.recommend import Recommendation, Recommender, RecommendRequest
+from engine.search.indexing import live_version
+from engine.search.query import InitiativeFilter, SearchQuery, validate_query
+from engine.search.results import SearchResponse
+from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
-from engine.store import PageStore, load_stored_corpus, validate_id
+from engine.storage.pages import PageStore, load_stored_corpus, validate_id
+from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
 
 Marker = tuple[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class InitiativeFilter:
-    """Filters for listing, with the search filters' meaning ("Alle ledige" pages serve
-    each duration group)."""
-
-    target_group: str | None = None
-    municipality: str | None = None
-    min_evidence: float | None = None
-
-    def accepts(self, item: Initiative) -> bool:
-        if self.municipality and item.municipality.casefold() != self.municipality.casefold():
-            return False
-        if self.target_group and not serves_target_group(item, self.target_group):
-            return False
-        if self.min_evidence is not None:
-            score = item.evidence_score
-            if score is None or score < self.min_evidence:
-                return False
-        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +56,9 @@ class InitiativePage:
 class _Snapshot:
     marker: Marker
     corpus: Corpus
-    search: SearchParts
+    searcher: Searcher
+    recommender: Recommender
+    report: BuildReport
 
 
 class Engine:
@@ -90,12 +75,20 @@ class Engine:
         self._state: _Snapshot | None = None
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
-        """Load corpus, model and index (building the index if missing or stale)."""
+    def open(
+        cls,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        *,
+        force: bool = False,
+        progress: Progress | None = None,
+    ) -> Engine:
+        """Load corpus, model and index, building the index if it is missing or stale (or
+        always, with `force`); `progress(done, total)` follows the passages embedded."""
         store = PageStore(settings.pages_dir, settings.data_dir / "lock")
         store.ensure()
         engine = cls(settings, store, embedder)
-        engine._state = engine._load()
+        engine._state = engine._load(force=force, progress=progress)
         log.info(
             "Klar: %d indsatser, %d praksisser, indeks %s",
             len(engine.corpus.initiatives),
@@ -118,13 +111,19 @@ class Engine:
     def index_version(self) -> str:
         return self._snapshot.marker[1]
 
+    @property
+    def build_report(self) -> BuildReport:
+        """How the index of the loaded snapshot came to be: loaded, or built and why."""
+        return self._snapshot.report
+
+    @property
+    def model_name(self) -> str:
+        return self._snapshot.searcher.embedder.name
+
     def _marker(self) -> Marker:
-        return self.store.version(), self._index_version()
+        return self.store.version(), live_version(self.settings)
 
-    def _index_version(self) -> str:
-        return index_version(self.settings)
-
-    def _load(self) -> _Snapshot:
+    def _load(self, *, force: bool = False, progress: Progress | None = None) -> _Snapshot:
         """Read pages and index from disk, building the index if it does not match.
 
         No lock is needed to read: page files and index versions are replaced atomically, a
@@ -134,9 +133,15 @@ class Engine:
         """
         pages_version = self.store.version()
         corpus = load_stored_corpus(self.settings, self.store)
-        search = open_search(self.settings, corpus, self._embedder)
-        self._embedder = search.embedder  # loaded once, reused by every reload
-        return _Snapshot((pages_version, search.version), corpus, search)
+        if self._embedder is None:  # loaded once, reused by every reload
+            self._embedder = embedding_backends.load_embedder(self.settings)
+        searcher, report = open_searcher(
+            self.settings, corpus, self._embedder, force=force, progress=progress
+        )
+        if report.built:
+            log.info("Indeks %s bygget: %s", report.version, report.reason)
+        recommender = Recommender(searcher)
+        return _Snapshot((pages_version, searcher.version), corpus, searcher, recommender, report)
 
     def refresh(self) -> bool:
         """Reload if another process wrote pages or a new index; True if it did."""
@@ -173,46 +178,35 @@ class Engine:
         return self.corpus.errors
 
     # search and recommend -------------------------------------------------------------------
-    def check_text(self, name: str, text: str) -> str:
-        """The one length rule for free text (queries and situations)."""
-        limit = self.settings.max_query_chars
-        if not text.strip():
-            raise InvalidInputError(f"'{name}' er tom; skriv hvad du leder efter.")
-        if len(text) > limit:
-            raise InvalidInputError(
-                f"'{name}' er {len(text)} tegn; højst {limit} er tilladt. Forkort teksten."
-            )
-        return text
-
     def search(self, query: SearchQuery) -> SearchResponse:
-        self.check_text("q", query.text)
-        return self._snapshot.search.search(query)
+        return self._snapshot.searcher.search(query)
 
     def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResponse]:
+        """All or nothing: every query is checked before the first one runs."""
         for query in queries:
-            self.check_text("queries", query.text)
-        parts = self._snapshot.search
-        return [parts.search(q) for q in queries]
+            validate_query(query, self.settings.max_query_chars)
+        searcher = self._snapshot.searcher
+        return [searcher.search(q) for q in queries]
 
     def similar(self, initiative_id: str, k: int = 5) -> SearchResponse:
         item = self.initiative(initiative_id)
-        return self._snapshot.search.similar(item, k)
+        return self._snapshot.searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
-        self.check_text("situation", request.situation)
-        return self._snapshot.search.recommend(request)
+        return self._snapshot.recommender.recommend(request)
 
     # writing -------------------------------------------------------------------------------
     def add_page(
         self, page: bytes | str, source: str = "ny side", expected_id: str | None = None
     ) -> Initiative:
-        """Store a new page; 409 if its id is taken (replace_page is for that)."""
+        """Store a new page; a `ConflictError` if its id is taken (replace_page is for that)."""
         item = _parse(page, source, expected_id)
         with self._writing() as corpus:
             if corpus.initiative(item.id) is not None:
                 raise ConflictError(
-                    f"Der findes allerede en indsats med id '{item.id}'; "
-                    f"brug PUT /v1/initiatives/{item.id} for at erstatte den."
+                    f"Der findes allerede en indsats med id '{item.id}'; erstat den i stedet "
+                    "for at oprette den igen.",
+                    initiative_id=item.id,
                 )
             self.store.write_page(item.id, page)
         return self.initiative(item.id)

@@ -2,13 +2,15 @@
 
 Backends work on row numbers (0..n-1 in the order the texts were given), never on domain
 records, so the same classes index initiative passages, practices or anything else that is a
-list of texts. Callers map rows back to their own records.
+list of texts. Callers map rows back to their own records. What language the texts are in
+and which model embeds them is the caller's business: it passes an `Analyzer` and an
+embedding callable in, so this package imports nothing of the engine's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -16,6 +18,19 @@ import numpy.typing as npt
 
 Rows = npt.NDArray[np.int64]
 Scores = npt.NDArray[np.float32]
+Vectors = npt.NDArray[np.float32]
+# Texts -> one L2-normalised row each; the callback gets the number of texts done per step.
+EmbedPassages = Callable[[Sequence[str], Callable[[int], None] | None], Vectors]
+
+
+class Analyzer(Protocol):
+    """Text -> terms for BM25: the lexical backend counts whatever this gives."""
+
+    def words(self, text: str) -> list[str]: ...
+
+    def stem_all(self, words: Sequence[str]) -> list[str]: ...
+
+    def stems(self, text: str) -> list[str]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +46,6 @@ class Hits:
 
     def __len__(self) -> int:
         return int(self.rows.shape[0])
-
-
-class SavedIndex(Protocol):
-    """What the store needs from a backend: write itself into a directory it owns."""
-
-    def save(self, path: Path) -> None: ...
-
-    def __len__(self) -> int: ...
 
 
 def top_k(scores: npt.NDArray[np.floating], k: int, allowed: Rows | None = None) -> Hits:

@@ -1,4 +1,4 @@
-"""Lexical backend: BM25 (bm25s) over Danish Snowball stems without Danish stop words.
+"""Lexical backend: BM25 (bm25s) over the terms an `Analyzer` gives (Danish stems here).
 
 Danish glues words together ("jobsøgningskursus", "virksomhedspraktik"), so a query word and
 a page word often share a compound part but no stem. The index stays plain stems; compounds
@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import json
 import logging
-import re
 import threading
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,16 +27,12 @@ from typing import Any
 import bm25s
 import numpy as np
 import numpy.typing as npt
-import Stemmer
-from bm25s.stopwords import STOPWORDS_DANISH
 
-from index.base import Hits, Rows, top_k
+from index.base import Analyzer, Hits, Rows, top_k
 
 # bm25s sets its own logger to DEBUG at import, which would print through any root handler.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-_WORD = re.compile(r"[0-9a-zæøåäöüé§]+(?:[-.][0-9a-zæøåäöüé]+)*")
-_PARTS = re.compile(r"[-.]")
 # Compound parts shorter than this match too much by accident ("led" is the exception that
 # proves the rule, so tails may be one shorter than heads).
 MIN_HEAD = 4
@@ -47,44 +40,6 @@ MIN_TAIL = 3
 MIN_WHOLE_QUERY = 5
 # Longest ending by which two forms of one word may differ after stemming ("-us", "-est").
 MAX_ENDING = 3
-STOPWORDS = frozenset(STOPWORDS_DANISH) | frozenset({"mv", "fx", "f.eks", "bl.a", "m.m"})
-
-
-def normalise(text: str) -> str:
-    """Lowercase, NFKC, and glue line-break hyphens ("Arbejds-markedsbalancen")."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return text.replace("\u00ad", "")
-
-
-class DanishAnalyzer:
-    """Words -> stems. Snowball stemmers are not thread-safe, hence the lock."""
-
-    def __init__(self, stopwords: Iterable[str] = STOPWORDS) -> None:
-        self._stemmer = Stemmer.Stemmer("danish")
-        self._lock = threading.Lock()
-        self.stopwords = frozenset(stopwords)
-
-    def words(self, text: str) -> list[str]:
-        """Surface words without stop words; a hyphenated word yields its parts and the whole."""
-        out: list[str] = []
-        stop = self.stopwords
-        # findall and a substring test instead of a match object and a regex per word: this
-        # runs over every passage at build time and is most of the lexical build.
-        for token in _WORD.findall(normalise(text)):
-            if "-" in token or "." in token:
-                parts = [p for p in _PARTS.split(token) if p]
-                out.extend(p for p in parts if p not in stop)
-                token = "".join(parts)
-            if token not in stop:
-                out.append(token)
-        return out
-
-    def stem_all(self, words: Sequence[str]) -> list[str]:
-        with self._lock:
-            return list(self._stemmer.stemWords(list(words)))
-
-    def stems(self, text: str) -> list[str]:
-        return self.stem_all(self.words(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +52,9 @@ class LexicalQuery:
 
 
 class LexicalIndex:
-    def __init__(self, bm25: Any, analyzer: DanishAnalyzer | None = None) -> None:
+    def __init__(self, bm25: Any, analyzer: Analyzer) -> None:
         self._bm25 = bm25
-        self.analyzer = analyzer or DanishAnalyzer()
+        self.analyzer = analyzer
         vocab: dict[str, int] = dict(bm25.vocab_dict)
         self._vocab = vocab
         self._vocab_terms = sorted(t for t in vocab if len(t) >= MIN_TAIL)
@@ -120,17 +75,17 @@ class LexicalIndex:
         self._expand_cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     @classmethod
-    def build(cls, texts: Sequence[str], analyzer: DanishAnalyzer | None = None) -> LexicalIndex:
-        analyzer = analyzer or DanishAnalyzer()
+    def build(cls, texts: Sequence[str], analyzer: Analyzer) -> LexicalIndex:
+        """Terms come from `analyzer`; the same one must read the queries (and `load`)."""
         tokens = [analyzer.stems(t) or ["\u2205"] for t in texts]
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
         return cls(bm25, analyzer)
 
     @classmethod
-    def load(cls, path: Path) -> LexicalIndex:
+    def load(cls, path: Path, analyzer: Analyzer) -> LexicalIndex:
         bm25 = bm25s.BM25.load(str(path), load_corpus=False, show_progress=False)
-        return cls(bm25)
+        return cls(bm25, analyzer)
 
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -138,10 +93,6 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return self._n
-
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        return frozenset(self._vocab)
 
     def related_terms(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(variants, compounds) of `word` in the vocabulary.
@@ -259,7 +210,3 @@ class LexicalIndex:
         if self._n == 0 or k <= 0:
             return Hits.empty()
         return top_k(self.scores(query, compound_weight, expansion_weight), k, allowed)
-
-
-def vocabulary_json(index: LexicalIndex) -> str:
-    return json.dumps(sorted(index.vocabulary), ensure_ascii=False)

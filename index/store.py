@@ -12,8 +12,6 @@ rebuilds on, so a wrong or damaged index is never served silently. No pickle any
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -22,7 +20,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +28,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine.embedding.base import Embedder
-from index.base import Document
+from durable.files import atomic_write, file_lock, fsync_dir, fsync_file
+from index.base import Analyzer, Document, EmbedPassages
 from index.dense_faiss import DenseIndex, Kind
 from index.lexical_bm25 import LexicalIndex
 
@@ -117,42 +115,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def write_lock(path: Path) -> Iterator[None]:
-    """Exclusive fcntl lock for writers (builds, page writes); readers never take it.
-
-    flock locks belong to an open file, so a process must not nest this (it would wait on
-    itself); the kernel drops the lock when a killed writer's file closes.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
 class IndexStore:
-    def __init__(self, root: Path, lock_path: Path) -> None:
+    """Versions under `root`; builds hold the writers' lock `lock_path`. `analyzer` reads the
+    lexical index's terms, the same one the caller's queries go through."""
+
+    def __init__(self, root: Path, lock_path: Path, analyzer: Analyzer) -> None:
         self.root = root
         self.lock_path = lock_path
+        self.analyzer = analyzer
 
     # -- reading -------------------------------------------------------------------------
     def current_version(self) -> str | None:
@@ -191,7 +161,7 @@ class IndexStore:
             if manifest.get(key) != value:
                 raise StaleIndex(_CHANGED[key].format(old=manifest.get(key), new=value))
         dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
-        lexical = LexicalIndex.load(directory / "lexical")
+        lexical = LexicalIndex.load(directory / "lexical", self.analyzer)
         count = manifest["passage_count"]
         # passages.jsonl is covered by its checksum above and written from the same list.
         if not len(dense) == len(lexical) == count:
@@ -224,12 +194,15 @@ class IndexStore:
         self,
         documents: Callable[[], Sequence[Document]],
         spec: IndexSpec,
-        embedder: Embedder,
+        embed: EmbedPassages,
         *,
         force: bool = False,
         progress: Progress | None = None,
     ) -> tuple[LoadedIndex, BuildReport]:
-        """The live index if it matches `spec`, else a fresh build (logged with the reason)."""
+        """The live index if it matches `spec`, else a fresh build (logged with the reason).
+
+        `embed` turns document texts into vectors of `spec.model` (only texts whose vectors
+        the live version does not already hold)."""
         if not force:
             try:
                 loaded = self.load(spec)
@@ -238,7 +211,7 @@ class IndexStore:
                 reason = exc.reason
         else:
             reason = "genopbygning bedt om med --force"
-        with write_lock(self.lock_path):
+        with file_lock(self.lock_path):
             if not force:
                 # Another process may have built it while we waited for the lock.
                 try:
@@ -247,7 +220,7 @@ class IndexStore:
                 except StaleIndex as exc:
                     reason = exc.reason
             log.warning("building the search index: %s", reason)
-            loaded, report = self._build(documents(), spec, embedder, reason, force, progress)
+            loaded, report = self._build(documents(), spec, embed, reason, force, progress)
         log.info(
             "index %s ready: %d passages embedded, %d reused, %.1fs",
             report.version,
@@ -261,7 +234,7 @@ class IndexStore:
         self,
         documents: Sequence[Document],
         spec: IndexSpec,
-        embedder: Embedder,
+        embed: EmbedPassages,
         reason: str,
         force: bool,
         progress: Progress | None,
@@ -290,12 +263,12 @@ class IndexStore:
                 progress(done, len(missing))
 
         if missing:
-            fresh = embedder.embed_passages([documents[i].text for i in missing], step)
+            fresh = embed([documents[i].text for i in missing], step)
             vectors[missing] = fresh
         np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
         dense = DenseIndex.build(vectors, spec.kind, spec.hnsw_m, spec.ef_search)
         dense.save(tmp / "dense.faiss")
-        lexical = LexicalIndex.build([d.terms_text for d in documents])
+        lexical = LexicalIndex.build([d.terms_text for d in documents], self.analyzer)
         lexical.save(tmp / "lexical")
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
             for doc, key in zip(documents, keys, strict=True):
@@ -366,19 +339,15 @@ class IndexStore:
         return max(numbers, default=0) + 1
 
     def _point_current_at(self, name: str) -> None:
-        tmp = self.root / f"{CURRENT}.tmp-{os.getpid()}"
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(name + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.root / CURRENT)
-        fsync_dir(self.root)
+        atomic_write(self.root / CURRENT, (name + "\n").encode("utf-8"))
 
     def _remove_temp_dirs(self) -> None:
         """Leftovers of killed builds; safe to delete because we hold the write lock."""
         for path in self.root.glob(".tmp-*"):
             shutil.rmtree(path, ignore_errors=True)
-        for path in self.root.glob(f"{CURRENT}.tmp-*"):
+        for path in self.root.glob(f"{CURRENT}.tmp-*"):  # left by builds before atomic_write
+            path.unlink(missing_ok=True)
+        for path in self.root.glob(".tmp-*.part"):
             path.unlink(missing_ok=True)
 
     def _collect_garbage(self, keep: str) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from engine.corpus import load_corpus
+from engine.domain.corpus import load_corpus
+from engine.domain.models import Corpus
 from engine.embedding.base import Embedder
-from engine.models import Corpus
 from engine.settings import Settings
 from tests.fakes import FakeEmbedder
 
@@ -54,3 +56,20 @@ def _shared_model_export(tmp_path_factory: pytest.TempPathFactory) -> None:
     import os
 
     os.environ.setdefault("INDSATS_EXPORT_DIR", str(tmp_path_factory.mktemp("onnx-export")))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the session, shared by every browser test wherever it lives:
+    Playwright's sync API cannot start a second instance while one is running."""
+    from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, browser_missing
+
+    reason = browser_missing()
+    if reason is not None:
+        pytest.skip(f"browser test skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from engine.domain.text import DanishAnalyzer
 from engine.embedding.base import Embedder, Vectors, normalise
-from index.lexical_bm25 import DanishAnalyzer
 
 
 class FakeEmbedder(Embedder):

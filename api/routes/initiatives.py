@@ -13,13 +13,13 @@ from api.models import (
     ErrorResponse,
     InitiativeDetail,
     InitiativeList,
-    InitiativeRecord,
     InitiativeSummary,
     SearchResponseOut,
 )
+from api.requests import InitiativeRecord, record_to_initiative
+from engine.domain.models import Initiative
 from engine.errors import UnsupportedMediaTypeError
-from engine.models import Answer, Initiative, Level, Section, Test
-from engine.service import InitiativeFilter
+from engine.search.query import InitiativeFilter
 
 router = APIRouter(prefix="/v1/initiatives", tags=["indsatser"])
 
@@ -64,14 +64,14 @@ def list_initiatives(
     """Alle indsatser, sorteret efter kommune og titel, med filtre og sider."""
     filters = InitiativeFilter(target_group or None, municipality or None, min_evidence)
     page = engine.initiatives(filters, k=k, offset=offset)
-    items = [InitiativeSummary.of(i) for i in page.items]
+    items = [InitiativeSummary.model_validate(i) for i in page.items]
     return InitiativeList(total=page.total, k=k, offset=offset, items=items)
 
 
 @router.get("/{initiative_id}", response_model=InitiativeDetail, responses=_read_errors)
 def get_initiative(engine: EngineDep, initiative_id: IdPath) -> InitiativeDetail:
     """Hele siden: afsnit, tests og svar (med praksis-id)."""
-    return InitiativeDetail.of(engine.initiative(initiative_id))
+    return InitiativeDetail.model_validate(engine.initiative(initiative_id))
 
 
 @router.get("/{initiative_id}/similar", response_model=SearchResponseOut, responses=_read_errors)
@@ -79,7 +79,7 @@ def similar(
     engine: EngineDep, initiative_id: IdPath, k: Annotated[int, Query(ge=1, le=100)] = 5
 ) -> SearchResponseOut:
     """Indsatser der ligner denne (uden den selv)."""
-    return SearchResponseOut.model_validate(engine.similar(initiative_id, k=k).to_dict())
+    return SearchResponseOut.model_validate(engine.similar(initiative_id, k=k))
 
 
 @router.post(
@@ -118,7 +118,7 @@ async def replace(engine: EngineDep, initiative_id: IdPath, request: Request) ->
         item = await run_in_threadpool(
             engine.replace_page, initiative_id, body, "den indsendte side"
         )
-    return InitiativeDetail.of(item)
+    return InitiativeDetail.model_validate(item)
 
 
 @router.delete(
@@ -138,30 +138,10 @@ async def _read_page(request: Request) -> tuple[bytes, Initiative | None]:
     media = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
     body = await request.body()
     if media == "application/json":
-        return body, _to_initiative(InitiativeRecord.model_validate_json(body))
+        return body, record_to_initiative(InitiativeRecord.model_validate_json(body))
     if media == "text/plain":
         return body, None
     raise UnsupportedMediaTypeError(
         f"Indholdstypen '{media[:80]}' kendes ikke: send siden som text/plain (seed-formatet) "
         "eller som application/json."
-    )
-
-
-def _to_initiative(record: InitiativeRecord) -> Initiative:
-    return Initiative(
-        id=record.id or "",
-        municipality=record.municipality,
-        title=record.title,
-        target_groups=tuple(record.target_groups),
-        sections=tuple(Section(s.name, s.text) for s in record.sections),
-        tests=tuple(
-            Test(
-                label=t.label,
-                name=t.name,
-                score=t.score,
-                answers=tuple(Answer(Level(a.level), a.text) for a in t.answers),
-            )
-            for t in record.tests
-        ),
-        headline_score=record.headline_score,
     )

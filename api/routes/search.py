@@ -7,18 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import EngineDep
-from api.models import (
-    BatchSearchRequest,
-    BatchSearchResponse,
-    ErrorResponse,
-    Mode,
-    RecommendRequest,
-    RecommendResponseOut,
-    SearchResponseOut,
-)
-from engine.models import Level
+from api.models import BatchSearchResponse, ErrorResponse, RecommendResponseOut, SearchResponseOut
+from api.requests import BatchSearchRequest, Mode, RecommendRequest
+from engine.domain.models import Level
 from engine.recommend import RecommendRequest as Situation
-from engine.search import SearchQuery
+from engine.search.query import SearchQuery
 
 router = APIRouter(prefix="/v1", tags=["søgning"])
 _errors: dict[int | str, dict[str, object]] = {
@@ -42,7 +35,7 @@ def search(
 ) -> SearchResponseOut:
     """Hybrid (semantisk + leksikalsk) søgning; filtre anvendes før rangering."""
     query = SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
-    return SearchResponseOut.model_validate(engine.search(query).to_dict())
+    return SearchResponseOut.model_validate(engine.search(query))
 
 
 @router.post("/search/batch", response_model=BatchSearchResponse, responses=_errors)
@@ -56,9 +49,7 @@ def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResp
         for q in body.queries
     ]  # fmt: skip
     results = engine.search_many(queries)
-    return BatchSearchResponse(
-        results=[SearchResponseOut.model_validate(r.to_dict()) for r in results]
-    )
+    return BatchSearchResponse(results=[SearchResponseOut.model_validate(r) for r in results])
 
 
 @router.post("/recommend", response_model=RecommendResponseOut, responses=_errors)
@@ -68,4 +59,4 @@ def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponseOut
     request = Situation(
         body.situation, body.k, body.target_group, body.municipality, answers or None
     )
-    return RecommendResponseOut.model_validate(engine.recommend(request).to_dict())
+    return RecommendResponseOut.model_validate(engine.recommend(request))

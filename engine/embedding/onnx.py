@@ -19,8 +19,6 @@ again, but cosine to the torch vectors fell to 0.81-0.96 on Danish text.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import logging
@@ -28,12 +26,13 @@ import os
 import threading
 import uuid
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from durable.files import atomic_replace, file_lock
 from engine.embedding.base import Embedder, Vectors, normalise
 from engine.embedding.sentence_transformer import resolve_model
 from engine.errors import ModelLoadError
@@ -110,16 +109,6 @@ def model_digest(location: Path, pooling: str) -> str:
     return digest.hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def _export_lock(path: Path) -> Iterator[None]:
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _export(location: Path, pooling: str, target: Path) -> None:
     """Export with torch, check against torch on the probes, then rename into place."""
     try:
@@ -180,9 +169,7 @@ def _export(location: Path, pooling: str, target: Path) -> None:
                 f"The ONNX export of {location} differs from torch by {error:.2g} (allowed "
                 f"{TOLERANCE}); set INDSATS_BACKEND=torch and report this."
             )
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        atomic_replace(tmp, target)
         log.info("exported %s to %s (max difference to torch %.1e)", location, target, error)
     finally:
         for leftover in target.parent.glob(f".{target.name}.tmp-*"):
@@ -260,7 +247,7 @@ class OnnxEmbedder(Embedder):
         cache_dir.mkdir(parents=True, exist_ok=True)
         target = cache_dir / f"{location.name}-{model_digest(location, pooling)}.onnx"
         if not target.is_file():
-            with _export_lock(cache_dir / ".export.lock"):
+            with file_lock(cache_dir / ".export.lock"):
                 if not target.is_file():
                     log.warning("exporting %s to ONNX (first use of this model)", model)
                     _export(location, pooling, target)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,12 +28,8 @@ def make_settings(data_dir: Path, **overrides: object) -> Settings:
 
 
 def wait_until_loaded(app: FastAPI, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if app.state.engine is not None or app.state.engine_error is not None:
-            return
-        time.sleep(0.02)
-    raise AssertionError("the engine did not load in time")
+    """Until the lifespan's loader has loaded the engine or given up (an event, no polling)."""
+    assert app.state.engine_settled.wait(timeout), "the engine did not load in time"
 
 
 @pytest.fixture

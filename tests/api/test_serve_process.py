@@ -30,7 +30,7 @@ def _free_port() -> int:
 
 def _command() -> list[str]:
     script = Path(sys.executable).parent / "indsats"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "engine.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.app"]
 
 
 @contextmanager

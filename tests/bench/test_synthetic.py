@@ -6,8 +6,8 @@ import numpy as np
 
 from bench.common import distinct_queries, load_pool
 from bench.synthetic import PooledEmbedder, synthetic_corpus
-from engine.chunks import corpus_passages
-from engine.models import Corpus
+from engine.domain.models import Corpus
+from engine.search.passages import corpus_passages
 from tests.fakes import FakeEmbedder
 
 

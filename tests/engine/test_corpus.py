@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from engine.corpus import load_corpus
+from engine.domain.corpus import load_corpus
 
 
 def _copy_seeds(seeds_dir: Path, target: Path) -> Path:

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-import engine.indexing as indexing
+import engine.search.indexing as indexing
 import index.store as store
-from engine.chunks import corpus_passages
-from engine.indexing import corpus_hash, open_index
-from engine.models import Corpus, Section
+from engine.domain.models import Corpus, Section
+from engine.search.indexing import corpus_hash, open_index
+from engine.search.passages import corpus_passages
+from engine.search.thesaurus import Group, Thesaurus
 from engine.settings import Settings
-from engine.thesaurus import Group, Thesaurus
 from tests.fakes import FakeEmbedder
 
 

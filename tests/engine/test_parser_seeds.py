@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.models import Initiative, Level
-from engine.parser import parse_bytes
+from engine.domain.models import Initiative, Level
+from engine.domain.parser import parse_bytes
 
 DESC, RES, ORG, ADV, MGMT = (
     "Kommunens beskrivelse af indsatsen",

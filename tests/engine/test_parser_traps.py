@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine.domain.models import Level
+from engine.domain.parser import parse_bytes, parse_page
 from engine.errors import PageFormatError
-from engine.models import Level
-from engine.parser import parse_bytes, parse_page
 
 PAGE = """Odder
 

@@ -6,10 +6,10 @@ from itertools import combinations
 
 import pytest
 
-from engine.corpus import corpus_from_initiatives
-from engine.models import Corpus, Level
-from engine.parser import parse_page
-from engine.practices import SIMILARITY_THRESHOLD, practice_key, similarity
+from engine.domain.corpus import corpus_from_initiatives
+from engine.domain.models import Corpus, Level
+from engine.domain.parser import parse_page
+from engine.domain.practices import SIMILARITY_THRESHOLD, practice_key, similarity
 
 
 def test_catalogue_size_on_seeds(seed_corpus: Corpus) -> None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from engine.corpus import corpus_from_initiatives
+from engine.domain.corpus import corpus_from_initiatives
+from engine.domain.models import Corpus, Level
+from engine.domain.parser import parse_page
 from engine.errors import InvalidInputError
-from engine.evidence import evidence_for
-from engine.indexing import open_index
-from engine.models import Corpus, Level
-from engine.parser import parse_page
 from engine.recommend import Recommender, RecommendRequest
-from engine.search import Searcher
+from engine.search.indexing import open_index
+from engine.search.searcher import Searcher
+from engine.search.thesaurus import Thesaurus
 from engine.settings import Settings
-from engine.thesaurus import Thesaurus
 from tests.fakes import FakeEmbedder
 
 GOOD = "borgere får samtaler om jobsøgning hver uge"
@@ -111,7 +110,7 @@ def test_shrinkage_grows_with_pages() -> None:
     ]
     two = corpus_from_initiatives(parse_page(p, f"{n}") for n, p in enumerate(pages))
     good = next(p for p in two.practices if p.text.endswith(GOOD))
-    evidence = evidence_for(good)
+    evidence = good.evidence
     assert evidence.contrast == pytest.approx(3.5)
     assert evidence.shrunk_contrast == pytest.approx(3.5 / 3)  # n = 1 against a prior of 2
     assert "skrumpet" in evidence.note

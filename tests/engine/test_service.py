@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from engine.domain.models import Corpus
+from engine.domain.parser import parse_page
+from engine.domain.render import render_page
 from engine.errors import ConflictError, InvalidInputError, NotFoundError, PageFormatError
-from engine.models import Corpus
-from engine.parser import parse_page
-from engine.render import render_page
-from engine.service import Engine, InitiativeFilter
+from engine.search.query import InitiativeFilter, validate_text
+from engine.service import Engine
 from engine.settings import Settings
 from tests.fakes import FakeEmbedder
 
@@ -136,12 +137,23 @@ def test_listing_filters(engine: Engine) -> None:
     assert engine.initiatives(InitiativeFilter(min_evidence=5.0)).total == 0
 
 
-def test_text_limits(engine: Engine) -> None:
+def test_text_limits_are_one_rule_for_queries_and_situations(engine: Engine) -> None:
+    from engine.recommend import RecommendRequest
+    from engine.search.query import SearchQuery
+
     with pytest.raises(InvalidInputError, match="2000"):
-        engine.check_text("q", "x" * 2001)
+        validate_text("x" * 2001, 2000)
     with pytest.raises(InvalidInputError, match="tom"):
-        engine.check_text("q", "   ")
-    assert engine.check_text("q", "x" * 2000)
+        validate_text("   ", 2000)
+    assert validate_text(" x \n y ", 2000) == "x y"
+    too_long = "x" * 2001
+    for call in (
+        lambda: engine.search(SearchQuery(too_long)),
+        lambda: engine.search_many([SearchQuery("fint"), SearchQuery(too_long)]),
+        lambda: engine.recommend(RecommendRequest(too_long)),
+    ):
+        with pytest.raises(InvalidInputError, match="højst 2000 er tilladt"):
+            call()
 
 
 def test_concurrent_writers_in_two_workers_never_both_win(settings: Settings) -> None:

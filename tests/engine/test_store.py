@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from durable.files import atomic_write
 from engine.errors import InvalidInputError
-from engine.store import PageStore, atomic_write, validate_id
+from engine.storage.pages import PageStore, validate_id
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_write_read_delete_roundtrip(store: PageStore) -> None:
     with store.lock():
         store.write_page("hedensted-coaching", "igen")
     assert store.tombstones() == frozenset()
-    assert store.has_page("hedensted-coaching")
+    assert store.page_path("hedensted-coaching").read_text(encoding="utf-8") == "igen"
 
 
 def test_writes_are_fsynced_file_and_directory(
@@ -148,17 +148,19 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     assert target.read_bytes() == b"b"
 
 
+def _free(lock_path: Path) -> bool:
+    """A lock probe: could another holder (its own open file) take the lock right now?"""
+    with lock_path.open("a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        return True
+
+
 def test_lock_excludes_other_holders(store: PageStore) -> None:
-    order: list[str] = []
-
-    def other() -> None:
-        with store.lock():
-            order.append("other")
-
+    assert _free(store.lock_path)
     with store.lock():
-        thread = threading.Thread(target=other)
-        thread.start()
-        time.sleep(0.1)
-        order.append("first")
-    thread.join(5)
-    assert order == ["first", "other"]
+        assert not _free(store.lock_path)
+    assert _free(store.lock_path)

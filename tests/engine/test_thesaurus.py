@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.thesaurus import Thesaurus, gloss
+from engine.search.thesaurus import Thesaurus, gloss
 
 
 @pytest.fixture(scope="module")

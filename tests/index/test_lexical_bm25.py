@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.lexical_bm25 import DanishAnalyzer, LexicalIndex
+from engine.domain.text import DanishAnalyzer
+from index.lexical_bm25 import LexicalIndex
 
 TEXTS = [
     "Jobsøgningskurset JobNu er en god start for nyledige.",
@@ -20,7 +21,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def index() -> LexicalIndex:
-    return LexicalIndex.build(TEXTS)
+    return LexicalIndex.build(TEXTS, DanishAnalyzer())
 
 
 def _top(index: LexicalIndex, query: str, compounds: bool = True) -> list[int]:
@@ -80,7 +81,7 @@ def test_query_without_known_words_returns_nothing(index: LexicalIndex) -> None:
 
 def test_save_load_round_trip(index: LexicalIndex, tmp_path: Path) -> None:
     index.save(tmp_path / "lex")
-    loaded = LexicalIndex.load(tmp_path / "lex")
+    loaded = LexicalIndex.load(tmp_path / "lex", DanishAnalyzer())
     query = loaded.analyse("ordblinde ledige")
     assert loaded.search(query, 5).rows.tolist() == index.search(query, 5).rows.tolist()
 
@@ -110,4 +111,4 @@ def test_plain_bm25_only(tmp_path: Path) -> None:
     variant = bm25s.BM25(method="bm25+")
     variant.index([["ledig", "job"], ["kursus"]], show_progress=False)
     with pytest.raises(ValueError, match="plain BM25"):
-        LexicalIndex(variant)
+        LexicalIndex(variant, DanishAnalyzer())

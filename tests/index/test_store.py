@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.domain.text import DanishAnalyzer
 from index.base import Document
 from index.store import CURRENT, KEEP_VERSIONS, IndexSpec, IndexStore, StaleIndex
 from tests.fakes import FakeEmbedder
@@ -30,27 +31,27 @@ def _spec(embedder: FakeEmbedder, corpus: str = "c1", kind: str = "flat") -> Ind
 
 @pytest.fixture()
 def store(tmp_path: Path) -> IndexStore:
-    return IndexStore(tmp_path / "index", tmp_path / "lock")
+    return IndexStore(tmp_path / "index", tmp_path / "lock", DanishAnalyzer())
 
 
 def test_first_ensure_builds_and_second_loads(store: IndexStore) -> None:
     embedder = FakeEmbedder()
     assert store.current_version() is None
-    loaded, report = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
+    loaded, report = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
     assert report.built and report.embedded == 3 and report.reused == 0
     assert store.current_version() == loaded.version
     assert [d.payload for d in loaded.read_documents()] == [{"n": 0}, {"n": 1}, {"n": 2}]
     assert len(loaded) == 3
 
     calls = len(embedder.texts_seen)
-    again, report2 = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
+    again, report2 = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
     assert not report2.built and again.version == loaded.version
     assert len(embedder.texts_seen) == calls  # nothing embedded
 
 
 def test_manifest_records_what_the_index_was_built_from(store: IndexStore) -> None:
     embedder = FakeEmbedder()
-    loaded, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
+    loaded, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
     manifest = json.loads((store.root / loaded.version / "manifest.json").read_text())
     assert manifest["model"] == embedder.identity
     assert manifest["dimension"] == embedder.dimension
@@ -64,11 +65,13 @@ def test_changed_corpus_rebuilds_and_embeds_only_new_passages(
     store: IndexStore, caplog: pytest.LogCaptureFixture
 ) -> None:
     embedder = FakeEmbedder()
-    first, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
+    first, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
     new_texts = [*TEXTS, "Virksomhedspraktik og løntilskud."]
     embedder.texts_seen.clear()
     with caplog.at_level(logging.WARNING, logger="index.store"):
-        second, report = store.ensure(lambda: _docs(new_texts), _spec(embedder, "c2"), embedder)
+        second, report = store.ensure(
+            lambda: _docs(new_texts), _spec(embedder, "c2"), embedder.embed_passages
+        )
     assert report.built and report.embedded == 1 and report.reused == 3
     assert embedder.texts_seen == ["Virksomhedspraktik og løntilskud."]
     assert "siderne er ændret" in caplog.text
@@ -80,24 +83,26 @@ def test_changed_corpus_rebuilds_and_embeds_only_new_passages(
 
 
 def test_changed_model_rebuilds_everything(store: IndexStore) -> None:
-    store.ensure(lambda: _docs(TEXTS), _spec(FakeEmbedder()), FakeEmbedder())
+    store.ensure(lambda: _docs(TEXTS), _spec(FakeEmbedder()), FakeEmbedder().embed_passages)
     other = FakeEmbedder(name="another-model")
-    _, report = store.ensure(lambda: _docs(TEXTS), _spec(other), other)
+    _, report = store.ensure(lambda: _docs(TEXTS), _spec(other), other.embed_passages)
     assert report.built and "modellen er ændret" in report.reason
     assert report.embedded == 3 and report.reused == 0
 
 
 def test_force_rebuilds_without_reusing_vectors(store: IndexStore) -> None:
     embedder = FakeEmbedder()
-    store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
-    _, report = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder, force=True)
+    store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
+    _, report = store.ensure(
+        lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages, force=True
+    )
     assert report.built and report.embedded == 3
 
 
 @pytest.mark.parametrize("victim", ["dense.faiss", "vectors.npy", "passages.jsonl", "lexical"])
 def test_corrupted_file_is_detected_and_rebuilt(store: IndexStore, victim: str) -> None:
     embedder = FakeEmbedder()
-    loaded, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
+    loaded, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
     directory = store.root / loaded.version
     target = directory / victim
     if target.is_dir():
@@ -107,7 +112,7 @@ def test_corrupted_file_is_detected_and_rebuilt(store: IndexStore, victim: str) 
     target.write_bytes(bytes(data))
     with pytest.raises(StaleIndex, match="beskadiget"):
         store.load(_spec(embedder))
-    rebuilt, report = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
+    rebuilt, report = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
     assert report.built and "beskadiget" in report.reason
     assert report.embedded == 3  # vectors of a damaged version are not trusted
     assert store.load(_spec(embedder)).version == rebuilt.version
@@ -115,7 +120,7 @@ def test_corrupted_file_is_detected_and_rebuilt(store: IndexStore, victim: str) 
 
 def test_missing_file_and_garbage_current_are_stale(store: IndexStore) -> None:
     embedder = FakeEmbedder()
-    loaded, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
+    loaded, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
     (store.root / loaded.version / "dense.faiss").unlink()
     with pytest.raises(StaleIndex, match="mangler"):
         store.load(_spec(embedder))
@@ -127,17 +132,23 @@ def test_missing_file_and_garbage_current_are_stale(store: IndexStore) -> None:
 
 def test_index_kind_change_rebuilds_as_hnsw(store: IndexStore) -> None:
     embedder = FakeEmbedder()
-    store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
-    loaded, report = store.ensure(lambda: _docs(TEXTS), _spec(embedder, kind="hnsw"), embedder)
+    store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
+    loaded, report = store.ensure(
+        lambda: _docs(TEXTS), _spec(embedder, kind="hnsw"), embedder.embed_passages
+    )
     assert report.built and loaded.dense.kind == "hnsw"
 
 
 def test_old_versions_and_temp_dirs_are_collected(store: IndexStore) -> None:
     embedder = FakeEmbedder()
     for n in range(KEEP_VERSIONS + 3):
-        store.ensure(lambda n=n: _docs([*TEXTS, f"side {n}"]), _spec(embedder, f"c{n}"), embedder)
+        store.ensure(
+            lambda n=n: _docs([*TEXTS, f"side {n}"]),
+            _spec(embedder, f"c{n}"),
+            embedder.embed_passages,
+        )
     (store.root / ".tmp-leftover").mkdir()
-    store.ensure(lambda: _docs(TEXTS), _spec(embedder, "final"), embedder)
+    store.ensure(lambda: _docs(TEXTS), _spec(embedder, "final"), embedder.embed_passages)
     versions = [p for p in store.root.iterdir() if p.name.startswith("v-")]
     assert len(versions) == KEEP_VERSIONS
     assert store.current_version() in {p.name for p in versions}
@@ -147,9 +158,11 @@ def test_old_versions_and_temp_dirs_are_collected(store: IndexStore) -> None:
 
 def test_current_version_tracks_a_build_by_another_store(store: IndexStore) -> None:
     embedder = FakeEmbedder()
-    first, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder)
-    other = IndexStore(store.root, store.lock_path)  # e.g. another API worker
-    second, _ = other.ensure(lambda: _docs(TEXTS[:2]), _spec(embedder, "c9"), embedder)
+    first, _ = store.ensure(lambda: _docs(TEXTS), _spec(embedder), embedder.embed_passages)
+    other = IndexStore(store.root, store.lock_path, store.analyzer)  # e.g. another API worker
+    second, _ = other.ensure(
+        lambda: _docs(TEXTS[:2]), _spec(embedder, "c9"), embedder.embed_passages
+    )
     assert store.current_version() == second.version != first.version
 
 
@@ -171,16 +184,18 @@ def test_concurrent_builders_build_once(store: IndexStore) -> None:
     slow = Slow()
     results: list[object] = []
     worker = threading.Thread(
-        target=lambda: results.append(store.ensure(lambda: _docs(TEXTS), _spec(slow), slow))
+        target=lambda: results.append(
+            store.ensure(lambda: _docs(TEXTS), _spec(slow), slow.embed_passages)
+        )
     )
     worker.start()
     assert inside.wait(10)
     other_embedder = FakeEmbedder()
-    other = IndexStore(store.root, store.lock_path)
+    other = IndexStore(store.root, store.lock_path, store.analyzer)
     waiting: list[object] = []
     second = threading.Thread(
         target=lambda: waiting.append(
-            other.ensure(lambda: _docs(TEXTS), _spec(other_embedder), other_embedder)
+            other.ensure(lambda: _docs(TEXTS), _spec(other_embedder), other_embedder.embed_passages)
         )
     )
     second.start()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from engine.domain.models import Corpus
 from engine.embedding.base import Embedder
-from engine.indexing import open_index
-from engine.models import Corpus
-from engine.search import Searcher
+from engine.search.indexing import open_index
+from engine.search.searcher import Searcher
+from engine.search.thesaurus import Thesaurus
 from engine.settings import Settings
-from engine.thesaurus import Thesaurus
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.practice_eval import evaluate_practices, load_situations
+from engine.evaluation.practices import evaluate_practices, load_situations
 from engine.recommend import Recommender, RecommendRequest
-from engine.search import Searcher
+from engine.search.searcher import Searcher
 
 pytestmark = pytest.mark.model
 
@@ -40,4 +40,4 @@ def test_follow_up_on_wage_subsidy_recommends_a_contact_person(recommender: Reco
     first_three = result.practices[:3]
     contact = next(p for p in first_three if "fast kontaktperson på virksomheden" in p.text)
     assert contact.reason.startswith("Følges fuldt af Brønderslev (evidensscore 4,1)")
-    assert result.initiatives.results and result.advice
+    assert result.initiatives and result.advice

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.evaluation import evaluate, load_queries
-from engine.models import Corpus
-from engine.search import Searcher, SearchQuery
+from engine.domain.models import Corpus
+from engine.evaluation.search import evaluate, load_queries
+from engine.search.searcher import Searcher, SearchQuery
 
 pytestmark = pytest.mark.model
 

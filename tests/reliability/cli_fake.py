@@ -14,12 +14,12 @@ import sys
 
 import engine.embedding
 from engine.settings import Settings
+from tests.fakes import FakeEmbedder
 from tests.reliability import crash_child
-from tests.reliability.fake_embedder import HashingEmbedder
 
 
-def _fake(settings: Settings) -> HashingEmbedder:
-    return HashingEmbedder()
+def _fake(settings: Settings) -> FakeEmbedder:
+    return FakeEmbedder()
 
 
 def _report() -> None:
@@ -28,7 +28,7 @@ def _report() -> None:
 
 if __name__ == "__main__":
     engine.embedding.load_embedder = _fake
-    from engine.cli import app
+    from cli.app import app
 
     kill_at = os.environ.get("INDSATS_CRASH_KILL_AT")
     if kill_at is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from engine.settings import Settings
-from tests.reliability.fake_embedder import HashingEmbedder
+from tests.fakes import FakeEmbedder
 from tests.reliability.harness import KEY, SEEDS
 
 ClientFactory = Callable[..., AbstractContextManager[TestClient]]
@@ -30,12 +29,9 @@ def make_client(tmp_path: Path) -> ClientFactory:
 
     @contextmanager
     def factory(**overrides: object) -> Iterator[TestClient]:
-        app = create_app(settings_for(tmp_path / "data", **overrides), embedder=HashingEmbedder())
+        app = create_app(settings_for(tmp_path / "data", **overrides), embedder=FakeEmbedder())
         with TestClient(app, raise_server_exceptions=False) as client:
-            deadline = time.monotonic() + 120
-            while app.state.engine is None and app.state.engine_error is None:
-                assert time.monotonic() < deadline, "engine did not load"
-                time.sleep(0.02)
+            assert app.state.engine_settled.wait(120), "engine did not load"
             assert app.state.engine_error is None, app.state.engine_error
             yield client
 
@@ -46,3 +42,38 @@ def make_client(tmp_path: Path) -> ClientFactory:
 def client(make_client: ClientFactory) -> Iterator[TestClient]:
     with make_client() as c:
         yield c
+
+
+# -- what the parser properties ran with, for docs/RELIABILITY.md ------------------------------
+_PROPERTIES = "tests/reliability/test_parser_properties.py"
+_property_outcomes: dict[str, bool] = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    report = yield
+    if (
+        call.when == "call"
+        and item.nodeid.startswith(_PROPERTIES)
+        and getattr(getattr(item, "obj", None), "is_hypothesis_test", False)
+    ):
+        _property_outcomes[item.nodeid] = report.passed  # type: ignore[attr-defined]
+    return report
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Record how many properties ran, with how many examples, and how many failed: a
+    measured figure from the run itself, not a test of its own."""
+    if not _property_outcomes:
+        return
+    from tests.reliability.figures import record
+    from tests.reliability.test_parser_properties import EXAMPLES
+
+    record(
+        f"parser_properties_{EXAMPLES}",
+        {
+            "properties": len(_property_outcomes),
+            "max_examples_per_property": EXAMPLES,
+            "failures": sum(not passed for passed in _property_outcomes.values()),
+        },
+    )

@@ -56,8 +56,8 @@ def corpus_for(variant: str) -> Any:
     """'a': the seeds; 'b': the seeds with one page changed and one dropped."""
     from dataclasses import replace
 
-    from engine.corpus import corpus_from_initiatives, load_corpus
-    from engine.models import Section
+    from engine.domain.corpus import corpus_from_initiatives, load_corpus
+    from engine.domain.models import Section
 
     seeds = load_corpus([Path(__file__).resolve().parents[2] / "seeds"])
     pages = list(seeds.initiatives)
@@ -70,14 +70,14 @@ def corpus_for(variant: str) -> Any:
 
 def main() -> None:
     data_dir, variant, kill_at = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    from engine.indexing import open_index
+    from engine.search.indexing import open_index
     from engine.settings import Settings
-    from tests.reliability.fake_embedder import HashingEmbedder
+    from tests.fakes import FakeEmbedder
 
     corpus = corpus_for(variant)
     settings = Settings(data_dir=data_dir)
     install(kill_at)
-    index, report = open_index(settings, corpus, HashingEmbedder())
+    index, report = open_index(settings, corpus, FakeEmbedder())
     print(
         json.dumps(
             {

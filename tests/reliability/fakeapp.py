@@ -12,13 +12,13 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from engine.settings import Settings
-from tests.reliability.fake_embedder import HashingEmbedder
+from tests.fakes import FakeEmbedder
 
 
 def create() -> FastAPI:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings()
-    app = create_app(settings, embedder=HashingEmbedder())
+    app = create_app(settings, embedder=FakeEmbedder())
     from api.web import mount_web  # the consultants' page, as `indsats serve` has it
 
     mount_web(app, settings)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from engine.text import slugify
+from engine.domain.text import slugify
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"

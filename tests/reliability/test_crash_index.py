@@ -155,26 +155,26 @@ def _version_files(data: Path) -> list[str]:
 def test_damaged_index_file_is_detected_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str
 ) -> None:
-    from engine.indexing import open_index
+    from engine.search.indexing import open_index
     from engine.settings import Settings
+    from tests.fakes import FakeEmbedder
     from tests.reliability.crash_child import corpus_for
-    from tests.reliability.fake_embedder import HashingEmbedder
 
     settings = Settings(data_dir=tmp_path / "data")
     corpus = corpus_for("a")
-    first, _ = open_index(settings, corpus, HashingEmbedder())
+    first, _ = open_index(settings, corpus, FakeEmbedder())
     files = _version_files(settings.data_dir)
     assert "manifest.json" in files and len(files) >= 4
     for rel in files:
         if rel == "manifest.json" and how == "flip":
             continue  # a flipped byte in JSON may still parse; covered by truncate/empty
         shutil.rmtree(settings.data_dir)
-        open_index(settings, corpus, HashingEmbedder())
+        open_index(settings, corpus, FakeEmbedder())
         name = (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip()
         _damage(settings.index_dir / name / rel, how)
         caplog.clear()
         with caplog.at_level(logging.INFO):
-            again, report = open_index(settings, corpus, HashingEmbedder())
+            again, report = open_index(settings, corpus, FakeEmbedder())
         assert report.built, f"{how} {rel} went unnoticed"
         reasons = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
         assert any("building the search index" in m for m in reasons), reasons
@@ -184,16 +184,16 @@ def test_damaged_index_file_is_detected_and_rebuilt(
 
 @pytest.mark.parametrize("content", ["", "v-99-deadbeef\n", "../../etc\n", "\x00\x01"])
 def test_damaged_current_pointer_is_rebuilt(tmp_path: Path, content: str) -> None:
-    from engine.indexing import open_index
+    from engine.search.indexing import open_index
     from engine.settings import Settings
+    from tests.fakes import FakeEmbedder
     from tests.reliability.crash_child import corpus_for
-    from tests.reliability.fake_embedder import HashingEmbedder
 
     settings = Settings(data_dir=tmp_path / "data")
     corpus = corpus_for("a")
-    open_index(settings, corpus, HashingEmbedder())
+    open_index(settings, corpus, FakeEmbedder())
     (settings.index_dir / "CURRENT").write_text(content, encoding="utf-8")
-    again, report = open_index(settings, corpus, HashingEmbedder())
+    again, report = open_index(settings, corpus, FakeEmbedder())
     assert report.built and len(again.passages) > 0
     assert live_index_problems(settings.index_dir) == []
 

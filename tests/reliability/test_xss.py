@@ -88,34 +88,27 @@ def test_stored_markup_is_text_in_the_api(site: tuple[str, str]) -> None:
     )
 
 
-def test_stored_markup_never_runs_in_a_browser(site: tuple[str, str]) -> None:
-    from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, browser_missing
-
-    reason = browser_missing()
-    if reason is not None:
-        pytest.skip(f"browser test skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
+def test_stored_markup_never_runs_in_a_browser(site: tuple[str, str], browser: Any) -> None:
     base, new_id = site
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
+    # The session's one browser (tests/conftest.py), whichever browser test runs first.
+    context = browser.new_context()
+    try:
+        page = context.new_page()
 
-            def on_dialog(dialog: Any) -> None:
-                dialogs.append(dialog.message)
-                dialog.dismiss()
+        def on_dialog(dialog: Any) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
 
-            page.on("dialog", on_dialog)
-            for path in ["/?q=ordblinde+ondsindet", f"/indsats/{new_id}"]:
-                page.goto(base + path)
-                page.wait_for_load_state("networkidle")
-                page.wait_for_function("!document.querySelector('[aria-busy=true]')", timeout=30000)
-                assert "Ondsindet" in page.inner_text("main"), path
-                assert PAYLOAD.split(">")[0] + ">" in page.inner_text("main"), path
-                assert page.evaluate("window.__xss") is None, path
-                assert page.locator("main script, main img[src=x]").count() == 0, path
-        finally:
-            browser.close()
+        page.on("dialog", on_dialog)
+        for path in ["/?q=ordblinde+ondsindet", f"/indsats/{new_id}"]:
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("!document.querySelector('[aria-busy=true]')", timeout=30000)
+            assert "Ondsindet" in page.inner_text("main"), path
+            assert PAYLOAD.split(">")[0] + ">" in page.inner_text("main"), path
+            assert page.evaluate("window.__xss") is None, path
+            assert page.locator("main script, main img[src=x]").count() == 0, path
+    finally:
+        context.close()
     assert dialogs == []

@@ -93,18 +93,12 @@ class Site:
         return httpx.Client(base_url=self.url, timeout=120)
 
 
-def wait_ready(url: str, timeout: float = 300.0) -> None:
-    """Wait for /readyz; fail with its last answer, which says what is missing."""
-    deadline = time.monotonic() + timeout
-    last = ""
-    with httpx.Client(base_url=url, timeout=10) as client:
-        while time.monotonic() < deadline:
-            response = client.get("/readyz")
-            if response.status_code == 200:
-                return
-            last = response.text
-            time.sleep(0.2)
-    raise AssertionError(f"the app did not get ready in {timeout:.0f}s: {last}")
+def wait_ready(app: FastAPI, url: str, timeout: float = 300.0) -> None:
+    """Wait for the app's engine to settle (an event set by its loader), then check that
+    /readyz agrees; a failure shows its answer, which says what is missing."""
+    assert app.state.engine_settled.wait(timeout), f"the engine did not load in {timeout:.0f}s"
+    response = httpx.get(f"{url}/readyz", timeout=10)
+    assert response.status_code == 200, response.text
 
 
 @pytest.fixture(scope="session")
@@ -119,7 +113,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     app = create_app(settings)
     mount_web(app, settings)
     with LiveServer(app) as server:
-        wait_ready(server.url)
+        wait_ready(app, server.url)
         yield Site(server.url)
 
 
@@ -141,19 +135,6 @@ def fake_site(_fake_server: tuple[LiveServer, Controls]) -> Iterator[Site]:
 
 
 # --- browser -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    reason = browser_missing()
-    if reason is not None:
-        pytest.skip(f"browser test skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

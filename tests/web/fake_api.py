@@ -17,12 +17,13 @@ from typing import Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import JSONResponse
 
+from api.models import InitiativeDetail, InitiativeSummary, to_json
 from api.web import mount_web
-from engine.corpus import load_corpus
-from engine.models import Corpus, Initiative, Level
-from engine.serialize import initiative_summary, initiative_to_dict
+from engine.domain.corpus import load_corpus
+from engine.domain.models import Corpus, Level
+from engine.domain.text import stem_words, words
+from engine.search.query import InitiativeFilter
 from engine.settings import Settings
-from engine.text import stem_words, words
 
 
 @dataclass
@@ -51,25 +52,12 @@ def _stems(text: str) -> set[str]:
     return set(stem_words(words(text)))
 
 
-def _accepts(
-    item: Initiative, target_group: str | None, municipality: str | None, min_evidence: float | None
-) -> bool:
-    if municipality and item.municipality.casefold() != municipality.casefold():
-        return False
-    if target_group and target_group.casefold() not in {g.casefold() for g in item.target_groups}:
-        return False
-    if min_evidence is not None:
-        score = item.evidence_score
-        if score is None or score < min_evidence:
-            return False
-    return True
-
-
 def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
     wanted = _stems(q)
+    allowed = InitiativeFilter(**filters)  # the engine's filter rule, not a copy of it
     results: list[dict[str, Any]] = []
     for item in corpus.initiatives:
-        if not _accepts(item, **filters):
+        if not allowed.accepts(item):
             continue
         matches: list[dict[str, Any]] = []
         for section in item.sections:
@@ -82,7 +70,8 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
         hits = len(wanted & _stems(item.title)) + sum(m["score"] for m in matches)
         if hits:
             matches.sort(key=lambda m: -m["score"])
-            results.append({**initiative_summary(item), "score": hits, "matches": matches[:3]})
+            summary = to_json(InitiativeSummary, item)
+            results.append({**summary, "score": hits, "matches": matches[:3]})
     results.sort(key=lambda r: -r["score"])
     return results
 
@@ -203,7 +192,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
     def initiatives(k: int = 10, offset: int = 0) -> Any:
         if (failed := guard("initiatives", {})) is not None:
             return failed
-        items = [initiative_summary(i) for i in corpus.initiatives]
+        items = [to_json(InitiativeSummary, i) for i in corpus.initiatives]
         return {"total": len(items), "k": k, "offset": offset, "items": items[offset : offset + k]}
 
     @app.get("/v1/initiatives/{initiative_id}", response_model=None)
@@ -213,7 +202,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         item = corpus.initiative(initiative_id)
         if item is None:
             return _error(404, "not_found", f"Ingen indsats med id '{initiative_id}'")
-        return initiative_to_dict(item)
+        return to_json(InitiativeDetail, item)
 
     mount_web(app, Settings(seeds_dir=seeds))
     return app

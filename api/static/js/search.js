@@ -3,27 +3,12 @@
 // Cards come from GET /v1/search (which applies the filters); practices and advice come from
 // POST /v1/recommend (with "Vores kommune" as `municipality` for the gap analysis).
 
-import {
-  alertBox,
-  ApiError,
-  apiGet,
-  apiPost,
-  el,
-  excerpt,
-  formatScore,
-  highlight,
-  icon,
-  initiativeHref,
-  levelBadge,
-  levelInfo,
-  queryTerms,
-  scoreList,
-} from "./common.js";
+import { alertBox, ApiError, apiGet, apiPost, el, queryTerms } from "./common.js";
+import { initiativeCard, noResults, renderAdvice, renderPractices } from "./search-results.js";
+import { fillForm, loadFilterOptions, stateFromForm, stateFromUrl, urlFor } from "./search-state.js";
 
-const FIELDS = ["q", "target_group", "municipality", "min_evidence", "own_municipality"];
 const PAGE_SIZE = 10;
 const PRACTICES_K = 5;
-const MAX_LIST_PAGES = 20;
 
 const $ = (id) => document.getElementById(id);
 const form = $("search-form");
@@ -37,71 +22,6 @@ let runId = 0;
 let controller = null;
 let current = null; // {state, terms, shown, total}
 const titles = new Map(); // initiative id -> title, from the filter lists, to name links
-
-// --- state <-> URL <-> form ---------------------------------------------------------------
-
-function stateFromUrl() {
-  const params = new URLSearchParams(window.location.search);
-  const state = {};
-  for (const name of FIELDS) state[name] = (params.get(name) || "").trim();
-  return state;
-}
-
-function stateFromForm() {
-  const data = new FormData(form);
-  const state = {};
-  for (const name of FIELDS) state[name] = String(data.get(name) || "").trim();
-  return state;
-}
-
-function urlFor(state) {
-  const params = new URLSearchParams();
-  for (const name of FIELDS) if (state[name]) params.set(name, state[name]);
-  const qs = params.toString();
-  return qs ? `/?${qs}` : "/";
-}
-
-function ensureOption(select, value) {
-  if (!value) return;
-  if (![...select.options].some((o) => o.value === value)) {
-    select.append(el("option", { value }, value));
-  }
-}
-
-function fillForm(state) {
-  textarea.value = state.q;
-  for (const name of FIELDS.slice(1)) {
-    const select = form.elements.namedItem(name);
-    ensureOption(select, state[name]);
-    select.value = state[name];
-  }
-}
-
-// --- filter options from GET /v1/initiatives ---------------------------------------------------
-
-async function loadFilterOptions() {
-  const groups = new Set();
-  const municipalities = new Set();
-  let offset = 0;
-  for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-    const body = await apiGet("/v1/initiatives", { k: 100, offset });
-    const items = body.items || body.results || [];
-    for (const item of items) {
-      titles.set(item.id, item.title);
-      if (item.municipality) municipalities.add(item.municipality);
-      for (const group of item.target_groups || []) groups.add(group);
-    }
-    offset += items.length;
-    if (!items.length || offset >= (body.total ?? 0)) break;
-  }
-  const sorted = (set) => [...set].sort((a, b) => a.localeCompare(b, "da"));
-  const lists = { target_groups: sorted(groups), municipalities: sorted(municipalities) };
-  for (const select of form.querySelectorAll("select[data-options]")) {
-    const chosen = select.value;
-    for (const value of lists[select.dataset.options] || []) ensureOption(select, value);
-    select.value = chosen;
-  }
-}
 
 // --- busy, status, errors ------------------------------------------------------------------
 
@@ -146,54 +66,6 @@ function clearQueryError() {
 
 // --- rendering -------------------------------------------------------------------------------
 
-function initiativeCard(result, terms) {
-  const link = el("a", { href: initiativeHref(result.id) }, result.title);
-  const tags = el(
-    "ul",
-    { class: "tag-list" },
-    (result.target_groups || []).map((g) => el("li", { class: "tag-item" }, g)),
-  );
-  const matches = (result.matches || []).slice(0, 2).map((m) =>
-    el(
-      "li",
-      { class: "match" },
-      el("span", { class: "match-section" }, m.section),
-      el("p", { class: "match-text" }, highlight(excerpt(m.text, terms), terms)),
-    ),
-  );
-  return el(
-    "li",
-    { class: "result-item" },
-    el(
-      "article",
-      { class: "card result-card", "aria-labelledby": `card-${cssId(result.id)}` },
-      el(
-        "div",
-        { class: "card-content" },
-        el("p", { class: "card-subheading municipality" }, result.municipality),
-        el("h3", { class: "card-heading h4", id: `card-${cssId(result.id)}` }, link),
-        el("p", { class: "sr-only" }, "Målgrupper:"),
-        tags,
-        el("p", { class: "sr-only" }, "Testscorer (0 til 5):"),
-        scoreList(result.scores),
-        matches.length ? el("p", { class: "matches-label" }, "Det matcher i teksten:") : null,
-        matches.length ? el("ul", { class: "match-list" }, matches) : null,
-        el(
-          "a",
-          { class: "read-more", href: initiativeHref(result.id) },
-          "Se hele indsatsen",
-          el("span", { class: "sr-only" }, `: ${result.title}`),
-          icon("arrow-forward"),
-        ),
-      ),
-    ),
-  );
-}
-
-function cssId(id) {
-  return String(id).replace(/[^A-Za-z0-9_-]/g, "_");
-}
-
 function renderInitiatives(body, terms, append) {
   const box = $("initiatives");
   let list = box.querySelector("ol");
@@ -206,120 +78,6 @@ function renderInitiatives(body, terms, append) {
   current.total = body.total ?? current.shown;
   moreButton.hidden = current.shown >= current.total;
   if (!current.shown) box.replaceChildren(noResults(current.state));
-}
-
-function activeFilters(state) {
-  const parts = [];
-  if (state.target_group) parts.push(`målgruppe "${state.target_group}"`);
-  if (state.municipality) parts.push(`kommune "${state.municipality}"`);
-  if (state.min_evidence) parts.push(`evidensscore mindst ${state.min_evidence.replace(".", ",")}`);
-  return parts;
-}
-
-function noResults(state) {
-  const filters = activeFilters(state);
-  const hint = filters.length
-    ? `I har afgrænset til ${filters.join(", ")}. Fjern en eller flere afgrænsninger, eller brug andre ord.`
-    : "Prøv med færre eller andre ord, fx målgruppen og det I vil opnå.";
-  const extra = [];
-  if (filters.length) {
-    const clear = { ...state, target_group: "", municipality: "", min_evidence: "" };
-    extra.push(el("p", {}, el("a", { href: urlFor(clear), "data-nav": "" }, "Søg uden afgrænsninger")));
-  }
-  return alertBox("info", "Ingen indsatser matchede søgningen", hint, ...extra);
-}
-
-function renderPractices(body, state) {
-  const box = $("practices");
-  const practices = body.practices || [];
-  if (!practices.length) {
-    box.replaceChildren(el("p", { class: "muted" }, "Ingen praksisser passede til beskrivelsen."));
-    return 0;
-  }
-  const intro = state.own_municipality
-    ? el("p", {}, `Huller er praksisser, som ${state.own_municipality} ikke følger fuldt, men som jobcentre med bedre scorer følger.`)
-    : el("p", { class: "muted" }, "Vælg \"Vores kommune\" for at se, hvor I har huller.");
-  const list = el("ol", { class: "practice-list" });
-  for (const practice of practices) {
-    const followers = (practice.followed_by || []).map((f) =>
-      el(
-        "li",
-        {},
-        el(
-          "a",
-          { href: initiativeHref(f.initiative_id) },
-          f.municipality,
-          titles.has(f.initiative_id)
-            ? el("span", { class: "sr-only" }, `: ${titles.get(f.initiative_id)}`)
-            : null,
-        ),
-        " ",
-        levelBadge(f.answer),
-        typeof f.score === "number" ? ` evidensscore ${formatScore(f.score)}` : "",
-      ),
-    );
-    const marks = [];
-    if (practice.gap) {
-      const answer = practice.your_answer ? levelInfo(practice.your_answer).label : "ukendt";
-      marks.push(
-        el(
-          "p",
-          { class: "gap-flag" },
-          icon("warning"),
-          el("strong", {}, "Hul i jeres praksis"),
-          ` – jeres svar: ${answer}`,
-        ),
-      );
-    } else if (practice.your_answer) {
-      marks.push(el("p", { class: "own-answer" }, "Jeres svar: ", levelBadge(practice.your_answer)));
-    }
-    list.append(
-      el(
-        "li",
-        { class: `practice${practice.gap ? " is-gap" : ""}` },
-        marks,
-        el("p", { class: "practice-text" }, practice.text),
-        el("p", { class: "practice-test" }, practice.test),
-        el("p", { class: "practice-reason" }, practice.reason),
-        followers.length ? el("p", { class: "followers-label" }, "Hvem følger den:") : null,
-        followers.length ? el("ul", { class: "follower-list" }, followers) : null,
-        practice.evidence && practice.evidence.note
-          ? el("p", { class: "evidence-note" }, practice.evidence.note)
-          : null,
-      ),
-    );
-  }
-  box.replaceChildren(intro, list);
-  return practices.filter((p) => p.gap).length;
-}
-
-function renderAdvice(body, terms) {
-  const box = $("advice");
-  const advice = body.advice || [];
-  if (!advice.length) {
-    box.replaceChildren(el("p", { class: "muted" }, "Ingen gode råd passede til beskrivelsen."));
-    return;
-  }
-  box.replaceChildren(
-    el(
-      "ul",
-      { class: "advice-list" },
-      advice.map((a) =>
-        el(
-          "li",
-          { class: "advice" },
-          el("p", { class: "advice-meta" }, el("strong", {}, a.municipality), ` · ${a.section}`),
-          el("p", { class: "advice-text" }, highlight(excerpt(a.text, terms, 520), terms)),
-          el(
-            "a",
-            { href: initiativeHref(a.initiative_id) },
-            "Se hele indsatsen",
-            el("span", { class: "sr-only" }, ` fra ${a.municipality}`),
-          ),
-        ),
-      ),
-    ),
-  );
 }
 
 function showEmptyState() {
@@ -380,8 +138,8 @@ async function run(state) {
   let gaps = 0;
   let practiceCount = 0;
   if (recommend.status === "fulfilled") {
-    gaps = renderPractices(recommend.value, state);
-    renderAdvice(recommend.value, terms);
+    gaps = renderPractices($("practices"), recommend.value, state, titles);
+    renderAdvice($("advice"), recommend.value, terms);
     practiceCount = (recommend.value.practices || []).length;
   } else {
     const reason = recommend.reason;
@@ -420,7 +178,7 @@ async function loadMore() {
 }
 
 function submit(pushHistory) {
-  const state = stateFromForm();
+  const state = stateFromForm(form);
   if (!state.q) {
     showQueryError("Skriv en beskrivelse af jeres situation, før I søger.");
     return;
@@ -462,7 +220,7 @@ window.addEventListener("popstate", start);
 
 function start() {
   const state = stateFromUrl();
-  fillForm(state);
+  fillForm(form, state);
   clearQueryError();
   if (state.q) run(state);
   else {
@@ -472,7 +230,7 @@ function start() {
   }
 }
 
-loadFilterOptions().catch((err) => {
+loadFilterOptions(form, titles).catch((err) => {
   // The filters still work with what the URL gave; say why the lists are short.
   const text = err instanceof ApiError ? err.explain() : String(err);
   console.warn("filter options:", text);

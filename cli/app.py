@@ -1,0 +1,256 @@
+"""The `indsats` command line. Consultant-facing output is Danish.
+
+Every command that needs search opens the same `Engine` the API serves (corpus, model,
+index), and every command goes through `_run`, the one place that turns a domain error into
+a message on standard error and an exit status, so no command prints a traceback for bad
+input.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from api.models import CorpusOut, RecommendResponseOut, SearchResponseOut, to_json
+from cli.output import (
+    print_corpus,
+    print_evaluation,
+    print_json,
+    print_recommendation,
+    print_response,
+)
+from engine.domain.corpus import load_corpus
+from engine.errors import IndsatsError, InvalidInputError
+from engine.evaluation.sets import load_set, run_set
+from engine.recommend import RecommendRequest
+from engine.search.query import SearchQuery, validate_query
+from engine.service import Engine
+from engine.settings import Settings
+
+app = typer.Typer(
+    help="Indsatsfinder: find jobcentres' initiatives (indsatser) and what works.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+T = TypeVar("T")
+EXIT_INPUT = 2
+# `indsats eval` without --data: the judged questions of a checkout, run from its root.
+DEFAULT_EVAL_DATA = Path("tests") / "relevance"
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Map domain errors to a short Danish message and exit status 2."""
+    try:
+        return action()
+    except IndsatsError as exc:
+        Console(stderr=True).print(f"[bold red]Fejl:[/] {exc.message}", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Vis log-beskeder.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def corpus(
+    dirs: Annotated[
+        list[Path] | None, typer.Argument(help="Mapper eller filer med indsatssider.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv ét JSON-objekt.")] = False,
+) -> None:
+    """Vis hvilke indsatser og praksisser der kunne indlæses (exit 1 hvis en fil blev afvist)."""
+    paths = dirs or [Settings().seeds_dir]
+    loaded = _run(lambda: load_corpus(paths))
+    if as_json:
+        print_json(to_json(CorpusOut, loaded))
+    else:
+        print_corpus(loaded)
+    if loaded.errors:
+        raise typer.Exit(1)
+
+
+def _open(force: bool = False) -> Engine:
+    """The engine the API would serve, with a progress bar while passages are embedded."""
+    settings = Settings()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("Indlejrer passager", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return _run(lambda: Engine.open(settings, force=force, progress=progress))
+
+
+@app.command()
+def build(
+    force: Annotated[bool, typer.Option("--force", help="Byg altid forfra.")] = False,
+) -> None:
+    """Byg søgeindekset hvis det mangler eller er forældet (siderne eller modellen er ændret)."""
+    engine = _open(force)
+    report = engine.build_report
+    console = Console()
+    if report.built:
+        console.print(
+            f"Indeks {report.version} bygget ({report.reason}): "
+            f"{report.embedded + report.reused} passager, {report.embedded} indlejret, "
+            f"{report.reused} genbrugt, {report.seconds:.1f} s.",
+            highlight=False,
+        )
+    else:
+        console.print(f"Indeks {report.version} er opdateret; intet at bygge.", highlight=False)
+
+
+def _batch(key: str, model: type[BaseModel], answer: Callable[[str], object]) -> None:
+    """One JSON object per non-empty stdin line; a bad line is reported in place (with the
+    error's code and message) without costing the rest, and the exit status says so."""
+    failed = False
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            print_json(to_json(model, answer(line)))
+        except IndsatsError as exc:
+            failed = True
+            print_json({key: line.strip(), "error": {"code": exc.code, "message": exc.message}})
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Søgetekst, eller '-' for én søgning pr. linje.")],
+    k: Annotated[int, typer.Option("-k", help="Antal resultater (1-100).")] = 5,
+    offset: Annotated[int, typer.Option(help="Spring så mange resultater over.")] = 0,
+    target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
+    municipality: Annotated[str | None, typer.Option(help="Kun indsatser fra kommunen.")] = None,
+    min_evidence: Annotated[float | None, typer.Option(help="Mindste Evidenstest-score.")] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense eller lexical.")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
+) -> None:
+    """Søg i indsatserne. Med '-' læses én søgning pr. linje, og svaret er JSON pr. linje."""
+
+    def query(q: str) -> SearchQuery:
+        return SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
+
+    if text != "-":
+        # Bad arguments are reported before the model is loaded.
+        max_chars = Settings().max_query_chars
+        _run(lambda: validate_query(query(text), max_chars))
+    engine = _open()
+    if text == "-":
+        _batch("query", SearchResponseOut, lambda line: engine.search(query(line)))
+        return
+    response = _run(lambda: engine.search(query(text)))
+    if as_json:
+        print_json(to_json(SearchResponseOut, response))
+    else:
+        print_response(response)
+
+
+@app.command()
+def recommend(
+    situation: Annotated[str, typer.Argument(help="Jeres situation, eller '-' for én pr. linje.")],
+    municipality: Annotated[
+        str | None, typer.Option(help="Jeres kommune: slår gap-analysen til.")
+    ] = None,
+    target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
+    k: Annotated[int, typer.Option("-k", help="Antal praksisser og indsatser (1-100).")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
+) -> None:
+    """Anbefal praksisser og gode råd til en situation, med evidensen bag hver."""
+
+    def request(text: str) -> RecommendRequest:
+        return RecommendRequest(text, k, target_group, municipality)
+
+    engine = _open()
+    if situation == "-":
+        _batch("situation", RecommendResponseOut, lambda line: engine.recommend(request(line)))
+        return
+    result = _run(lambda: engine.recommend(request(situation)))
+    if as_json:
+        print_json(to_json(RecommendResponseOut, result))
+    else:
+        print_recommendation(result)
+
+
+def _eval_data(data: Path | None) -> Path:
+    if data is not None:
+        return data
+    if DEFAULT_EVAL_DATA.is_dir():
+        return DEFAULT_EVAL_DATA
+    raise InvalidInputError(
+        f"Ingen relevansdata: '{DEFAULT_EVAL_DATA}' findes ikke her. Angiv mappen med de "
+        "bedømte spørgsmål med --data (fx --data tests/relevance i projektets mappe)."
+    )
+
+
+@app.command("eval")
+def evaluate_cmd(
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Mappe med queries.json (og practices.json); standard: ./tests/relevance."
+        ),
+    ] = None,
+    split: Annotated[str, typer.Option(help="dev, holdout eller all.")] = "all",
+    as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
+) -> None:
+    """Mål søgekvaliteten (nDCG@3, MRR, recall@5) for hver søgetilstand, og anbefalingerne."""
+    eval_set = _run(lambda: load_set(_eval_data(data)))
+    engine = _open()
+    report = _run(lambda: run_set(engine, eval_set, split))
+    if not as_json:
+        print_evaluation(report, engine.model_name)
+        return
+    payload: dict[str, Any] = {
+        "queries": report.queries, "split": split, "model": engine.model_name,
+        "results": report.search,
+    }  # fmt: skip
+    if report.practices:
+        payload["practices"] = {"situations": report.situations, **report.practices}
+    print_json(payload)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Adressen serveren lytter på.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Porten.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="Antal processer.")] = 1,
+) -> None:
+    """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
+    import uvicorn
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    try:
+        Settings()  # each worker reads them again; a mistake is reported here, once
+    except (ValidationError, SettingsError) as exc:
+        Console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {exc}")
+        raise typer.Exit(EXIT_INPUT) from None
+    if workers > 1 and not os.environ.get("INDSATS_EMBED_THREADS"):
+        # Each worker's model would otherwise use every core and the workers would fight
+        # over them; split the cores instead (measured in docs/BENCHMARKS.md).
+        os.environ["INDSATS_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
+    uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
+
+
+if __name__ == "__main__":
+    app()

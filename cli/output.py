@@ -1,0 +1,84 @@
+"""What the commands print for people (rich tables and text); `--json` goes through the
+API's serializer instead (`api.models.to_json`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from engine.domain.models import Corpus
+from engine.domain.text import format_decimal
+from engine.evaluation.search import MEASURES
+from engine.evaluation.sets import SetReport
+from engine.recommend import Recommendation
+from engine.search.results import SearchResponse
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def print_corpus(loaded: Corpus) -> None:
+    table = Table(title=f"{len(loaded.initiatives)} indsatser, {len(loaded.practices)} praksisser")
+    for column in ("Kommune", "Titel", "Målgrupper", "Scorer", "Svar"):
+        table.add_column(column)
+    for i in loaded.initiatives:
+        scores = ", ".join(f"{k}: {format_decimal(v)}" for k, v in i.scores.items())
+        table.add_row(
+            i.municipality, i.title, ", ".join(i.target_groups), scores, str(len(i.answers()))
+        )
+    Console().print(table)
+    for error in loaded.errors:
+        Console(stderr=True).print(f"[red]Afvist:[/] {error.file}: {error.message}")
+
+
+def print_response(response: SearchResponse) -> None:
+    console = Console()
+    console.print(
+        f"[bold]{response.total}[/] indsatser for '{response.query}' ({response.mode})",
+        highlight=False,
+    )
+    for n, result in enumerate(response.results, start=response.offset + 1):
+        evidence = result.scores.get("Evidenstest")
+        ev = f", Evidenstest {format_decimal(evidence)}" if evidence is not None else ""
+        console.print(
+            f"\n[bold]{n}. {result.title}[/]\n   {result.municipality}{ev} · score "
+            f"{result.score:.4f}",
+            highlight=False,
+        )
+        for match in result.matches[:1]:
+            console.print(f"   [italic]{match.section}:[/] {match.text}", highlight=False)
+
+
+def print_recommendation(result: Recommendation) -> None:
+    console = Console()
+    console.print(f"[bold]Praksisser for '{result.situation}'[/]", highlight=False)
+    for n, practice in enumerate(result.practices, start=1):
+        gap = " [bold](hul)[/]" if practice.gap else ""
+        console.print(f"\n{n}. {practice.text}{gap}\n   {practice.reason}", highlight=False)
+    if result.advice:
+        console.print("\n[bold]Gode råd fra lignende indsatser[/]")
+        for advice in result.advice:
+            console.print(
+                f"\n· {advice.municipality}, {advice.section}: {advice.text}", highlight=False
+            )
+
+
+def print_evaluation(report: SetReport, model: str) -> None:
+    out = Table(title=f"{report.queries} forespørgsler ({report.split}), model {model}")
+    out.add_column("Tilstand")
+    for name in MEASURES:
+        out.add_column(name, justify="right")
+    for mode, scores in report.search.items():
+        out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
+    Console().print(out)
+    if report.practices:
+        practices = Table(title=f"Anbefalede praksisser: {report.situations} situationer")
+        for name in report.practices:
+            practices.add_column(name, justify="right")
+        practices.add_row(*(f"{v:.3f}" for v in report.practices.values()))
+        Console().print(practices)

@@ -1,0 +1,86 @@
+"""Atomic writes, fsync and the writers' file lock: one implementation for every writer.
+
+A file is replaced, never edited: the new content goes to a temporary file in the same
+directory, is fsynced, renamed over the target with `os.replace`, and the directory is
+fsynced so the rename itself survives a crash. A reader therefore sees the old or the new
+content, never half of it. Writers serialise with an exclusive `flock`, which works across
+threads (one open file each) and processes, and which the kernel releases when a killed
+writer's file closes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+TEMP_PREFIX = ".tmp-"
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the directory's entries (a rename, a new or removed file) survive a crash."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a crash leaves either the old or the new content."""
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    fsync_dir(path.parent)
+
+
+def atomic_replace(source: Path, target: Path) -> None:
+    """Move a finished file (written and fsynced by its producer) over `target`, durably."""
+    fsync_file(source)
+    os.replace(source, target)
+    fsync_dir(target.parent)
+
+
+def durable_unlink(path: Path) -> bool:
+    """Remove `path` and make the removal survive a crash; False if it was not there."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return False
+    fsync_dir(path.parent)
+    return True
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if missing) for the `with` block.
+
+    flock locks belong to an open file, so a process must not nest this on one path (it
+    would wait on itself).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,123 @@
+"""What a search asks for, and the one place its input is checked.
+
+`InitiativeFilter` is the filter rule: the searcher applies it before ranking, the engine's
+listing applies it to the whole corpus, so a filter means the same everywhere.
+`validate_text` is the rule for free text (queries and situations alike).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from engine.domain.models import MAX_SCORE, Initiative
+from engine.errors import InvalidInputError
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+MAX_K = 100
+MAX_MATCHES = 20
+# "Alle ledige" pages serve every duration group beneath it.
+_HIERARCHY = {
+    "længerevarende ledige": ("alle ledige",),
+    "korterevarende ledige": ("alle ledige",),
+}
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def serves_target_group(initiative: Initiative, wanted: str) -> bool:
+    """Case-insensitive; a page for "Alle ledige" also serves each duration group."""
+    groups = {_fold(g) for g in initiative.target_groups}
+    want = _fold(wanted)
+    return want in groups or any(parent in groups for parent in _HIERARCHY.get(want, ()))
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeFilter:
+    """Which pages may answer: target group (with its hierarchy), municipality (any case),
+    minimum Evidenstest score. Empty fields do not filter."""
+
+    target_group: str | None = None
+    municipality: str | None = None
+    min_evidence: float | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.target_group or self.municipality or self.min_evidence is not None)
+
+    def accepts(self, item: Initiative) -> bool:
+        if self.municipality and _fold(item.municipality) != _fold(self.municipality):
+            return False
+        if self.target_group and not serves_target_group(item, self.target_group):
+            return False
+        if self.min_evidence is not None:
+            score = item.evidence_score
+            if score is None or score < self.min_evidence:
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    text: str
+    k: int = 5
+    offset: int = 0
+    mode: str = "hybrid"
+    target_group: str | None = None
+    municipality: str | None = None
+    min_evidence: float | None = None
+    max_matches: int = 3
+
+    @property
+    def filter(self) -> InitiativeFilter:
+        return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
+
+
+def validate_text(text: str, limit: int, name: str = "Søgeteksten") -> str:
+    """The rule for free text: something to search for, at most `limit` characters as
+    given. Returns the text with its white space tidied."""
+    tidy = " ".join(text.split())
+    if not tidy:
+        raise InvalidInputError(f"{name} er tom; skriv hvad du leder efter.")
+    if len(text) > limit:
+        raise InvalidInputError(
+            f"{name} er {len(text)} tegn; højst {limit} er tilladt. Forkort teksten."
+        )
+    return tidy
+
+
+def validate_k(k: int) -> int:
+    if not 1 <= k <= MAX_K:
+        raise InvalidInputError(f"k skal være mellem 1 og {MAX_K}, ikke {k}.")
+    return k
+
+
+def validate_query(query: SearchQuery, max_query_chars: int) -> SearchQuery:
+    """Check a query up front; errors say what to do. Returns it tidied."""
+    text = validate_text(query.text, max_query_chars)
+    if query.mode not in MODES:
+        raise InvalidInputError(
+            f"Ukendt søgetilstand '{query.mode}'; brug en af: {', '.join(MODES)}."
+        )
+    validate_k(query.k)
+    if query.offset < 0:
+        raise InvalidInputError(f"offset skal være 0 eller større, ikke {query.offset}.")
+    if query.min_evidence is not None and not 0.0 <= query.min_evidence <= MAX_SCORE:
+        raise InvalidInputError(
+            f"min_evidence skal være mellem 0 og {MAX_SCORE:g}, ikke {query.min_evidence}."
+        )
+    if not 1 <= query.max_matches <= MAX_MATCHES:
+        raise InvalidInputError(f"max_matches skal være mellem 1 og {MAX_MATCHES}.")
+    return SearchQuery(
+        text,
+        query.k,
+        query.offset,
+        query.mode,
+        (query.target_group or "").strip() or None,
+        (query.municipality or "").strip() or None,
+        query.min_evidence,
+        query.max_matches,
+    )

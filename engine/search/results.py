@@ -1,0 +1,37 @@
+"""What a search answers: frozen records, turned into JSON by the API's response models
+(the CLI's `--json` goes through the same models)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A passage that speaks for a result, with its fused score."""
+
+    section: str
+    text: str
+    score: float
+    passage_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    id: str
+    municipality: str
+    title: str
+    target_groups: tuple[str, ...]
+    scores: dict[str, float]
+    score: float
+    matches: tuple[Match, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResponse:
+    query: str
+    mode: str
+    k: int
+    offset: int
+    total: int
+    results: tuple[SearchResult, ...] = ()

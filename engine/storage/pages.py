@@ -1,0 +1,195 @@
+"""Durable page store: the pages written through the API, one UTF-8 file per initiative.
+
+Layout under `settings.pages_dir`:
+
+- `<id>.txt`      a page in the seed format; it joins the seeds in every corpus load and
+                  replaces a seed page with the same id.
+- `<id>.deleted`  a tombstone: the id stays out of the corpus (seed or not) until a page
+                  with that id is written again. A page file beats a tombstone, so a crash
+                  between the two steps of a write or a delete never loses an acknowledged
+                  write.
+- `VERSION`       a counter bumped after every committed write, so that other worker
+                  processes can notice with one tiny read that they must reload.
+
+Every write goes to a temporary file in the same directory, is fsynced, renamed over the
+target with `os.replace` and followed by an fsync of the directory: after a crash the file
+is either the old or the new version, never half written. Writers serialise through an
+exclusive `flock` on `data/lock`, which works across threads and worker processes; readers
+need no lock because every file is replaced atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from durable.files import TEMP_PREFIX, atomic_write, durable_unlink, file_lock
+from engine.domain.corpus import corpus_from_initiatives, page_files, read_page
+from engine.domain.models import Corpus, Initiative, LoadError
+from engine.errors import InvalidInputError
+from engine.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
+PAGE_SUFFIX = ".txt"
+TOMBSTONE_SUFFIX = ".deleted"
+VERSION_FILE = "VERSION"
+
+
+def validate_id(initiative_id: str) -> str:
+    """Refuse anything that is not a plain slug, so no id can name a path outside the store."""
+    if not ID_PATTERN.fullmatch(initiative_id):
+        shown = initiative_id if len(initiative_id) <= 80 else initiative_id[:80] + "..."
+        raise InvalidInputError(
+            f"Ugyldigt id {shown!r}: et id består af små bogstaver a-z, cifre og bindestreger, "
+            "begynder med et bogstav eller ciffer og er højst 121 tegn."
+        )
+    return initiative_id
+
+
+class PageStore:
+    """The files under `pages_dir`. Mutating methods expect the caller to hold `lock()`."""
+
+    def __init__(self, pages_dir: Path, lock_path: Path) -> None:
+        self.pages_dir = pages_dir
+        self.lock_path = lock_path
+
+    def ensure(self) -> None:
+        """Create the directories and drop temp files left by a crashed writer."""
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.lock():
+            for leftover in self.pages_dir.glob(TEMP_PREFIX + "*"):
+                log.warning("Fjerner ufuldstændig fil fra en afbrudt skrivning: %s", leftover)
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold `data/lock`, the one writers' lock the index store's builds take too. Not
+        reentrant: never nest it."""
+        with file_lock(self.lock_path):
+            yield
+
+    # reading -------------------------------------------------------------------------
+    def page_path(self, initiative_id: str) -> Path:
+        return self.pages_dir / f"{validate_id(initiative_id)}{PAGE_SUFFIX}"
+
+    def tombstone_path(self, initiative_id: str) -> Path:
+        return self.pages_dir / f"{validate_id(initiative_id)}{TOMBSTONE_SUFFIX}"
+
+    def page_files(self) -> list[Path]:
+        """Stored pages in a stable order (hidden files, e.g. temp files, are not pages)."""
+        if not self.pages_dir.is_dir():
+            return []
+        return sorted(
+            p
+            for p in self.pages_dir.glob("*" + PAGE_SUFFIX)
+            if not p.name.startswith(".") and p.is_file()
+        )
+
+    def _own(self, path: Path | None) -> Path | None:
+        """`path` if it is a page file directly in this store, else None (never outside)."""
+        if path is None or path.suffix != PAGE_SUFFIX or path.name.startswith("."):
+            return None
+        if path.resolve().parent != self.pages_dir.resolve():
+            return None
+        return path
+
+    def tombstones(self) -> frozenset[str]:
+        if not self.pages_dir.is_dir():
+            return frozenset()
+        return frozenset(
+            p.name.removesuffix(TOMBSTONE_SUFFIX)
+            for p in self.pages_dir.glob("*" + TOMBSTONE_SUFFIX)
+            if ID_PATTERN.fullmatch(p.name.removesuffix(TOMBSTONE_SUFFIX))
+        )
+
+    def version(self) -> str:
+        """The write counter as text ('0' before the first write); one small read."""
+        try:
+            return (self.pages_dir / VERSION_FILE).read_text(encoding="ascii").strip() or "0"
+        except FileNotFoundError:
+            return "0"
+
+    # writing (under lock) ---------------------------------------------------------------
+    def write_page(
+        self, initiative_id: str, page: bytes | str, replaces: Path | None = None
+    ) -> Path:
+        """Store a page byte for byte (str as UTF-8) as `<id>.txt` and lift a tombstone.
+
+        `replaces` is the file the page was loaded from when it was dropped into the
+        directory under another name; it goes once the new file is in place.
+        """
+        path = self.page_path(initiative_id)
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
+        old = self._own(replaces)
+        if old is not None and old != path:
+            durable_unlink(old)
+        durable_unlink(self.tombstone_path(initiative_id))
+        log.info("Side gemt: %s", path.name)
+        return path
+
+    def delete_page(self, initiative_id: str, loaded_from: Path | None = None) -> None:
+        """Tombstone first, then remove the file(s): a crash in between keeps the page."""
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.tombstone_path(initiative_id), b"")
+        durable_unlink(self.page_path(initiative_id))
+        old = self._own(loaded_from)
+        if old is not None:
+            durable_unlink(old)
+        log.info("Side slettet: %s", initiative_id)
+
+    def bump_version(self) -> str:
+        try:
+            current = int(self.version())
+        except ValueError:
+            current = 0
+        new = str(current + 1)
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.pages_dir / VERSION_FILE, (new + "\n").encode("ascii"))
+        return new
+
+
+def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Corpus:
+    """The corpus everyone serves and indexes: the seeds, then the stored pages on top.
+
+    A stored page with a seed's id replaces that seed; a tombstone removes its id unless a
+    page with that id is stored (a page beats a tombstone). Pages are written as `<id>.txt`,
+    but a page dropped in by hand under another name loads too (its id comes from its
+    content); if two stored files give one id, `<id>.txt` wins and the other is reported.
+    Bad files become `LoadError`s, never exceptions.
+    """
+    store = store or PageStore(settings.pages_dir, settings.data_dir / "lock")
+    errors: list[LoadError] = []
+    seeds: dict[str, Initiative] = {}
+    seed_dir = settings.seeds_dir
+    if not seed_dir.is_dir():
+        errors.append(LoadError(str(seed_dir), "mappen med seed-sider findes ikke"))
+    for path in page_files([seed_dir] if seed_dir.is_dir() else []):
+        item = read_page(path, errors)
+        if item is not None and item.id in seeds:
+            errors.append(LoadError(str(path), f"samme id som {seeds[item.id].source}"))
+        elif item is not None:
+            seeds[item.id] = item
+    parsed = [(p, item) for p in store.page_files() if (item := read_page(p, errors))]
+    stored: dict[str, Initiative] = {}
+    for path, item in sorted(parsed, key=lambda pair: (pair[0].stem != pair[1].id, pair[0])):
+        if item.id in stored:
+            errors.append(
+                LoadError(str(path), f"samme id som {stored[item.id].source}; fjern den ene")
+            )
+        else:
+            stored[item.id] = item
+    merged = {k: v for k, v in seeds.items() if k not in store.tombstones()}
+    merged.update(stored)
+    ordered = sorted(merged.values(), key=lambda i: (i.municipality.casefold(), i.title, i.id))
+    corpus = corpus_from_initiatives(ordered, errors)
+    for error in corpus.errors:
+        log.warning("Side afvist: %s: %s", error.file, error.message)
+    return corpus

@@ -1,0 +1,55 @@
+"""`indsats recommend` through the Typer app, with the fake embedder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+
+runner = CliRunner()
+
+
+pytestmark = pytest.mark.usefixtures("fake_cli_env")
+
+
+def test_recommend_json_shape() -> None:
+    result = runner.invoke(
+        app, ["recommend", "fast kontaktperson i løntilskud", "--municipality", "Skanderborg",
+              "-k", "3", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"situation", "initiatives", "practices", "advice"}
+    assert len(data["practices"]) == 3 and len(data["initiatives"]) == 3
+    practice = data["practices"][0]
+    assert {"id", "text", "test", "relevance", "evidence", "followed_by", "your_answer",
+            "gap", "reason"} <= set(practice)  # fmt: skip
+    assert practice["your_answer"] in {"nej", "delvist"}  # Skanderborg's Ja are left out
+    assert {"counts", "contrast", "shrunk_contrast", "note"} <= set(practice["evidence"])
+    assert all({"initiative_id", "municipality", "section", "text", "score"} <= set(a)
+               for a in data["advice"])  # fmt: skip
+
+
+def test_recommend_human_output_is_danish() -> None:
+    result = runner.invoke(app, ["recommend", "fast kontaktperson i løntilskud", "-k", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Praksisser for" in result.stdout and "Følges" in result.stdout
+
+
+def test_recommend_batch_from_stdin_reports_bad_lines_in_place() -> None:
+    lines = "fast kontaktperson\n\nordblinde ledige\n" + "x" * 3000 + "\n"
+    result = runner.invoke(app, ["recommend", "-", "--json"], input=lines)
+    assert result.exit_code == 2
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 3
+    assert rows[0]["situation"] == "fast kontaktperson" and rows[0]["practices"]
+    assert rows[2]["error"]["code"] == "invalid_input"
+
+
+def test_unknown_municipality_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["recommend", "noget", "--municipality", "Atlantis"])
+    assert result.exit_code == 2
+    assert "Atlantis" in result.stderr and "kendte kommuner" in result.stderr
