@@ -35,8 +35,11 @@ _HTTP_CODES = {
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
+    # A message that echoes client text must never turn an error into a 500: text that
+    # cannot be UTF-8 (a lone surrogate) is shown with replacement characters instead.
+    shown = message.encode("utf-8", "replace").decode("utf-8")
     return JSONResponse(
-        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+        {"error": {"code": code, "message": shown}}, status_code=status, headers=headers
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -22,6 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api.models import CorpusOut, RecommendResponseOut, SearchResponseOut, to_json
 from cli.output import (
+    console,
+    literal,
     print_corpus,
     print_evaluation,
     print_json,
@@ -52,7 +54,7 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except IndsatsError as exc:
-        Console(stderr=True).print(f"[bold red]Fejl:[/] {exc.message}", highlight=False)
+        console(stderr=True).print(f"[bold red]Fejl:[/] {literal(exc.message)}")
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -106,30 +108,42 @@ def build(
     """Byg søgeindekset hvis det mangler eller er forældet (siderne eller modellen er ændret)."""
     engine = _open(force)
     report = engine.build_report
-    console = Console()
+    out = console()
     if report.built:
-        console.print(
-            f"Indeks {report.version} bygget ({report.reason}): "
+        out.print(
+            f"Indeks {report.version} bygget ({literal(report.reason)}): "
             f"{report.embedded + report.reused} passager, {report.embedded} indlejret, "
-            f"{report.reused} genbrugt, {report.seconds:.1f} s.",
-            highlight=False,
+            f"{report.reused} genbrugt, {report.seconds:.1f} s."
         )
     else:
-        console.print(f"Indeks {report.version} er opdateret; intet at bygge.", highlight=False)
+        out.print(f"Indeks {report.version} er opdateret; intet at bygge.")
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Standard input line by line, read as bytes: a line that is not UTF-8 arrives with
+    surrogate escapes, so the engine's text rule refuses that line alone instead of the
+    decoder stopping the whole run."""
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is None:  # a text stream without bytes underneath (tests may give one)
+        yield from sys.stdin
+        return
+    for line in raw:
+        yield line.decode("utf-8", "surrogateescape")
 
 
 def _batch(key: str, model: type[BaseModel], answer: Callable[[str], object]) -> None:
     """One JSON object per non-empty stdin line; a bad line is reported in place (with the
     error's code and message) without costing the rest, and the exit status says so."""
     failed = False
-    for line in sys.stdin:
+    for line in _stdin_lines():
         if not line.strip():
             continue
         try:
             print_json(to_json(model, answer(line)))
         except IndsatsError as exc:
             failed = True
-            print_json({key: line.strip(), "error": {"code": exc.code, "message": exc.message}})
+            shown = line.strip().encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            print_json({key: shown, "error": {"code": exc.code, "message": exc.message}})
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
@@ -243,7 +257,7 @@ def serve(
     try:
         Settings()  # each worker reads them again; a mistake is reported here, once
     except (ValidationError, SettingsError) as exc:
-        Console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {exc}")
+        console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {literal(exc)}")
         raise typer.Exit(EXIT_INPUT) from None
     if workers > 1 and not os.environ.get("INDSATS_EMBED_THREADS"):
         # Each worker's model would otherwise use every core and the workers would fight

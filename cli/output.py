@@ -1,5 +1,11 @@
 """What the commands print for people (rich tables and text); `--json` goes through the
-API's serializer instead (`api.models.to_json`)."""
+API's serializer instead (`api.models.to_json`).
+
+Page text is printed literally: a title with `[/bold]` in it is text, not rich markup (it
+made the commands exit with a MarkupError), and `:x:` is not an emoji. Everything that
+comes from a page, a query or an error message goes through `literal` before it meets our
+own markup, and the consoles have emoji codes off.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from engine.domain.models import Corpus
@@ -18,67 +25,80 @@ from engine.recommend import Recommendation
 from engine.search.results import SearchResponse
 
 
+def console(stderr: bool = False) -> Console:
+    """A console that reads our markup but no emoji codes and highlights nothing."""
+    return Console(stderr=stderr, emoji=False, highlight=False)
+
+
+def literal(value: object) -> str:
+    """`value` as text that rich prints as it is."""
+    return escape(str(value))
+
+
 def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
 
 
 def print_corpus(loaded: Corpus) -> None:
-    table = Table(title=f"{len(loaded.initiatives)} indsatser, {len(loaded.practices)} praksisser")
+    table = Table(
+        title=f"{len(loaded.initiatives)} indsatser, {len(loaded.practices)} praksisser",
+        highlight=False,
+    )
     for column in ("Kommune", "Titel", "Målgrupper", "Scorer", "Svar"):
         table.add_column(column)
     for i in loaded.initiatives:
         scores = ", ".join(f"{k}: {format_decimal(v)}" for k, v in i.scores.items())
-        table.add_row(
-            i.municipality, i.title, ", ".join(i.target_groups), scores, str(len(i.answers()))
-        )
-    Console().print(table)
+        row = (i.municipality, i.title, ", ".join(i.target_groups), scores, len(i.answers()))
+        table.add_row(*map(literal, row))
+    console().print(table)
     for error in loaded.errors:
-        Console(stderr=True).print(f"[red]Afvist:[/] {error.file}: {error.message}")
+        console(stderr=True).print(
+            f"[red]Afvist:[/] {literal(error.file)}: {literal(error.message)}"
+        )
 
 
 def print_response(response: SearchResponse) -> None:
-    console = Console()
-    console.print(
-        f"[bold]{response.total}[/] indsatser for '{response.query}' ({response.mode})",
-        highlight=False,
+    out = console()
+    out.print(
+        f"[bold]{response.total}[/] indsatser for '{literal(response.query)}' ({response.mode})"
     )
     for n, result in enumerate(response.results, start=response.offset + 1):
         evidence = result.scores.get("Evidenstest")
         ev = f", Evidenstest {format_decimal(evidence)}" if evidence is not None else ""
-        console.print(
-            f"\n[bold]{n}. {result.title}[/]\n   {result.municipality}{ev} · score "
-            f"{result.score:.4f}",
-            highlight=False,
+        out.print(
+            f"\n[bold]{n}. {literal(result.title)}[/]\n   {literal(result.municipality)}{ev} · "
+            f"score {result.score:.4f}"
         )
         for match in result.matches[:1]:
-            console.print(f"   [italic]{match.section}:[/] {match.text}", highlight=False)
+            out.print(f"   [italic]{literal(match.section)}:[/] {literal(match.text)}")
 
 
 def print_recommendation(result: Recommendation) -> None:
-    console = Console()
-    console.print(f"[bold]Praksisser for '{result.situation}'[/]", highlight=False)
+    out = console()
+    out.print(f"[bold]Praksisser for '{literal(result.situation)}'[/]")
     for n, practice in enumerate(result.practices, start=1):
         gap = " [bold](hul)[/]" if practice.gap else ""
-        console.print(f"\n{n}. {practice.text}{gap}\n   {practice.reason}", highlight=False)
+        out.print(f"\n{n}. {literal(practice.text)}{gap}\n   {literal(practice.reason)}")
     if result.advice:
-        console.print("\n[bold]Gode råd fra lignende indsatser[/]")
+        out.print("\n[bold]Gode råd fra lignende indsatser[/]")
         for advice in result.advice:
-            console.print(
-                f"\n· {advice.municipality}, {advice.section}: {advice.text}", highlight=False
+            out.print(
+                f"\n· {literal(advice.municipality)}, {literal(advice.section)}: "
+                f"{literal(advice.text)}"
             )
 
 
 def print_evaluation(report: SetReport, model: str) -> None:
-    out = Table(title=f"{report.queries} forespørgsler ({report.split}), model {model}")
+    out = Table(title=f"{report.queries} forespørgsler ({report.split}), model {literal(model)}")
     out.add_column("Tilstand")
     for name in MEASURES:
         out.add_column(name, justify="right")
     for mode, scores in report.search.items():
         out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
-    Console().print(out)
+    console().print(out)
     if report.practices:
         practices = Table(title=f"Anbefalede praksisser: {report.situations} situationer")
         for name in report.practices:
             practices.add_column(name, justify="right")
         practices.add_row(*(f"{v:.3f}" for v in report.practices.values()))
-        Console().print(practices)
+        console().print(practices)

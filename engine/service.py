@@ -34,7 +34,7 @@ from engine.embedding import Embedder
 from engine.errors import ConflictError, InvalidInputError, NotFoundError
 from engine.recommend import Recommendation, Recommender, RecommendRequest
 from engine.search.indexing import live_version
-from engine.search.query import InitiativeFilter, SearchQuery, validate_query
+from engine.search.query import InitiativeFilter, SearchQuery, require_unicode, validate_query
 from engine.search.results import SearchResponse
 from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
@@ -193,6 +193,11 @@ class Engine:
         return self._snapshot.searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
+        fields = [("Situationen", request.situation), ("Målgruppen", request.target_group or ""),
+                  ("Kommunen", request.municipality or "")]  # fmt: skip
+        fields += [("Et praksis-id i svarene", key) for key in request.answers or {}]
+        for name, value in fields:
+            require_unicode(value, name)
         return self._snapshot.recommender.recommend(request)
 
     # writing -------------------------------------------------------------------------------
