@@ -83,13 +83,12 @@ class PageStore:
         return self.pages_dir / f"{validate_id(initiative_id)}{TOMBSTONE_SUFFIX}"
 
     def page_files(self) -> list[Path]:
-        """Stored pages in a stable order (hidden files, e.g. temp files, are not pages)."""
+        """Entries named like pages, in a stable order (hidden files, e.g. temp files, are not
+        pages); one that is not a regular file is reported by `read_page`, not skipped."""
         if not self.pages_dir.is_dir():
             return []
         return sorted(
-            p
-            for p in self.pages_dir.glob("*" + PAGE_SUFFIX)
-            if not p.name.startswith(".") and p.is_file()
+            p for p in self.pages_dir.glob("*" + PAGE_SUFFIX) if not p.name.startswith(".")
         )
 
     def _own(self, path: Path | None) -> Path | None:
