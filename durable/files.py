@@ -11,13 +11,24 @@ writer's file closes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
+DAMAGED_PREFIX = ".damaged-"
+# The errors that mean "no room": the caller undoes its change and says so (HTTP 507).
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL
 
 
 def fsync_file(path: Path) -> None:
@@ -58,6 +69,24 @@ def atomic_replace(source: Path, target: Path) -> None:
     fsync_file(source)
     os.replace(source, target)
     fsync_dir(target.parent)
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged entry (a directory where a file belongs, say) out of the way under a
+    hidden name, so a good file can take its place and nothing is deleted."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    target = path.with_name(f"{DAMAGED_PREFIX}{path.name}-{stamp}-{uuid.uuid4().hex[:6]}")
+    os.rename(path, target)
+    fsync_dir(path.parent)
+    return target
+
+
+def is_regular_or_missing(path: Path) -> bool:
+    """True if `path` is a regular file (not followed if a link) or does not exist."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return True
 
 
 def durable_unlink(path: Path) -> bool:

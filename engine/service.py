@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,7 @@ from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_bytes
 from engine.domain.render import render_page
 from engine.embedding import Embedder
-from engine.errors import ConflictError, InvalidInputError, NotFoundError
+from engine.errors import ConflictError, IndsatsError, InvalidInputError, NotFoundError
 from engine.recommend import Recommendation, Recommender, RecommendRequest
 from engine.search.indexing import live_version
 from engine.search.query import InitiativeFilter, SearchQuery, require_unicode, validate_query
@@ -44,6 +45,8 @@ from index.store import BuildReport, Progress
 log = logging.getLogger(__name__)
 
 Marker = tuple[str, str]
+RETRY_FIRST = 1.0  # seconds before a failed reload is tried again, doubling ...
+RETRY_MAX = 60.0  # ... up to this
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,12 @@ class Engine:
         self._reload_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._state: _Snapshot | None = None
+        # A reload that failed (a full disk, say) is retried after a pause that doubles up
+        # to RETRY_MAX seconds, not on every request; meanwhile the last snapshot serves.
+        self._clock = time.monotonic
+        self._failed_marker: Marker | None = None
+        self._retry_at = 0.0
+        self._retry_pause = 0.0
 
     @classmethod
     def open(
@@ -144,15 +153,44 @@ class Engine:
         return _Snapshot((pages_version, searcher.version), corpus, searcher, recommender, report)
 
     def refresh(self) -> bool:
-        """Reload if another process wrote pages or a new index; True if it did."""
+        """Reload if another process wrote pages or a new index; True if it did.
+
+        A reload that fails keeps the loaded snapshot serving (the last good corpus and
+        index) and is not retried for the same files until its pause is over: a full disk
+        must not turn every read into a rebuild that fails again.
+        """
         if self._marker() == self._snapshot.marker:
             return False
         with self._reload_lock:
-            if self._marker() == self._snapshot.marker:
+            marker = self._marker()
+            if marker == self._snapshot.marker:
+                return False
+            if marker == self._failed_marker and self._clock() < self._retry_at:
                 return False
             log.info("Nye sider eller nyt indeks fra en anden proces; genindlæser")
-            self._state = self._load()
+            try:
+                self._state = self._load()
+            except Exception as exc:
+                self._reload_failed(marker, exc)
+                return False
+            self._failed_marker = None
+            self._retry_pause = 0.0
             return True
+
+    def _reload_failed(self, marker: Marker, exc: Exception) -> None:
+        if marker != self._failed_marker:
+            self._retry_pause = 0.0
+        self._retry_pause = min(RETRY_MAX, max(RETRY_FIRST, 2 * self._retry_pause))
+        self._failed_marker = marker
+        self._retry_at = self._clock() + self._retry_pause
+        reason = exc.message if isinstance(exc, IndsatsError) else f"{type(exc).__name__}: {exc}"
+        log.warning(
+            "Genindlæsning mislykkedes (%s); de senest indlæste sider og indeks svarer videre, "
+            "nyt forsøg om %.0f s",
+            reason,
+            self._retry_pause,
+            exc_info=not isinstance(exc, (IndsatsError, OSError)),
+        )
 
     # reading -----------------------------------------------------------------------------
     def initiatives(

@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from durable.files import atomic_write, file_lock, fsync_dir, fsync_file
+from durable.files import (
+    atomic_write,
+    file_lock,
+    fsync_dir,
+    fsync_file,
+    is_regular_or_missing,
+    set_aside,
+)
 from index.base import Analyzer, Document, EmbedPassages
 from index.dense_faiss import DenseIndex, Kind
 from index.lexical_bm25 import LexicalIndex
@@ -126,19 +133,30 @@ class IndexStore:
 
     # -- reading -------------------------------------------------------------------------
     def current_version(self) -> str | None:
-        """Name of the live version: one small file read, cheap enough to poll per request."""
+        """Name of the live version: one small file read, cheap enough to poll per request.
+        None when there is none or `CURRENT` is damaged; never raises."""
+        return self._read_current()[0]
+
+    def _read_current(self) -> tuple[str | None, str]:
+        """(name, "") for a good pointer, else (None, why): missing, unreadable (a directory,
+        say) or damaged (a flipped bit, bytes that are not ASCII)."""
         try:
-            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+            raw = (self.root / CURRENT).read_bytes()
         except FileNotFoundError:
-            return None
-        return name if _VERSION_RE.match(name) else None
+            return None, "der er ikke bygget et indeks endnu"
+        except OSError as exc:
+            return None, f"{CURRENT} kan ikke læses ({exc.strerror})"
+        name = raw.decode("ascii", "replace").strip()
+        if not _VERSION_RE.fullmatch(name):
+            return None, f"{CURRENT} er beskadiget (den peger ikke på en indeksversion)"
+        return name, ""
 
     def load(self, spec: IndexSpec) -> LoadedIndex:
         """Load and verify the live version; raises `StaleIndex` saying why it is unusable."""
         for attempt in range(2):
-            version = self.current_version()
+            version, problem = self._read_current()
             if version is None:
-                raise StaleIndex("der er ikke bygget et indeks endnu")
+                raise StaleIndex(problem)
             try:
                 return self._load_version(version, spec)
             except FileNotFoundError as exc:
@@ -160,8 +178,13 @@ class IndexStore:
         for key, value in wanted.items():
             if manifest.get(key) != value:
                 raise StaleIndex(_CHANGED[key].format(old=manifest.get(key), new=value))
-        dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
-        lexical = LexicalIndex.load(directory / "lexical", self.analyzer)
+        try:
+            dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
+            lexical = LexicalIndex.load(directory / "lexical", self.analyzer)
+        except FileNotFoundError:
+            raise
+        except Exception as exc:  # verified by checksum above, so only a race or a bug
+            raise StaleIndex(f"indeksversion {version} kan ikke indlæses ({exc})") from exc
         count = manifest["passage_count"]
         # passages.jsonl is covered by its checksum above and written from the same list.
         if not len(dense) == len(lexical) == count:
@@ -178,9 +201,7 @@ class IndexStore:
             raise
         except (OSError, ValueError) as exc:
             raise StaleIndex(f"manifestet i {directory.name} kan ikke læses ({exc})") from exc
-        files = manifest.get("files")
-        if not isinstance(files, dict) or not files:
-            raise StaleIndex(f"manifestet i {directory.name} nævner ingen filer")
+        files = _checked_manifest(manifest, directory.name)
         for rel, digest in files.items():
             path = directory / rel
             if not path.is_file():
@@ -327,7 +348,7 @@ class IndexStore:
                 for line in (directory / "passages.jsonl").read_text("utf-8").splitlines()
                 if line.strip()
             ]
-        except (StaleIndex, OSError, ValueError, KeyError) as exc:
+        except (StaleIndex, OSError, ValueError, KeyError, TypeError) as exc:
             log.info("not reusing vectors of %s: %s", version, exc)
             return {}
         if len(keys) != len(vectors):
@@ -339,7 +360,11 @@ class IndexStore:
         return max(numbers, default=0) + 1
 
     def _point_current_at(self, name: str) -> None:
-        atomic_write(self.root / CURRENT, (name + "\n").encode("utf-8"))
+        pointer = self.root / CURRENT
+        if not is_regular_or_missing(pointer):  # a directory or a link where the file belongs
+            moved = set_aside(pointer)
+            log.warning("%s var ikke en fil; flyttet til %s", CURRENT, moved.name)
+        atomic_write(pointer, (name + "\n").encode("utf-8"))
 
     def _remove_temp_dirs(self) -> None:
         """Leftovers of killed builds; safe to delete because we hold the write lock."""
@@ -359,6 +384,39 @@ class IndexStore:
         old = [p for _, p in versions if p.name != keep][: max(0, len(versions) - KEEP_VERSIONS)]
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
+
+
+# What every reader of a manifest relies on; anything else is damage, found before use.
+_MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "format_version": int,
+    "model": str,
+    "dimension": int,
+    "corpus_hash": str,
+    "index_kind": str,
+    "passage_count": int,
+    "files": dict,
+}
+
+
+def _checked_manifest(manifest: object, name: str) -> dict[str, str]:
+    """The manifest's file checksums, once its shape is right; `StaleIndex` otherwise (a
+    manifest that is `null`, a list, or has a key with a flipped bit)."""
+    if not isinstance(manifest, dict):
+        raise StaleIndex(f"manifestet i {name} er ikke et JSON-objekt")
+    for key, kind in _MANIFEST_FIELDS.items():
+        value = manifest.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise StaleIndex(
+                f"manifestet i {name} mangler feltet {key!r} eller har en forkert type"
+            )
+    files: dict[str, str] = manifest["files"]
+    if not files:
+        raise StaleIndex(f"manifestet i {name} nævner ingen filer")
+    for rel, digest in files.items():
+        parts = Path(rel).parts
+        if not isinstance(digest, str) or not parts or Path(rel).is_absolute() or ".." in parts:
+            raise StaleIndex(f"manifestet i {name} nævner en ugyldig fil ({rel[:60]!r})")
+    return files
 
 
 def _read_documents(path: Path) -> tuple[Document, ...]:

@@ -21,12 +21,21 @@ need no lock because every file is replaced atomically.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from durable.files import TEMP_PREFIX, atomic_write, durable_unlink, file_lock
+from durable.files import (
+    TEMP_PREFIX,
+    atomic_write,
+    durable_unlink,
+    file_lock,
+    is_regular_or_missing,
+    set_aside,
+)
 from engine.domain.corpus import corpus_from_initiatives, page_files, read_page
 from engine.domain.models import Corpus, Initiative, LoadError
 from engine.errors import InvalidInputError
@@ -109,11 +118,20 @@ class PageStore:
         )
 
     def version(self) -> str:
-        """The write counter as text ('0' before the first write); one small read."""
+        """The write counter as text ('0' before the first write); one small read per request,
+        so it never raises: a damaged counter (bytes that are not digits, a directory) reads
+        as a marker of its damage, which still changes when the file does."""
         try:
-            return (self.pages_dir / VERSION_FILE).read_text(encoding="ascii").strip() or "0"
+            raw = (self.pages_dir / VERSION_FILE).read_bytes().strip()
         except FileNotFoundError:
             return "0"
+        except OSError as exc:
+            return f"ulæselig-{exc.errno}"
+        if not raw:
+            return "0"
+        if raw.isdigit():  # ASCII digits only, for bytes
+            return raw.decode("ascii")
+        return "beskadiget-" + hashlib.sha256(raw).hexdigest()[:12]
 
     # writing (under lock) ---------------------------------------------------------------
     def write_page(
@@ -126,33 +144,54 @@ class PageStore:
         """
         path = self.page_path(initiative_id)
         self.pages_dir.mkdir(parents=True, exist_ok=True)
+        self._make_room(path)
         atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
         old = self._own(replaces)
         if old is not None and old != path:
-            durable_unlink(old)
-        durable_unlink(self.tombstone_path(initiative_id))
+            self._remove(old)
+        self._remove(self.tombstone_path(initiative_id))
         log.info("Side gemt: %s", path.name)
         return path
 
     def delete_page(self, initiative_id: str, loaded_from: Path | None = None) -> None:
         """Tombstone first, then remove the file(s): a crash in between keeps the page."""
         self.pages_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.tombstone_path(initiative_id), b"")
-        durable_unlink(self.page_path(initiative_id))
+        tombstone = self.tombstone_path(initiative_id)
+        if is_regular_or_missing(tombstone):  # a damaged one (a directory) still counts
+            atomic_write(tombstone, b"")
+        self._remove(self.page_path(initiative_id))
         old = self._own(loaded_from)
         if old is not None:
-            durable_unlink(old)
+            self._remove(old)
         log.info("Side slettet: %s", initiative_id)
 
     def bump_version(self) -> str:
-        try:
-            current = int(self.version())
-        except ValueError:
-            current = 0
-        new = str(current + 1)
+        """Count one write. A damaged counter restarts from the clock, which is larger than
+        any count it can have held, so no worker mistakes the new value for one it has seen."""
+        current = self.version()
+        if current.isdigit():
+            new = str(int(current) + 1)
+        else:
+            new = str(time.time_ns())
+            log.warning("pages/VERSION var beskadiget (%s); skrevet forfra som %s", current, new)
         self.pages_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.pages_dir / VERSION_FILE, (new + "\n").encode("ascii"))
+        path = self.pages_dir / VERSION_FILE
+        self._make_room(path)
+        atomic_write(path, (new + "\n").encode("ascii"))
         return new
+
+    def _make_room(self, path: Path) -> None:
+        """Set aside whatever non-file (a directory, a link) sits where a file must go."""
+        if not is_regular_or_missing(path):
+            moved = set_aside(path)
+            log.warning("%s var ikke en fil; flyttet til %s", path.name, moved.name)
+
+    def _remove(self, path: Path) -> None:
+        """Remove a file of ours durably; a directory in its place is set aside instead."""
+        if is_regular_or_missing(path):
+            durable_unlink(path)
+        else:
+            self._make_room(path)
 
 
 def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Corpus:
