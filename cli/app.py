@@ -115,6 +115,8 @@ def build(
             f"{report.embedded + report.reused} passager, {report.embedded} indlejret, "
             f"{report.reused} genbrugt, {report.seconds:.1f} s."
         )
+    elif not report.version:
+        out.print("Ingen indsatser at indeksere: seeds- og sidemappen er tomme; intet at bygge.")
     else:
         out.print(f"Indeks {report.version} er opdateret; intet at bygge.")
 

@@ -35,7 +35,14 @@ from engine.embedding import Embedder
 from engine.errors import ConflictError, IndsatsError, InvalidInputError, NotFoundError
 from engine.recommend import Recommendation, Recommender, RecommendRequest
 from engine.search.indexing import live_version
-from engine.search.query import InitiativeFilter, SearchQuery, require_unicode, validate_query
+from engine.search.query import (
+    InitiativeFilter,
+    SearchQuery,
+    require_unicode,
+    validate_k,
+    validate_query,
+    validate_text,
+)
 from engine.search.results import SearchResponse
 from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
@@ -45,6 +52,7 @@ from index.store import BuildReport, Progress
 log = logging.getLogger(__name__)
 
 Marker = tuple[str, str]
+EMPTY_CORPUS = "ingen indsatser at indeksere"
 RETRY_FIRST = 1.0  # seconds before a failed reload is tried again, doubling ...
 RETRY_MAX = 60.0  # ... up to this
 
@@ -59,8 +67,8 @@ class InitiativePage:
 class _Snapshot:
     marker: Marker
     corpus: Corpus
-    searcher: Searcher
-    recommender: Recommender
+    searcher: Searcher | None  # None for an empty corpus: nothing to index or search
+    recommender: Recommender | None
     report: BuildReport
 
 
@@ -118,7 +126,9 @@ class Engine:
 
     @property
     def index_version(self) -> str:
-        return self._snapshot.marker[1]
+        """The loaded index version; '' for an empty corpus."""
+        searcher = self._snapshot.searcher
+        return searcher.version if searcher is not None else ""
 
     @property
     def build_report(self) -> BuildReport:
@@ -127,7 +137,9 @@ class Engine:
 
     @property
     def model_name(self) -> str:
-        return self._snapshot.searcher.embedder.name
+        if self._embedder is not None:
+            return self._embedder.name
+        return self.settings.model
 
     def _marker(self) -> Marker:
         return self.store.version(), live_version(self.settings)
@@ -142,6 +154,13 @@ class Engine:
         """
         pages_version = self.store.version()
         corpus = load_stored_corpus(self.settings, self.store)
+        if not corpus.initiatives:
+            # Every page deleted, or none yet: empty answers, and writes still accepted. The
+            # marker takes the live index as it is, so the next request does not reload.
+            report = BuildReport(False, EMPTY_CORPUS, "")
+            return _Snapshot(
+                (pages_version, live_version(self.settings)), corpus, None, None, report
+            )
         if self._embedder is None:  # loaded once, reused by every reload
             self._embedder = embedding_backends.load_embedder(self.settings)
         searcher, report = open_searcher(
@@ -217,18 +236,24 @@ class Engine:
 
     # search and recommend -------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResponse:
-        return self._snapshot.searcher.search(query)
+        searcher = self._snapshot.searcher
+        if searcher is None:
+            return _nothing_found(validate_query(query, self.settings.max_query_chars))
+        return searcher.search(query)
 
     def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResponse]:
         """All or nothing: every query is checked before the first one runs."""
-        for query in queries:
-            validate_query(query, self.settings.max_query_chars)
+        checked = [validate_query(query, self.settings.max_query_chars) for query in queries]
         searcher = self._snapshot.searcher
+        if searcher is None:
+            return [_nothing_found(q) for q in checked]
         return [searcher.search(q) for q in queries]
 
     def similar(self, initiative_id: str, k: int = 5) -> SearchResponse:
         item = self.initiative(initiative_id)
-        return self._snapshot.searcher.similar(item, k)
+        searcher = self._snapshot.searcher
+        assert searcher is not None, "an initiative was found, so the corpus is not empty"
+        return searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
         fields = [("Situationen", request.situation), ("Målgruppen", request.target_group or ""),
@@ -236,7 +261,14 @@ class Engine:
         fields += [("Et praksis-id i svarene", key) for key in request.answers or {}]
         for name, value in fields:
             require_unicode(value, name)
-        return self._snapshot.recommender.recommend(request)
+        recommender = self._snapshot.recommender
+        if recommender is None:
+            situation = validate_text(
+                request.situation, self.settings.max_query_chars, "Situationen"
+            )
+            validate_k(request.k)
+            return Recommendation(situation, (), (), ())
+        return recommender.recommend(request)
 
     # writing -------------------------------------------------------------------------------
     def add_page(
@@ -305,6 +337,10 @@ class Engine:
                 self.store.bump_version()
             with self._reload_lock:
                 self._state = self._load()
+
+
+def _nothing_found(query: SearchQuery) -> SearchResponse:
+    return SearchResponse(query.text, query.mode, query.k, query.offset, 0, ())
 
 
 def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:

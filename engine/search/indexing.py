@@ -105,9 +105,8 @@ def open_index(
     """The index for `corpus`: loaded if current, rebuilt (reusing vectors) if not."""
     passages = tuple(corpus_passages(corpus))
     if not passages:
-        raise IndexUnavailableError(
-            f"Der er ingen indsatser at søge i (mapper: {settings.seeds_dir}, "
-            f"{settings.pages_dir}); tilføj sider og byg indekset igen."
+        raise IndexUnavailableError(  # the Engine serves an empty corpus without an index
+            "Der er ingen passager at indeksere; tilføj sider og byg indekset igen."
         )
     spec = index_spec(settings, embedder, corpus_hash(passages, thesaurus))
     loaded, report = index_store(settings).ensure(
