@@ -27,8 +27,28 @@ DAMAGED_PREFIX = ".damaged-"
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
+# Below this many free bytes a failed write counts as "disk full" even without an errno:
+# libraries that write in C (faiss, numpy's tofile) report a short write without one.
+LOW_SPACE_BYTES = 1024 * 1024
+
+
 def is_disk_full(exc: BaseException) -> bool:
-    return isinstance(exc, OSError) and exc.errno in DISK_FULL
+    """True if `exc`, or an exception it was raised from, is ENOSPC or EDQUOT."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in DISK_FULL:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def out_of_space(path: Path) -> bool:
+    """True if the file system holding `path` has (almost) no room left for us."""
+    try:
+        stats = os.statvfs(path)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < LOW_SPACE_BYTES
 
 
 def fsync_file(path: Path) -> None:

@@ -32,7 +32,12 @@ from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_bytes
 from engine.domain.render import render_page
 from engine.embedding import Embedder
-from engine.errors import ConflictError, IndsatsError, InvalidInputError, NotFoundError
+from engine.errors import (
+    ConflictError,
+    IndsatsError,
+    InvalidInputError,
+    NotFoundError,
+)
 from engine.recommend import Recommendation, Recommender, RecommendRequest
 from engine.search.indexing import live_version
 from engine.search.query import (
@@ -46,7 +51,7 @@ from engine.search.query import (
 from engine.search.results import SearchResponse
 from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
-from engine.storage.pages import PageStore, load_stored_corpus, validate_id
+from engine.storage.pages import PageStore, load_stored_corpus, validate_id, write_failure
 from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
@@ -144,7 +149,9 @@ class Engine:
     def _marker(self) -> Marker:
         return self.store.version(), live_version(self.settings)
 
-    def _load(self, *, force: bool = False, progress: Progress | None = None) -> _Snapshot:
+    def _load(
+        self, *, force: bool = False, progress: Progress | None = None, locked: bool = False
+    ) -> _Snapshot:
         """Read pages and index from disk, building the index if it does not match.
 
         No lock is needed to read: page files and index versions are replaced atomically, a
@@ -164,7 +171,7 @@ class Engine:
         if self._embedder is None:  # loaded once, reused by every reload
             self._embedder = embedding_backends.load_embedder(self.settings)
         searcher, report = open_searcher(
-            self.settings, corpus, self._embedder, force=force, progress=progress
+            self.settings, corpus, self._embedder, force=force, progress=progress, locked=locked
         )
         if report.built:
             log.info("Indeks %s bygget: %s", report.version, report.reason)
@@ -319,24 +326,34 @@ class Engine:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Corpus]:
-        """Serialise a write; yields the corpus as it is on disk now, for the checks.
+        """Serialise a write and make it all or nothing; yields the corpus as it is on disk
+        now, for the checks.
 
-        The data lock covers the check and the file change, then the page counter is bumped
-        for the other workers. The index is rebuilt right after, still before the caller
-        returns, but outside the data lock: the index store takes that lock itself and an
-        flock cannot be nested within one process. A crash in between leaves a stored page
-        and an old index, which the next load detects (corpus hash) and rebuilds.
+        Everything happens under the writers' lock `data/lock`: the check, the file change,
+        the page counter, and the index build for the new corpus (the index store is told
+        the lock is held; flock does not nest). Only then is the new snapshot swapped in. If
+        any step fails (a full disk while the page or the index is written, say), the page
+        store puts every file back as it was and the client is told nothing changed (507 for
+        a full disk); the loaded snapshot, the last good corpus and index, keeps serving. A
+        crash in between leaves a stored page and an old index, which the next load detects
+        (corpus hash) and rebuilds.
         """
-        with self._write_lock:
-            with self.store.lock():
-                if self.store.version() == self._snapshot.marker[0]:
-                    corpus = self.corpus
-                else:
-                    corpus = load_stored_corpus(self.settings, self.store)
-                yield corpus
-                self.store.bump_version()
+        with self._write_lock, self.store.lock():
+            if self.store.version() == self._snapshot.marker[0]:
+                corpus = self.corpus
+            else:
+                corpus = load_stored_corpus(self.settings, self.store)
+            try:
+                with self.store.undoable():
+                    yield corpus
+                    self.store.bump_version()
+                    snapshot = self._load(locked=True)
+            except OSError as exc:
+                raise write_failure(exc) from exc
             with self._reload_lock:
-                self._state = self._load()
+                self._state = snapshot
+                self._failed_marker = None
+                self._retry_pause = 0.0
 
 
 def _nothing_found(query: SearchQuery) -> SearchResponse:

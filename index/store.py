@@ -12,6 +12,8 @@ rebuilds on, so a wrong or damaged index is never served silently. No pickle any
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -33,18 +35,20 @@ from durable.files import (
     file_lock,
     fsync_dir,
     fsync_file,
+    is_disk_full,
     is_regular_or_missing,
+    out_of_space,
     set_aside,
 )
 from index.base import Analyzer, Document, EmbedPassages
 from index.dense_faiss import DenseIndex, Kind
 from index.lexical_bm25 import LexicalIndex
+from index.manifest import MANIFEST, StaleIndex, sha256_file, verified_manifest
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
 _VERSION_RE = re.compile(r"^v-(\d+)-[0-9a-f]+$")
 
@@ -57,14 +61,6 @@ _CHANGED = {
     "corpus_hash": "siderne er ændret siden indekset blev bygget",
     "index_kind": "indekstypen er ændret ({old} -> {new})",
 }
-
-
-class StaleIndex(Exception):
-    """The stored index is missing, out of date or damaged; `reason` says which."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,14 +110,6 @@ def vector_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class IndexStore:
     """Versions under `root`; builds hold the writers' lock `lock_path`. `analyzer` reads the
     lexical index's terms, the same one the caller's queries go through."""
@@ -167,7 +155,7 @@ class IndexStore:
 
     def _load_version(self, version: str, spec: IndexSpec) -> LoadedIndex:
         directory = self.root / version
-        manifest = self._verified_manifest(directory)
+        manifest = verified_manifest(directory)
         wanted = {
             "format_version": FORMAT_VERSION,
             "model": spec.model,
@@ -194,22 +182,6 @@ class IndexStore:
             )
         return LoadedIndex(version, manifest, directory, dense, lexical)
 
-    def _verified_manifest(self, directory: Path) -> dict[str, Any]:
-        try:
-            manifest: dict[str, Any] = json.loads((directory / MANIFEST).read_text("utf-8"))
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError) as exc:
-            raise StaleIndex(f"manifestet i {directory.name} kan ikke læses ({exc})") from exc
-        files = _checked_manifest(manifest, directory.name)
-        for rel, digest in files.items():
-            path = directory / rel
-            if not path.is_file():
-                raise StaleIndex(f"{directory.name}/{rel} mangler")
-            if _sha256(path) != digest:
-                raise StaleIndex(f"{directory.name}/{rel} er beskadiget (forkert checksum)")
-        return manifest
-
     # -- building ------------------------------------------------------------------------
     def ensure(
         self,
@@ -219,11 +191,13 @@ class IndexStore:
         *,
         force: bool = False,
         progress: Progress | None = None,
+        locked: bool = False,
     ) -> tuple[LoadedIndex, BuildReport]:
         """The live index if it matches `spec`, else a fresh build (logged with the reason).
 
         `embed` turns document texts into vectors of `spec.model` (only texts whose vectors
-        the live version does not already hold)."""
+        the live version does not already hold). `locked`: the caller holds the writers'
+        lock already (a page write that builds before it answers); flock does not nest."""
         if not force:
             try:
                 loaded = self.load(spec)
@@ -232,7 +206,7 @@ class IndexStore:
                 reason = exc.reason
         else:
             reason = "genopbygning bedt om med --force"
-        with file_lock(self.lock_path):
+        with contextlib.nullcontext() if locked else file_lock(self.lock_path):
             if not force:
                 # Another process may have built it while we waited for the lock.
                 try:
@@ -266,6 +240,33 @@ class IndexStore:
         # Everything goes into a temp dir first; only the rename below makes it a version.
         tmp = self.root / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
+        try:
+            return self._build_in(tmp, documents, spec, embed, reason, force, progress, start)
+        except Exception as exc:
+            # faiss and numpy report a short write without an errno; with the disk full at
+            # this moment (before the cleanup below frees it) that is what it was.
+            full = not is_disk_full(exc) and out_of_space(self.root)
+            shutil.rmtree(tmp, ignore_errors=True)
+            if full:
+                raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} ({exc})") from exc
+            raise
+        except BaseException:
+            # A full disk must not stay fuller: the half-written version goes at once, not
+            # at the next build (a kill -9 still leaves it to that one).
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    def _build_in(
+        self,
+        tmp: Path,
+        documents: Sequence[Document],
+        spec: IndexSpec,
+        embed: EmbedPassages,
+        reason: str,
+        force: bool,
+        progress: Progress | None,
+        start: float,
+    ) -> tuple[LoadedIndex, BuildReport]:
         keys = [vector_key(spec.model, d.text) for d in documents]
         previous = {} if force else self._previous_vectors(spec)
         missing = [i for i, key in enumerate(keys) if key not in previous]
@@ -312,7 +313,7 @@ class IndexStore:
             "index_kind": spec.kind,
             "passage_count": len(documents),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "files": {p.relative_to(tmp).as_posix(): _sha256(p) for p in files},
+            "files": {p.relative_to(tmp).as_posix(): sha256_file(p) for p in files},
         }
         manifest_path = tmp / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
@@ -322,8 +323,13 @@ class IndexStore:
         digest = hashlib.sha256(f"{spec.model}\0{spec.corpus_hash}".encode()).hexdigest()[:10]
         name = f"v-{self._next_number()}-{digest}"
         os.rename(tmp, self.root / name)
-        fsync_dir(self.root)
-        self._point_current_at(name)
+        try:
+            fsync_dir(self.root)
+            self._point_current_at(name)
+        except BaseException:
+            if self.current_version() != name:  # never live: do not let it take the space
+                shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
         self._collect_garbage(keep=name)
         loaded = self._load_version(name, spec)
         report = BuildReport(
@@ -339,7 +345,7 @@ class IndexStore:
             return {}
         directory = self.root / version
         try:
-            manifest = self._verified_manifest(directory)
+            manifest = verified_manifest(directory)
             if manifest.get("model") != spec.model or manifest.get("dimension") != spec.dimension:
                 return {}
             vectors = np.load(directory / "vectors.npy", allow_pickle=False)
@@ -384,39 +390,6 @@ class IndexStore:
         old = [p for _, p in versions if p.name != keep][: max(0, len(versions) - KEEP_VERSIONS)]
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
-
-
-# What every reader of a manifest relies on; anything else is damage, found before use.
-_MANIFEST_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "format_version": int,
-    "model": str,
-    "dimension": int,
-    "corpus_hash": str,
-    "index_kind": str,
-    "passage_count": int,
-    "files": dict,
-}
-
-
-def _checked_manifest(manifest: object, name: str) -> dict[str, str]:
-    """The manifest's file checksums, once its shape is right; `StaleIndex` otherwise (a
-    manifest that is `null`, a list, or has a key with a flipped bit)."""
-    if not isinstance(manifest, dict):
-        raise StaleIndex(f"manifestet i {name} er ikke et JSON-objekt")
-    for key, kind in _MANIFEST_FIELDS.items():
-        value = manifest.get(key)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise StaleIndex(
-                f"manifestet i {name} mangler feltet {key!r} eller har en forkert type"
-            )
-    files: dict[str, str] = manifest["files"]
-    if not files:
-        raise StaleIndex(f"manifestet i {name} nævner ingen filer")
-    for rel, digest in files.items():
-        parts = Path(rel).parts
-        if not isinstance(digest, str) or not parts or Path(rel).is_absolute() or ".." in parts:
-            raise StaleIndex(f"manifestet i {name} nævner en ugyldig fil ({rel[:60]!r})")
-    return files
 
 
 def _read_documents(path: Path) -> tuple[Document, ...]:

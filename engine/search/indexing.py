@@ -101,8 +101,10 @@ def open_index(
     force: bool = False,
     progress: Progress | None = None,
     thesaurus: Thesaurus | None = None,
+    locked: bool = False,
 ) -> tuple[PassageIndex, BuildReport]:
-    """The index for `corpus`: loaded if current, rebuilt (reusing vectors) if not."""
+    """The index for `corpus`: loaded if current, rebuilt (reusing vectors) if not.
+    `locked`: the caller holds the writers' lock (see `IndexStore.ensure`)."""
     passages = tuple(corpus_passages(corpus))
     if not passages:
         raise IndexUnavailableError(  # the Engine serves an empty corpus without an index
@@ -111,7 +113,7 @@ def open_index(
     spec = index_spec(settings, embedder, corpus_hash(passages, thesaurus))
     loaded, report = index_store(settings).ensure(
         lambda: passage_documents(passages, thesaurus), spec, embedder.embed_passages,
-        force=force, progress=progress,
+        force=force, progress=progress, locked=locked,
     )  # fmt: skip
     if len(loaded) != len(passages):  # same hash, other rows: a bug, never serve it
         raise IndexUnavailableError(

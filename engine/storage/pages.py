@@ -23,8 +23,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,12 +35,14 @@ from durable.files import (
     atomic_write,
     durable_unlink,
     file_lock,
+    fsync_dir,
+    is_disk_full,
     is_regular_or_missing,
     set_aside,
 )
 from engine.domain.corpus import corpus_from_initiatives, page_files, read_page
 from engine.domain.models import Corpus, Initiative, LoadError
-from engine.errors import InvalidInputError
+from engine.errors import IndsatsError, InvalidInputError, StorageError, StorageFullError
 from engine.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,12 +64,18 @@ def validate_id(initiative_id: str) -> str:
     return initiative_id
 
 
+# What a file was before a write changed it: a hard link to the old file, its bytes (where
+# links are not possible), or None when it did not exist.
+_Before = Path | bytes | None
+
+
 class PageStore:
     """The files under `pages_dir`. Mutating methods expect the caller to hold `lock()`."""
 
     def __init__(self, pages_dir: Path, lock_path: Path) -> None:
         self.pages_dir = pages_dir
         self.lock_path = lock_path
+        self._undo: list[tuple[Path, _Before]] | None = None
 
     def ensure(self) -> None:
         """Create the directories and drop temp files left by a crashed writer."""
@@ -83,6 +93,60 @@ class PageStore:
         reentrant: never nest it."""
         with file_lock(self.lock_path):
             yield
+
+    @contextlib.contextmanager
+    def undoable(self) -> Iterator[None]:
+        """Make the writes in the block all or nothing (the caller holds `lock()`).
+
+        Before a file is changed, a hard link keeps the old one; if the block fails (a full
+        disk while the page or the index is written), every file is put back from its link,
+        which takes no free space, and the error goes on. A crash in the middle leaves the
+        links as temp files, which `ensure` drops: a write cut off may have happened or not.
+        """
+        self._undo = []
+        try:
+            yield
+        except BaseException:
+            steps, self._undo = self._undo, None
+            self._roll_back(steps)
+            raise
+        steps, self._undo = self._undo, None
+        for _, before in steps:
+            if isinstance(before, Path):
+                with contextlib.suppress(OSError):
+                    before.unlink()
+
+    def _remember(self, path: Path) -> None:
+        """Keep what `path` is now, the first time a write in `undoable` touches it."""
+        if self._undo is None or any(_same_path(seen, path) for seen, _ in self._undo):
+            return
+        if not path.exists() or not is_regular_or_missing(path):
+            self._undo.append((path, None))  # a damaged non-file is set aside, not restored
+            return
+        link = path.with_name(f"{TEMP_PREFIX}undo-{uuid.uuid4().hex[:8]}-{path.name}")
+        try:
+            os.link(path, link)
+        except OSError:  # a file system without hard links
+            self._undo.append((path, path.read_bytes()))
+        else:
+            self._undo.append((path, link))
+
+    def _roll_back(self, steps: list[tuple[Path, _Before]]) -> None:
+        for path, before in reversed(steps):
+            if before is None:
+                if is_regular_or_missing(path):  # what the write put there, if anything
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+            elif isinstance(before, Path):
+                if _same_file(before, path):  # untouched: rename(2) would do nothing
+                    before.unlink()
+                else:
+                    os.replace(before, path)
+            else:
+                atomic_write(path, before)
+        if steps:
+            fsync_dir(self.pages_dir)
+            log.warning("Skrivningen blev rullet tilbage: %s", ", ".join(p.name for p, _ in steps))
 
     # reading -------------------------------------------------------------------------
     def page_path(self, initiative_id: str) -> Path:
@@ -143,13 +207,17 @@ class PageStore:
         directory under another name; it goes once the new file is in place.
         """
         path = self.page_path(initiative_id)
+        tombstone = self.tombstone_path(initiative_id)
+        old = self._own(replaces)
         self.pages_dir.mkdir(parents=True, exist_ok=True)
+        for touched in (path, old, tombstone):
+            if touched is not None:
+                self._remember(touched)
         self._make_room(path)
         atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
-        old = self._own(replaces)
         if old is not None and old != path:
             self._remove(old)
-        self._remove(self.tombstone_path(initiative_id))
+        self._remove(tombstone)
         log.info("Side gemt: %s", path.name)
         return path
 
@@ -157,10 +225,14 @@ class PageStore:
         """Tombstone first, then remove the file(s): a crash in between keeps the page."""
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         tombstone = self.tombstone_path(initiative_id)
+        path = self.page_path(initiative_id)
+        old = self._own(loaded_from)
+        for touched in (tombstone, path, old):
+            if touched is not None:
+                self._remember(touched)
         if is_regular_or_missing(tombstone):  # a damaged one (a directory) still counts
             atomic_write(tombstone, b"")
-        self._remove(self.page_path(initiative_id))
-        old = self._own(loaded_from)
+        self._remove(path)
         if old is not None:
             self._remove(old)
         log.info("Side slettet: %s", initiative_id)
@@ -176,6 +248,7 @@ class PageStore:
             log.warning("pages/VERSION var beskadiget (%s); skrevet forfra som %s", current, new)
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         path = self.pages_dir / VERSION_FILE
+        self._remember(path)
         self._make_room(path)
         atomic_write(path, (new + "\n").encode("ascii"))
         return new
@@ -192,6 +265,17 @@ class PageStore:
             durable_unlink(path)
         else:
             self._make_room(path)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    return a == b or os.path.abspath(a) == os.path.abspath(b)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Corpus:
@@ -231,3 +315,19 @@ def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Co
     for error in corpus.errors:
         log.warning("Side afvist: %s: %s", error.file, error.message)
     return corpus
+
+
+def write_failure(exc: OSError) -> IndsatsError:
+    """What a client is told when the data directory could not take a write, which
+    `undoable` has undone: 507 for a full disk, 503 for anything else (no paths shown)."""
+    if is_disk_full(exc):
+        log.error("Skrivning afvist, disken er fuld: %s", exc)
+        return StorageFullError(
+            "Disken under datamappen er fuld: ændringen er ikke gemt, og intet er ændret. "
+            "Frigør plads på serveren, og prøv igen."
+        )
+    log.error("Skrivning afvist, datamappen kunne ikke skrives: %s", exc)
+    return StorageError(
+        f"Datamappen kunne ikke skrives ({exc.strerror or type(exc).__name__}): ændringen er "
+        "ikke gemt, og intet er ændret. Prøv igen, eller kontakt driften."
+    )
