@@ -338,18 +338,21 @@ class Engine:
         crash in between leaves a stored page and an old index, which the next load detects
         (corpus hash) and rebuilds.
         """
-        with self._write_lock, self.store.lock():
-            if self.store.version() == self._snapshot.marker[0]:
-                corpus = self.corpus
-            else:
-                corpus = load_stored_corpus(self.settings, self.store)
-            try:
-                with self.store.undoable():
-                    yield corpus
-                    self.store.bump_version()
-                    snapshot = self._load(locked=True)
-            except OSError as exc:
-                raise write_failure(exc) from exc
+        with self._write_lock:
+            with self.store.lock():
+                if self.store.version() == self._snapshot.marker[0]:
+                    corpus = self.corpus
+                else:
+                    corpus = load_stored_corpus(self.settings, self.store)
+                try:
+                    with self.store.undoable():
+                        yield corpus
+                        self.store.bump_version()
+                        snapshot = self._load(locked=True)
+                except OSError as exc:
+                    raise write_failure(exc) from exc
+            # Only after the data lock is released: a reader of this process may hold the
+            # reload lock while it waits for the data lock (to build), never the reverse.
             with self._reload_lock:
                 self._state = snapshot
                 self._failed_marker = None
