@@ -20,9 +20,10 @@ from prometheus_client import CollectorRegistry, GCCollector, ProcessCollector
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.errors import install_error_handlers
-from api.middleware import BodyLimitMiddleware
+from api.middleware import BodyLimitMiddleware, NoSniffMiddleware
 from api.requests import InitiativeRecord
 from api.routes import health, initiatives, practices, search
+from api.server import install_log_redaction
 from api.web import mount_web
 from engine import __version__
 from engine.embedding import Embedder
@@ -101,7 +102,11 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type", "X-API-Key"],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, read_timeout=settings.read_timeout
+    )
+    app.add_middleware(NoSniffMiddleware)
+    install_log_redaction(settings)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from api import server
 from api.models import CorpusOut, RecommendResponseOut, SearchResponseOut, to_json
 from cli.output import (
     console,
@@ -252,12 +253,11 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=32, help="Antal processer.")] = 1,
 ) -> None:
     """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
-    import uvicorn
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
     try:
-        Settings()  # each worker reads them again; a mistake is reported here, once
+        settings = Settings()  # each worker reads them again; a mistake is reported here, once
     except (ValidationError, SettingsError) as exc:
         console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {literal(exc)}")
         raise typer.Exit(EXIT_INPUT) from None
@@ -265,7 +265,8 @@ def serve(
         # Each worker's model would otherwise use every core and the workers would fight
         # over them; split the cores instead (measured in docs/BENCHMARKS.md).
         os.environ["INDSATS_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
-    uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
+    # The header limit and the read timeouts of INDSATS_MAX_HEADER_BYTES/READ_TIMEOUT.
+    server.run("api.app:create_app_from_env", settings, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":
