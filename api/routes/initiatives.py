@@ -32,7 +32,7 @@ IdPath = Annotated[
 ]
 _read_errors: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
 _write_errors: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 415, 422)
+    code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 415, 422, 503, 507)
 }
 _PAGE_EXAMPLE = (
     "Hedensted\n\n2,2\nEvidenstest\n\nJobrettet coaching til afklaring af jobmuligheder\n\n"

@@ -147,7 +147,7 @@ def _refused(r: object, data: Path) -> None:
 def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:
     data = disk.data
     acked: dict[str, str] = {}
-    refused = 0
+    refused = tried = 0
     with serving(data) as (client, _app):
         # Room for about one more index version: the first writes fit, a later one does not.
         if isinstance(disk, TmpfsDisk):
@@ -159,6 +159,7 @@ def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:
             if isinstance(disk, InjectedDisk) and n == 2:
                 disk.fill(leave=0)
             r = client.post("/v1/initiatives", content=text.encode(), headers=WRITE)
+            tried += 1
             if r.status_code == 201:
                 acked[new_id] = text
                 continue
@@ -181,6 +182,7 @@ def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:
         victim = next(iter(acked))
         before = _files(data)
         r = client.delete(f"/v1/initiatives/{victim}", headers=WRITE)
+        tried += 1
         if r.status_code == 204:
             acked.pop(victim)
             assert client.get(f"/v1/initiatives/{victim}").status_code == 404
@@ -193,6 +195,7 @@ def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:
         changed = acked[last].replace("Ledige på en fuld disk.", "Ændret tekst.", 1)
         before = _files(data)
         r = client.put(f"/v1/initiatives/{last}", content=changed.encode(), headers=WRITE)
+        tried += 1
         if r.status_code == 200:
             acked[last] = changed
         else:
@@ -204,6 +207,7 @@ def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:
         # Room again: the refused page can be written, and everything works as before.
         disk.free()
         created = client.post("/v1/initiatives", content=failed_text.encode(), headers=WRITE)
+        tried += 1
         assert created.status_code == 201, created.text
         acked[failed_id] = failed_text
     assert live_index_problems(data / "index") == []
@@ -216,7 +220,8 @@ def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:
             assert got["title"] in text
     record(
         f"disk_full_{type(disk).__name__.removesuffix('Disk').lower()}",
-        {"acknowledged_writes": len(acked), "refused_with_507": refused, "lost": 0,
+        {"writes_tried": tried, "acknowledged_writes": len(acked), "refused_with_507": refused,
+         "lost": 0,
          "changed_by_a_refused_write": 0},
     )  # fmt: skip
 
