@@ -1,5 +1,5 @@
-"""The manifest of an index version: what it must hold, and the check of every file against
-its checksum before anything is read.
+"""The files of an index version: what its manifest must hold, the check of every file
+against its checksum before anything is read, and reading its passages back.
 
 A manifest is JSON written by the build; damage (a flipped bit, a truncation, `null`, a
 list, a key that changed) must surface as `StaleIndex` with the reason, which makes the
@@ -12,6 +12,8 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+from index.base import Document
 
 MANIFEST = "manifest.json"
 
@@ -82,3 +84,15 @@ def _checked_files(manifest: object, name: str) -> dict[str, str]:
         if not isinstance(digest, str) or not parts or Path(rel).is_absolute() or ".." in parts:
             raise StaleIndex(f"manifestet i {name} nævner en ugyldig fil ({rel[:60]!r})")
     return files
+
+
+def read_documents(path: Path) -> tuple[Document, ...]:
+    docs: list[Document] = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                docs.append(
+                    Document(row["id"], row["text"], row["payload"], row.get("lexical_text"))
+                )
+    return tuple(docs)

@@ -43,7 +43,7 @@ from durable.files import (
 from index.base import Analyzer, Document, EmbedPassages
 from index.dense_faiss import DenseIndex, Kind
 from index.lexical_bm25 import LexicalIndex
-from index.manifest import MANIFEST, StaleIndex, sha256_file, verified_manifest
+from index.manifest import MANIFEST, StaleIndex, read_documents, sha256_file, verified_manifest
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class LoadedIndex:
         return int(self.manifest["passage_count"])
 
     def read_documents(self) -> tuple[Document, ...]:
-        return _read_documents(self.directory / "passages.jsonl")
+        return read_documents(self.directory / "passages.jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,18 +242,15 @@ class IndexStore:
         tmp.mkdir()
         try:
             return self._build_in(tmp, documents, spec, embed, reason, force, progress, start)
-        except Exception as exc:
-            # faiss and numpy report a short write without an errno; with the disk full at
-            # this moment (before the cleanup below frees it) that is what it was.
-            full = not is_disk_full(exc) and out_of_space(self.root)
+        except BaseException as exc:
+            # A full disk must not stay fuller: the half-written version goes at once, not at
+            # the next build (a kill -9 still leaves it to that one). faiss and numpy report
+            # a short write without an errno; with the disk full at this moment (before the
+            # cleanup frees it), that is what it was.
+            full = isinstance(exc, Exception) and not is_disk_full(exc) and out_of_space(tmp)
             shutil.rmtree(tmp, ignore_errors=True)
             if full:
                 raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} ({exc})") from exc
-            raise
-        except BaseException:
-            # A full disk must not stay fuller: the half-written version goes at once, not
-            # at the next build (a kill -9 still leaves it to that one).
-            shutil.rmtree(tmp, ignore_errors=True)
             raise
 
     def _build_in(
@@ -390,15 +387,3 @@ class IndexStore:
         old = [p for _, p in versions if p.name != keep][: max(0, len(versions) - KEEP_VERSIONS)]
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _read_documents(path: Path) -> tuple[Document, ...]:
-    docs: list[Document] = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                docs.append(
-                    Document(row["id"], row["text"], row["payload"], row.get("lexical_text"))
-                )
-    return tuple(docs)

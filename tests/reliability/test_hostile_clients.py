@@ -260,3 +260,23 @@ def test_a_key_with_white_space_around_it_works_and_is_warned_about(
     warned = [r.getMessage() for r in caplog.records if "INDSATS_API_KEY" in r.getMessage()]
     assert warned and "mellemrum" in warned[0]
     assert all(KEY not in m for m in warned)
+
+
+def test_indsats_serve_sets_the_limits_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`indsats serve` runs uvicorn with the limited protocol and the documented defaults."""
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from api.server import LimitedHttpProtocol
+    from cli.app import app
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.delenv("INDSATS_MAX_HEADER_BYTES", raising=False)
+    monkeypatch.delenv("INDSATS_READ_TIMEOUT", raising=False)
+    result = CliRunner().invoke(app, ["serve", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    protocol = seen["http"]
+    assert getattr(protocol, "func", None) is LimitedHttpProtocol
+    assert protocol.keywords == {"max_head_bytes": 65536, "head_timeout": 30.0}  # type: ignore[attr-defined]
+    assert seen["workers"] == 2 and seen["factory"] is True
