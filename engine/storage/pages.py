@@ -78,7 +78,8 @@ class PageStore:
         self._undo: list[tuple[Path, _Before]] | None = None
 
     def ensure(self) -> None:
-        """Create the directories and drop temp files left by a crashed writer."""
+        """Create the directories, drop temp files left by a crashed writer, and rewrite a
+        damaged `VERSION` (other workers see the new value and reload)."""
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock():
@@ -86,6 +87,9 @@ class PageStore:
                 log.warning("Fjerner ufuldstændig fil fra en afbrudt skrivning: %s", leftover)
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
+            if not self.version().isdigit():
+                with contextlib.suppress(OSError):  # a full disk: it is rewritten at a write
+                    self.bump_version()
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
