@@ -354,9 +354,26 @@ class Engine:
             # Only after the data lock is released: a reader of this process may hold the
             # reload lock while it waits for the data lock (to build), never the reverse.
             with self._reload_lock:
-                self._state = snapshot
-                self._failed_marker = None
-                self._retry_pause = 0.0
+                self._settle(snapshot)
+
+    def _settle(self, written: _Snapshot) -> None:
+        """Swap in the state after a write, never an older one: while this writer waited for
+        the reload lock, a reader may have loaded what other writes did since, and a search
+        that has just refreshed must not be answered from a snapshot older than that."""
+        now = self._marker()
+        if self._snapshot.marker == now:
+            return  # what is loaded is what is on disk, this write included
+        if written.marker == now:
+            self._state = written
+        else:  # more has happened since: load it (a failure keeps at least this write)
+            try:
+                self._state = self._load()
+            except Exception as exc:
+                self._state = written
+                self._reload_failed(now, exc)
+                return
+        self._failed_marker = None
+        self._retry_pause = 0.0
 
 
 def _nothing_found(query: SearchQuery) -> SearchResponse:
