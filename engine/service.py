@@ -23,7 +23,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import engine.embedding as embedding_backends
@@ -31,8 +31,9 @@ from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_bytes
 from engine.domain.render import render_page
 from engine.embedding import Embedder
-from engine.errors import ConflictError, InvalidInputError, NotFoundError
+from engine.errors import ConflictError, InvalidInputError, NotFoundError, UnknownValueError
 from engine.recommend import Recommendation, Recommender, RecommendRequest
+from engine.search.facets import Facets, facets, resolve_filter
 from engine.search.indexing import live_version
 from engine.search.query import InitiativeFilter, SearchQuery, validate_query
 from engine.search.results import SearchResponse
@@ -50,6 +51,16 @@ Marker = tuple[str, str]
 class InitiativePage:
     total: int
     items: tuple[Initiative, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFailure:
+    """A query of a batch that could not be answered; the others still are."""
+
+    query: str
+    code: str
+    message: str
+    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +169,19 @@ class Engine:
     def initiatives(
         self, filters: InitiativeFilter | None = None, k: int = 20, offset: int = 0
     ) -> InitiativePage:
-        wanted = filters or InitiativeFilter()
+        wanted = self.resolve(filters or InitiativeFilter())
         hits = tuple(i for i in self.corpus.initiatives if wanted.accepts(i))
         return InitiativePage(total=len(hits), items=hits[offset : offset + k])
+
+    def resolve(self, filters: InitiativeFilter) -> InitiativeFilter:
+        """The filter in the pages' own spelling ("brønderslev kommune" -> "Brønderslev");
+        `UnknownValueError` naming the known values when a value matches no page."""
+        return resolve_filter(self.corpus.initiatives, filters)
+
+    def facets(self, filters: InitiativeFilter | None = None) -> Facets:
+        """Target groups, municipalities and evidence steps with the pages each would give."""
+        wanted = self.resolve(filters or InitiativeFilter())
+        return facets(self.corpus.initiatives, wanted)
 
     def initiative(self, initiative_id: str) -> Initiative:
         return _require(self.corpus, initiative_id)
@@ -179,20 +200,37 @@ class Engine:
 
     # search and recommend -------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResponse:
-        return self._snapshot.searcher.search(query)
+        return self._snapshot.searcher.search(self._resolved(query))
 
-    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResponse]:
-        """All or nothing: every query is checked before the first one runs."""
-        for query in queries:
-            validate_query(query, self.settings.max_query_chars)
+    def search_many(
+        self, queries: Sequence[SearchQuery]
+    ) -> tuple[SearchResponse | QueryFailure, ...]:
+        """One answer per query, in order: a bad query gets a `QueryFailure` in its place
+        and costs the others nothing."""
         searcher = self._snapshot.searcher
-        return [searcher.search(q) for q in queries]
+        answers: list[SearchResponse | QueryFailure] = []
+        for query in queries:
+            try:
+                answers.append(searcher.search(self._resolved(query)))
+            except InvalidInputError as exc:
+                field = exc.field if isinstance(exc, UnknownValueError) else None
+                answers.append(QueryFailure(query.text, exc.code, exc.message, field or None))
+        return tuple(answers)
+
+    def _resolved(self, query: SearchQuery) -> SearchQuery:
+        query = validate_query(query, self.settings.max_query_chars)
+        wanted = self.resolve(query.filter)
+        return replace(query, target_group=wanted.target_group, municipality=wanted.municipality)
 
     def similar(self, initiative_id: str, k: int = 5) -> SearchResponse:
         item = self.initiative(initiative_id)
         return self._snapshot.searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
+        wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
+        request = replace(
+            request, target_group=wanted.target_group, municipality=wanted.municipality
+        )
         return self._snapshot.recommender.recommend(request)
 
     # writing -------------------------------------------------------------------------------
