@@ -118,7 +118,9 @@ def facets(initiatives: Sequence[Initiative], wanted: InitiativeFilter) -> Facet
         min_evidence=tuple(
             EvidenceStep(
                 step,
-                sum(1 for i in by_score if i.evidence_score is not None and i.evidence_score >= step),
+                sum(
+                    1 for i in by_score if i.evidence_score is not None and i.evidence_score >= step
+                ),
             )
             for step in EVIDENCE_STEPS
         ),

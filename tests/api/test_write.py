@@ -153,7 +153,7 @@ def test_post_json_record_roundtrips(client: TestClient, auth: dict[str, str]) -
     ("change", "expected"),
     [
         ({"sections": [{"name": "Mine tanker", "text": "x"}]}, "Mine tanker"),
-        ({"tests": [{"label": "Quiz", "name": "n", "score": 1, "answers": []}]}, "Quiz"),
+        ({"tests": [{"label": "Quiz", "name": "n", "score": 1, "answers": []}]}, "tests[0].label"),
         ({"title": ""}, "title"),
         ({"title": "To\nlinjer"}, "én linje"),
         ({"tests": [{"label": "Evidenstest", "name": "n", "score": 7}]}, "score"),

@@ -21,7 +21,12 @@ def pages() -> tuple[Initiative, ...]:
 
 
 def test_the_name_the_page_shows_reads_as_the_municipality(pages: tuple[Initiative, ...]) -> None:
-    for typed in ("Brønderslev Kommune", "brønderslev  kommune", "BRØNDERSLEV", "Kommune Brønderslev"):
+    for typed in (
+        "Brønderslev Kommune",
+        "brønderslev  kommune",
+        "BRØNDERSLEV",
+        "Kommune Brønderslev",
+    ):
         assert resolve_filter(pages, InitiativeFilter(municipality=typed)).municipality == (
             "Brønderslev"
         )
