@@ -9,14 +9,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, Test
 from engine.search.query import MAX_K
 
 Mode = Literal["hybrid", "dense", "lexical"]
 LevelName = Literal["ja", "delvist", "nej"]
+# The page format's closed sets (engine.domain.parser: TEST_LABELS, SECTION_ORDER; a test
+# keeps them equal), so a client learns them from the schema.
 TestLabel = Literal["Evidenstest", "God praksis test", "Test vedr. uddannelse"]
+SectionName = Literal[
+    "Kommunens beskrivelse af indsatsen",
+    "Erfaringer og resultater",
+    "Krav til organisering",
+    "Gode råd",
+    "Ledelsens anbefaling",
+]
 MAX_OFFSET = 10_000
 MAX_FILTER_CHARS = 200
 K_DESCRIPTION = f"Antal resultater pr. side (1-{MAX_K})."
@@ -35,8 +44,22 @@ MODE_DESCRIPTION = (
     "`hybrid` (standard: semantisk og ordbaseret søgning lagt sammen), `dense` (kun "
     "semantisk) eller `lexical` (kun ordbaseret, BM25)."
 )
-K = Annotated[int, Field(ge=1, le=MAX_K, description=K_DESCRIPTION)]
-Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description=OFFSET_DESCRIPTION)]
+
+
+def _integral(value: object) -> object:
+    """JSON Schema counts 84.0 as an integer, so the strict models take it as 84 too (but
+    never `false`, nor "84")."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# The validator after the constraints: before them, pydantic writes `ge`/`le` into the
+# schema as unknown keys instead of `minimum`/`maximum`.
+K = Annotated[
+    int, Field(ge=1, le=MAX_K, description=K_DESCRIPTION), BeforeValidator(_integral)
+]
+Offset = Annotated[
+    int, Field(ge=0, le=MAX_OFFSET, description=OFFSET_DESCRIPTION), BeforeValidator(_integral)
+]
 Score = Annotated[float, Field(ge=0, le=MAX_SCORE)]
 FilterText = Annotated[str, Field(max_length=MAX_FILTER_CHARS)]
 
@@ -115,7 +138,7 @@ class RecommendRequest(BaseModel):
 class SectionRecord(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    name: str = Field(min_length=1, max_length=200, examples=["Gode råd"])
+    name: SectionName = Field(examples=["Gode råd"])
     text: str = Field("", max_length=200_000, examples=["Brug de stærke fagligheder ..."])
 
 

@@ -31,7 +31,13 @@ from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_bytes
 from engine.domain.render import render_page
 from engine.embedding import Embedder
-from engine.errors import ConflictError, InvalidInputError, NotFoundError, UnknownValueError
+from engine.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PageFormatError,
+    UnknownValueError,
+)
 from engine.recommend import Recommendation, Recommender, RecommendRequest
 from engine.search.facets import Facets, facets, resolve_filter
 from engine.search.indexing import live_version
@@ -251,7 +257,7 @@ class Engine:
 
     def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
         """A page given as a record: stored in the seed format, parsed like any page."""
-        return self.add_page(render_page(record), source, expected_id=record.id or None)
+        return self.add_page(_render(record, source), source, expected_id=record.id or None)
 
     def replace_page(
         self, initiative_id: str, page: bytes | str, source: str = "ny side"
@@ -268,10 +274,10 @@ class Engine:
         self, initiative_id: str, record: Initiative, source: str = "ny post"
     ) -> Initiative:
         if record.id and record.id != initiative_id:
-            raise InvalidInputError(
-                f"Postens id '{record.id}' er ikke adressens id '{initiative_id}'."
+            raise PageFormatError(
+                source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        return self.replace_page(initiative_id, render_page(record), source)
+        return self.replace_page(initiative_id, _render(record, source), source)
 
     def delete_page(self, initiative_id: str) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
@@ -302,13 +308,24 @@ class Engine:
                 self._state = self._load()
 
 
+def _render(record: Initiative, source: str) -> str:
+    """A record in the page format; what the format cannot carry is a page error."""
+    try:
+        return render_page(record)
+    except InvalidInputError as exc:
+        raise PageFormatError(source, exc.message) from None
+
+
 def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:
+    """A page is a page only at its address: its id (from municipality and title) must be
+    the one expected, or it is a page error like any other."""
     data = page.encode("utf-8") if isinstance(page, str) else page
     item = parse_bytes(data, source)
     if expected_id is not None and item.id != expected_id:
-        raise InvalidInputError(
-            f"Siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
-            "kommune og titel: ret dem, eller opret siden som en ny indsats."
+        raise PageFormatError(
+            source,
+            f"siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
+            "kommune og titel: ret dem, eller opret siden som en ny indsats.",
         )
     return item
 

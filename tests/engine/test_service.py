@@ -67,7 +67,7 @@ def test_add_replace_delete(engine: Engine) -> None:
 
 
 def test_replace_refuses_a_page_with_another_id(engine: Engine) -> None:
-    with pytest.raises(InvalidInputError, match="hedensted-noget-andet"):
+    with pytest.raises(PageFormatError, match="hedensted-noget-andet"):
         engine.replace_page(COACHING_ID, _page("Noget andet"))
     with pytest.raises(PageFormatError):
         engine.replace_page(COACHING_ID, "ikke en side")
