@@ -40,6 +40,8 @@ from engine.settings import Settings
 danish.install()
 app = typer.Typer(
     help="Indsatsfinder: find jobcentrenes indsatser, og hvad der virker.",
+    options_metavar="[TILVALG]",
+    subcommand_metavar="KOMMANDO [ARGUMENTER]...",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -58,20 +60,30 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_INPUT) from None
 
 
-@app.callback()
+class _DanishLog(logging.Formatter):
+    """Log lines on the terminal read like the rest: 'Advarsel: Bygger søgeindekset: ...'."""
+
+    LEVELS = {"DEBUG": "Fejlsøgning", "INFO": "Info", "WARNING": "Advarsel", "ERROR": "Fejl"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = self.LEVELS.get(record.levelname, record.levelname)
+        return f"{level}: {record.getMessage()}"
+
+
+@app.callback(options_metavar="[TILVALG]")
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Vis log-beskeder.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_DanishLog())
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def corpus(
     dirs: Annotated[
-        list[Path] | None, typer.Argument(help="Mapper eller filer med indsatssider.")
+        list[Path] | None,
+        typer.Argument(metavar="[MAPPER]...", help="Mapper eller filer med indsatssider."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ét JSON-objekt.")] = False,
 ) -> None:
@@ -101,7 +113,7 @@ def _open(force: bool = False) -> Engine:
         return _run(lambda: Engine.open(settings, force=force, progress=progress))
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def build(
     force: Annotated[bool, typer.Option("--force", help="Byg altid forfra.")] = False,
 ) -> None:
@@ -170,9 +182,11 @@ def parse_score(value: str) -> float:
     return score
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def search(
-    text: Annotated[str, typer.Argument(help="Søgetekst, eller '-' for én søgning pr. linje.")],
+    text: Annotated[
+        str, typer.Argument(metavar="TEKST", help="Søgetekst, eller '-' for én søgning pr. linje.")
+    ],
     k: Annotated[int, typer.Option("-k", help="Antal resultater (1-100).")] = 5,
     offset: Annotated[int, typer.Option(help="Spring så mange resultater over.")] = 0,
     target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
@@ -207,9 +221,11 @@ def search(
         print_response(response)
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def recommend(
-    situation: Annotated[str, typer.Argument(help="Jeres situation, eller '-' for én pr. linje.")],
+    situation: Annotated[
+        str, typer.Argument(metavar="SITUATION", help="Jeres situation, eller '-' for én pr. linje.")
+    ],
     municipality: Annotated[
         str | None, typer.Option(help="Jeres kommune: slår gap-analysen til.")
     ] = None,
@@ -244,7 +260,7 @@ def _eval_data(data: Path | None) -> Path:
     )
 
 
-@app.command("eval")
+@app.command("eval", options_metavar="[TILVALG]")
 def evaluate_cmd(
     data: Annotated[
         Path | None,
@@ -271,7 +287,7 @@ def evaluate_cmd(
     print_json(payload)
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def serve(
     host: Annotated[str, typer.Option(help="Adressen serveren lytter på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Porten.")] = 8000,

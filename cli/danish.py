@@ -1,132 +1,135 @@
 """The command line's own texts in Danish.
 
-Click and Typer write their messages ("Show this message and exit.", "No such option",
-"Missing argument", the help panels' titles) through gettext's `_` and `ngettext`, and ship
-no Danish catalogue. `install()` gives each of their modules a `_`/`ngettext` that looks the
-English text up in `DANISH` (unknown texts pass through unchanged), sets the panel titles
-Typer reads once at import, and names the value types in Danish (`-k abc` says "heltal",
-not "integer"). tests/cli/test_danish.py checks the texts a user meets, so a library
-update that moves them fails a test instead of going back to English quietly.
+Typer writes its usage errors and help ("Show this message and exit.", "No such option",
+"Missing argument", "Usage:") partly through gettext's `_` (its panel titles, read once at
+import) and partly as plain English in the Click it vendors (`typer._click`), and ships no
+Danish. `install()` puts Danish in each place: the panel titles and the few `_` texts, the
+help option's text, the usage prefix, the value types' names, and every error message on
+its way to the screen (`rich_format_error`), read through `translate`. Unknown texts pass
+through unchanged; tests/cli/test_danish.py checks the texts a user meets, so a Typer update
+that moves them fails a test instead of going back to English quietly.
 """
 
 from __future__ import annotations
 
-import importlib
+import re
+from collections.abc import Callable
 from typing import Any
 
-from click import types as click_types
+import typer.core
+import typer.rich_utils
+from typer._click import core as click_core
+from typer._click import formatting, types
 
-DANISH: dict[str, str] = {
-    "Show this message and exit.": "Vis denne hjælp og afslut.",
-    "Usage:": "Brug:",
+HELP_TEXT = "Vis denne hjælp og afslut."
+
+# Typer's gettext texts (constants in rich_utils, `_()` calls in typer.core).
+_GETTEXT = {
     "Options": "Tilvalg",
     "Arguments": "Argumenter",
     "Commands": "Kommandoer",
     "Error": "Fejl",
-    "Error: {message}": "Fejl: {message}",
     "Aborted.": "Afbrudt.",
     "Aborted!": "Afbrudt!",
     "Try [blue]'{command_path} {help_option}'[/] for help.": (
         "Skriv [blue]'{command_path} {help_option}'[/] for hjælp."
     ),
-    "Try '{command} {option}' for help.": "Skriv '{command} {option}' for hjælp.",
     "[default: {}]": "[standard: {}]",
     "[required]": "[påkrævet]",
     "[env var: {}]": "[miljøvariabel: {}]",
+    "(deprecated) ": "(forældet) ",
+    "Missing command.": "Mangler en kommando.",
+    "No such command {name!r}.": "Kommandoen {name!r} findes ikke.",
     "default: {default}": "standard: {default}",
     "required": "påkrævet",
     "env var: {var}": "miljøvariabel: {var}",
-    "(deprecated) ": "(forældet) ",
-    "No such option {name!r}.": "Tilvalget {name!r} findes ikke.",
-    "No such command {name!r}.": "Kommandoen {name!r} findes ikke.",
-    "Did you mean {possibility}?": "Mente du {possibility}?",
-    "(Did you mean one of: {possibilities}?)": "(Mente du en af: {possibilities}?)",
-    "Missing argument": "Mangler argumentet",
-    "Missing option": "Mangler tilvalget",
-    "Missing parameter": "Mangler parameteren",
-    "Missing {param_type}": "Mangler {param_type}",
-    "Missing parameter: {param_name}": "Mangler parameteren: {param_name}",
-    "Missing command.": "Mangler en kommando.",
-    "Invalid value for {param_hint}: {message}": "Ugyldig værdi for {param_hint}: {message}",
-    "Invalid value: {message}": "Ugyldig værdi: {message}",
-    "{value!r} is not a valid {number_type}.": "{value!r} er ikke et gyldigt {number_type}.",
-    "{value} is not in the range {range}.": "{value} er ikke i intervallet {range}.",
-    "{value!r} is not {choice}.": "{value!r} er ikke {choice}.",
-    "{value!r} is not one of {choices}.": "{value!r} er ikke en af {choices}.",
-    "{value!r} is not a valid boolean. Recognized values: {states}": (
-        "{value!r} er ikke ja/nej. Mulige værdier: {states}"
-    ),
-    "Option {name!r} does not take a value.": "Tilvalget {name!r} tager ingen værdi.",
-    "Option {name!r} requires an argument.": "Tilvalget {name!r} kræver en værdi.",
-    "Option {name!r} requires {nargs} arguments.": "Tilvalget {name!r} kræver {nargs} værdier.",
-    "Got unexpected extra argument ({args})": "Uventet ekstra argument ({args})",
-    "Got unexpected extra arguments ({args})": "Uventede ekstra argumenter ({args})",
-    "{name} {filename!r} does not exist.": "{name} {filename!r} findes ikke.",
-    "{name} {filename!r} is a directory.": "{name} {filename!r} er en mappe.",
-    "{name} {filename!r} is a file.": "{name} {filename!r} er en fil.",
-    "{name} {filename!r} is not readable.": "{name} {filename!r} kan ikke læses.",
-    "file": "filen",
-    "directory": "mappen",
-    "path": "stien",
 }
-
-_MODULES = (
-    "click.core",
-    "click.decorators",
-    "click.exceptions",
-    "click.formatting",
-    "click.parser",
-    "click.termui",
-    "click.types",
-    "click.utils",
-    "typer.core",
-    "typer.main",
-    "typer.rich_utils",
+# The vendored Click's messages, whole or in part, in the order they are tried.
+_MESSAGES: tuple[tuple[str, str], ...] = (
+    (r"^No such option: (.+)$", r"Tilvalget '\1' findes ikke."),
+    (r"\(Possible options: (.+)\)", r"(Mulige tilvalg: \1)"),
+    (r"^Missing argument (.+)\.", r"Mangler argumentet \1."),
+    (r"^Missing option (.+)\.", r"Mangler tilvalget \1."),
+    (r"^Missing parameter(.*)\.", r"Mangler parameteren\1."),
+    (r"^Invalid value for (.+?): ", r"Ugyldig værdi for \1: "),
+    (r"^Invalid value: ", "Ugyldig værdi: "),
+    (r"(.+) is not a valid (heltal|tal)\.", r"\1 er ikke et gyldigt \2."),
+    (r"(.+) is not in the range (.+)\.", r"\1 er ikke i intervallet \2."),
+    (r"(.+) is not one of (.+)\.", r"\1 er ikke en af \2."),
+    (r"(.+) is not a valid boolean\. Recognized values: (.+)", r"\1 er ikke ja/nej (\2)."),
+    (r"^Got unexpected extra argument\(s\) \((.+)\)", r"Uventede ekstra argumenter (\1)"),
+    (r"^Option (.+) does not take a value\.", r"Tilvalget \1 tager ingen værdi."),
+    (r"^Option (.+) requires (.+)", r"Tilvalget \1 kræver en værdi (\2)"),
 )
 _TYPE_NAMES: dict[Any, str] = {
-    click_types.IntParamType: "heltal",
-    click_types.FloatParamType: "tal",
-    click_types.StringParamType: "tekst",
-    click_types.BoolParamType: "ja/nej",
-    click_types.Path: "sti",
-    click_types.IntRange: "heltalsinterval",
-    click_types.FloatRange: "talinterval",
+    types.IntParamType: "heltal",
+    types.FloatParamType: "tal",
+    types.StringParamType: "tekst",
+    types.BoolParamType: "ja/nej",
+    types.IntRange: "heltalsinterval",
+    types.FloatRange: "talinterval",
 }
+_RICH_CONSTANTS = (
+    "DEFAULT_STRING",
+    "ENVVAR_STRING",
+    "REQUIRED_LONG_STRING",
+    "ARGUMENTS_PANEL_TITLE",
+    "OPTIONS_PANEL_TITLE",
+    "COMMANDS_PANEL_TITLE",
+    "ERRORS_PANEL_TITLE",
+    "ABORTED_TEXT",
+    "RICH_HELP",
+    "DEPRECATED_STRING",
+)
+_installed = False
 
 
 def gettext(message: str) -> str:
-    return DANISH.get(message, message)
+    return _GETTEXT.get(message, message)
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return gettext(singular if n == 1 else plural)
+def translate(message: str) -> str:
+    for pattern, danish in _MESSAGES:
+        message = re.sub(pattern, danish, message)
+    return message
 
 
 def install() -> None:
-    """Idempotent; called once when the CLI is imported."""
-    for name in _MODULES:
-        module: Any = importlib.import_module(name)
-        if hasattr(module, "_"):
-            module._ = gettext
-        if hasattr(module, "ngettext"):
-            module.ngettext = ngettext
-    rich: Any = importlib.import_module("typer.rich_utils")
-    for constant in (
-        "DEFAULT_STRING",
-        "ENVVAR_STRING",
-        "REQUIRED_LONG_STRING",
-        "ARGUMENTS_PANEL_TITLE",
-        "OPTIONS_PANEL_TITLE",
-        "COMMANDS_PANEL_TITLE",
-        "ERRORS_PANEL_TITLE",
-        "ABORTED_TEXT",
-        "RICH_HELP",
-        "DEPRECATED_STRING",
-    ):
-        english = _ENGLISH.setdefault(constant, getattr(rich, constant))
-        setattr(rich, constant, gettext(english))
+    """Idempotent; the CLI calls it once when it is imported."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    rich: Any = typer.rich_utils
+    for constant in _RICH_CONSTANTS:
+        setattr(rich, constant, gettext(getattr(rich, constant)))
+    core: Any = typer.core
+    core._ = gettext
     for kind, danish in _TYPE_NAMES.items():
         kind.name = danish
 
+    original_help_option = click_core.Command.get_help_option
 
-_ENGLISH: dict[str, str] = {}
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = original_help_option(self, ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+    click_core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+    original_usage = formatting.HelpFormatter.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original_usage(self, prog, args, "Brug: " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+
+    original_error: Callable[[Any], None] = rich.rich_format_error
+
+    def rich_format_error(error: Any) -> None:
+        message = translate(error.format_message())
+        error.format_message = lambda: message
+        original_error(error)
+
+    rich.rich_format_error = rich_format_error
