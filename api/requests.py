@@ -54,9 +54,7 @@ def _integral(value: object) -> object:
 
 # The validator after the constraints: before them, pydantic writes `ge`/`le` into the
 # schema as unknown keys instead of `minimum`/`maximum`.
-K = Annotated[
-    int, Field(ge=1, le=MAX_K, description=K_DESCRIPTION), BeforeValidator(_integral)
-]
+K = Annotated[int, Field(ge=1, le=MAX_K, description=K_DESCRIPTION), BeforeValidator(_integral)]
 Offset = Annotated[
     int, Field(ge=0, le=MAX_OFFSET, description=OFFSET_DESCRIPTION), BeforeValidator(_integral)
 ]

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import typer
 from rich.console import Console
@@ -63,7 +63,12 @@ def _run(action: Callable[[], T]) -> T:
 class _DanishLog(logging.Formatter):
     """Log lines on the terminal read like the rest: 'Advarsel: Bygger søgeindekset: ...'."""
 
-    LEVELS = {"DEBUG": "Fejlsøgning", "INFO": "Info", "WARNING": "Advarsel", "ERROR": "Fejl"}
+    LEVELS: ClassVar[dict[str, str]] = {
+        "DEBUG": "Fejlsøgning",
+        "INFO": "Info",
+        "WARNING": "Advarsel",
+        "ERROR": "Fejl",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         level = self.LEVELS.get(record.levelname, record.levelname)
@@ -224,7 +229,8 @@ def search(
 @app.command(options_metavar="[TILVALG]")
 def recommend(
     situation: Annotated[
-        str, typer.Argument(metavar="SITUATION", help="Jeres situation, eller '-' for én pr. linje.")
+        str,
+        typer.Argument(metavar="SITUATION", help="Jeres situation, eller '-' for én pr. linje."),
     ],
     municipality: Annotated[
         str | None, typer.Option(help="Jeres kommune: slår gap-analysen til.")

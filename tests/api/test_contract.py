@@ -54,9 +54,16 @@ def test_operation_ids_are_short_and_every_operation_is_documented_in_danish(
     found = {(m, p): op["operationId"] for m, p, op in _operations(schema)}
     assert found == OPERATIONS
     for method, path, op in _operations(schema):
-        assert op["tags"] and set(op["tags"]) <= {"search", "initiatives", "practices", "operations"}
+        assert op["tags"] and set(op["tags"]) <= {
+            "search",
+            "initiatives",
+            "practices",
+            "operations",
+        }
         assert op["summary"] and op["description"], (method, path)
-        assert not op["summary"].isascii() or " " in op["summary"]  # a Danish sentence, not "Search"
+        assert (
+            not op["summary"].isascii() or " " in op["summary"]
+        )  # a Danish sentence, not "Search"
         for parameter in op.get("parameters", ()):
             where = (method, path, parameter["name"])
             assert parameter.get("description"), where
@@ -121,7 +128,9 @@ def test_a_response_model_failure_is_a_logged_500_not_a_422(
         engine.initiative = real
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
-    assert response.headers["x-request-id"] == "r-1" and "r-1" in response.json()["error"]["message"]
+    assert (
+        response.headers["x-request-id"] == "r-1" and "r-1" in response.json()["error"]["message"]
+    )
     assert "request_id=r-1" in caplog.text and "ValidationError" in caplog.text
 
 
@@ -135,10 +144,15 @@ def test_request_id_is_echoed_or_generated_and_logged(
         error = client.get("/v1/initiatives/findes-ikke", headers={"X-Request-ID": "e-7"})
     assert sent.headers["x-request-id"] == "integrator-42"
     assert len(made.headers["x-request-id"]) == 32
-    assert odd.headers["x-request-id"] not in ("to ord\tog tab", "") and " " not in odd.headers["x-request-id"]
+    assert (
+        odd.headers["x-request-id"] not in ("to ord\tog tab", "")
+        and " " not in odd.headers["x-request-id"]
+    )
     assert error.status_code == 404 and error.headers["x-request-id"] == "e-7"
     lines = [r.getMessage() for r in caplog.records if r.name == "api.access"]
-    assert any("GET /v1/practices 200" in line and "request_id=integrator-42" in line for line in lines)
+    assert any(
+        "GET /v1/practices 200" in line and "request_id=integrator-42" in line for line in lines
+    )
     assert any(f"request_id={made.headers['x-request-id']}" in line for line in lines)
     assert any("404" in line and "request_id=e-7" in line for line in lines)
 
@@ -157,7 +171,9 @@ def test_gets_carry_an_etag_and_answer_304_when_it_matches(
     assert client.get(path, headers={"If-None-Match": '"anden"'}).status_code == 200
     for listed in ("/v1/search?q=ledige", "/v1/facets", "/v1/practices"):
         answer = client.get(listed)
-        assert client.get(listed, headers={"If-None-Match": answer.headers["etag"]}).status_code == 304
+        assert (
+            client.get(listed, headers={"If-None-Match": answer.headers["etag"]}).status_code == 304
+        )
     # a write changes the page, so the old tag no longer matches
     page = client.get(path).json()
     page["sections"] = [*page["sections"], {"name": "Gode råd", "text": "Et nyt godt råd."}]
@@ -225,7 +241,9 @@ def test_initiatives_say_when_they_were_last_written(
     page = client.get(f"/v1/initiatives/{COACHING_ID}").json()
     page = {k: v for k, v in page.items() if k not in ("scores", "updated_at")}
     replaced = client.put(f"/v1/initiatives/{COACHING_ID}", json=page, headers=auth).json()
-    written = time.mktime(time.strptime(replaced["updated_at"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    written = (
+        time.mktime(time.strptime(replaced["updated_at"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    )
     assert written >= int(before) - 1
 
 

@@ -52,11 +52,10 @@ def test_the_start_script_never_asks_another_host() -> None:
 def test_docs_render_every_operation_offline(browser: Any, tmp_path: Path) -> None:
     """A real Chromium: every request to another host is blocked and recorded, CSP
     violations are caught, and the operations appear by their operationIds."""
+    from api.app import create_app
     from tests.api.conftest import make_settings
     from tests.fakes import FakeEmbedder
     from tests.web.conftest import LiveServer, wait_ready
-
-    from api.app import create_app
 
     app = create_app(make_settings(tmp_path / "data"), embedder=FakeEmbedder())
     with LiveServer(app) as server:
