@@ -36,7 +36,9 @@ def literal(value: object) -> str:
 
 
 def print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    """The bytes the API would send (Starlette's `JSONResponse.render`), plus a newline."""
+    text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    sys.stdout.write(text + "\n")
 
 
 def print_corpus(loaded: Corpus) -> None:
@@ -65,9 +67,11 @@ def print_response(response: SearchResponse) -> None:
     for n, result in enumerate(response.results, start=response.offset + 1):
         evidence = result.scores.get("Evidenstest")
         ev = f", Evidenstest {format_decimal(evidence)}" if evidence is not None else ""
+        # `match` (0-1) comes with the relevance model; the fused score means nothing to a reader
+        match = getattr(result, "match", None)
+        fit = f" · relevans {format_decimal(match)}" if match is not None else ""
         out.print(
-            f"\n[bold]{n}. {literal(result.title)}[/]\n   {literal(result.municipality)}{ev} · "
-            f"score {result.score:.4f}"
+            f"\n[bold]{n}. {literal(result.title)}[/]\n   {literal(result.municipality)}{ev}{fit}"
         )
         for match in result.matches[:1]:
             out.print(f"   [italic]{literal(match.section)}:[/] {literal(match.text)}")

@@ -22,9 +22,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import engine.embedding as embedding_backends
@@ -34,12 +33,13 @@ from engine.domain.render import render_page
 from engine.embedding import Embedder
 from engine.errors import (
     ConflictError,
-    IndsatsError,
     InvalidInputError,
     NotFoundError,
+    PageFormatError,
+    UnknownValueError,
 )
-from engine.recommend import Recommendation, Recommender, RecommendRequest
-from engine.search.indexing import live_version
+from engine.recommend import Recommendation, RecommendRequest
+from engine.search.facets import Facets, facets, resolve_filter
 from engine.search.query import (
     InitiativeFilter,
     SearchQuery,
@@ -49,17 +49,12 @@ from engine.search.query import (
     validate_text,
 )
 from engine.search.results import SearchResponse
-from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
+from engine.state import Marker, ReloadPause, Snapshot, disk_marker, load_snapshot
 from engine.storage.pages import PageStore, load_stored_corpus, validate_id, write_failure
 from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
-
-Marker = tuple[str, str]
-EMPTY_CORPUS = "ingen indsatser at indeksere"
-RETRY_FIRST = 1.0  # seconds before a failed reload is tried again, doubling ...
-RETRY_MAX = 60.0  # ... up to this
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +64,13 @@ class InitiativePage:
 
 
 @dataclass(frozen=True, slots=True)
-class _Snapshot:
-    marker: Marker
-    corpus: Corpus
-    searcher: Searcher | None  # None for an empty corpus: nothing to index or search
-    recommender: Recommender | None
-    report: BuildReport
+class QueryFailure:
+    """A query of a batch that could not be answered; the others still are."""
+
+    query: str
+    code: str
+    message: str
+    field: str | None = None
 
 
 class Engine:
@@ -88,13 +84,8 @@ class Engine:
         self._embedder = embedder
         self._reload_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._state: _Snapshot | None = None
-        # A reload that failed (a full disk, say) is retried after a pause that doubles up
-        # to RETRY_MAX seconds, not on every request; meanwhile the last snapshot serves.
-        self._clock = time.monotonic
-        self._failed_marker: Marker | None = None
-        self._retry_at = 0.0
-        self._retry_pause = 0.0
+        self._state: Snapshot | None = None
+        self._pause = ReloadPause()  # after a failed reload (a full disk, say)
 
     @classmethod
     def open(
@@ -121,7 +112,7 @@ class Engine:
 
     # state ---------------------------------------------------------------------------------
     @property
-    def _snapshot(self) -> _Snapshot:
+    def _snapshot(self) -> Snapshot:
         assert self._state is not None, "Engine.open() builds the first snapshot"
         return self._state
 
@@ -147,43 +138,25 @@ class Engine:
         return self.settings.model
 
     def _marker(self) -> Marker:
-        return self.store.version(), live_version(self.settings)
+        return disk_marker(self.settings, self.store)
 
     def _load(
         self, *, force: bool = False, progress: Progress | None = None, locked: bool = False
-    ) -> _Snapshot:
-        """Read pages and index from disk, building the index if it does not match.
-
-        No lock is needed to read: page files and index versions are replaced atomically, a
-        page beats a tombstone, and the index store takes the writers' lock itself when it
-        must build. The marker holds the page counter read *before* the pages and the index
-        version actually loaded, so any later change triggers another reload.
-        """
-        pages_version = self.store.version()
-        corpus = load_stored_corpus(self.settings, self.store)
-        if not corpus.initiatives:
-            # Every page deleted, or none yet: empty answers, and writes still accepted. The
-            # marker takes the live index as it is, so the next request does not reload.
-            report = BuildReport(False, EMPTY_CORPUS, "")
-            return _Snapshot(
-                (pages_version, live_version(self.settings)), corpus, None, None, report
-            )
-        if self._embedder is None:  # loaded once, reused by every reload
-            self._embedder = embedding_backends.load_embedder(self.settings)
-        searcher, report = open_searcher(
-            self.settings, corpus, self._embedder, force=force, progress=progress, locked=locked
+    ) -> Snapshot:
+        return load_snapshot(
+            self.settings, self.store, self._model, force=force, progress=progress, locked=locked
         )
-        if report.built:
-            log.info("Indeks %s bygget: %s", report.version, report.reason)
-        recommender = Recommender(searcher)
-        return _Snapshot((pages_version, searcher.version), corpus, searcher, recommender, report)
+
+    def _model(self) -> Embedder:
+        if self._embedder is None:  # loaded once, on first need, reused by every reload
+            self._embedder = embedding_backends.load_embedder(self.settings)
+        return self._embedder
 
     def refresh(self) -> bool:
         """Reload if another process wrote pages or a new index; True if it did.
 
         A reload that fails keeps the loaded snapshot serving (the last good corpus and
-        index) and is not retried for the same files until its pause is over: a full disk
-        must not turn every read into a rebuild that fails again.
+        index) and is not retried for the same files until its pause is over (`ReloadPause`).
         """
         if self._marker() == self._snapshot.marker:
             return False
@@ -191,40 +164,34 @@ class Engine:
             marker = self._marker()
             if marker == self._snapshot.marker:
                 return False
-            if marker == self._failed_marker and self._clock() < self._retry_at:
+            if self._pause.waiting(marker):
                 return False
             log.info("Nye sider eller nyt indeks fra en anden proces; genindlæser")
             try:
                 self._state = self._load()
             except Exception as exc:
-                self._reload_failed(marker, exc)
+                self._pause.failed(marker, exc)
                 return False
-            self._failed_marker = None
-            self._retry_pause = 0.0
+            self._pause.succeeded()
             return True
-
-    def _reload_failed(self, marker: Marker, exc: Exception) -> None:
-        if marker != self._failed_marker:
-            self._retry_pause = 0.0
-        self._retry_pause = min(RETRY_MAX, max(RETRY_FIRST, 2 * self._retry_pause))
-        self._failed_marker = marker
-        self._retry_at = self._clock() + self._retry_pause
-        reason = exc.message if isinstance(exc, IndsatsError) else f"{type(exc).__name__}: {exc}"
-        log.warning(
-            "Genindlæsning mislykkedes (%s); de senest indlæste sider og indeks svarer videre, "
-            "nyt forsøg om %.0f s",
-            reason,
-            self._retry_pause,
-            exc_info=not isinstance(exc, (IndsatsError, OSError)),
-        )
 
     # reading -----------------------------------------------------------------------------
     def initiatives(
         self, filters: InitiativeFilter | None = None, k: int = 20, offset: int = 0
     ) -> InitiativePage:
-        wanted = filters or InitiativeFilter()
+        wanted = self.resolve(filters or InitiativeFilter())
         hits = tuple(i for i in self.corpus.initiatives if wanted.accepts(i))
         return InitiativePage(total=len(hits), items=hits[offset : offset + k])
+
+    def resolve(self, filters: InitiativeFilter) -> InitiativeFilter:
+        """The filter in the pages' own spelling ("brønderslev kommune" -> "Brønderslev");
+        `UnknownValueError` naming the known values when a value matches no page."""
+        return resolve_filter(self.corpus.initiatives, filters)
+
+    def facets(self, filters: InitiativeFilter | None = None) -> Facets:
+        """Target groups, municipalities and evidence steps with the pages each would give."""
+        wanted = self.resolve(filters or InitiativeFilter())
+        return facets(self.corpus.initiatives, wanted)
 
     def initiative(self, initiative_id: str) -> Initiative:
         return _require(self.corpus, initiative_id)
@@ -243,18 +210,32 @@ class Engine:
 
     # search and recommend -------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResponse:
+        resolved = self._resolved(query)
         searcher = self._snapshot.searcher
-        if searcher is None:
-            return _nothing_found(validate_query(query, self.settings.max_query_chars))
-        return searcher.search(query)
+        return searcher.search(resolved) if searcher is not None else _nothing_found(resolved)
 
-    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResponse]:
-        """All or nothing: every query is checked before the first one runs."""
-        checked = [validate_query(query, self.settings.max_query_chars) for query in queries]
+    def search_many(
+        self, queries: Sequence[SearchQuery]
+    ) -> tuple[SearchResponse | QueryFailure, ...]:
+        """One answer per query, in order: a bad query gets a `QueryFailure` in its place
+        and costs the others nothing. An empty corpus answers every good query with nothing."""
         searcher = self._snapshot.searcher
-        if searcher is None:
-            return [_nothing_found(q) for q in checked]
-        return [searcher.search(q) for q in queries]
+        answers: list[SearchResponse | QueryFailure] = []
+        for query in queries:
+            try:
+                resolved = self._resolved(query)
+                answers.append(
+                    searcher.search(resolved) if searcher is not None else _nothing_found(resolved)
+                )
+            except InvalidInputError as exc:
+                field = exc.field if isinstance(exc, UnknownValueError) else None
+                answers.append(QueryFailure(query.text, exc.code, exc.message, field or None))
+        return tuple(answers)
+
+    def _resolved(self, query: SearchQuery) -> SearchQuery:
+        query = validate_query(query, self.settings.max_query_chars)
+        wanted = self.resolve(query.filter)
+        return replace(query, target_group=wanted.target_group, municipality=wanted.municipality)
 
     def similar(self, initiative_id: str, k: int = 5) -> SearchResponse:
         item = self.initiative(initiative_id)
@@ -268,8 +249,12 @@ class Engine:
         fields += [("Et praksis-id i svarene", key) for key in request.answers or {}]
         for name, value in fields:
             require_unicode(value, name)
+        wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
+        request = replace(
+            request, target_group=wanted.target_group, municipality=wanted.municipality
+        )
         recommender = self._snapshot.recommender
-        if recommender is None:
+        if recommender is None:  # an empty corpus: the input is checked, nothing is found
             situation = validate_text(
                 request.situation, self.settings.max_query_chars, "Situationen"
             )
@@ -295,7 +280,7 @@ class Engine:
 
     def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
         """A page given as a record: stored in the seed format, parsed like any page."""
-        return self.add_page(render_page(record), source, expected_id=record.id or None)
+        return self.add_page(_render(record, source), source, expected_id=record.id or None)
 
     def replace_page(
         self, initiative_id: str, page: bytes | str, source: str = "ny side"
@@ -312,10 +297,10 @@ class Engine:
         self, initiative_id: str, record: Initiative, source: str = "ny post"
     ) -> Initiative:
         if record.id and record.id != initiative_id:
-            raise InvalidInputError(
-                f"Postens id '{record.id}' er ikke adressens id '{initiative_id}'."
+            raise PageFormatError(
+                source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        return self.replace_page(initiative_id, render_page(record), source)
+        return self.replace_page(initiative_id, _render(record, source), source)
 
     def delete_page(self, initiative_id: str) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
@@ -356,7 +341,7 @@ class Engine:
             with self._reload_lock:
                 self._settle(snapshot)
 
-    def _settle(self, written: _Snapshot) -> None:
+    def _settle(self, written: Snapshot) -> None:
         """Swap in the state after a write, never an older one: while this writer waited for
         the reload lock, a reader may have loaded what other writes did since, and a search
         that has just refreshed must not be answered from a snapshot older than that."""
@@ -370,23 +355,33 @@ class Engine:
                 self._state = self._load()
             except Exception as exc:
                 self._state = written
-                self._reload_failed(now, exc)
+                self._pause.failed(now, exc)
                 return
-        self._failed_marker = None
-        self._retry_pause = 0.0
+        self._pause.succeeded()
 
 
 def _nothing_found(query: SearchQuery) -> SearchResponse:
     return SearchResponse(query.text, query.mode, query.k, query.offset, 0, ())
 
 
+def _render(record: Initiative, source: str) -> str:
+    """A record in the page format; what the format cannot carry is a page error."""
+    try:
+        return render_page(record)
+    except InvalidInputError as exc:
+        raise PageFormatError(source, exc.message) from None
+
+
 def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:
+    """A page is a page only at its address: its id (from municipality and title) must be
+    the one expected, or it is a page error like any other."""
     data = page.encode("utf-8") if isinstance(page, str) else page
     item = parse_bytes(data, source)
     if expected_id is not None and item.id != expected_id:
-        raise InvalidInputError(
-            f"Siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
-            "kommune og titel: ret dem, eller opret siden som en ny indsats."
+        raise PageFormatError(
+            source,
+            f"siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
+            "kommune og titel: ret dem, eller opret siden som en ny indsats.",
         )
     return item
 

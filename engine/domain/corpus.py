@@ -15,6 +15,8 @@ import logging
 import os
 import stat
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.domain.models import Corpus, Initiative, LoadError
@@ -56,9 +58,14 @@ def load_corpus(dirs: Sequence[Path]) -> Corpus:
 
 
 def read_page(path: Path, errors: list[LoadError]) -> Initiative | None:
-    """The page in `path`, or None with the reason appended to `errors`."""
+    """The page in `path`, or None with the reason appended to `errors`.
+
+    `updated_at` is the file's modification time: pages written through the API are
+    renamed into place, so that is when the page was last written."""
     try:
-        return parse_bytes(read_page_bytes(path), str(path))
+        data, mtime = read_page_bytes(path)
+        changed = datetime.fromtimestamp(int(mtime), UTC)
+        return replace(parse_bytes(data, str(path)), updated_at=changed)
     except PageFormatError as exc:
         errors.append(LoadError(str(path), exc.reason))
     except OSError as exc:
@@ -70,8 +77,9 @@ class _NotAPage(OSError):
     """An entry we refuse to read; its message is the reason shown."""
 
 
-def read_page_bytes(path: Path) -> bytes:
-    """The bytes of a regular file, without following a link or waiting on a FIFO."""
+def read_page_bytes(path: Path) -> tuple[bytes, float]:
+    """The bytes and the modification time of a regular file, without following a link or
+    waiting on a FIFO."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
         info = os.fstat(fd)
@@ -85,7 +93,7 @@ def read_page_bytes(path: Path) -> bytes:
             data = handle.read(MAX_PAGE_BYTES + 1)
         if len(data) > MAX_PAGE_BYTES:  # it grew while we looked
             raise _NotAPage(_too_big(len(data)))
-        return data
+        return data, info.st_mtime
     finally:
         os.close(fd)
 

@@ -235,7 +235,7 @@ def test_failed_reloads_back_off_and_the_last_snapshot_serves(
     with serving(disk.data) as (client, app):
         engine = app.state.engine
         now = [1000.0]
-        engine._clock = lambda: now[0]
+        engine._pause.clock = lambda: now[0]
         text, new_id = page("fra-en-anden-proces")
         (disk.data / "pages" / f"{new_id}.txt").write_text(text, encoding="utf-8")
         (disk.data / "pages" / "VERSION").write_text("99\n", encoding="ascii")

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from api.models import InitiativeDetail, InitiativeSummary, to_json
+from api.models import TEST_KEYS, InitiativeDetail, InitiativeSummary, to_json
 from api.web import mount_web
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Level
@@ -45,7 +45,9 @@ class Controls:
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "field": None}}, status_code=status
+    )
 
 
 def _stems(text: str) -> set[str]:
@@ -55,25 +57,25 @@ def _stems(text: str) -> set[str]:
 def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
     wanted = _stems(q)
     allowed = InitiativeFilter(**filters)  # the engine's filter rule, not a copy of it
-    results: list[dict[str, Any]] = []
+    scored: list[tuple[float, dict[str, Any]]] = []
     for item in corpus.initiatives:
         if not allowed.accepts(item):
             continue
-        matches: list[dict[str, Any]] = []
+        matches: list[tuple[int, dict[str, Any]]] = []
         for section in item.sections:
             for paragraph in section.paragraphs:
                 hits = len(wanted & _stems(paragraph))
                 if hits:
-                    matches.append(
-                        {"section": section.name, "text": paragraph, "score": hits / 100}
-                    )
-        hits = len(wanted & _stems(item.title)) + sum(m["score"] for m in matches)
-        if hits:
-            matches.sort(key=lambda m: -m["score"])
+                    matches.append((hits, {"section": section.name, "text": paragraph}))
+        score = len(wanted & _stems(item.title)) + sum(h for h, _ in matches) / 100
+        if score:
+            matches.sort(key=lambda m: -m[0])
             summary = to_json(InitiativeSummary, item)
-            results.append({**summary, "score": hits, "matches": matches[:3]})
-    results.sort(key=lambda r: -r["score"])
-    return results
+            del summary["updated_at"]
+            result = {**summary, "match": None, "matches": [m for _, m in matches[:3]]}
+            scored.append((score, result))
+    scored.sort(key=lambda pair: -pair[0])
+    return [{"rank": n, **result} for n, (_, result) in enumerate(scored, start=1)]
 
 
 def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[str, Any]:
@@ -90,7 +92,7 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
                 "municipality": a.municipality,
                 "initiative_id": a.initiative_id,
                 "answer": a.level.value,
-                "score": by_id[a.initiative_id].evidence_score,
+                "evidence_score": by_id[a.initiative_id].evidence_score,
             }
             for a in practice.answers
         ]
@@ -98,13 +100,15 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
         ja = [f["municipality"] for f in followers if f["answer"] == "ja"]
         practices.append(
             {
+                "match": None,
                 "id": practice.id,
                 "text": practice.text,
-                "test": practice.test,
-                "relevance": relevance,
-                "score": relevance,
+                "test": TEST_KEYS[practice.test],
+                "relevance": relevance,  # for the sort below; not part of the answer
                 "evidence": {
                     "counts": {lv.value: practice.count(lv) for lv in Level},
+                    "units_ja": practice.count(Level.JA),
+                    "units_other": practice.count(Level.DELVIST) + practice.count(Level.NEJ),
                     "mean_score_ja": None,
                     "mean_score_other": None,
                     "contrast": None,
@@ -117,7 +121,8 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
                 "reason": f"Følges fuldt af {', '.join(ja) or 'ingen'}.",
             }
         )
-    practices.sort(key=lambda p: (not p["gap"], -p["relevance"]))
+    practices.sort(key=lambda p: (not p["gap"], -p.pop("relevance")))
+    practices = [{"rank": n, **p} for n, p in enumerate(practices, start=1)]
     advice = []
     for result in _search(
         corpus, situation, {"target_group": None, "municipality": None, "min_evidence": None}
@@ -132,11 +137,11 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
                         "municipality": item.municipality,
                         "section": name,
                         "text": section.paragraphs[0],
-                        "score": 0.5,
                     }
                 )
     return {
         "situation": situation,
+        "no_good_match": None,
         "initiatives": [],
         "practices": practices[:k],
         "advice": advice[:4],
@@ -179,7 +184,8 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             "k": k,
             "offset": offset,
             "total": len(found),
-            "results": found[offset : offset + k],
+            "no_good_match": None,
+            "items": found[offset : offset + k],
         }
 
     @app.post("/v1/recommend", response_model=None)

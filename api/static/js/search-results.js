@@ -110,7 +110,7 @@ export function renderPractices(box, body, state, titles) {
         ),
         " ",
         levelBadge(f.answer),
-        typeof f.score === "number" ? ` evidensscore ${formatScore(f.score)}` : "",
+        typeof f.evidence_score === "number" ? ` evidensscore ${formatScore(f.evidence_score)}` : "",
       ),
     );
     const marks = [];

@@ -51,7 +51,7 @@ export async function loadFilterOptions(form, titles) {
   let offset = 0;
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
     const body = await apiGet("/v1/initiatives", { k: 100, offset });
-    const items = body.items || body.results || [];
+    const items = body.items || [];
     for (const item of items) {
       titles.set(item.id, item.title);
       if (item.municipality) municipalities.add(item.municipality);

@@ -73,7 +73,7 @@ function renderInitiatives(body, terms, append) {
     list = el("ol", { class: "result-list" });
     box.replaceChildren(list);
   }
-  for (const result of body.results || []) list.append(initiativeCard(result, terms));
+  for (const result of body.items || []) list.append(initiativeCard(result, terms));
   current.shown = list.children.length;
   current.total = body.total ?? current.shown;
   moreButton.hidden = current.shown >= current.total;
