@@ -183,7 +183,7 @@ def _recommend_lines(engine: Engine, request: Callable[[str], RecommendRequest])
             error = ErrorDetail(
                 code=exc.code, message=exc.message, field=getattr(exc, "field", None) or None
             )
-            print_json({"situation": line, "error": error.model_dump(mode="json")})
+            print_json({"situation": _shown(line), "error": error.model_dump(mode="json")})
     if failed:
         raise typer.Exit(EXIT_INPUT)
 

@@ -44,6 +44,7 @@ from engine.search.query import (
     InitiativeFilter,
     SearchQuery,
     require_unicode,
+    shown_text,
     validate_k,
     validate_query,
     validate_text,
@@ -229,7 +230,8 @@ class Engine:
                 )
             except InvalidInputError as exc:
                 field = exc.field if isinstance(exc, UnknownValueError) else None
-                answers.append(QueryFailure(query.text, exc.code, exc.message, field or None))
+                failure = QueryFailure(shown_text(query.text), exc.code, exc.message, field or None)
+                answers.append(failure)
         return tuple(answers)
 
     def _resolved(self, query: SearchQuery) -> SearchQuery:

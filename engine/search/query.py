@@ -90,6 +90,11 @@ def require_unicode(text: str, name: str) -> str:
     return text
 
 
+def shown_text(text: str) -> str:
+    """`text` as it can be echoed in an answer: a lone surrogate becomes U+FFFD."""
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
 def validate_text(text: str, limit: int, name: str = "Søgeteksten") -> str:
     """The rule for free text: something to search for, at most `limit` characters as
     given, in valid Unicode. Returns the text with its white space tidied."""

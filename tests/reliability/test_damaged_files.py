@@ -161,7 +161,7 @@ def check_serving(client: TestClient, target: str, how: str) -> dict[str, int]:
     assert created.status_code == 201, (target, how, created.text)
     assert get(f"/v1/initiatives/{new_id}").status_code == 200  # type: ignore[attr-defined]
     found = get("/v1/search?q=" + "Prøveindsats efter".replace(" ", "+") + "&k=100")
-    assert new_id in [r["id"] for r in found.json()["results"]], (target, how)  # type: ignore[attr-defined]
+    assert new_id in [r["id"] for r in found.json()["items"]], (target, how)  # type: ignore[attr-defined]
     # The deleted seed can be written again (lifting its tombstone, damaged or not).
     readded = client.post("/v1/initiatives", content=SEED_PAGE.encode(), headers=WRITE)
     statuses.append(readded.status_code)

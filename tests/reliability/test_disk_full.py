@@ -175,7 +175,7 @@ def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:
         assert client.get(f"/v1/initiatives/{failed_id}").status_code == 404
         found = client.get("/v1/search?q=Ledige+fuld+disk&k=100")
         assert found.status_code == 200
-        assert set(acked) <= {x["id"] for x in found.json()["results"]}
+        assert set(acked) <= {x["id"] for x in found.json()["items"]}
 
         # With (almost) nothing left: a delete and a replace are undone or done, never half.
         disk.fill(leave=4096)
@@ -242,7 +242,7 @@ def test_failed_reloads_back_off_and_the_last_snapshot_serves(
         disk.fill(leave=0)
 
         def attempts() -> int:
-            return sum("building the search index" in r.getMessage() for r in caplog.records)
+            return sum("Bygger søgeindekset" in r.getMessage() for r in caplog.records)
 
         caplog.set_level(logging.INFO)
         caplog.clear()

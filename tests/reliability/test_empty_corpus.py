@@ -31,8 +31,8 @@ def _answers_empty(client: TestClient, root: Path) -> None:
     assert [r.status_code for r in responses] == [200] * 6, [r.text for r in responses]
     ready, search, batch, recommend, listing, practices = (r.json() for r in responses)
     assert ready["initiatives"] == 0 and ready["practices"] == 0
-    assert search["total"] == 0 and search["results"] == []
-    assert [b["total"] for b in batch["results"]] == [0, 0]
+    assert search["total"] == 0 and search["items"] == []
+    assert [b["total"] for b in batch["items"]] == [0, 0]
     assert recommend["practices"] == [] and recommend["initiatives"] == []
     assert recommend["advice"] == []
     assert listing["total"] == 0
@@ -59,7 +59,7 @@ def test_deleting_every_page_keeps_the_service_answering(
         created = client.post("/v1/initiatives", content=text.encode(), headers=WRITE)
         assert created.status_code == 201, created.text
         found = client.get("/v1/search?q=Prøveindsats+efter+tom").json()
-        assert [r["id"] for r in found["results"]] == [new_id]
+        assert [r["id"] for r in found["items"]] == [new_id]
         assert client.delete(f"/v1/initiatives/{new_id}", headers=WRITE).status_code == 204
         _answers_empty(client, tmp_path)
     with make_client() as client:  # a restart on the empty corpus
