@@ -50,7 +50,8 @@ HEADLINES = {
     "disk_full": ["writes_tried", "acknowledged_writes", "refused_with_507", "lost"],
     "damaged_files": ["cases", "requests", "server_errors", "lost_pages"],
     "hostile_huge_header": ["header_bytes_offered", "bytes_sent_before_refusal", "status"],
-    "hostile_slow_bodies": ["connections", "answered_408", "rss_before_mib", "rss_after_mib"],
+    "hostile_slow_bodies": ["connections", "answered_408", "rss_before_mib",
+                            "rss_after_round_1_mib", "rss_after_round_2_mib"],
     "cases": ["cases", "passed", "failed", "skipped"],
 }  # fmt: skip
 
