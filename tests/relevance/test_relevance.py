@@ -62,7 +62,7 @@ def test_no_good_match_flags_off_topic_and_spares_real_questions(
 ) -> None:
     flags = reports[name].flags
     assert flags["offtopic"] >= 20
-    assert flags["offtopic_flagged"] >= 0.84, flags  # measured 0.88 on both halves
+    assert flags["offtopic_flagged"] >= 0.8, flags  # measured: tune 0.84, unseen 0.88
     assert flags["judged_flagged"] < 0.05, flags  # measured 0.0 and 0.017
 
 
