@@ -95,6 +95,23 @@ class LexicalIndex:
             np.add.at(total, self._indices[start:end], self._data[start:end] * np.float32(weight))
         return total
 
+    def scores_of(self, weights: Mapping[str, float], rows: Rows) -> Scores:
+        """`scores` of the given rows only (sorted, distinct): a few pages' passages need not
+        cost a pass over every row of a large index."""
+        total = np.zeros(len(rows), dtype=np.float32)
+        if not len(rows):
+            return total
+        for term, weight in weights.items():
+            token = self._vocab.get(term)
+            if token is None or not weight:
+                continue
+            start, end = self._indptr[token], self._indptr[token + 1]
+            indices = self._indices[start:end]
+            at = np.minimum(np.searchsorted(rows, indices), len(rows) - 1)
+            hit = rows[at] == indices
+            np.add.at(total, at[hit], self._data[start:end][hit] * np.float32(weight))
+        return total
+
     def search(self, weights: Mapping[str, float], k: int, allowed: Rows | None = None) -> Hits:
         """Top k rows with a positive score; `allowed` masks rows out before ranking."""
         if self._n == 0 or k <= 0:

@@ -78,15 +78,19 @@ class Lexicon:
                     return True
         return False
 
+    def _known(self, words: Sequence[str], lang: str) -> npt.NDArray[np.bool_]:
+        keys = np.fromiter((_hash(w) for w in words), dtype=np.uint64, count=len(words))
+        forms = self._forms[lang]
+        at = np.minimum(np.searchsorted(forms, keys), max(len(forms) - 1, 0))
+        return forms[at] == keys if len(forms) else np.zeros(len(words), dtype=bool)
+
     def language(self, words: Sequence[str]) -> str:
         """'en' when more words are English-only forms than Danish-only ones, else 'da': a
         short Danish query with one loan word stays Danish."""
-        english = danish = 0
-        for word in words:
-            in_da, in_en = self.knows(word, "da"), self.knows(word, "en")
-            english += in_en and not in_da
-            danish += in_da and not in_en
-        return "en" if english > danish else "da"
+        if not words:
+            return "da"
+        danish, english = self._known(words, "da"), self._known(words, "en")
+        return "en" if int((english & ~danish).sum()) > int((danish & ~english).sum()) else "da"
 
 
 def _simplemma_forms(lang: str) -> Iterable[str]:

@@ -177,7 +177,9 @@ class Searcher:
         return PageSignals(raw, share, covered, cosine, floor)
 
     def dense_hits(self, query: AnalysedQuery, rows: Rows | None = None) -> Hits:
-        vector = self.embedder.embed_query(query.dense_text)
+        """The best passages for the query (of `rows`, when given). The query's vector is
+        computed once per query: the matches and the advice ask again."""
+        vector = query.vector(self.embedder.embed_query)
         return self.index.loaded.dense.search(vector, self.ranking.candidates, rows)
 
     def rank(
@@ -222,8 +224,9 @@ class Searcher:
     def _passage_scores(self, query: AnalysedQuery, rows: list[int]) -> dict[int, float]:
         """Passage BM25 over its own words plus the dense weight times its cosine, each scaled
         over `rows`: the best of a few pages' passages, not of the corpus."""
-        wanted = np.asarray(rows, dtype=np.int64)
-        lexical = scaled(self.index.loaded.lexical.scores(query.weights)[wanted])
+        wanted = np.asarray(sorted(rows), dtype=np.int64)
+        rows = wanted.tolist()
+        lexical = scaled(self.index.loaded.lexical.scores_of(query.weights, wanted))
         hits = self.dense_hits(query, wanted)
         cosine = dict(zip(hits.rows.tolist(), hits.scores.tolist(), strict=True))
         dense = scaled([cosine.get(r, 0.0) for r in rows], min(cosine.values(), default=0.0))

@@ -136,8 +136,9 @@ class Thesaurus:
         return Expansion(groups, related, covered)
 
 
-def gloss(expansion: Expansion, per_group: int = 2) -> tuple[str, ...]:
+def gloss(expansion: Expansion, per_group: int = 2, limit: int | None = None) -> tuple[str, ...]:
     """A few English words per matched group, appended to a text for the dense model:
     MiniLM reads English far better than Danish, so an English gloss ("sick leave") lets it
     place a Danish passage or query ("sygemeldte") in the right spot."""
-    return tuple(dict.fromkeys(t for g in expansion.groups for t in g.english[:per_group]))
+    words = tuple(dict.fromkeys(t for g in expansion.groups for t in g.english[:per_group]))
+    return words[:limit]

@@ -108,3 +108,10 @@ def test_plain_bm25_only(tmp_path: Path) -> None:
     variant.index([["ledig", "job"], ["kursus"]], show_progress=False)
     with pytest.raises(ValueError, match="plain BM25"):
         LexicalIndex(variant, DanishAnalyzer())
+
+
+def test_scores_of_some_rows_equal_the_full_scores_there(index: LexicalIndex) -> None:
+    weights = {"jobsøgning": 1.0, "led": 0.5, "ordblindeundervisning": 0.35}
+    rows = np.array([1, 2, 4], dtype=np.int64)
+    np.testing.assert_allclose(index.scores_of(weights, rows), index.scores(weights)[rows])
+    assert len(index.scores_of(weights, np.zeros(0, dtype=np.int64))) == 0
