@@ -38,18 +38,28 @@ def print_corpus(loaded: Corpus) -> None:
         Console(stderr=True).print(f"[red]Afvist:[/] {error.file}: {error.message}")
 
 
+NO_GOOD_MATCH = (
+    "[yellow]Ingen indsats passer godt til spørgsmålet.[/] Resultaterne herunder er de "
+    "nærmeste, men sandsynligvis ikke det, du leder efter; prøv andre ord."
+)
+NO_GOOD_MATCH_RECOMMEND = (
+    "[yellow]Ingen indsats passer godt til situationen[/], så der anbefales ingen praksisser "
+    "eller råd; beskriv situationen med andre ord."
+)
+
+
 def print_response(response: SearchResponse) -> None:
     console = Console()
     console.print(
         f"[bold]{response.total}[/] indsatser for '{response.query}' ({response.mode})",
         highlight=False,
     )
+    if response.no_good_match:
+        console.print(NO_GOOD_MATCH, highlight=False)
     for n, result in enumerate(response.results, start=response.offset + 1):
         evidence = result.scores.get("Evidenstest")
         ev = f", Evidenstest {format_decimal(evidence)}" if evidence is not None else ""
-        # `match` (0-1) comes with the relevance model; the fused score means nothing to a reader
-        match = getattr(result, "match", None)
-        fit = f" · relevans {format_decimal(match)}" if match is not None else ""
+        fit = f" · passer {round(result.match * 100)} %"
         console.print(
             f"\n[bold]{n}. {result.title}[/]\n   {result.municipality}{ev}{fit}",
             highlight=False,
@@ -61,6 +71,8 @@ def print_response(response: SearchResponse) -> None:
 def print_recommendation(result: Recommendation) -> None:
     console = Console()
     console.print(f"[bold]Praksisser for '{result.situation}'[/]", highlight=False)
+    if result.no_good_match:
+        console.print(NO_GOOD_MATCH_RECOMMEND, highlight=False)
     for n, practice in enumerate(result.practices, start=1):
         gap = " [bold](hul)[/]" if practice.gap else ""
         console.print(f"\n{n}. {practice.text}{gap}\n   {practice.reason}", highlight=False)

@@ -120,3 +120,11 @@ def test_eval_reports_each_mode_beside_the_baseline() -> None:
 def test_eval_names_the_unknown_set() -> None:
     result = runner.invoke(app, ["eval", "--set", "nope"])
     assert result.exit_code == 2 and "nope" in result.output and "seeds" in result.output
+
+
+def test_off_topic_search_says_nothing_fits_and_a_real_one_does_not() -> None:
+    off = runner.invoke(app, ["search", "xqzv blorp"])
+    assert off.exit_code == 0 and "Ingen indsats passer godt" in off.stdout
+    real = runner.invoke(app, ["search", "ordblinde ledige"])
+    assert real.exit_code == 0 and "Ingen indsats passer godt" not in real.stdout
+    assert "passer" in real.stdout and "%" in real.stdout
