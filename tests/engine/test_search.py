@@ -166,3 +166,20 @@ def test_dense_text_is_the_query_with_a_short_english_gloss(searcher: Searcher) 
     assert len(english) > GLOSS_LIMIT
     assert analysed.dense_text == f"ordblinde langtidsledige ({', '.join(english[:GLOSS_LIMIT])})"
     assert searcher.queries.analyse("xqzv").dense_text == "xqzv"
+
+
+def test_another_model_with_e5_prefixes_works_by_configuration(
+    seed_corpus: Corpus, tmp_settings: Settings
+) -> None:
+    """A multilingual model is a setting: its prefixes reach the model, and without its own
+    calibration `match` comes from the lexical fit (README, "Relevance")."""
+    embedder = FakeEmbedder(
+        name="intfloat/multilingual-e5-small", query_prefix="query: ", passage_prefix="passage: "
+    )
+    index, _ = open_index(tmp_settings, seed_corpus, embedder)
+    searcher = Searcher(seed_corpus, index, embedder, tmp_settings)
+    response = searcher.search(SearchQuery("ordblinde ledige", k=3))
+    assert response.results[0].id == LAESE and not response.no_good_match
+    assert any(t.startswith("passage: ") for t in embedder.texts_seen)
+    assert any(t.startswith("query: ordblinde ledige") for t in embedder.texts_seen)
+    assert searcher.calibration.for_model(embedder.name) is searcher.calibration.for_model(None)
