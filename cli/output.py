@@ -59,17 +59,27 @@ def print_corpus(loaded: Corpus) -> None:
         )
 
 
+NO_GOOD_MATCH = (
+    "[yellow]Ingen indsats passer godt til spørgsmålet.[/] Resultaterne herunder er de "
+    "nærmeste, men sandsynligvis ikke det, du leder efter; prøv andre ord."
+)
+NO_GOOD_MATCH_RECOMMEND = (
+    "[yellow]Ingen indsats passer godt til situationen[/], så der anbefales ingen praksisser "
+    "eller råd; beskriv situationen med andre ord."
+)
+
+
 def print_response(response: SearchResponse) -> None:
     out = console()
     out.print(
         f"[bold]{response.total}[/] indsatser for '{literal(response.query)}' ({response.mode})"
     )
+    if response.no_good_match:
+        out.print(NO_GOOD_MATCH)
     for n, result in enumerate(response.results, start=response.offset + 1):
         evidence = result.scores.get("Evidenstest")
         ev = f", Evidenstest {format_decimal(evidence)}" if evidence is not None else ""
-        # `match` (0-1) comes with the relevance model; the fused score means nothing to a reader
-        match = getattr(result, "match", None)
-        fit = f" · relevans {format_decimal(match)}" if match is not None else ""
+        fit = f" · passer {round(result.match * 100)} %"
         out.print(
             f"\n[bold]{n}. {literal(result.title)}[/]\n   {literal(result.municipality)}{ev}{fit}"
         )
@@ -80,6 +90,8 @@ def print_response(response: SearchResponse) -> None:
 def print_recommendation(result: Recommendation) -> None:
     out = console()
     out.print(f"[bold]Praksisser for '{literal(result.situation)}'[/]")
+    if result.no_good_match:
+        out.print(NO_GOOD_MATCH_RECOMMEND)
     for n, practice in enumerate(result.practices, start=1):
         gap = " [bold](hul)[/]" if practice.gap else ""
         out.print(f"\n{n}. {literal(practice.text)}{gap}\n   {literal(practice.reason)}")
@@ -93,16 +105,34 @@ def print_recommendation(result: Recommendation) -> None:
 
 
 def print_evaluation(report: SetReport, model: str) -> None:
-    out = Table(title=f"{report.queries} forespørgsler ({report.split}), model {literal(model)}")
+    """One set: each mode beside the plain-BM25 baseline, by kind of question, practices and
+    how often "no good match" was said."""
+    printer = console()
+    title = f"Sæt '{literal(report.name)}': {report.queries} spørgsmål, {report.pages} sider"
+    out = Table(title=f"{title}, model {literal(model)}")
     out.add_column("Tilstand")
     for name in MEASURES:
         out.add_column(name, justify="right")
     for mode, scores in report.search.items():
         out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
-    console().print(out)
+    printer.print(out)
+    kinds = Table(title="nDCG@3 efter slags spørgsmål")
+    for column in ("Slags", "Antal", "hybrid", "baseline"):
+        kinds.add_column(column, justify="right")
+    for kind, row in report.kinds.items():
+        kinds.add_row(kind, f"{row['n']:.0f}", f"{row['hybrid']:.3f}", f"{row['baseline']:.3f}")
+    printer.print(kinds)
     if report.practices:
         practices = Table(title=f"Anbefalede praksisser: {report.situations} situationer")
         for name in report.practices:
             practices.add_column(name, justify="right")
         practices.add_row(*(f"{v:.3f}" for v in report.practices.values()))
-        console().print(practices)
+        printer.print(practices)
+    flags = report.flags
+    line = f"'Intet godt svar' ved {flags.get('judged_flagged', 0):.1%} af de bedømte spørgsmål"
+    if "offtopic" in flags:
+        line += (
+            f" og {flags['offtopic_flagged']:.1%} af {flags['offtopic']:.0f} spørgsmål uden for "
+            "området"
+        )
+    printer.print(line + ".", markup=False)

@@ -261,7 +261,7 @@ class Engine:
                 request.situation, self.settings.max_query_chars, "Situationen"
             )
             validate_k(request.k)
-            return Recommendation(situation, (), (), ())
+            return Recommendation(situation, (), (), (), no_good_match=True)
         return recommender.recommend(request)
 
     # writing -------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ class Engine:
 
 
 def _nothing_found(query: SearchQuery) -> SearchResponse:
-    return SearchResponse(query.text, query.mode, query.k, query.offset, 0, ())
+    return SearchResponse(query.text, query.mode, query.k, query.offset, 0, (), no_good_match=True)
 
 
 def _render(record: Initiative, source: str) -> str:

@@ -76,6 +76,9 @@ def _checked_files(manifest: object, name: str) -> dict[str, str]:
             raise StaleIndex(
                 f"manifestet i {name} mangler feltet {key!r} eller har en forkert type"
             )
+    units = manifest.get("unit_count", 0)  # optional: indexes without page units have none
+    if not isinstance(units, int) or isinstance(units, bool) or units < 0:
+        raise StaleIndex(f"manifestet i {name} har et ugyldigt 'unit_count'")
     files: dict[str, str] = manifest["files"]
     if not files:
         raise StaleIndex(f"manifestet i {name} nævner ingen filer")

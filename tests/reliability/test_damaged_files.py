@@ -70,6 +70,7 @@ TARGETS: dict[str, Callable[[Path], Path]] = {
     "vectors.npy": lambda d: _live(d) / "vectors.npy",
     "passages.jsonl": lambda d: _live(d) / "passages.jsonl",
     "lexical": lambda d: sorted((_live(d) / "lexical").iterdir())[0],
+    "units": lambda d: sorted((_live(d) / "units").iterdir())[0],
     "VERSION": lambda d: d / "pages" / "VERSION",
     "page": lambda d: d / "pages" / f"{STORED_ID}.txt",
     "tombstone": lambda d: d / "pages" / f"{DELETED_ID}.deleted",
@@ -102,7 +103,7 @@ MANIFEST_DAMAGES: dict[str, Callable[[bytes], bytes | None]] = {
             ).encode()
         )(key)
         for key in ("format_version", "model", "dimension", "corpus_hash", "index_kind",
-                    "passage_count", "files")
+                    "passage_count", "unit_count", "files")
     },
 }  # fmt: skip
 
@@ -179,7 +180,7 @@ def _sample(all_cases: list[tuple[str, str]]) -> list[tuple[str, str]]:
     if FULL_RUN:
         return all_cases
     keep = {"first-bit", "non-ascii", "directory", "truncated", "json-list", "json-null",
-            "key-bit:passage_count", "key-bit:files"}  # fmt: skip
+            "key-bit:passage_count", "key-bit:unit_count", "key-bit:files"}  # fmt: skip
     return [c for c in all_cases if c[1] in keep]
 
 

@@ -72,7 +72,8 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
             matches.sort(key=lambda m: -m[0])
             summary = to_json(InitiativeSummary, item)
             del summary["updated_at"]
-            result = {**summary, "match": None, "matches": [m for _, m in matches[:3]]}
+            match = round(min(1.0, score / 3), 3)
+            result = {**summary, "match": match, "matches": [m for _, m in matches[:3]]}
             scored.append((score, result))
     scored.sort(key=lambda pair: -pair[0])
     return [{"rank": n, **result} for n, (_, result) in enumerate(scored, start=1)]
@@ -100,7 +101,7 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
         ja = [f["municipality"] for f in followers if f["answer"] == "ja"]
         practices.append(
             {
-                "match": None,
+                "match": round(min(1.0, relevance / 5), 3),
                 "id": practice.id,
                 "text": practice.text,
                 "test": TEST_KEYS[practice.test],
@@ -141,7 +142,7 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
                 )
     return {
         "situation": situation,
-        "no_good_match": None,
+        "no_good_match": not practices,
         "initiatives": [],
         "practices": practices[:k],
         "advice": advice[:4],
@@ -184,7 +185,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             "k": k,
             "offset": offset,
             "total": len(found),
-            "no_good_match": None,
+            "no_good_match": not found or found[0]["match"] < 0.2,
             "items": found[offset : offset + k],
         }
 
