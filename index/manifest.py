@@ -82,6 +82,8 @@ def _checked_files(manifest: object, name: str) -> dict[str, str]:
     files: dict[str, str] = manifest["files"]
     if not files:
         raise StaleIndex(f"manifestet i {name} nævner ingen filer")
+    if bool(units) != any(rel.startswith("units/") for rel in files):
+        raise StaleIndex(f"manifestet i {name} hænger ikke sammen: 'unit_count' og filerne")
     for rel, digest in files.items():
         parts = Path(rel).parts
         if not isinstance(digest, str) or not parts or Path(rel).is_absolute() or ".." in parts:
