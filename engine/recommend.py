@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.advice import ADVICE_SECTIONS, advice_units, pick_advice
 from engine.domain.models import Evidence, Level, Practice
 from engine.domain.practices import practice_core
 from engine.domain.text import format_decimal
@@ -46,7 +47,6 @@ from engine.search.thesaurus import Thesaurus, gloss
 from index.dense_faiss import DenseIndex
 from index.lexical_bm25 import LexicalIndex
 
-ADVICE_SECTIONS = ("Gode råd", "Krav til organisering", "Ledelsens anbefaling")
 ADOPTION = {Level.JA: 1.0, Level.DELVIST: 0.5, Level.NEJ: 0.0}
 _RANK = {Level.JA: 2, Level.DELVIST: 1, Level.NEJ: 0}
 
@@ -232,13 +232,19 @@ class Recommender:
         return [max(0.0, _adoption(p, weights) - self._base_adoption[p.id]) for p in self.practices]
 
     def _advice(self, initiatives: SearchResponse, k: int) -> tuple[AdvicePassage, ...]:
-        matched = {r.id: r.municipality for r in initiatives.results[: self.ranking.support_pages]}
-        found = self.searcher.best_passages(initiatives.query, matched, ADVICE_SECTIONS, k)
+        """Whole pieces of advice from the matching pages (`engine/advice.py`)."""
+        top = initiatives.results[: self.ranking.support_pages]
+        pages = {r.id: item for r in top if (item := self.corpus.initiative(r.id)) is not None}
+        found = self.searcher.best_passages(initiatives.query, pages, ADVICE_SECTIONS, 100)
+        wanted = set(self.searcher.analyzer.stems(initiatives.query))
+        shared = {
+            unit.text: len(wanted & set(self.searcher.analyzer.stems(unit.text)))
+            for item in pages.values()
+            for unit in advice_units(item)
+        }
         return tuple(
-            AdvicePassage(
-                p.initiative_id, matched[p.initiative_id], p.section, p.text, round(score, 6)
-            )
-            for p, score in found
+            AdvicePassage(item.id, item.municipality, unit.section, unit.text, round(score, 6))
+            for item, unit, score in pick_advice(found, pages, shared, k)
         )
 
 

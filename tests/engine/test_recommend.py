@@ -182,3 +182,18 @@ def test_bad_requests_say_what_to_do(
     with pytest.raises(InvalidInputError) as err:
         constructed.recommend(request_)
     assert message in err.value.message
+
+
+def test_advice_is_whole_sentences_from_the_page(
+    seed_corpus: Corpus, tmp_settings: Settings
+) -> None:
+    recommender = _recommender(seed_corpus, tmp_settings)
+    for situation in ("betalingsmodel for ekstern leverandør", "jobrettet coaching", "ordblinde"):
+        for advice in recommender.recommend(RecommendRequest(situation, k=5)).advice:
+            page = seed_corpus.initiative(advice.initiative_id)
+            assert page is not None
+            section = page.section(advice.section)
+            assert section is not None
+            assert advice.text.rstrip(".!?") in " ".join(section.text.replace("•", "").split())
+            assert advice.text[0].isupper() and not advice.text.startswith("Med en sådan")
+            assert "I dag har Jobcenter" not in advice.text
