@@ -17,11 +17,12 @@ from typing import Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from api.models import InitiativeDetail, InitiativeSummary, to_json
+from api.models import InitiativeDetail, InitiativeSummary, PracticeSummary, to_json
 from api.web import mount_web
 from engine.domain.corpus import load_corpus
-from engine.domain.models import Corpus, Level
+from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.text import stem_words, words
+from engine.errors import NotFoundError
 from engine.search.query import InitiativeFilter
 from engine.settings import Settings
 
@@ -76,13 +77,16 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
     return results
 
 
-def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[str, Any]:
+def _recommend(
+    corpus: Corpus, situation: str, own: str | None, k: int, answers: dict[str, str] | None = None
+) -> dict[str, Any]:
     wanted = _stems(situation)
     by_id = {i.id: i for i in corpus.initiatives}
     practices: list[dict[str, Any]] = []
     for practice in corpus.practices:
         relevance = len(wanted & _stems(practice.text))
         own_answer = next((a.level.value for a in practice.answers if a.municipality == own), None)
+        own_answer = (answers or {}).get(practice.id, own_answer)
         if own_answer == "ja":
             continue
         followers: list[dict[str, Any]] = [
@@ -186,7 +190,20 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
     def recommend(body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
         if (failed := guard("recommend", body)) is not None:
             return failed
-        return _recommend(corpus, body["situation"], body.get("municipality"), body.get("k", 5))
+        return _recommend(
+            corpus,
+            body["situation"],
+            body.get("municipality"),
+            body.get("k", 5),
+            body.get("answers"),
+        )
+
+    @app.get("/v1/practices", response_model=None)
+    def practices() -> Any:
+        if (failed := guard("practices", {})) is not None:
+            return failed
+        items = [to_json(PracticeSummary, p) for p in corpus.practices]
+        return {"total": len(items), "items": items}
 
     @app.get("/v1/initiatives", response_model=None)
     def initiatives(k: int = 10, offset: int = 0) -> Any:
@@ -204,5 +221,22 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             return _error(404, "not_found", f"Ingen indsats med id '{initiative_id}'")
         return to_json(InitiativeDetail, item)
 
+    app.state.engine = _Pages(corpus)
     mount_web(app, Settings(seeds_dir=seeds))
     return app
+
+
+class _Pages:
+    """What the page routes ask the engine (does this initiative exist?), from the seeds."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+
+    def refresh(self) -> None:
+        return None
+
+    def initiative(self, initiative_id: str) -> Initiative:
+        item = self.corpus.initiative(initiative_id)
+        if item is None:
+            raise NotFoundError(f"Ingen indsats med id '{initiative_id}'")
+        return item

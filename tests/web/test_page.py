@@ -298,9 +298,19 @@ def test_no_serious_accessibility_violations(page: Any, site: Site) -> None:
     expect(page.locator(".answer").first).to_be_visible()
     assert axe_serious(page) == [], "initiative page"
 
-    page.goto(site.url + "/?q=" + "x" * 2001)
-    expect(page.locator("#error-box .alert-error")).to_be_visible()
+    page.goto(site.url + "/?q=" + "x" * 2001 + "&min_evidence=9")
+    expect(page.locator("#q-error")).to_be_visible()
+    expect(page.locator("#url-problems .alert-warning")).to_be_visible()
     assert axe_serious(page) == [], "error state"
+
+    page.goto(site.url + "/?q=ledige&own_municipality=Aarhus")
+    wait_done(page)
+    page.locator("#checklist-summary").click()
+    assert axe_serious(page) == [], "own answers"
+
+    page.goto(site.url + "/findes/ikke")
+    expect(page.locator("h1")).to_have_text("Siden findes ikke")
+    assert axe_serious(page) == [], "404 page"
 
 
 def test_screenshot_of_a_real_answer(page: Any, site: Site) -> None:

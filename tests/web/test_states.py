@@ -127,10 +127,19 @@ def test_shift_enter_gives_a_new_line_not_a_search(page: Any, fake_site: Site) -
     assert page.url.endswith("/")
 
 
-def test_unknown_initiative_page(page: Any, fake_site: Site) -> None:
-    page.goto(fake_site.url + "/indsats/findes-ikke")
+def test_an_initiative_deleted_while_the_page_loads(page: Any, fake_site: Site) -> None:
+    """The shell was served (the page existed), then the API no longer has it."""
+    assert fake_site.controls is not None
+    with fake_site.api() as api:
+        item = api.get("/v1/initiatives", params={"k": 1}).json()["items"][0]
+    fake_site.controls.fail["initiative"] = (
+        404,
+        "not_found",
+        f"Ingen indsats med id '{item['id']}'",
+    )
+    page.goto(f"{fake_site.url}/indsats/{item['id']}")
     expect(page.locator("h1")).to_have_text("Indsatsen findes ikke")
-    expect(page.locator("#error-box")).to_contain_text("Ingen indsats med id 'findes-ikke'")
+    expect(page.locator("#error-box")).to_contain_text(f"Ingen indsats med id '{item['id']}'")
     expect(page.locator("#error-box a[href='/']")).to_be_visible()
 
 

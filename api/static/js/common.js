@@ -49,6 +49,11 @@ export function formatScore(value) {
   return value.toFixed(1).replace(".", ",");
 }
 
+/** Danish genitive of a name: "Hedensteds", "Aarhus'". */
+export function genitive(name) {
+  return /[sxz]$/i.test(name) ? `${name}'` : `${name}s`;
+}
+
 export function initiativeHref(id) {
   return `/indsats/${encodeURIComponent(id)}`;
 }
@@ -238,14 +243,40 @@ export function highlight(text, terms) {
   return fragment;
 }
 
+const SENTENCE_END = /(?<=[.!?])\s+(?=[\p{Lu}\p{N}"“«(•–-])|\s*\n+\s*|\s+(?=•)/u;
+
+/** The sentences of a text (bullets count as sentences), white space tidied. */
+export function sentences(text) {
+  return String(text || "")
+    .split(SENTENCE_END)
+    .map((s) => s.replace(/\s+/g, " ").trim())
+    .filter(Boolean);
+}
+
 /**
- * At most `max` characters of `text`, cut at word boundaries around the first highlighted
- * word, so a long passage still shows why it matched.
+ * At most `max` characters of `text`, made of whole sentences around the first highlighted
+ * word, so a long passage still shows why it matched and never starts or stops mid-sentence.
+ * Only a single sentence longer than `max` is cut, at word boundaries.
  */
 export function excerpt(text, terms, max = 420) {
   const source = String(text || "").replace(/\s+/g, " ").trim();
   if (source.length <= max) return source;
+  const parts = sentences(text);
   const pattern = termPattern(terms);
+  let first = pattern ? parts.findIndex((s) => s.search(pattern) !== -1) : 0;
+  if (first < 0) first = 0;
+  if (parts[first] && parts[first].length <= max) {
+    let start = first;
+    let end = first + 1;
+    let length = parts[first].length;
+    while (end < parts.length && length + 1 + parts[end].length <= max) length += 1 + parts[end++].length;
+    while (start > 0 && length + 1 + parts[start - 1].length <= max) length += 1 + parts[--start].length;
+    return `${start > 0 ? "… " : ""}${parts.slice(start, end).join(" ")}${end < parts.length ? " …" : ""}`;
+  }
+  return cutWords(source, pattern, max);
+}
+
+function cutWords(source, pattern, max) {
   const first = pattern ? source.search(pattern) : -1;
   let start = first > max / 3 ? first - Math.floor(max / 3) : 0;
   if (start > 0) {
