@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from api.requests import LevelName, Mode
+from api.requests import LevelName, Mode, PracticeStatus
 
 
 def _rounded(digits: int) -> AfterValidator:
@@ -90,6 +90,7 @@ class EvidenceOut(_Out):
 class FollowerOut(_Out):
     municipality: str = Field(examples=["Brønderslev"])
     initiative_id: str
+    title: str = Field("", examples=["Ekstern personlig jobformidler som intensiv indsats"])
     answer: LevelName
     score: float | None = Field(None, examples=[3.8])
 
@@ -104,7 +105,25 @@ class PracticeRecommendationOut(_Out):
     followed_by: list[FollowerOut]
     your_answer: LevelName | None = None
     gap: bool = False
-    reason: str = Field(examples=["Følges fuldt af Brønderslev (evidensscore 4,1)."])
+    reason: str = Field(
+        examples=[
+            'Den passer til jeres beskrivelse, fordi den handler om "løntilskud". Følges '
+            'fuldt af "Ekstern personlig jobformidler som intensiv indsats" (Brønderslev, '
+            "evidensscore 4,1)."
+        ]
+    )
+    recommended: bool = Field(
+        False,
+        description="Anbefales: følges fuldt inden for filtrene, ikke af alle, og ikke af "
+        "indsatser med lavere evidensscore end de øvrige.",
+    )
+    status: PracticeStatus = Field("recommended", description="Hvilken regel der afgør det.")
+    status_text: str = Field("", examples=["Anbefales ikke: ingen indsats følger den fuldt."])
+    matched_words: list[str] = Field(
+        default_factory=list, description="Praksissens ord, som situationen også bruger."
+    )
+    fit: str = Field("", description="Begrundelsens første sætning: hvorfor den passer.")
+    strength: str = Field("", description="Begrundelsens sætning om, hvor stærkt det er.")
 
 
 class AdviceOut(_Out):
@@ -118,7 +137,13 @@ class AdviceOut(_Out):
 class RecommendResponseOut(_Out):
     situation: str
     initiatives: list[SearchResultOut]
-    practices: list[PracticeRecommendationOut]
+    practices: list[PracticeRecommendationOut] = Field(
+        description="De anbefalede praksisser blandt de k bedst passende."
+    )
+    other_practices: list[PracticeRecommendationOut] = Field(
+        default_factory=list,
+        description="De øvrige af de k bedst passende, som ikke anbefales (se status).",
+    )
     advice: list[AdviceOut]
 
 

@@ -14,6 +14,15 @@ from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, 
 from engine.search.query import MAX_K
 
 Mode = Literal["hybrid", "dense", "lexical"]
+PracticeStatus = Literal[
+    "recommended",
+    "no_full_follower",
+    "outside_filters",
+    "followed_by_all",
+    "followers_score_lower",
+    "weak_fit",
+    "no_good_match",
+]
 LevelName = Literal["ja", "delvist", "nej"]
 K = Annotated[int, Field(ge=1, le=MAX_K, description="Antal resultater (1-100).")]
 Offset = Annotated[int, Field(ge=0, le=10_000, description="Spring så mange resultater over.")]
@@ -66,6 +75,12 @@ class RecommendRequest(BaseModel):
     municipality: str | None = Field(None, description="Jeres egen kommune, hvis den har svar.")
     answers: dict[str, LevelName] | None = Field(
         None, description="Jeres egne svar: praksis-id -> ja/delvist/nej."
+    )
+    from_municipality: str | None = Field(
+        None, description="Kun indsatser (og deres praksisser og råd) fra denne kommune."
+    )
+    min_evidence: Score | None = Field(
+        None, description="Kun indsatser med mindst denne evidensscore (0-5) tæller."
     )
 
 

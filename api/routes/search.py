@@ -57,6 +57,12 @@ def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponseOut
     """Praksisser og gode råd til en situation, med evidensen bag hver anbefaling."""
     answers = {pid: Level(level) for pid, level in (body.answers or {}).items()}
     request = Situation(
-        body.situation, body.k, body.target_group, body.municipality, answers or None
+        body.situation,
+        body.k,
+        body.target_group,
+        body.municipality,
+        answers or None,
+        body.from_municipality,
+        body.min_evidence,
     )
     return RecommendResponseOut.model_validate(engine.recommend(request))

@@ -22,11 +22,26 @@ def test_recommend_json_shape() -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"situation", "initiatives", "practices", "advice"}
-    assert len(data["practices"]) == 3 and len(data["initiatives"]) == 3
+    assert set(data) == {"situation", "initiatives", "practices", "other_practices", "advice"}
+    assert len(data["practices"]) + len(data["other_practices"]) == 3
+    assert len(data["initiatives"]) == 3
     practice = data["practices"][0]
-    assert {"id", "text", "test", "relevance", "evidence", "followed_by", "your_answer",
-            "gap", "reason"} <= set(practice)  # fmt: skip
+    assert {
+        "id",
+        "text",
+        "test",
+        "relevance",
+        "evidence",
+        "followed_by",
+        "your_answer",
+        "gap",
+        "reason",
+        "recommended",
+        "status",
+        "fit",
+        "strength",
+    } <= set(practice)
+    assert all(not p["recommended"] and p["status_text"] for p in data["other_practices"])
     assert practice["your_answer"] in {"nej", "delvist"}  # Skanderborg's Ja are left out
     assert {"counts", "contrast", "shrunk_contrast", "note"} <= set(practice["evidence"])
     assert all({"initiative_id", "municipality", "section", "text", "score"} <= set(a)

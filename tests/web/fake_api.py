@@ -35,12 +35,14 @@ class Controls:
     gate: threading.Event = field(default_factory=threading.Event)
     hold: bool = False
     max_k: int | None = None  # serve fewer results per page than asked, to page with few seeds
+    no_good_match: bool = False  # answer as the engine does for an off-topic question
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.fail.clear()
         self.hold = False
         self.max_k = None
+        self.no_good_match = False
         self.gate.set()
         self.calls.clear()
 
@@ -77,29 +79,37 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
     return results
 
 
-def _recommend(
-    corpus: Corpus, situation: str, own: str | None, k: int, answers: dict[str, str] | None = None
-) -> dict[str, Any]:
+def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
+    """Practices by shared words; recommended when a page within the filters follows it
+    fully (a plain stand-in for engine/eligibility.py), the rest of the top k set apart."""
+    situation, own, k = body["situation"], body.get("municipality"), body.get("k", 5)
+    answers = body.get("answers") or {}
+    allowed = InitiativeFilter(
+        body.get("target_group"), body.get("from_municipality"), body.get("min_evidence")
+    )
     wanted = _stems(situation)
     by_id = {i.id: i for i in corpus.initiatives}
     practices: list[dict[str, Any]] = []
     for practice in corpus.practices:
         relevance = len(wanted & _stems(practice.text))
         own_answer = next((a.level.value for a in practice.answers if a.municipality == own), None)
-        own_answer = (answers or {}).get(practice.id, own_answer)
+        own_answer = answers.get(practice.id, own_answer)
         if own_answer == "ja":
             continue
         followers: list[dict[str, Any]] = [
             {
                 "municipality": a.municipality,
                 "initiative_id": a.initiative_id,
+                "title": by_id[a.initiative_id].title,
                 "answer": a.level.value,
                 "score": by_id[a.initiative_id].evidence_score,
             }
             for a in practice.answers
+            if a.level.value != "nej" and allowed.accepts(by_id[a.initiative_id])
         ]
-        gap = own_answer in ("nej", "delvist") and any(f["answer"] == "ja" for f in followers)
-        ja = [f["municipality"] for f in followers if f["answer"] == "ja"]
+        full = [f for f in followers if f["answer"] == "ja"]
+        gap = own_answer in ("nej", "delvist") and bool(full)
+        names = ", ".join(f"{f['title']} ({f['municipality']})" for f in full) or "ingen"
         practices.append(
             {
                 "id": practice.id,
@@ -113,18 +123,27 @@ def _recommend(
                     "mean_score_other": None,
                     "contrast": None,
                     "shrunk_contrast": None,
-                    "note": "Få sider: evidensen er usikker.",
+                    "note": "",
                 },
                 "followed_by": followers,
                 "your_answer": own_answer,
                 "gap": gap,
-                "reason": f"Følges fuldt af {', '.join(ja) or 'ingen'}.",
+                "reason": f"Den passer. Følges fuldt af {names}.",
+                "fit": "Den passer til jeres beskrivelse.",
+                "strength": "Stand-in uden tal.",
+                "recommended": bool(full),
+                "status": "recommended" if full else "no_full_follower",
+                "status_text": "" if full else "Anbefales ikke: ingen indsats følger den fuldt.",
+                "matched_words": [],
             }
         )
-    practices.sort(key=lambda p: (not p["gap"], -p["relevance"]))
+    practices.sort(key=lambda p: (not p["gap"], -p["relevance"], p["id"]))
+    best = practices[:k]
     advice = []
     for result in _search(
-        corpus, situation, {"target_group": None, "municipality": None, "min_evidence": None}
+        corpus,
+        situation,
+        {"target_group": None, "municipality": None, "min_evidence": None},
     )[:3]:
         item = by_id[result["id"]]
         for name in ("Gode råd", "Krav til organisering"):
@@ -142,7 +161,8 @@ def _recommend(
     return {
         "situation": situation,
         "initiatives": [],
-        "practices": practices[:k],
+        "practices": [p for p in best if p["recommended"]],
+        "other_practices": [p for p in best if not p["recommended"]],
         "advice": advice[:4],
     }
 
@@ -184,19 +204,20 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             "offset": offset,
             "total": len(found),
             "results": found[offset : offset + k],
+            "no_good_match": controls.no_good_match,
         }
 
     @app.post("/v1/recommend", response_model=None)
     def recommend(body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
         if (failed := guard("recommend", body)) is not None:
             return failed
-        return _recommend(
-            corpus,
-            body["situation"],
-            body.get("municipality"),
-            body.get("k", 5),
-            body.get("answers"),
-        )
+        answer = _recommend(corpus, body)
+        if controls.no_good_match:
+            for practice in answer["practices"]:
+                practice.update(recommended=False, status="no_good_match")
+            answer["other_practices"] = answer["practices"] + answer["other_practices"]
+            answer["practices"] = []
+        return {**answer, "no_good_match": controls.no_good_match}
 
     @app.get("/v1/practices", response_model=None)
     def practices() -> Any:

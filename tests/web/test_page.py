@@ -107,11 +107,16 @@ def test_a_situation_shows_cards_practices_and_advice(probe: PageProbe, site: Si
     assert all(any(m.startswith(s) for s in stems) for m in marks), marks
 
     advice = api_recommend(site, SITUATION)
-    texts = page.locator(".practice-text").all_inner_texts()
-    assert texts == [p["text"] for p in advice["practices"]]
-    assert page.locator(".practice-reason").all_inner_texts() == [
-        p["reason"] for p in advice["practices"]
+    assert advice["practices"], "the test situation should get a recommendation"
+    recommended = page.locator("#practices > .practice-list > .practice")
+    assert recommended.locator(".practice-text").all_inner_texts() == [
+        p["text"] for p in advice["practices"]
     ]
+    assert recommended.locator(".practice-fit").all_inner_texts() == [
+        p["fit"] for p in advice["practices"]
+    ]
+    others = page.locator(".other-practices .practice")
+    expect(others).to_have_count(len(advice["other_practices"]))
     assert page.locator(".advice").count() == len(advice["advice"])
     expect(page.locator("#status")).to_contain_text(f"Viser {len(expected['results'])} af")
     assert parse_qs(urlparse(page.url).query)["q"] == [SITUATION]

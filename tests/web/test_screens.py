@@ -98,7 +98,7 @@ def test_an_answer_prints_without_the_form(screen: PageProbe, fake_site: Site) -
     expect(heading).to_contain_text('Svar på: "ledige samtaler"')
     expect(heading).to_contain_text("målgruppe Ledige")
     expect(page.locator(".result-card").first).to_be_visible()
-    expect(page.locator(".practice .practice-reason").first).to_be_visible()
+    expect(page.locator(".practice .practice-fit").first).to_be_visible()
     expect(page.locator(".advice").first).to_be_visible()
     for details in page.locator("#results details").all():
         assert details.get_attribute("open") is not None

@@ -149,6 +149,19 @@ function ownMarks(practice) {
   return null;
 }
 
+// The reason in its parts: why it fits, who follows it (as links), how strong that is.
+// An API without the parts (an older server) gets its whole reason sentence shown.
+function reasonParts(practice, titles) {
+  if (!practice.fit) {
+    return [el("p", { class: "practice-reason" }, practice.reason), followerLists(practice, titles)];
+  }
+  return [
+    el("p", { class: "practice-fit" }, practice.fit),
+    followerLists(practice, titles),
+    practice.strength ? el("p", { class: "practice-strength" }, practice.strength) : null,
+  ];
+}
+
 function practiceItem(practice, titles, extraClass = "") {
   return el(
     "li",
@@ -159,8 +172,7 @@ function practiceItem(practice, titles, extraClass = "") {
     ownMarks(practice),
     el("p", { class: "practice-text" }, practice.text),
     el("p", { class: "practice-test" }, practice.test),
-    el("p", { class: "practice-reason" }, practice.reason),
-    followerLists(practice, titles),
+    reasonParts(practice, titles),
   );
 }
 

@@ -141,6 +141,15 @@ function renderInitiatives(body, terms, append) {
   if (!current.shown) box.replaceChildren(noResults(current.state));
 }
 
+function weakMatch() {
+  return alertBox(
+    "warning",
+    "Ingen indsats passer godt til jeres beskrivelse",
+    "Indsatserne herunder er dem, der ligner mest, men ingen af dem handler tydeligt om det, " +
+      "I beskriver. Læs dem med forbehold, eller beskriv målgruppen og det, I vil opnå, med andre ord.",
+  );
+}
+
 function answerHeading(state, own) {
   const parts = [`Svar på: "${state.q}"`];
   if (state.target_group) parts.push(`målgruppe ${state.target_group}`);
@@ -172,7 +181,10 @@ function searchParams(state, offset) {
 }
 
 async function recommendBody(state, own) {
+  // The same filters as the cards: practices, their followers and the advice obey them too.
   const body = { situation: state.q, k: PRACTICES_K, target_group: state.target_group || null };
+  if (state.municipality) body.from_municipality = state.municipality;
+  if (state.min_evidence) body.min_evidence = Number(state.min_evidence);
   if (own.mode === "known") body.municipality = own.name;
   if (own.mode === "other" && state.answers) {
     let known = null;
@@ -215,6 +227,9 @@ async function run(state, own) {
   $("results").hidden = false;
   $("answer-heading").textContent = answerHeading(state, own);
   renderInitiatives(search.value, terms, false);
+  // The engine's "no good match" (when it gives one): say so plainly above the cards.
+  const weak = Boolean(search.value.no_good_match) && current.shown > 0;
+  if (weak) $("initiatives").prepend(weakMatch());
   let shown = { recommended: 0, gaps: 0 };
   if (recommend.status === "fulfilled") {
     shown = renderPractices($("practices"), recommend.value, state, own, facts ? facts.titles : new Map());
@@ -226,7 +241,9 @@ async function run(state, own) {
     $("advice").replaceChildren();
   }
   $("jump-practices").textContent = `Anbefalede praksisser (${shown.recommended})`;
-  const parts = [`Viser ${current.shown} af ${current.total} indsatser`];
+  const parts = weak
+    ? [`Ingen indsats passer godt til beskrivelsen. Viser de ${current.shown}, der ligner mest`]
+    : [`Viser ${current.shown} af ${current.total} indsatser`];
   if (recommend.status === "fulfilled") {
     parts.push(`${shown.recommended} ${shown.recommended === 1 ? "anbefalet praksis" : "anbefalede praksisser"}`);
     if (own.mode !== "none") {
