@@ -256,7 +256,7 @@ class Recommender:
             initiatives.query,
             initiatives.results[: request.k],
             tuple(p for p in best if p.recommended),
-            self._advice(initiatives, request.k),
+            self._advice(initiatives, request.k, similar),
             tuple(p for p in best if not p.recommended),
         )
 
@@ -280,9 +280,13 @@ class Recommender:
         weights = {r.id: r.score / top[0].score if top[0].score else 1.0 for r in top}
         return [max(0.0, _adoption(p, weights) - self._base_adoption[p.id]) for p in self.practices]
 
-    def _advice(self, initiatives: SearchResponse, k: int) -> tuple[AdvicePassage, ...]:
-        """Whole pieces of advice from the matching pages (`engine/advice.py`)."""
-        top = initiatives.results[: self.ranking.support_pages]
+    def _advice(
+        self, initiatives: SearchResponse, k: int, similar: Mapping[str, object]
+    ) -> tuple[AdvicePassage, ...]:
+        """Whole pieces of advice (`engine/advice.py`) from the matching pages that share a
+        telling word with the situation (`similar`): advice from a page that merely ranks
+        among the few there are is no advice for this situation."""
+        top = [r for r in initiatives.results[: self.ranking.support_pages] if r.id in similar]
         pages = {r.id: item for r in top if (item := self.corpus.initiative(r.id)) is not None}
         found = self.searcher.best_passages(initiatives.query, pages, ADVICE_SECTIONS, 100)
         wanted = set(self.searcher.analyzer.stems(initiatives.query))

@@ -211,3 +211,17 @@ def test_advice_is_whole_sentences_from_the_page(
             assert advice.text.rstrip(".!?") in " ".join(section.text.replace("•", "").split())
             assert advice.text[0].isupper() and not advice.text.startswith("Med en sådan")
             assert "I dag har Jobcenter" not in advice.text
+
+
+def test_an_off_topic_situation_gets_no_advice_and_no_recommendation(
+    seed_corpus: Corpus, tmp_settings: Settings
+) -> None:
+    """Advice and recommendations come only from pages that share a telling word with the
+    situation; ranking among the few pages there are is not enough."""
+    recommender = _recommender(seed_corpus, tmp_settings)
+    result = recommender.recommend(RecommendRequest("hvordan laver man en god lasagne", k=5))
+    assert result.advice == ()
+    assert result.practices == ()
+    assert all(p.status_text.startswith("Anbefales ikke") for p in result.other_practices)
+    dyslexia = recommender.recommend(RecommendRequest("mange ledige er ordblinde", k=5))
+    assert dyslexia.advice and {a.municipality for a in dyslexia.advice} == {"Skanderborg"}

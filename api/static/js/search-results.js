@@ -201,7 +201,15 @@ export function renderPractices(box, body, state, own, titles) {
       ),
     );
   } else if (!practices.length) {
-    parts.push(el("p", {}, "Ingen praksis opfylder kravene til en anbefaling: at indsatser, der følger den fuldt, findes og ikke har en lavere evidensscore end de andre."));
+    parts.push(
+      el(
+        "p",
+        { class: "no-recommendation" },
+        others.length
+          ? "Ingen af de praksisser, der passer bedst til beskrivelsen, opfylder kravene til en anbefaling. Under listen herunder står, hvorfor hver enkelt ikke anbefales."
+          : "Ingen praksis passede til beskrivelsen.",
+      ),
+    );
   } else {
     parts.push(ownIntro(own));
     parts.push(el("ol", { class: "practice-list" }, practices.map((p) => practiceItem(p, titles))));
@@ -224,7 +232,9 @@ export function renderPractices(box, body, state, own, titles) {
 export function renderAdvice(box, body, terms) {
   const advice = body.no_good_match ? [] : body.advice || [];
   if (!advice.length) {
-    box.replaceChildren(el("p", { class: "muted" }, "Ingen gode råd passede til beskrivelsen."));
+    box.replaceChildren(
+      el("p", { class: "muted" }, "Ingen gode råd fra indsatser, der ligner jeres beskrivelse."),
+    );
     return;
   }
   box.replaceChildren(
