@@ -5,7 +5,7 @@
 import { apiGet, el, genitive } from "./common.js";
 import { formatAnswers, LEVELS, parseAnswers } from "./search-state.js";
 
-const CHOICES = [["", "Ved ikke"], ...LEVELS.map((l) => [l, l[0].toUpperCase() + l.slice(1)])];
+const CHOICES = [...LEVELS.map((l) => [l, l[0].toUpperCase() + l.slice(1)]), ["", "Ved ikke"]];
 let catalogue = null;
 
 function practices() {
