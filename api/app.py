@@ -11,18 +11,18 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, GCCollector, ProcessCollector
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from api.errors import install_error_handlers
-from api.middleware import BodyLimitMiddleware
-from api.requests import InitiativeRecord
+from api.apidocs import mount_docs
+from api.errors import REQUEST_ID_HEADER, install_error_handlers
+from api.middleware import BodyLimitMiddleware, ConditionalGetMiddleware, RequestIdMiddleware
 from api.routes import health, initiatives, practices, search
+from api.schema import build_openapi
 from api.web import mount_web
 from engine import __version__
 from engine.embedding import Embedder
@@ -35,9 +35,22 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """
 Søgning og anbefalinger i jobcentrenes publicerede indsatser.
 
-Alle svar er JSON. Fejl har formen `{"error": {"code": "...", "message": "..."}}`.
-Skrivning (POST, PUT, DELETE) kræver headeren `X-API-Key` med værdien af `INDSATS_API_KEY`.
+Alle svar er JSON. Fejl har én form for alle statuskoder:
+`{"error": {"code": "...", "message": "...", "field": "..."}}`; `message` er dansk og siger
+hvad man kan gøre. Skrivning (POST, PUT, DELETE) kræver headeren `X-API-Key` med værdien af
+`INDSATS_API_KEY`.
+
+Navne: feltnavne, koder og operationId'er er engelske; tekst til mennesker (beskrivelser,
+fejlbeskeder) er dansk; værdier fra siderne (kommuner, målgrupper, afsnit) står som
+offentliggjort. En liste er `{"total", "k", "offset", "items"}`; et rangeret element har
+`rank` (1 er bedst) og `match` (0-1). Hvert svar har `X-Request-ID` (send jeres eget for at
+finde forespørgslen i serverens log); GET-svar har `ETag` og giver 304 på `If-None-Match`.
 """
+
+
+def _operation_id(route: APIRoute) -> str:
+    """The handler's name (`search`, `list_initiatives`): short names for generated clients."""
+    return route.name
 
 
 def _load_engine(app: FastAPI, settings: Settings, embedder: Embedder | None) -> None:
@@ -79,6 +92,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings
     app.state.embedder = embedder
@@ -86,6 +102,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     for module in (health, search, initiatives, practices):
         app.include_router(module.router)
     mount_web(app, settings)
+    mount_docs(app)
 
     registry = CollectorRegistry()
     ProcessCollector(registry=registry)
@@ -94,15 +111,21 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         registry=registry, excluded_handlers=["/metrics", "/healthz", "/readyz"]
     ).instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
 
+    # The last added runs first: request id, then CORS (a preflight is answered there, with
+    # the id), then the body limit, then ETags around the routes.
+    app.add_middleware(ConditionalGetMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
-            allow_headers=["Content-Type", "X-API-Key"],
+            allow_headers=["Content-Type", "X-API-Key", REQUEST_ID_HEADER, "If-None-Match"],
+            expose_headers=[REQUEST_ID_HEADER, "ETag", "Location"],
+            max_age=600,
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(RequestIdMiddleware)
+    app.openapi = lambda: build_openapi(app, settings)  # type: ignore[method-assign]
     return app
 
 
@@ -110,18 +133,3 @@ def create_app_from_env() -> FastAPI:
     """Factory for `uvicorn --factory` (every worker builds its own app from INDSATS_*)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     return create_app(Settings())
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The generated schema plus the JSON page record that POST/PUT accept by hand."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, description=app.description, routes=app.routes
-    )
-    record = InitiativeRecord.model_json_schema(ref_template="#/components/schemas/{model}")
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.update(record.pop("$defs", {}))
-    components["InitiativeRecord"] = record
-    app.openapi_schema = schema
-    return schema

@@ -1,24 +1,29 @@
-"""Every error a client sees has one shape: `{"error": {"code": ..., "message": ...}}`.
+"""Every error a client sees has one shape: `{"error": {"code", "message", "field"}}`.
 
 Domain errors carry their own status and a message that is safe to show; request validation
-becomes 422; anything unexpected becomes a 500 with a generic message while the traceback
-goes to the log only.
+becomes 422 with a Danish message naming the parameter; anything unexpected becomes a 500
+with a generic message while the traceback goes to the log only. That includes a response
+that fails its own model (pydantic's `ValidationError` raised while answering, FastAPI's
+`ResponseValidationError`): that is our bug, never the client's, so it is not a 422.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from engine.errors import ConflictError, IndsatsError, UnknownPracticeError
+from engine.errors import ConflictError, IndsatsError, UnknownPracticeError, UnknownValueError
 
 log = logging.getLogger(__name__)
+REQUEST_ID_HEADER = "X-Request-ID"
+REQUEST_ID_SCOPE_KEY = "indsats.request_id"
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -31,29 +36,84 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
 }
 
+# pydantic's error types in Danish; `{...}` are taken from the error's context.
+_DANISH = {
+    "missing": "mangler",
+    "int_parsing": "skal være et heltal",
+    "int_type": "skal være et heltal",
+    "int_from_float": "skal være et heltal",
+    "float_parsing": "skal være et tal",
+    "float_type": "skal være et tal",
+    "finite_number": "skal være et endeligt tal",
+    "bool_type": "skal være true eller false",
+    "bool_parsing": "skal være true eller false",
+    "string_type": "skal være en tekst",
+    "list_type": "skal være en liste",
+    "dict_type": "skal være et objekt",
+    "model_type": "skal være et objekt",
+    "model_attributes_type": "skal være et objekt",
+    "greater_than_equal": "skal være mindst {ge}",
+    "greater_than": "skal være større end {gt}",
+    "less_than_equal": "må højst være {le}",
+    "less_than": "skal være mindre end {lt}",
+    "string_too_short": "skal have mindst {min_length} tegn",
+    "string_too_long": "må højst have {max_length} tegn",
+    "too_short": "skal have mindst {min_length} elementer",
+    "too_long": "må højst have {max_length} elementer",
+    "string_pattern_mismatch": "har ikke den rigtige form ({pattern})",
+    "literal_error": "skal være en af: {expected}",
+    "enum": "skal være en af: {expected}",
+    "extra_forbidden": "kendes ikke",
+    "json_invalid": "er ikke gyldig JSON",
+    "json_type": "er ikke gyldig JSON",
+    "string_unicode": "er ikke gyldig UTF-8",
+}
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
 
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+    field: str | None = None,
 ) -> JSONResponse:
     return JSONResponse(
-        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+        error_body(code, message, field), status_code=status, headers=dict(headers or {})
     )
 
 
-def _describe(errors: list[object]) -> str:
-    """'k (query): Input should be ...' for the first few problems; never echoes the input."""
-    parts = []
-    for error in errors[:5]:
-        if not isinstance(error, dict):
-            continue
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body",)]
-        where = (
-            ".".join(loc[1:]) if loc and loc[0] in ("query", "path", "header") else ".".join(loc)
-        )
-        kind = f" ({loc[0]})" if loc and loc[0] in ("query", "path", "header") else ""
-        parts.append(f"{where or 'body'}{kind}: {error.get('msg', 'ugyldig')}")
-    more = f" (og {len(errors) - 5} fejl mere)" if len(errors) > 5 else ""
-    return "Ugyldig forespørgsel: " + "; ".join(parts) + more
+def _where(error: Mapping[str, Any]) -> str:
+    """'k', 'queries[2]', 'tests[0].label': the parameter or body field, as a client names it."""
+    loc = [p for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _say(error: Mapping[str, Any]) -> str:
+    template = _DANISH.get(str(error.get("type", "")))
+    if template is None:
+        return "er ugyldig"
+    try:
+        # pydantic lists the choices as "'a', 'b' or 'c'"
+        return template.format(**(error.get("ctx") or {})).replace("' or '", "' eller '")
+    except (KeyError, IndexError):
+        return template.split(" {", 1)[0].split(" (", 1)[0]
+
+
+def describe(errors: list[Any]) -> tuple[str, str | None]:
+    """A Danish sentence for the first few problems, and the first field; never echoes the
+    input back (it may be long or private)."""
+    found = [e for e in errors if isinstance(e, Mapping)]
+    parts = [f"{_where(e) or 'indholdet'} {_say(e)}" for e in found[:5]]
+    more = f" (og {len(found) - 5} fejl mere)" if len(found) > 5 else ""
+    field = _where(found[0]) or None if found else None
+    return "Ugyldig forespørgsel: " + "; ".join(parts) + more + ".", field
 
 
 def _over_http(exc: IndsatsError) -> str:
@@ -62,6 +122,8 @@ def _over_http(exc: IndsatsError) -> str:
         return f"{exc.message} Brug PUT /v1/initiatives/{exc.initiative_id} for at erstatte den."
     if isinstance(exc, UnknownPracticeError):
         return f"{exc.message} Se GET /v1/practices."
+    if isinstance(exc, UnknownValueError):
+        return f"{exc.message} Se GET /v1/facets."
     return exc.message
 
 
@@ -69,12 +131,14 @@ async def _indsats_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, IndsatsError)
     if exc.status >= 500:
         log.warning("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.message)
-    return error_response(exc.status, exc.code, _over_http(exc))
+    field = exc.field or None if isinstance(exc, UnknownValueError) else None
+    return error_response(exc.status, exc.code, _over_http(exc), field=field)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError | ValidationError)
-    return error_response(422, "invalid_input", _describe(list(exc.errors())))
+    assert isinstance(exc, RequestValidationError)
+    message, field = describe(list(exc.errors()))
+    return error_response(422, "invalid_input", message, field=field)
 
 
 _BODY_PARSE_ERROR = "There was an error parsing the body"
@@ -86,9 +150,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         # FastAPI's own 400 for a JSON body that is not UTF-8; malformed JSON in UTF-8 is a
         # 422, so this is too (found by schemathesis: the 400 was undocumented and English).
         return error_response(
-            422,
-            "invalid_input",
-            "Ugyldig forespørgsel: indholdet er ikke gyldig JSON i UTF-8.",
+            422, "invalid_input", "Ugyldig forespørgsel: indholdet er ikke gyldig JSON i UTF-8."
         )
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     if exc.status_code == 404:
@@ -97,9 +159,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         message = f"Metoden {request.method} er ikke tilladt på {request.url.path}"
     else:
         message = str(exc.detail)
-    headers = getattr(exc, "headers", None)
+    headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:
-        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        headers["Allow"] = _allowed_methods(request)
     return error_response(exc.status_code, code, message, headers=headers)
 
 
@@ -115,15 +177,22 @@ def _allowed_methods(request: Request) -> str:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("Uventet fejl i %s %s", request.method, request.url.path, exc_info=exc)
+    # Starlette answers this outside every middleware, so the request id is added here.
+    rid = request.scope.get(REQUEST_ID_SCOPE_KEY)
+    log.error(
+        "Uventet fejl i %s %s request_id=%s", request.method, request.url.path, rid, exc_info=exc
+    )
     return error_response(
-        500, "internal_error", "Der opstod en intern fejl. Prøv igen, eller kontakt driften."
+        500,
+        "internal_error",
+        "Der opstod en intern fejl. Prøv igen, eller kontakt driften"
+        + (f" og opgiv request-id {rid}." if rid else "."),
+        headers={REQUEST_ID_HEADER: rid} if isinstance(rid, str) else None,
     )
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IndsatsError, _indsats_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(ValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,4 +1,6 @@
-"""Request body limit, checked before any handler (or the key check) sees the request.
+"""The API's ASGI middleware: the request body limit, the request id, and conditional GETs.
+
+Request body limit, checked before any handler (or the key check) sees the request.
 
 Starlette/FastAPI have a built-in limit, but its 413 is plain text or `{"detail": ...}`
 depending on where it trips; this one answers in the API's error shape every time. It
@@ -9,9 +11,16 @@ the body to the app.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_response
+from api.errors import REQUEST_ID_HEADER, REQUEST_ID_SCOPE_KEY, error_response
 
 
 class BodyLimitMiddleware:
@@ -70,4 +79,124 @@ def _content_length(scope: Scope) -> int | None:
                 return int(value)
             except ValueError:
                 return None
+    return None
+
+
+# request id -------------------------------------------------------------------------------
+# Accepted as sent when it is short and plain (it goes into the log line as it is);
+# anything else is replaced by a generated id.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:/+=-]{1,128}$")
+access_log = logging.getLogger("api.access")
+
+
+class RequestIdMiddleware:
+    """Tags every request with an id: the client's `X-Request-ID` if it is plain, else a new
+    one. The answer echoes it, and the one access line per request names it (method, path
+    without the query string, status, time), so a client's report finds the server's line.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = _header(scope, b"x-request-id")
+        rid = sent if sent is not None and _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        scope[REQUEST_ID_SCOPE_KEY] = rid
+        started = time.perf_counter()
+        status = 500
+
+        async def tagged(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = rid
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        finally:
+            access_log.info(
+                "%s %s %d %.1f ms request_id=%s",
+                scope.get("method", ""),
+                scope.get("path", ""),
+                status,
+                (time.perf_counter() - started) * 1000,
+                rid,
+            )
+
+
+# ETag and Cache-Control --------------------------------------------------------------------
+class ConditionalGetMiddleware:
+    """GET answers of the API carry a strong ETag (a hash of the body) and `Cache-Control:
+    no-cache` (a cache may keep them but must ask again: a write can change any answer);
+    `If-None-Match` with the current tag gets 304 without a body."""
+
+    def __init__(self, app: ASGIApp, prefix: str = "/v1/") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "GET"
+            or not str(scope.get("path", "")).startswith(self.prefix)
+        ):
+            await self.app(scope, receive, send)
+            return
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def buffered(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                if message["status"] != 200:
+                    start = None
+                    await send(message)
+                    return
+                start = message
+                return
+            if message["type"] != "http.response.body" or start is None:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            await self._answer(scope, start, b"".join(chunks), send)
+
+        await self.app(scope, receive, buffered)
+
+    async def _answer(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
+        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers = MutableHeaders(scope=start)
+        headers["ETag"] = tag
+        headers["Cache-Control"] = "no-cache"
+        if _matches(_header(scope, b"if-none-match"), tag):
+            del headers["content-length"]
+            del headers["content-type"]
+            start["status"] = 304
+            await send(start)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        await send(start)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    """RFC 9110 weak comparison: `*`, or any listed tag equal to ours with or without W/."""
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == tag:
+            return True
+    return False
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value).decode("latin-1")
     return None

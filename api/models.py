@@ -1,33 +1,74 @@
 """Response models of the HTTP API, and the one serializer of the engine's records.
 
 The engine answers with frozen dataclasses; these models read them by attribute
-(`from_attributes`) and decide the JSON shape, the rounding of scores included, in one
-place. The CLI's `--json` goes through `to_json` with the same models, so the command line
-and the API cannot drift apart. The examples are in Danish because the people who read
-/docs are Danish consultants and integrators.
+(`from_attributes`) and decide the JSON shape in one place. The CLI's `--json` goes through
+`to_json` with the same models, so the command line and the API cannot drift apart.
+
+The naming scheme (README, "Names and shapes"): field names are English snake_case; values
+from the pages (municipalities, target groups, section names) are as published; a
+collection is `{"total", "k", "offset", "items"}`; a ranked item carries `rank` (1 = best,
+counted across pages) and `match` (0-1); the three tests are `evidence`, `good_practice`
+and `education` wherever a test is named; a page's Evidenstest score is `evidence_score`.
+Class names are the schema names a generated client uses, hence no suffixes.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from api.requests import LevelName, Mode, PracticeStatus
 
-
-def _rounded(digits: int) -> AfterValidator:
-    return AfterValidator(lambda v: None if v is None else round(v, digits))
-
-
-# Fused scores are small reciprocal-rank sums; six decimals keep their order readable.
-FusedScore = Annotated[float, _rounded(6)]
 # Means and contrasts on the 0-5 test scale.
-ScaleValue = Annotated[float | None, _rounded(3)]
+ScaleValue = Annotated[float | None, AfterValidator(lambda v: None if v is None else round(v, 3))]
+TestKey = Literal["evidence", "good_practice", "education"]
+TEST_KEYS: dict[str, TestKey] = {
+    "Evidenstest": "evidence",
+    "God praksis test": "good_practice",
+    "Test vedr. uddannelse": "education",
+}
+
+
+def _test_key(value: object) -> object:
+    """A test's label as the pages print it ("God praksis test") -> its key."""
+    return TEST_KEYS.get(value, value) if isinstance(value, str) else value
+
+
+TestName = Annotated[TestKey, BeforeValidator(_test_key)]
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class _Ranked:
+    """An engine record seen with its rank added (the engine's lists are in rank order)."""
+
+    def __init__(self, record: object, rank: int) -> None:
+        self._record = record
+        self.rank = rank
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._record, name)
+
+
+def _ranked(records: Any, first: int = 1) -> list[_Ranked]:
+    return [_Ranked(r, n) for n, r in enumerate(records, start=first)]
+
+
+def _is_record(value: Any, attribute: str) -> bool:
+    """An engine record to reshape (not JSON, not a model, not something else entirely)."""
+    return not isinstance(value, dict | BaseModel) and hasattr(value, attribute)
 
 
 def to_json(model: type[BaseModel], value: object) -> dict[str, Any]:
@@ -35,74 +76,167 @@ def to_json(model: type[BaseModel], value: object) -> dict[str, Any]:
     return model.model_validate(value).model_dump(mode="json")
 
 
+MATCH_DESCRIPTION = (
+    "Hvor sandsynligt det er, at en konsulent finder resultatet klart relevant (0-1). "
+    "Kalibreret, så den kan bruges som tærskel; sammenlign ikke på tværs af versioner. "
+    "`null` indtil relevansmodellen leverer den."
+)
+NO_GOOD_MATCH_DESCRIPTION = (
+    "Sand når intet resultat passer godt (intet `match` over den kalibrerede tærskel); vis "
+    "da resultaterne som usikre. `null` indtil relevansmodellen leverer den."
+)
+RANK_DESCRIPTION = "Plads i rangeringen, 1 er bedst; tæller videre på senere sider (offset)."
+
+
 # errors --------------------------------------------------------------------------------
-class ErrorBody(_Out):
-    code: str = Field(examples=["not_found"])
-    message: str = Field(examples=["Ingen indsats med id 'hedensted-jobrettet-coaching'"])
+class ErrorDetail(_Out):
+    code: str = Field(
+        description="Fejlens kode; listen står i README (fx `not_found`, `unknown_value`).",
+        examples=["not_found"],
+    )
+    message: str = Field(
+        description="Hvad der var galt, og hvad man kan gøre; dansk.",
+        examples=["Ingen indsats med id 'hedensted-jobrettet-coaching'"],
+    )
+    field: str | None = Field(
+        None,
+        description="Parameteren eller feltet fejlen gælder, fx `municipality` eller `k`.",
+        examples=["municipality"],
+    )
 
 
-class ErrorResponse(_Out):
-    error: ErrorBody
+class Error(_Out):
+    """Every error answer: one shape for every status."""
+
+    error: ErrorDetail
+
+
+# shared pieces -------------------------------------------------------------------------
+class Scores(_Out):
+    """A page's score in each test (0-5, higher is better); `null` when the page has none."""
+
+    evidence: float | None = Field(None, description="Evidenstest.", examples=[2.2])
+    good_practice: float | None = Field(None, description="God praksis test.", examples=[2.5])
+    education: float | None = Field(None, description="Test vedr. uddannelse.", examples=[None])
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_labels(cls, value: Any) -> Any:
+        """The engine keys scores by the label the page prints; clients get stable keys."""
+        if isinstance(value, dict):
+            return {TEST_KEYS.get(k, k): v for k, v in value.items()}
+        return value
+
+
+class LevelCounts(_Out):
+    ja: int = Field(examples=[2])
+    delvist: int = Field(examples=[1])
+    nej: int = Field(examples=[2])
 
 
 # search ----------------------------------------------------------------------------------
-class MatchOut(_Out):
+class Match(_Out):
+    """A passage that speaks for the result, best first."""
+
     section: str = Field(examples=["Kommunens beskrivelse af indsatsen"])
     text: str = Field(examples=["Borgere med ordblindhed tilbydes et forløb med ..."])
-    score: FusedScore = Field(examples=[0.016])
 
 
-class SearchResultOut(_Out):
+class SearchResult(_Out):
+    rank: int = Field(ge=1, description=RANK_DESCRIPTION, examples=[1])
+    match: float | None = Field(None, ge=0, le=1, description=MATCH_DESCRIPTION, examples=[0.82])
     id: str = Field(examples=["skanderborg-vejen-frem-for-ordblinde"])
     municipality: str = Field(examples=["Skanderborg"])
     title: str = Field(examples=["Vejen frem for ordblinde ledige"])
     target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
-    scores: dict[str, float] = Field(examples=[{"Evidenstest": 0.6, "God praksis test": 1.7}])
-    score: FusedScore = Field(examples=[0.031])
-    matches: list[MatchOut]
+    scores: Scores
+    matches: list[Match]
 
 
-class SearchResponseOut(_Out):
-    query: str = Field(examples=["ordblinde ledige"])
+class SearchResponse(_Out):
+    query: str = Field(description="Søgeteksten, med mellemrum ryddet op.", examples=["ordblinde"])
     mode: Mode = "hybrid"
     k: int = 10
     offset: int = 0
-    total: int = Field(examples=[1])
-    results: list[SearchResultOut]
+    total: int = Field(description="Antal indsatser der matcher filtrene i alt.", examples=[1])
+    no_good_match: bool | None = Field(None, description=NO_GOOD_MATCH_DESCRIPTION)
+    items: list[SearchResult]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rank(cls, value: Any) -> Any:
+        if not _is_record(value, "results"):
+            return value
+        return {
+            "query": value.query,
+            "mode": value.mode,
+            "k": value.k,
+            "offset": value.offset,
+            "total": value.total,
+            "no_good_match": getattr(value, "no_good_match", None),
+            "items": _ranked(value.results, value.offset + 1),
+        }
+
+
+class BatchSearchFailure(_Out):
+    """A query of the batch that could not be answered, in its place."""
+
+    query: str = Field(examples=[""])
+    error: ErrorDetail
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nest(cls, value: Any) -> Any:
+        """The engine's failure record is flat; the answer nests it like every error."""
+        if not _is_record(value, "code"):
+            return value
+        error = {"code": value.code, "message": value.message, "field": value.field}
+        return {"query": value.query, "error": error}
 
 
 class BatchSearchResponse(_Out):
-    results: list[SearchResponseOut]
+    items: list[SearchResponse | BatchSearchFailure] = Field(
+        description="Ét svar pr. søgning, i samme rækkefølge: et søgesvar eller en fejl."
+    )
+
+
+class SimilarResponse(_Out):
+    initiative_id: str = Field(examples=["hedensted-jobrettet-coaching-for-nyledige"])
+    k: int = 5
+    total: int = Field(description="Antal andre indsatser i alt.", examples=[4])
+    items: list[SearchResult]
 
 
 # recommend -------------------------------------------------------------------------------
-class EvidenceOut(_Out):
-    counts: dict[str, int] = Field(examples=[{"ja": 2, "delvist": 1, "nej": 2}])
-    units_ja: int | None = Field(None, description="Jobcentre (ikke sider) der svarer Ja.")
-    units_other: int | None = Field(None, description="Jobcentre der svarer Delvist/Nej.")
-    mean_score_ja: ScaleValue = None
-    mean_score_other: ScaleValue = None
-    contrast: ScaleValue = None
-    shrunk_contrast: ScaleValue = None
+class Evidence(_Out):
+    counts: LevelCounts
+    units_ja: int = Field(description="Jobcentre (ikke sider) der svarer Ja.", examples=[2])
+    units_other: int = Field(description="Jobcentre der svarer Delvist eller Nej.", examples=[2])
+    mean_score_ja: ScaleValue = Field(None, examples=[3.9])
+    mean_score_other: ScaleValue = Field(None, examples=[1.2])
+    contrast: ScaleValue = Field(None, description="mean_score_ja - mean_score_other.")
+    shrunk_contrast: ScaleValue = Field(None, description="Forskellen trukket mod 0 ved få sider.")
     note: str = ""
 
 
-class FollowerOut(_Out):
+class Follower(_Out):
     municipality: str = Field(examples=["Brønderslev"])
     initiative_id: str
     title: str = Field("", examples=["Ekstern personlig jobformidler som intensiv indsats"])
     answer: LevelName
-    score: float | None = Field(None, examples=[3.8])
+    evidence_score: float | None = Field(
+        None, validation_alias=AliasChoices("evidence_score", "score"), examples=[3.8]
+    )
 
 
-class PracticeRecommendationOut(_Out):
-    id: str
-    text: str
-    test: str = Field(examples=["God praksis test"])
-    relevance: float = Field(description="Hvor godt praksissen passer til situationen (0-1).")
-    score: float = Field(description="Relevans justeret for evidensen; rækkefølgen.")
-    evidence: EvidenceOut
-    followed_by: list[FollowerOut]
+class PracticeRecommendation(_Out):
+    rank: int = Field(ge=1, description=RANK_DESCRIPTION, examples=[1])
+    match: float | None = Field(None, ge=0, le=1, description=MATCH_DESCRIPTION)
+    id: str = Field(examples=["gp-borgere-faar-samtaler-hver-2-uge"])
+    text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
+    test: TestName
+    evidence: Evidence
+    followed_by: list[Follower]
     your_answer: LevelName | None = None
     gap: bool = False
     reason: str = Field(
@@ -126,45 +260,62 @@ class PracticeRecommendationOut(_Out):
     strength: str = Field("", description="Begrundelsens sætning om, hvor stærkt det er.")
 
 
-class AdviceOut(_Out):
+class Advice(_Out):
     initiative_id: str
-    municipality: str
+    municipality: str = Field(examples=["Brønderslev"])
     section: str = Field(examples=["Gode råd"])
     text: str
-    score: FusedScore
 
 
-class RecommendResponseOut(_Out):
-    situation: str
-    initiatives: list[SearchResultOut]
-    practices: list[PracticeRecommendationOut] = Field(
+class RecommendResponse(_Out):
+    situation: str = Field(examples=["vi vil følge bedre op på borgere i løntilskud"])
+    no_good_match: bool | None = Field(None, description=NO_GOOD_MATCH_DESCRIPTION)
+    initiatives: list[SearchResult]
+    practices: list[PracticeRecommendation] = Field(
         description="De anbefalede praksisser blandt de k bedst passende."
     )
-    other_practices: list[PracticeRecommendationOut] = Field(
+    other_practices: list[PracticeRecommendation] = Field(
         default_factory=list,
         description="De øvrige af de k bedst passende, som ikke anbefales (se status).",
     )
-    advice: list[AdviceOut]
+    advice: list[Advice] = Field(description="Hele gode råd fra lignende indsatser, bedst først.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rank(cls, value: Any) -> Any:
+        if not _is_record(value, "practices"):
+            return value
+        # One ranking over both lists: `rank` says where a practice stood among the k best.
+        rank = {p.id: n for n, p in enumerate(value.ranked, start=1)}
+        return {
+            "situation": value.situation,
+            "no_good_match": getattr(value, "no_good_match", None),
+            "initiatives": _ranked(value.initiatives),
+            "practices": [_Ranked(p, rank[p.id]) for p in value.practices],
+            "other_practices": [_Ranked(p, rank[p.id]) for p in value.other_practices],
+            "advice": value.advice,
+        }
 
 
 # corpus records --------------------------------------------------------------------------
-class SectionOut(_Out):
+class Section(_Out):
     name: str = Field(examples=["Gode råd"])
     text: str = Field(examples=["Brug de stærke fagligheder ..."])
 
 
-class AnswerOut(_Out):
+class Answer(_Out):
     level: LevelName = Field(examples=["ja"])
     text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
     practice_id: str = ""
     level_inferred: bool = False
 
 
-class TestOut(_Out):
+class PageTest(_Out):
+    test: TestName = Field(validation_alias=AliasChoices("test", "label"))
     label: str = Field(examples=["Evidenstest"])
     name: str = Field(examples=["Evidenstest vedr. dagpengemodtagere med længerevarende ledighed"])
     score: float = Field(examples=[2.2])
-    answers: list[AnswerOut]
+    answers: list[Answer]
 
 
 class InitiativeSummary(_Out):
@@ -172,16 +323,20 @@ class InitiativeSummary(_Out):
     municipality: str = Field(examples=["Hedensted"])
     title: str = Field(examples=["Jobrettet coaching til afklaring af jobmuligheder"])
     target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
-    scores: dict[str, float] = Field(examples=[{"Evidenstest": 2.2, "God praksis test": 2.5}])
+    scores: Scores
+    updated_at: datetime | None = Field(
+        None,
+        description="Hvornår siden sidst blev skrevet (UTC).",
+        examples=["2025-05-01T12:00:00Z"],
+    )
 
 
 class InitiativeDetail(InitiativeSummary):
     """The whole page; what `POST`/`PUT` accept as JSON reads back the same."""
 
-    source: str
     headline_score: float | None = Field(None, examples=[2.2])
-    sections: list[SectionOut]
-    tests: list[TestOut]
+    sections: list[Section]
+    tests: list[PageTest]
 
 
 class InitiativeList(_Out):
@@ -196,7 +351,7 @@ class Created(_Out):
     location: str = Field(examples=["/v1/initiatives/hedensted-jobrettet-coaching"])
 
 
-class PracticeAnswerOut(_Out):
+class PracticeAnswer(_Out):
     initiative_id: str
     municipality: str = Field(examples=["Brønderslev"])
     level: LevelName
@@ -206,45 +361,64 @@ class PracticeAnswerOut(_Out):
 
 
 class PracticeSummary(_Out):
-    id: str
+    id: str = Field(examples=["ev-borgere-faar-samtaler-hver-2-uge"])
     text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
-    test: str = Field(examples=["Evidenstest"])
-    counts: dict[str, int] = Field(examples=[{"ja": 2, "delvist": 1, "nej": 2}])
+    test: TestName
+    counts: LevelCounts
 
 
 class PracticeWithAnswers(PracticeSummary):
-    answers: list[PracticeAnswerOut]
+    answers: list[PracticeAnswer]
 
 
 class PracticeDetail(PracticeWithAnswers):
-    evidence: EvidenceOut
+    evidence: Evidence
 
 
 class PracticeList(_Out):
     total: int
+    k: int
+    offset: int
     items: list[PracticeSummary]
 
 
-class LoadErrorOut(_Out):
+class FacetValue(_Out):
+    value: str = Field(examples=["Brønderslev"])
+    count: int = Field(description="Indsatser med værdien, givet de andre filtre.", examples=[1])
+
+
+class EvidenceStep(_Out):
+    value: float = Field(description="Mindste Evidenstest-score (min_evidence).", examples=[2.5])
+    count: int = Field(description="Indsatser med mindst den score, givet de andre filtre.")
+
+
+class Facets(_Out):
+    total: int = Field(description="Indsatser der matcher alle filtrene.", examples=[5])
+    target_groups: list[FacetValue]
+    municipalities: list[FacetValue]
+    min_evidence: list[EvidenceStep]
+
+
+class LoadError(_Out):
     file: str
     message: str
 
 
-class CorpusOut(_Out):
+class Corpus(_Out):
     """What `indsats corpus --json` prints: every page, the catalogue and the rejects."""
 
     initiatives: list[InitiativeDetail]
     practices: list[PracticeWithAnswers]
-    errors: list[LoadErrorOut]
+    errors: list[LoadError]
 
 
 class Health(_Out):
-    status: str = Field(examples=["ok"])
+    status: Literal["ok"] = "ok"
 
 
 class Readiness(_Out):
-    status: str = Field(examples=["ready"])
+    status: Literal["ready"] = "ready"
     initiatives: int = Field(examples=[5])
-    practices: int = Field(examples=[40])
+    practices: int = Field(examples=[30])
     index_version: str = Field(examples=["v-3-1a2b3c4d5e"])
     load_errors: list[str] = Field(default_factory=list)

@@ -1,14 +1,15 @@
 """Request models of the HTTP API: what a client may send, validated strictly.
 
 Strict: JSON `false` must not become 0, nor `"3"` become 3 (found by schemathesis). The
-length limit of free text (INDSATS_MAX_QUERY_CHARS) is the engine's rule, checked there.
+length limit of free text (INDSATS_MAX_QUERY_CHARS) is the engine's rule, checked there;
+the app writes it into the schema (`api/schema.py`) from the running settings.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, Test
 from engine.search.query import MAX_K
@@ -24,16 +25,60 @@ PracticeStatus = Literal[
     "no_good_match",
 ]
 LevelName = Literal["ja", "delvist", "nej"]
-K = Annotated[int, Field(ge=1, le=MAX_K, description="Antal resultater (1-100).")]
-Offset = Annotated[int, Field(ge=0, le=10_000, description="Spring så mange resultater over.")]
-QueryText = Annotated[str, Field(description="Fritekst, højst 2.000 tegn.")]
+# The page format's closed sets (engine.domain.parser: TEST_LABELS, SECTION_ORDER; a test
+# keeps them equal), so a client learns them from the schema.
+TestLabel = Literal["Evidenstest", "God praksis test", "Test vedr. uddannelse"]
+SectionName = Literal[
+    "Kommunens beskrivelse af indsatsen",
+    "Erfaringer og resultater",
+    "Krav til organisering",
+    "Gode råd",
+    "Ledelsens anbefaling",
+]
+MAX_OFFSET = 10_000
+MAX_FILTER_CHARS = 200
+K_DESCRIPTION = f"Antal resultater pr. side (1-{MAX_K})."
+OFFSET_DESCRIPTION = f"Spring så mange resultater over, til næste side (0-{MAX_OFFSET:,})."
+TARGET_GROUP_DESCRIPTION = (
+    "Kun indsatser for målgruppen (store og små bogstaver er ligegyldige; en side for "
+    "'Alle ledige' tæller med for hver varighed). En ukendt målgruppe giver 422 "
+    "`unknown_value` med de kendte; se GET /v1/facets."
+)
+MUNICIPALITY_DESCRIPTION = (
+    "Kun indsatser fra kommunen; 'Brønderslev Kommune' læses som 'Brønderslev'. En ukendt "
+    "kommune giver 422 `unknown_value` med de kendte; se GET /v1/facets."
+)
+MIN_EVIDENCE_DESCRIPTION = "Mindste Evidenstest-score (0-5); sider uden score falder fra."
+MODE_DESCRIPTION = (
+    "`hybrid` (standard: semantisk og ordbaseret søgning lagt sammen), `dense` (kun "
+    "semantisk) eller `lexical` (kun ordbaseret, BM25)."
+)
+
+
+def _integral(value: object) -> object:
+    """JSON Schema counts 84.0 as an integer, so the strict models take it as 84 too (but
+    never `false`, nor "84")."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# The validator after the constraints: before them, pydantic writes `ge`/`le` into the
+# schema as unknown keys instead of `minimum`/`maximum`.
+K = Annotated[int, Field(ge=1, le=MAX_K, description=K_DESCRIPTION), BeforeValidator(_integral)]
+Offset = Annotated[
+    int, Field(ge=0, le=MAX_OFFSET, description=OFFSET_DESCRIPTION), BeforeValidator(_integral)
+]
 Score = Annotated[float, Field(ge=0, le=MAX_SCORE)]
+FilterText = Annotated[str, Field(max_length=MAX_FILTER_CHARS)]
 
 
 class SearchFilters(BaseModel):
-    target_group: str | None = Field(None, examples=["Længerevarende ledige"])
-    municipality: str | None = Field(None, examples=["Skanderborg"])
-    min_evidence: Score | None = Field(None, examples=[2.0])
+    target_group: FilterText | None = Field(
+        None, description=TARGET_GROUP_DESCRIPTION, examples=["Længerevarende ledige"]
+    )
+    municipality: FilterText | None = Field(
+        None, description=MUNICIPALITY_DESCRIPTION, examples=["Skanderborg"]
+    )
+    min_evidence: Score | None = Field(None, description=MIN_EVIDENCE_DESCRIPTION, examples=[2.0])
 
 
 class BatchSearchRequest(SearchFilters):
@@ -47,10 +92,17 @@ class BatchSearchRequest(SearchFilters):
             ]
         },
     )
-    queries: list[QueryText] = Field(min_length=1, max_length=100)
+    queries: list[str] = Field(
+        min_length=1,
+        max_length=100,
+        description=(
+            "1-100 søgetekster. Hver søgning tjekkes for sig: en tom eller for lang tekst får "
+            "en fejl på sin plads i svaret, de andre besvares."
+        ),
+    )
     k: K = 10
     offset: Offset = 0
-    mode: Mode = "hybrid"
+    mode: Mode = Field("hybrid", description=MODE_DESCRIPTION)
 
 
 class RecommendRequest(BaseModel):
@@ -69,15 +121,30 @@ class RecommendRequest(BaseModel):
             ]
         },
     )
-    situation: QueryText
+    situation: str = Field(description="Jeres situation med egne ord.")
     k: K = 5
-    target_group: str | None = None
-    municipality: str | None = Field(None, description="Jeres egen kommune, hvis den har svar.")
-    answers: dict[str, LevelName] | None = Field(
-        None, description="Jeres egne svar: praksis-id -> ja/delvist/nej."
+    target_group: FilterText | None = Field(None, description=TARGET_GROUP_DESCRIPTION)
+    municipality: FilterText | None = Field(
+        None,
+        description=(
+            "Jeres egen kommune: dens offentliggjorte svar bruges til at finde huller. En "
+            "kommune uden indsatser giver 422 `unknown_value` med de kendte."
+        ),
     )
-    from_municipality: str | None = Field(
-        None, description="Kun indsatser (og deres praksisser og råd) fra denne kommune."
+    answers: dict[str, LevelName] | None = Field(
+        None,
+        max_length=500,
+        description=(
+            "Jeres egne svar: praksis-id -> ja/delvist/nej (id'erne fra GET /v1/practices); "
+            "et ukendt id giver 422 `unknown_value`."
+        ),
+    )
+    from_municipality: FilterText | None = Field(
+        None,
+        description=(
+            "Kun indsatser (og deres praksisser og råd) fra denne kommune; som `municipality` "
+            "i GET /v1/search."
+        ),
     )
     min_evidence: Score | None = Field(
         None, description="Kun indsatser med mindst denne evidensscore (0-5) tæller."
@@ -85,14 +152,14 @@ class RecommendRequest(BaseModel):
 
 
 # corpus records --------------------------------------------------------------------------
-class SectionModel(BaseModel):
+class SectionRecord(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    name: str = Field(min_length=1, max_length=200, examples=["Gode råd"])
+    name: SectionName = Field(examples=["Gode råd"])
     text: str = Field("", max_length=200_000, examples=["Brug de stærke fagligheder ..."])
 
 
-class AnswerModel(BaseModel):
+class AnswerRecord(BaseModel):
     model_config = ConfigDict(strict=True)
 
     level: LevelName = Field(examples=["ja"])
@@ -105,17 +172,17 @@ class AnswerModel(BaseModel):
     level_inferred: bool = False
 
 
-class TestModel(BaseModel):
+class TestRecord(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    label: str = Field(min_length=1, max_length=200, examples=["Evidenstest"])
+    label: TestLabel = Field(examples=["Evidenstest"])
     name: str = Field(
         min_length=1,
         max_length=500,
         examples=["Evidenstest vedr. dagpengemodtagere med længerevarende ledighed"],
     )
     score: Score = Field(examples=[2.2])
-    answers: list[AnswerModel] = Field(default_factory=list, max_length=500)
+    answers: list[AnswerRecord] = Field(default_factory=list, max_length=500)
 
 
 class InitiativeRecord(BaseModel):
@@ -157,8 +224,8 @@ class InitiativeRecord(BaseModel):
     municipality: str = Field(min_length=1, max_length=200)
     title: str = Field(min_length=1, max_length=500)
     target_groups: list[str] = Field(default_factory=list, max_length=50)
-    sections: list[SectionModel] = Field(default_factory=list, max_length=50)
-    tests: list[TestModel] = Field(default_factory=list, max_length=50)
+    sections: list[SectionRecord] = Field(default_factory=list, max_length=50)
+    tests: list[TestRecord] = Field(default_factory=list, max_length=50)
     headline_score: Score | None = None
 
 

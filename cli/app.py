@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from api.models import CorpusOut, RecommendResponseOut, SearchResponseOut, to_json
+from api.models import BatchSearchFailure, Corpus, ErrorDetail, RecommendResponse, to_json
+from api.models import SearchResponse as SearchAnswer
+from cli import danish
 from cli.output import (
     print_corpus,
     print_evaluation,
@@ -33,11 +34,14 @@ from engine.errors import IndsatsError, InvalidInputError
 from engine.evaluation.sets import load_set, run_set
 from engine.recommend import RecommendRequest
 from engine.search.query import SearchQuery, validate_query
-from engine.service import Engine
+from engine.service import Engine, QueryFailure
 from engine.settings import Settings
 
+danish.install()
 app = typer.Typer(
-    help="Indsatsfinder: find jobcentres' initiatives (indsatser) and what works.",
+    help="Indsatsfinder: find jobcentrenes indsatser, og hvad der virker.",
+    options_metavar="[TILVALG]",
+    subcommand_metavar="KOMMANDO [ARGUMENTER]...",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -56,20 +60,35 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_INPUT) from None
 
 
-@app.callback()
+class _DanishLog(logging.Formatter):
+    """Log lines on the terminal read like the rest: 'Advarsel: Bygger søgeindekset: ...'."""
+
+    LEVELS: ClassVar[dict[str, str]] = {
+        "DEBUG": "Fejlsøgning",
+        "INFO": "Info",
+        "WARNING": "Advarsel",
+        "ERROR": "Fejl",
+    }
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = self.LEVELS.get(record.levelname, record.levelname)
+        return f"{level}: {record.getMessage()}"
+
+
+@app.callback(options_metavar="[TILVALG]")
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Vis log-beskeder.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(_DanishLog())
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def corpus(
     dirs: Annotated[
-        list[Path] | None, typer.Argument(help="Mapper eller filer med indsatssider.")
+        list[Path] | None,
+        typer.Argument(metavar="[MAPPER]...", help="Mapper eller filer med indsatssider."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ét JSON-objekt.")] = False,
 ) -> None:
@@ -77,7 +96,7 @@ def corpus(
     paths = dirs or [Settings().seeds_dir]
     loaded = _run(lambda: load_corpus(paths))
     if as_json:
-        print_json(to_json(CorpusOut, loaded))
+        print_json(to_json(Corpus, loaded))
     else:
         print_corpus(loaded)
     if loaded.errors:
@@ -99,7 +118,7 @@ def _open(force: bool = False) -> Engine:
         return _run(lambda: Engine.open(settings, force=force, progress=progress))
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def build(
     force: Annotated[bool, typer.Option("--force", help="Byg altid forfra.")] = False,
 ) -> None:
@@ -118,34 +137,76 @@ def build(
         console.print(f"Indeks {report.version} er opdateret; intet at bygge.", highlight=False)
 
 
-def _batch(key: str, model: type[BaseModel], answer: Callable[[str], object]) -> None:
-    """One JSON object per non-empty stdin line; a bad line is reported in place (with the
-    error's code and message) without costing the rest, and the exit status says so."""
-    failed = False
+def _lines() -> Iterator[str]:
+    """Standard input line by line, blank lines included, without the line ending."""
     for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            print_json(to_json(model, answer(line)))
-        except IndsatsError as exc:
+        yield line.rstrip("\r\n")
+
+
+def _search_lines(engine: Engine, query: Callable[[str], SearchQuery]) -> None:
+    """One JSON line per input line, blank ones too, so answer n belongs to line n: a
+    search answer, or the item `POST /v1/search/batch` puts in a bad query's place."""
+    failed = False
+    for line in _lines():
+        (answer,) = engine.search_many([query(line)])
+        if isinstance(answer, QueryFailure):
             failed = True
-            print_json({key: line.strip(), "error": {"code": exc.code, "message": exc.message}})
+            print_json(to_json(BatchSearchFailure, answer))
+        else:
+            print_json(to_json(SearchAnswer, answer))
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
 
-@app.command()
+def _recommend_lines(engine: Engine, request: Callable[[str], RecommendRequest]) -> None:
+    """Like `_search_lines`: a bad line gets `{"situation", "error"}` in its place."""
+    failed = False
+    for line in _lines():
+        try:
+            print_json(to_json(RecommendResponse, engine.recommend(request(line))))
+        except IndsatsError as exc:
+            failed = True
+            error = ErrorDetail(
+                code=exc.code, message=exc.message, field=getattr(exc, "field", None) or None
+            )
+            print_json({"situation": line, "error": error.model_dump(mode="json")})
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+def parse_score(value: str) -> float:
+    """A score as the page takes it: `2.5` or `2,5`."""
+    try:
+        score = float(value.strip().replace(",", "."))
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{value}' er ikke et tal; skriv fx 2,5 eller 2.5 (0-5)."
+        ) from None
+    if not 0 <= score <= 5:
+        raise typer.BadParameter(f"{value} er uden for 0-5; skriv fx 2,5.")
+    return score
+
+
+@app.command(options_metavar="[TILVALG]")
 def search(
-    text: Annotated[str, typer.Argument(help="Søgetekst, eller '-' for én søgning pr. linje.")],
+    text: Annotated[
+        str, typer.Argument(metavar="TEKST", help="Søgetekst, eller '-' for én søgning pr. linje.")
+    ],
     k: Annotated[int, typer.Option("-k", help="Antal resultater (1-100).")] = 5,
     offset: Annotated[int, typer.Option(help="Spring så mange resultater over.")] = 0,
     target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
     municipality: Annotated[str | None, typer.Option(help="Kun indsatser fra kommunen.")] = None,
-    min_evidence: Annotated[float | None, typer.Option(help="Mindste Evidenstest-score.")] = None,
+    min_evidence: Annotated[
+        float | None,
+        typer.Option(
+            parser=parse_score, metavar="SCORE", help="Mindste Evidenstest-score, fx 2,5 (0-5)."
+        ),
+    ] = None,
     mode: Annotated[str, typer.Option(help="hybrid, dense eller lexical.")] = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
 ) -> None:
-    """Søg i indsatserne. Med '-' læses én søgning pr. linje, og svaret er JSON pr. linje."""
+    """Søg i indsatserne. Med '-' læses én søgning pr. linje, og svaret er én JSON-linje pr.
+    linje (også tomme linjer, der får en fejl på deres plads)."""
 
     def query(q: str) -> SearchQuery:
         return SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
@@ -156,18 +217,21 @@ def search(
         _run(lambda: validate_query(query(text), max_chars))
     engine = _open()
     if text == "-":
-        _batch("query", SearchResponseOut, lambda line: engine.search(query(line)))
+        _search_lines(engine, query)
         return
     response = _run(lambda: engine.search(query(text)))
     if as_json:
-        print_json(to_json(SearchResponseOut, response))
+        print_json(to_json(SearchAnswer, response))
     else:
         print_response(response)
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def recommend(
-    situation: Annotated[str, typer.Argument(help="Jeres situation, eller '-' for én pr. linje.")],
+    situation: Annotated[
+        str,
+        typer.Argument(metavar="SITUATION", help="Jeres situation, eller '-' for én pr. linje."),
+    ],
     municipality: Annotated[
         str | None, typer.Option(help="Jeres kommune: slår gap-analysen til.")
     ] = None,
@@ -182,11 +246,11 @@ def recommend(
 
     engine = _open()
     if situation == "-":
-        _batch("situation", RecommendResponseOut, lambda line: engine.recommend(request(line)))
+        _recommend_lines(engine, request)
         return
     result = _run(lambda: engine.recommend(request(situation)))
     if as_json:
-        print_json(to_json(RecommendResponseOut, result))
+        print_json(to_json(RecommendResponse, result))
     else:
         print_recommendation(result)
 
@@ -202,7 +266,7 @@ def _eval_data(data: Path | None) -> Path:
     )
 
 
-@app.command("eval")
+@app.command("eval", options_metavar="[TILVALG]")
 def evaluate_cmd(
     data: Annotated[
         Path | None,
@@ -229,7 +293,7 @@ def evaluate_cmd(
     print_json(payload)
 
 
-@app.command()
+@app.command(options_metavar="[TILVALG]")
 def serve(
     host: Annotated[str, typer.Option(help="Adressen serveren lytter på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Porten.")] = 8000,

@@ -19,7 +19,9 @@ from engine.search.results import SearchResponse
 
 
 def print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    """The bytes the API would send (Starlette's `JSONResponse.render`), plus a newline."""
+    text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    sys.stdout.write(text + "\n")
 
 
 def print_corpus(loaded: Corpus) -> None:
@@ -45,9 +47,11 @@ def print_response(response: SearchResponse) -> None:
     for n, result in enumerate(response.results, start=response.offset + 1):
         evidence = result.scores.get("Evidenstest")
         ev = f", Evidenstest {format_decimal(evidence)}" if evidence is not None else ""
+        # `match` (0-1) comes with the relevance model; the fused score means nothing to a reader
+        match = getattr(result, "match", None)
+        fit = f" · relevans {format_decimal(match)}" if match is not None else ""
         console.print(
-            f"\n[bold]{n}. {result.title}[/]\n   {result.municipality}{ev} · score "
-            f"{result.score:.4f}",
+            f"\n[bold]{n}. {result.title}[/]\n   {result.municipality}{ev}{fit}",
             highlight=False,
         )
         for match in result.matches[:1]:

@@ -38,8 +38,23 @@ class InvalidInputError(IndsatsError):
     code = "invalid_input"
 
 
-class UnknownPracticeError(InvalidInputError):
+class UnknownValueError(InvalidInputError):
+    """A request names something the corpus does not have (a municipality, a target group,
+    a practice id); `field` names the parameter, `known` the values it could have been."""
+
+    code = "unknown_value"
+
+    def __init__(self, message: str, field: str = "", known: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.field = field
+        self.known = known
+
+
+class UnknownPracticeError(UnknownValueError):
     """A request names practice ids the catalogue does not have."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="answers")
 
 
 class NotFoundError(IndsatsError):

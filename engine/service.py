@@ -23,7 +23,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import engine.embedding as embedding_backends
@@ -31,8 +31,15 @@ from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_bytes
 from engine.domain.render import render_page
 from engine.embedding import Embedder
-from engine.errors import ConflictError, InvalidInputError, NotFoundError
+from engine.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PageFormatError,
+    UnknownValueError,
+)
 from engine.recommend import Recommendation, Recommender, RecommendRequest
+from engine.search.facets import Facets, facets, resolve_filter
 from engine.search.indexing import live_version
 from engine.search.query import InitiativeFilter, SearchQuery, validate_query
 from engine.search.results import SearchResponse
@@ -50,6 +57,16 @@ Marker = tuple[str, str]
 class InitiativePage:
     total: int
     items: tuple[Initiative, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryFailure:
+    """A query of a batch that could not be answered; the others still are."""
+
+    query: str
+    code: str
+    message: str
+    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +175,19 @@ class Engine:
     def initiatives(
         self, filters: InitiativeFilter | None = None, k: int = 20, offset: int = 0
     ) -> InitiativePage:
-        wanted = filters or InitiativeFilter()
+        wanted = self.resolve(filters or InitiativeFilter())
         hits = tuple(i for i in self.corpus.initiatives if wanted.accepts(i))
         return InitiativePage(total=len(hits), items=hits[offset : offset + k])
+
+    def resolve(self, filters: InitiativeFilter) -> InitiativeFilter:
+        """The filter in the pages' own spelling ("brønderslev kommune" -> "Brønderslev");
+        `UnknownValueError` naming the known values when a value matches no page."""
+        return resolve_filter(self.corpus.initiatives, filters)
+
+    def facets(self, filters: InitiativeFilter | None = None) -> Facets:
+        """Target groups, municipalities and evidence steps with the pages each would give."""
+        wanted = self.resolve(filters or InitiativeFilter())
+        return facets(self.corpus.initiatives, wanted)
 
     def initiative(self, initiative_id: str) -> Initiative:
         return _require(self.corpus, initiative_id)
@@ -179,20 +206,41 @@ class Engine:
 
     # search and recommend -------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResponse:
-        return self._snapshot.searcher.search(query)
+        return self._snapshot.searcher.search(self._resolved(query))
 
-    def search_many(self, queries: Sequence[SearchQuery]) -> list[SearchResponse]:
-        """All or nothing: every query is checked before the first one runs."""
-        for query in queries:
-            validate_query(query, self.settings.max_query_chars)
+    def search_many(
+        self, queries: Sequence[SearchQuery]
+    ) -> tuple[SearchResponse | QueryFailure, ...]:
+        """One answer per query, in order: a bad query gets a `QueryFailure` in its place
+        and costs the others nothing."""
         searcher = self._snapshot.searcher
-        return [searcher.search(q) for q in queries]
+        answers: list[SearchResponse | QueryFailure] = []
+        for query in queries:
+            try:
+                answers.append(searcher.search(self._resolved(query)))
+            except InvalidInputError as exc:
+                field = exc.field if isinstance(exc, UnknownValueError) else None
+                answers.append(QueryFailure(query.text, exc.code, exc.message, field or None))
+        return tuple(answers)
+
+    def _resolved(self, query: SearchQuery) -> SearchQuery:
+        query = validate_query(query, self.settings.max_query_chars)
+        wanted = self.resolve(query.filter)
+        return replace(query, target_group=wanted.target_group, municipality=wanted.municipality)
 
     def similar(self, initiative_id: str, k: int = 5) -> SearchResponse:
         item = self.initiative(initiative_id)
         return self._snapshot.searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
+        wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
+        pages = self.resolve(InitiativeFilter(municipality=request.from_municipality))
+        request = replace(
+            request,
+            target_group=wanted.target_group,
+            municipality=wanted.municipality,
+            from_municipality=pages.municipality,
+        )
         return self._snapshot.recommender.recommend(request)
 
     # writing -------------------------------------------------------------------------------
@@ -213,7 +261,7 @@ class Engine:
 
     def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
         """A page given as a record: stored in the seed format, parsed like any page."""
-        return self.add_page(render_page(record), source, expected_id=record.id or None)
+        return self.add_page(_render(record, source), source, expected_id=record.id or None)
 
     def replace_page(
         self, initiative_id: str, page: bytes | str, source: str = "ny side"
@@ -230,10 +278,10 @@ class Engine:
         self, initiative_id: str, record: Initiative, source: str = "ny post"
     ) -> Initiative:
         if record.id and record.id != initiative_id:
-            raise InvalidInputError(
-                f"Postens id '{record.id}' er ikke adressens id '{initiative_id}'."
+            raise PageFormatError(
+                source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        return self.replace_page(initiative_id, render_page(record), source)
+        return self.replace_page(initiative_id, _render(record, source), source)
 
     def delete_page(self, initiative_id: str) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
@@ -264,13 +312,24 @@ class Engine:
                 self._state = self._load()
 
 
+def _render(record: Initiative, source: str) -> str:
+    """A record in the page format; what the format cannot carry is a page error."""
+    try:
+        return render_page(record)
+    except InvalidInputError as exc:
+        raise PageFormatError(source, exc.message) from None
+
+
 def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:
+    """A page is a page only at its address: its id (from municipality and title) must be
+    the one expected, or it is a page error like any other."""
     data = page.encode("utf-8") if isinstance(page, str) else page
     item = parse_bytes(data, source)
     if expected_id is not None and item.id != expected_id:
-        raise InvalidInputError(
-            f"Siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
-            "kommune og titel: ret dem, eller opret siden som en ny indsats."
+        raise PageFormatError(
+            source,
+            f"siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
+            "kommune og titel: ret dem, eller opret siden som en ny indsats.",
         )
     return item
 

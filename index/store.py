@@ -219,10 +219,10 @@ class IndexStore:
                     return loaded, BuildReport(False, "bygget af en anden proces", loaded.version)
                 except StaleIndex as exc:
                     reason = exc.reason
-            log.warning("building the search index: %s", reason)
+            log.warning("Bygger søgeindekset: %s", reason)
             loaded, report = self._build(documents(), spec, embed, reason, force, progress)
         log.info(
-            "index %s ready: %d passages embedded, %d reused, %.1fs",
+            "Indeks %s klar: %d passager indlejret, %d genbrugt, %.1f s",
             report.version,
             report.embedded,
             report.reused,

@@ -7,23 +7,26 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 
 from api.deps import get_engine
-from api.models import ErrorResponse, Health, Readiness
+from api.models import Health, Readiness
+from api.params import errors
 
-router = APIRouter(tags=["drift"])
+router = APIRouter(tags=["operations"])
 
 
 @router.get("/healthz", response_model=Health, summary="Kører processen?")
-def healthz() -> Health:
+def get_health() -> Health:
+    """200 så snart processen kører, også mens model og indeks indlæses."""
     return Health(status="ok")
 
 
 @router.get(
     "/readyz",
     response_model=Readiness,
-    responses={503: {"model": ErrorResponse, "description": "Model eller indeks indlæses"}},
+    responses=errors(),
     summary="Er model og indeks indlæst?",
 )
-def readyz(request: Request) -> Readiness:
+def get_readiness(request: Request) -> Readiness:
+    """503 indtil model og indeks er indlæst; derefter antal sider og indlæsningsfejl."""
     engine = get_engine(request)
     return Readiness(
         status="ready",

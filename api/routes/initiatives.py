@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from api.deps import EngineDep, WriteKey
-from api.models import (
-    Created,
-    ErrorResponse,
-    InitiativeDetail,
-    InitiativeList,
-    InitiativeSummary,
-    SearchResponseOut,
+from api.models import Created, InitiativeDetail, InitiativeList, InitiativeSummary, SimilarResponse
+from api.models import SearchResponse as SearchAnswer
+from api.params import (
+    InitiativeId,
+    KParam,
+    MinEvidenceParam,
+    MunicipalityParam,
+    OffsetParam,
+    TargetGroupParam,
+    errors,
 )
 from api.requests import InitiativeRecord, record_to_initiative
 from engine.domain.models import Initiative
 from engine.errors import UnsupportedMediaTypeError
 from engine.search.query import InitiativeFilter
 
-router = APIRouter(prefix="/v1/initiatives", tags=["indsatser"])
+router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
 
-IdPath = Annotated[
-    str,
-    Path(
-        description="Indsatsens id (små bogstaver, cifre og bindestreger).",
-        examples=["hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"],
-    ),
-]
-_read_errors: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
-_write_errors: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorResponse} for code in (401, 403, 404, 409, 413, 415, 422)
-}
 _PAGE_EXAMPLE = (
     "Hedensted\n\n2,2\nEvidenstest\n\nJobrettet coaching til afklaring af jobmuligheder\n\n"
     " • Ledige\n • §6.1 Dagpengemodtagere\n\nKommunens beskrivelse af indsatsen\n\n"
@@ -52,45 +44,58 @@ _PAGE_BODY = {
 }
 
 
-@router.get("", response_model=InitiativeList)
+@router.get("", response_model=InitiativeList, responses=errors(422), summary="List indsatserne")
 def list_initiatives(
     engine: EngineDep,
-    k: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    target_group: Annotated[str | None, Query(examples=["Længerevarende ledige"])] = None,
-    municipality: Annotated[str | None, Query(examples=["Hedensted"])] = None,
-    min_evidence: Annotated[float | None, Query(ge=0, le=5)] = None,
+    k: KParam = 20,
+    offset: OffsetParam = 0,
+    target_group: TargetGroupParam = None,
+    municipality: MunicipalityParam = None,
+    min_evidence: MinEvidenceParam = None,
 ) -> InitiativeList:
-    """Alle indsatser, sorteret efter kommune og titel, med filtre og sider."""
-    filters = InitiativeFilter(target_group or None, municipality or None, min_evidence)
+    """Alle indsatser sorteret efter kommune og titel, med filtre og sider."""
+    filters = InitiativeFilter(target_group, municipality, min_evidence)
     page = engine.initiatives(filters, k=k, offset=offset)
     items = [InitiativeSummary.model_validate(i) for i in page.items]
     return InitiativeList(total=page.total, k=k, offset=offset, items=items)
 
 
-@router.get("/{initiative_id}", response_model=InitiativeDetail, responses=_read_errors)
-def get_initiative(engine: EngineDep, initiative_id: IdPath) -> InitiativeDetail:
+@router.get(
+    "/{initiative_id}",
+    response_model=InitiativeDetail,
+    responses=errors(404, 422),
+    summary="Hent en indsats",
+)
+def get_initiative(engine: EngineDep, initiative_id: InitiativeId) -> InitiativeDetail:
     """Hele siden: afsnit, tests og svar (med praksis-id)."""
     return InitiativeDetail.model_validate(engine.initiative(initiative_id))
 
 
-@router.get("/{initiative_id}/similar", response_model=SearchResponseOut, responses=_read_errors)
-def similar(
-    engine: EngineDep, initiative_id: IdPath, k: Annotated[int, Query(ge=1, le=100)] = 5
-) -> SearchResponseOut:
-    """Indsatser der ligner denne (uden den selv)."""
-    return SearchResponseOut.model_validate(engine.similar(initiative_id, k=k))
+@router.get(
+    "/{initiative_id}/similar",
+    response_model=SimilarResponse,
+    responses=errors(404, 422),
+    summary="Lignende indsatser",
+)
+def list_similar_initiatives(
+    engine: EngineDep, initiative_id: InitiativeId, k: KParam = 5
+) -> SimilarResponse:
+    """Indsatserne der ligner denne mest (uden den selv), bedst først."""
+    found = engine.similar(initiative_id, k=k)
+    items = SearchAnswer.model_validate(found).items
+    return SimilarResponse(initiative_id=initiative_id, k=k, total=found.total, items=items)
 
 
 @router.post(
     "",
     status_code=201,
     response_model=Created,
-    responses=_write_errors,
+    responses=errors(401, 403, 409, 413, 415, 422),
     dependencies=[WriteKey],
     openapi_extra=_PAGE_BODY,
+    summary="Opret en indsats",
 )
-async def create(engine: EngineDep, request: Request, response: Response) -> Created:
+async def create_initiative(engine: EngineDep, request: Request, response: Response) -> Created:
     """Opret en indsats fra en side i seed-formatet (`text/plain`) eller som JSON."""
     body, record = await _read_page(request)
     if record is not None:
@@ -105,11 +110,14 @@ async def create(engine: EngineDep, request: Request, response: Response) -> Cre
 @router.put(
     "/{initiative_id}",
     response_model=InitiativeDetail,
-    responses=_write_errors,
+    responses=errors(401, 403, 404, 413, 415, 422),
     dependencies=[WriteKey],
     openapi_extra=_PAGE_BODY,
+    summary="Erstat en indsats",
 )
-async def replace(engine: EngineDep, initiative_id: IdPath, request: Request) -> InitiativeDetail:
+async def replace_initiative(
+    engine: EngineDep, initiative_id: InitiativeId, request: Request
+) -> InitiativeDetail:
     """Erstat en indsats (også en medfølgende seed-side); id'et skal passe til siden."""
     body, record = await _read_page(request)
     if record is not None:
@@ -125,10 +133,11 @@ async def replace(engine: EngineDep, initiative_id: IdPath, request: Request) ->
     "/{initiative_id}",
     status_code=204,
     response_class=Response,
-    responses=_write_errors,
+    responses=errors(401, 403, 404, 422),
     dependencies=[WriteKey],
+    summary="Slet en indsats",
 )
-def delete(engine: EngineDep, initiative_id: IdPath) -> Response:
+def delete_initiative(engine: EngineDep, initiative_id: InitiativeId) -> Response:
     """Slet en indsats; en medfølgende seed-side forbliver slettet efter genstart."""
     engine.delete_page(initiative_id)
     return Response(status_code=204)
@@ -138,7 +147,12 @@ async def _read_page(request: Request) -> tuple[bytes, Initiative | None]:
     media = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
     body = await request.body()
     if media == "application/json":
-        return body, record_to_initiative(InitiativeRecord.model_validate_json(body))
+        try:
+            record = InitiativeRecord.model_validate_json(body)
+        except ValidationError as exc:
+            # the client's body, not a bug of ours: a 422 like any request validation
+            raise RequestValidationError(exc.errors(), body=None) from None
+        return body, record_to_initiative(record)
     if media == "text/plain":
         return body, None
     raise UnsupportedMediaTypeError(

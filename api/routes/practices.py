@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from api.deps import EngineDep
-from api.models import ErrorResponse, PracticeDetail, PracticeList, PracticeSummary
+from api.models import PracticeDetail, PracticeList, PracticeSummary
+from api.params import KParam, OffsetParam, PracticeId, errors
 
-router = APIRouter(prefix="/v1/practices", tags=["praksisser"])
-_errors: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse}}
-
-
-@router.get("", response_model=PracticeList)
-def list_practices(engine: EngineDep) -> PracticeList:
-    """Hele kataloget med antal svar pr. niveau (ja/delvist/nej)."""
-    items = [PracticeSummary.model_validate(p) for p in engine.practices()]
-    return PracticeList(total=len(items), items=items)
+router = APIRouter(prefix="/v1/practices", tags=["practices"])
 
 
-@router.get("/{practice_id}", response_model=PracticeDetail, responses=_errors)
-def get_practice(engine: EngineDep, practice_id: Annotated[str, Path()]) -> PracticeDetail:
-    """Hvem svarer hvad på denne praksis, med testscorer."""
+@router.get("", response_model=PracticeList, responses=errors(422), summary="List praksisserne")
+def list_practices(engine: EngineDep, k: KParam = 100, offset: OffsetParam = 0) -> PracticeList:
+    """Kataloget af praksisser med antal svar pr. niveau (ja/delvist/nej)."""
+    practices = engine.practices()
+    items = [PracticeSummary.model_validate(p) for p in practices[offset : offset + k]]
+    return PracticeList(total=len(practices), k=k, offset=offset, items=items)
+
+
+@router.get(
+    "/{practice_id}",
+    response_model=PracticeDetail,
+    responses=errors(404, 422),
+    summary="Hent en praksis",
+)
+def get_practice(engine: EngineDep, practice_id: PracticeId) -> PracticeDetail:
+    """Hvem svarer hvad på praksissen, med testscorer og evidensen."""
     return PracticeDetail.model_validate(engine.practice(practice_id))

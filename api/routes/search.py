@@ -1,46 +1,61 @@
-"""Search, batch search and recommendations."""
+"""Search, batch search, recommendations and the filter values (facets)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from api.deps import EngineDep
-from api.models import BatchSearchResponse, ErrorResponse, RecommendResponseOut, SearchResponseOut
-from api.requests import BatchSearchRequest, Mode, RecommendRequest
+from api.models import BatchSearchFailure, BatchSearchResponse, Facets, RecommendResponse
+from api.models import SearchResponse as SearchAnswer
+from api.params import (
+    KParam,
+    MinEvidenceParam,
+    ModeParam,
+    MunicipalityParam,
+    OffsetParam,
+    QueryText,
+    TargetGroupParam,
+    errors,
+)
+from api.requests import BatchSearchRequest, RecommendRequest
 from engine.domain.models import Level
 from engine.recommend import RecommendRequest as Situation
-from engine.search.query import SearchQuery
+from engine.search.query import InitiativeFilter, SearchQuery
+from engine.service import QueryFailure
 
-router = APIRouter(prefix="/v1", tags=["søgning"])
-_errors: dict[int | str, dict[str, object]] = {
-    422: {"model": ErrorResponse},
-    503: {"model": ErrorResponse},
-}
+router = APIRouter(prefix="/v1", tags=["search"])
 
 
-@router.get("/search", response_model=SearchResponseOut, responses=_errors)
+@router.get(
+    "/search", response_model=SearchAnswer, responses=errors(422), summary="Søg i indsatserne"
+)
 def search(
     engine: EngineDep,
-    q: Annotated[
-        str, Query(description="Søgetekst, højst 2.000 tegn.", examples=["ordblinde ledige"])
-    ],
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    target_group: Annotated[str | None, Query(examples=["Længerevarende ledige"])] = None,
-    municipality: Annotated[str | None, Query(examples=["Skanderborg"])] = None,
-    min_evidence: Annotated[float | None, Query(ge=0, le=5)] = None,
-    mode: Mode = "hybrid",
-) -> SearchResponseOut:
-    """Hybrid (semantisk + leksikalsk) søgning; filtre anvendes før rangering."""
+    q: QueryText,
+    k: KParam = 10,
+    offset: OffsetParam = 0,
+    target_group: TargetGroupParam = None,
+    municipality: MunicipalityParam = None,
+    min_evidence: MinEvidenceParam = None,
+    mode: ModeParam = "hybrid",
+) -> SearchAnswer:
+    """Indsatserne der passer bedst til søgeteksten, bedst først, med de passager der
+    matchede. Filtrene vælger siderne før rangeringen, så et filter aldrig skubber et godt
+    resultat ud."""
     query = SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
-    return SearchResponseOut.model_validate(engine.search(query))
+    return SearchAnswer.model_validate(engine.search(query))
 
 
-@router.post("/search/batch", response_model=BatchSearchResponse, responses=_errors)
+@router.post(
+    "/search/batch",
+    response_model=BatchSearchResponse,
+    responses=errors(413, 422),
+    summary="Mange søgninger i ét kald",
+)
 def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResponse:
-    """Mange søgninger i ét kald; samme filtre og `k` for alle."""
+    """Én søgning pr. tekst med de samme filtre og sider. Svaret har ét element pr. søgning i
+    samme rækkefølge: et søgesvar, eller en fejl på den søgnings plads (fx en tom tekst),
+    mens de andre besvares."""
     queries = [
         SearchQuery(
             q, body.k, body.offset, body.mode, body.target_group, body.municipality,
@@ -48,13 +63,25 @@ def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResp
         )
         for q in body.queries
     ]  # fmt: skip
-    results = engine.search_many(queries)
-    return BatchSearchResponse(results=[SearchResponseOut.model_validate(r) for r in results])
+    return BatchSearchResponse(items=[_batch_item(a) for a in engine.search_many(queries)])
 
 
-@router.post("/recommend", response_model=RecommendResponseOut, responses=_errors)
-def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponseOut:
-    """Praksisser og gode råd til en situation, med evidensen bag hver anbefaling."""
+def _batch_item(answer: object) -> SearchAnswer | BatchSearchFailure:
+    if isinstance(answer, QueryFailure):
+        return BatchSearchFailure.model_validate(answer)
+    return SearchAnswer.model_validate(answer)
+
+
+@router.post(
+    "/recommend",
+    response_model=RecommendResponse,
+    responses=errors(413, 422),
+    summary="Anbefal praksisser til en situation",
+)
+def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:
+    """Praksisser og gode råd til en situation, med evidensen bag hver anbefaling. Med
+    `municipality` (eller `answers`) kendes jobcentrets egne svar: praksisser det svarer Ja
+    til udelades, og huller rangeres først."""
     answers = {pid: Level(level) for pid, level in (body.answers or {}).items()}
     request = Situation(
         body.situation,
@@ -65,4 +92,22 @@ def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponseOut
         body.from_municipality,
         body.min_evidence,
     )
-    return RecommendResponseOut.model_validate(engine.recommend(request))
+    return RecommendResponse.model_validate(engine.recommend(request))
+
+
+@router.get(
+    "/facets",
+    response_model=Facets,
+    responses=errors(422),
+    summary="Filtrenes værdier med antal",
+)
+def get_facets(
+    engine: EngineDep,
+    target_group: TargetGroupParam = None,
+    municipality: MunicipalityParam = None,
+    min_evidence: MinEvidenceParam = None,
+) -> Facets:
+    """Målgrupper, kommuner og evidenstrin med antal indsatser for hver. Hvert antal tager
+    højde for de andre filtre (ikke sit eget), så man kan se hvad et valg vil give."""
+    filters = InitiativeFilter(target_group, municipality, min_evidence)
+    return Facets.model_validate(engine.facets(filters))

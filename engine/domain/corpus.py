@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.domain.models import Corpus, Initiative, LoadError
@@ -46,9 +48,14 @@ def load_corpus(dirs: Sequence[Path]) -> Corpus:
 
 
 def read_page(path: Path, errors: list[LoadError]) -> Initiative | None:
-    """The page in `path`, or None with the reason appended to `errors`."""
+    """The page in `path`, or None with the reason appended to `errors`.
+
+    `updated_at` is the file's modification time: pages written through the API are
+    renamed into place, so that is when the page was last written."""
     try:
-        return parse_bytes(path.read_bytes(), str(path))
+        data = path.read_bytes()
+        changed = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+        return replace(parse_bytes(data, str(path)), updated_at=changed)
     except PageFormatError as exc:
         errors.append(LoadError(str(path), exc.reason))
     except OSError as exc:

@@ -7,6 +7,7 @@ the API can share one loaded corpus between threads without copying or locking.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 # Every test score, the headline score and the evidence filter are on this scale.
@@ -70,6 +71,8 @@ class Initiative:
     tests: tuple[Test, ...]
     source: str = ""
     headline_score: float | None = None
+    # When the file behind the page last changed (UTC, whole seconds); None until loaded.
+    updated_at: datetime | None = None
 
     @property
     def scores(self) -> dict[str, float]:

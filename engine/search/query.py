@@ -17,8 +17,8 @@ Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 MAX_K = 100
 MAX_MATCHES = 20
-# "Alle ledige" pages serve every duration group beneath it.
-_HIERARCHY = {
+# "Alle ledige" pages serve every duration group beneath it (a group -> the groups above it).
+HIERARCHY = {
     "længerevarende ledige": ("alle ledige",),
     "korterevarende ledige": ("alle ledige",),
 }
@@ -32,7 +32,7 @@ def serves_target_group(initiative: Initiative, wanted: str) -> bool:
     """Case-insensitive; a page for "Alle ledige" also serves each duration group."""
     groups = {_fold(g) for g in initiative.target_groups}
     want = _fold(wanted)
-    return want in groups or any(parent in groups for parent in _HIERARCHY.get(want, ()))
+    return want in groups or any(parent in groups for parent in HIERARCHY.get(want, ()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from tests.fakes import FakeEmbedder
 def _error(response: object) -> dict[str, str]:
     body = response.json()  # type: ignore[attr-defined]
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message"}, body
+    assert set(body["error"]) == {"code", "message", "field"}, body
     return body["error"]  # type: ignore[no-any-return]
 
 
@@ -44,7 +44,8 @@ def test_list_is_paginated_and_counts_all(client: TestClient) -> None:
         ({"min_evidence": 4.0}, {"Brønderslev"}),
         # Skanderborg's pages are for "Alle ledige", which serves every duration group
         ({"target_group": "Korterevarende ledige"}, {"Hedensted", "Skanderborg"}),
-        ({"municipality": "Aarhus"}, set()),
+        # the name the page shows ("Brønderslev Kommune") reads as the municipality
+        ({"municipality": "Brønderslev Kommune"}, {"Brønderslev"}),
     ],
 )
 def test_list_filters(client: TestClient, params: dict[str, object], expected: set[str]) -> None:
@@ -57,7 +58,26 @@ def test_list_filters_combine(client: TestClient) -> None:
     body = client.get(
         "/v1/initiatives", params={"municipality": "Hedensted", "min_evidence": 2.4}
     ).json()
-    assert [i["scores"]["Evidenstest"] for i in body["items"]] == [2.5]
+    assert [i["scores"]["evidence"] for i in body["items"]] == [2.5]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field", "known"),
+    [
+        ("/v1/initiatives", {"municipality": "Aarhus"}, "municipality", "Brønderslev"),
+        ("/v1/search", {"q": "ledige", "target_group": "Unge"}, "target_group", "Alle ledige"),
+        ("/v1/facets", {"municipality": "Aarhus"}, "municipality", "Skanderborg"),
+    ],
+)
+def test_unknown_filter_values_are_422_naming_the_known_ones(
+    client: TestClient, path: str, params: dict[str, str], field: str, known: str
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == 422
+    error = _error(response)
+    assert error["code"] == "unknown_value" and error["field"] == field
+    assert params[field] in error["message"] and known in error["message"]
+    assert "/v1/facets" in error["message"]
 
 
 @pytest.mark.parametrize("params", [{"k": 0}, {"k": 101}, {"offset": -1}, {"min_evidence": "x"}])
@@ -124,8 +144,11 @@ def test_query_and_situation_length_limits(client: TestClient) -> None:
     assert "2000" in _error(response)["message"]
     response = client.post("/v1/recommend", json={"situation": long_text})
     assert response.status_code == 422 and "situation" in _error(response)["message"].lower()
+    # a batch answers per query: the long one gets the same message in its place
     response = client.post("/v1/search/batch", json={"queries": ["ok", long_text]})
-    assert response.status_code == 422
+    assert response.status_code == 200
+    good, bad = response.json()["items"]
+    assert good["query"] == "ok" and "2000" in bad["error"]["message"]
 
 
 @pytest.mark.parametrize(

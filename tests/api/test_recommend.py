@@ -12,14 +12,32 @@ def test_recommend_shape(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["situation"] == SITUATION
+    assert set(body) == {
+        "situation", "no_good_match", "initiatives", "practices", "other_practices", "advice",
+    }  # fmt: skip
     assert 1 <= len(body["initiatives"]) <= 3
-    assert {"id", "municipality", "title", "matches"} <= set(body["initiatives"][0])
+    assert {"rank", "match", "id", "municipality", "title", "matches"} <= set(
+        body["initiatives"][0]
+    )
     assert 1 <= len(body["practices"]) <= 3
     practice = body["practices"][0]
-    assert {"id", "text", "test", "relevance", "score", "evidence", "followed_by", "reason"} <= set(
-        practice
-    )
+    assert set(practice) == {
+        "rank", "match", "id", "text", "test", "evidence", "followed_by", "your_answer", "gap",
+        "reason", "recommended", "status", "status_text", "matched_words", "fit", "strength",
+    }  # fmt: skip
+    # one ranking over the recommended and the set-apart practices
+    ranks = sorted(p["rank"] for p in body["practices"] + body["other_practices"])
+    assert ranks == list(range(1, len(ranks) + 1))
+    assert practice["test"] in {"evidence", "good_practice", "education"}
     assert set(practice["evidence"]["counts"]) == {"ja", "delvist", "nej"}
+    # the jobcentre counts are numbers here as in the practice's own detail
+    detail = client.get(f"/v1/practices/{practice['id']}").json()
+    assert practice["evidence"] == detail["evidence"]
+    assert isinstance(practice["evidence"]["units_ja"], int)
+    for follower in practice["followed_by"]:
+        assert set(follower) == {
+            "municipality", "initiative_id", "title", "answer", "evidence_score",
+        }  # fmt: skip
     assert practice["reason"]
     catalogue = {p["id"] for p in client.get("/v1/practices").json()["items"]}
     assert {p["id"] for p in body["practices"]} <= catalogue
@@ -52,9 +70,20 @@ def test_recommend_rejects_unknown_municipality_and_practice(client: TestClient)
         "/v1/recommend", json={"situation": SITUATION, "municipality": "Atlantis"}
     )
     assert response.status_code == 422
-    assert "Atlantis" in response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert error["code"] == "unknown_value" and error["field"] == "municipality"
+    assert "Atlantis" in error["message"] and "Skanderborg" in error["message"]
     response = client.post(
         "/v1/recommend", json={"situation": SITUATION, "answers": {"findes-ikke": "ja"}}
     )
     assert response.status_code == 422
-    assert "findes-ikke" in response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert error["code"] == "unknown_value" and error["field"] == "answers"
+    assert "findes-ikke" in error["message"] and "/v1/practices" in error["message"]
+
+
+def test_recommend_reads_the_municipality_leniently(client: TestClient) -> None:
+    body = {"situation": SITUATION, "k": 100}
+    exact = client.post("/v1/recommend", json={**body, "municipality": "Skanderborg"}).json()
+    shown = client.post("/v1/recommend", json={**body, "municipality": "Skanderborg Kommune"})
+    assert shown.status_code == 200 and shown.json() == exact

@@ -21,47 +21,76 @@ def test_readyz_reports_the_loaded_index(client: TestClient) -> None:
 def test_search_shape_and_pagination(client: TestClient) -> None:
     body = client.get("/v1/search", params={"q": "ordblinde ledige", "k": 2}).json()
     assert body["query"] == "ordblinde ledige" and body["mode"] == "hybrid"
-    assert body["k"] == 2 and body["offset"] == 0 and body["total"] >= len(body["results"])
-    assert 1 <= len(body["results"]) <= 2
-    first = body["results"][0]
+    assert body["k"] == 2 and body["offset"] == 0 and body["total"] >= len(body["items"])
+    assert set(body) == {"query", "mode", "k", "offset", "total", "no_good_match", "items"}
+    assert 1 <= len(body["items"]) <= 2
+    first = body["items"][0]
     assert set(first) == {
-        "id", "municipality", "title", "target_groups", "scores", "score", "matches",
+        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "matches",
     }  # fmt: skip
-    assert first["matches"] and {"section", "text", "score"} == set(first["matches"][0])
+    assert set(first["scores"]) == {"evidence", "good_practice", "education"}
+    assert first["matches"] and {"section", "text"} == set(first["matches"][0])
     assert first["id"].startswith(SKANDERBORG_READING)
-    page2 = client.get("/v1/search", params={"q": "ordblinde ledige", "k": 2, "offset": 2})
-    ids = {r["id"] for r in body["results"]} & {r["id"] for r in page2.json()["results"]}
+    assert [r["rank"] for r in body["items"]] == [1, 2]
+    page2 = client.get("/v1/search", params={"q": "ordblinde ledige", "k": 2, "offset": 2}).json()
+    ids = {r["id"] for r in body["items"]} & {r["id"] for r in page2["items"]}
     assert ids == set()
+    # the rank counts on across pages, so it means the same on every page
+    assert [r["rank"] for r in page2["items"]] == list(range(3, 3 + len(page2["items"])))
 
 
 def test_search_filters_apply_before_ranking(client: TestClient) -> None:
     body = client.get(
         "/v1/search", params={"q": "ordblinde", "municipality": "Hedensted", "k": 10}
     ).json()
-    assert body["results"] and {r["municipality"] for r in body["results"]} == {"Hedensted"}
+    assert body["items"] and {r["municipality"] for r in body["items"]} == {"Hedensted"}
     body = client.get("/v1/search", params={"q": "ordblinde", "min_evidence": 4}).json()
-    assert {r["municipality"] for r in body["results"]} <= {"Brønderslev"}
+    assert {r["municipality"] for r in body["items"]} <= {"Brønderslev"}
 
 
 def test_search_modes(client: TestClient) -> None:
     for mode in ("dense", "lexical", "hybrid"):
         body = client.get("/v1/search", params={"q": "jobrettet coaching", "mode": mode}).json()
-        assert body["mode"] == mode and body["results"], mode
+        assert body["mode"] == mode and body["items"], mode
 
 
 def test_batch_search_answers_each_query(client: TestClient) -> None:
     body = client.post(
         "/v1/search/batch", json={"queries": ["ordblinde ledige", "jobrettet coaching"], "k": 1}
     ).json()
-    assert [r["query"] for r in body["results"]] == ["ordblinde ledige", "jobrettet coaching"]
-    assert all(len(r["results"]) == 1 for r in body["results"])
-    assert body["results"][1]["results"][0]["id"] == COACHING_ID
+    assert [r["query"] for r in body["items"]] == ["ordblinde ledige", "jobrettet coaching"]
+    assert all(len(r["items"]) == 1 for r in body["items"])
+    assert body["items"][1]["items"][0]["id"] == COACHING_ID
+
+
+def test_batch_answers_a_bad_query_in_its_place(client: TestClient) -> None:
+    body = client.post(
+        "/v1/search/batch",
+        json={"queries": ["ordblinde ledige", "", "   ", "jobrettet coaching"], "k": 1},
+    )
+    assert body.status_code == 200
+    first, empty, blank, last = body.json()["items"]
+    assert first["items"] and last["items"][0]["id"] == COACHING_ID
+    for bad, sent in ((empty, ""), (blank, "   ")):
+        assert set(bad) == {"query", "error"} and bad["query"] == sent
+        assert bad["error"]["code"] == "invalid_input" and "tom" in bad["error"]["message"]
+
+
+def test_batch_with_an_unknown_filter_names_it_in_every_place(client: TestClient) -> None:
+    body = client.post(
+        "/v1/search/batch", json={"queries": ["ordblinde"], "municipality": "Aarhus"}
+    ).json()
+    (only,) = body["items"]
+    assert only["error"]["code"] == "unknown_value" and only["error"]["field"] == "municipality"
 
 
 def test_similar_excludes_the_page_itself(client: TestClient) -> None:
     body = client.get(f"/v1/initiatives/{COACHING_ID}/similar", params={"k": 3}).json()
-    ids = [r["id"] for r in body["results"]]
+    assert set(body) == {"initiative_id", "k", "total", "items"}
+    assert body["initiative_id"] == COACHING_ID and body["k"] == 3
+    ids = [r["id"] for r in body["items"]]
     assert ids and COACHING_ID not in ids and len(ids) <= 3
+    assert [r["rank"] for r in body["items"]] == list(range(1, len(ids) + 1))
 
 
 def test_a_written_page_is_searchable_when_the_write_returns(
@@ -70,7 +99,7 @@ def test_a_written_page_is_searchable_when_the_write_returns(
     query = {"q": "zebrafinkeprojektet frivillige mentorer", "k": 10}
 
     def found() -> list[dict[str, object]]:
-        return list(client.get("/v1/search", params=query).json()["results"])
+        return list(client.get("/v1/search", params=query).json()["items"])
 
     assert NEW_ID not in [r["id"] for r in found()]
     page = new_page("Vi afprøver zebrafinkeprojektet med frivillige mentorer.")

@@ -97,5 +97,5 @@ def test_a_page_written_through_the_server_survives_a_restart(tmp_path: Path) ->
             f"{base}/v1/search", params={"q": "coaching for nyledige", "k": 10}, timeout=60
         )
         assert found.status_code == 200, found.text
-        assert NEW_ID in [r["id"] for r in found.json()["results"]]
+        assert NEW_ID in [r["id"] for r in found.json()["items"]]
     assert KEY not in log.read_text(encoding="utf-8", errors="replace")

@@ -27,7 +27,7 @@ def test_corpus_json_shape(seeds_dir: Path) -> None:
     assert answers and all(a["practice_id"] in practice_ids for a in answers)
     assert {a["level"] for a in answers} == {"ja", "delvist", "nej"}
     brønderslev = next(i for i in data["initiatives"] if i["municipality"] == "Brønderslev")
-    assert brønderslev["scores"] == {"Evidenstest": 4.1, "God praksis test": 3.8}
+    assert brønderslev["scores"] == {"evidence": 4.1, "good_practice": 3.8, "education": None}
 
 
 def test_corpus_table_lists_pages(seeds_dir: Path) -> None:

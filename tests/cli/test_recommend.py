@@ -22,15 +22,23 @@ def test_recommend_json_shape() -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"situation", "initiatives", "practices", "other_practices", "advice"}
+    assert set(data) == {
+        "situation",
+        "no_good_match",
+        "initiatives",
+        "practices",
+        "other_practices",
+        "advice",
+    }
     assert len(data["practices"]) + len(data["other_practices"]) == 3
     assert len(data["initiatives"]) == 3
     practice = data["practices"][0]
     assert {
+        "rank",
+        "match",
         "id",
         "text",
         "test",
-        "relevance",
         "evidence",
         "followed_by",
         "your_answer",
@@ -43,8 +51,10 @@ def test_recommend_json_shape() -> None:
     } <= set(practice)
     assert all(not p["recommended"] and p["status_text"] for p in data["other_practices"])
     assert practice["your_answer"] in {"nej", "delvist"}  # Skanderborg's Ja are left out
-    assert {"counts", "contrast", "shrunk_contrast", "note"} <= set(practice["evidence"])
-    assert all({"initiative_id", "municipality", "section", "text", "score"} <= set(a)
+    assert {"counts", "units_ja", "units_other", "contrast", "shrunk_contrast", "note"} <= set(
+        practice["evidence"]
+    )
+    assert all({"initiative_id", "municipality", "section", "text"} == set(a)
                for a in data["advice"])  # fmt: skip
 
 
@@ -59,12 +69,17 @@ def test_recommend_batch_from_stdin_reports_bad_lines_in_place() -> None:
     result = runner.invoke(app, ["recommend", "-", "--json"], input=lines)
     assert result.exit_code == 2
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(rows) == 3
+    assert len(rows) == 4  # one answer per line, the blank one too
     assert rows[0]["situation"] == "fast kontaktperson" and rows[0]["practices"]
-    assert rows[2]["error"]["code"] == "invalid_input"
+    assert rows[1] == {"situation": "", "error": rows[1]["error"]}
+    assert rows[1]["error"]["code"] == "invalid_input" and "tom" in rows[1]["error"]["message"]
+    assert rows[2]["situation"] == "ordblinde ledige"
+    assert rows[2]["practices"] + rows[2]["other_practices"]  # none may be recommended here
+    assert rows[3]["error"]["code"] == "invalid_input"
 
 
 def test_unknown_municipality_is_a_clear_error() -> None:
     result = runner.invoke(app, ["recommend", "noget", "--municipality", "Atlantis"])
     assert result.exit_code == 2
-    assert "Atlantis" in result.stderr and "kendte kommuner" in result.stderr
+    assert "Atlantis" in result.stderr and "Kendte kommuner" in result.stderr
+    assert "Brønderslev" in result.stderr

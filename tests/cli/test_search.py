@@ -44,8 +44,8 @@ def test_search_json_and_human_output() -> None:
     result = runner.invoke(app, ["search", "ordblindeundervisning", "-k", "2", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["k"] == 2 and len(data["results"]) == 2
-    assert data["results"][0]["municipality"] == "Skanderborg"
+    assert data["k"] == 2 and len(data["items"]) == 2
+    assert data["items"][0]["municipality"] == "Skanderborg"
     human = runner.invoke(app, ["search", "ordblindeundervisning", "-k", "1"])
     assert human.exit_code == 0
     assert "Skanderborg" in human.stdout and "Evidenstest 0,6" in human.stdout
@@ -59,15 +59,32 @@ def test_filters_and_mode_options() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["mode"] == "lexical"
-    assert {r["municipality"] for r in data["results"]} == {"Brønderslev"}
+    assert {r["municipality"] for r in data["items"]} == {"Brønderslev"}
 
 
 def test_batch_from_stdin_one_json_object_per_line() -> None:
-    result = runner.invoke(app, ["search", "-", "-k", "1"], input="ordblinde\n\ncoaching\n")
+    result = runner.invoke(app, ["search", "-", "-k", "1"], input="ordblinde\ncoaching\n")
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["ordblinde", "coaching"]
-    assert all(len(line["results"]) == 1 for line in lines)
+    assert all(len(line["items"]) == 1 for line in lines)
+
+
+def test_batch_keeps_a_line_for_every_line_blank_ones_too() -> None:
+    """Answer n belongs to line n: 3 lines in, 3 answers out, the blank one an error."""
+    result = runner.invoke(app, ["search", "-", "-k", "1"], input="ordblinde\n\ncoaching\n")
+    assert result.exit_code == 2
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3
+    assert lines[0]["query"] == "ordblinde" and lines[2]["query"] == "coaching"
+    assert lines[1] == {
+        "query": "",
+        "error": {
+            "code": "invalid_input",
+            "message": "Søgeteksten er tom; skriv hvad du leder efter.",
+            "field": None,
+        },
+    }
 
 
 def test_batch_reports_a_bad_line_in_place_and_exits_2() -> None:
@@ -76,7 +93,7 @@ def test_batch_reports_a_bad_line_in_place_and_exits_2() -> None:
     assert result.exit_code == 2
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == 3 and lines[1]["error"]["code"] == "invalid_input"
-    assert "results" in lines[2]
+    assert "items" in lines[2]
 
 
 @pytest.mark.parametrize(

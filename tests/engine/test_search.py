@@ -125,16 +125,17 @@ def test_bad_input_is_rejected_with_advice(
 
 
 def test_json_shape(searcher: Searcher) -> None:
-    from api.models import SearchResponseOut, to_json
+    from api.models import SearchResponse as SearchAnswer
+    from api.models import to_json
 
-    data = to_json(SearchResponseOut, searcher.search(SearchQuery("ordblinde ledige", k=2)))
-    assert set(data) == {"query", "mode", "k", "offset", "total", "results"}
-    result = data["results"][0]
+    data = to_json(SearchAnswer, searcher.search(SearchQuery("ordblinde ledige", k=2)))
+    assert set(data) == {"query", "mode", "k", "offset", "total", "no_good_match", "items"}
+    result = data["items"][0]
     assert set(result) == {
-        "id", "municipality", "title", "target_groups", "scores", "score", "matches"
+        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "matches"
     }  # fmt: skip
-    assert set(result["matches"][0]) == {"section", "text", "score"}
-    assert result["scores"]["Evidenstest"] == pytest.approx(0.6)
+    assert set(result["matches"][0]) == {"section", "text"}
+    assert result["scores"]["evidence"] == pytest.approx(0.6)
 
 
 def test_rrf_weights_and_ranks() -> None:

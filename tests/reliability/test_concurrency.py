@@ -86,7 +86,7 @@ def test_parallel_writes_and_searches_two_workers(tmp_path: Path) -> None:
                             f"{base}/v1/search", params={"q": marker, "mode": "lexical", "k": 3}
                         )
                         assert r.status_code == 200, r.text
-                        ids = [hit["id"] for hit in r.json()["results"]]
+                        ids = [hit["id"] for hit in r.json()["items"]]
                         assert ids and ids[0] == target, (marker, ids)
                         with lock:
                             counts["searches_after_write"] += 1

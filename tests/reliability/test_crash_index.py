@@ -177,7 +177,7 @@ def test_damaged_index_file_is_detected_and_rebuilt(
             again, report = open_index(settings, corpus, FakeEmbedder())
         assert report.built, f"{how} {rel} went unnoticed"
         reasons = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-        assert any("building the search index" in m for m in reasons), reasons
+        assert any("Bygger søgeindekset" in m for m in reasons), reasons
         assert len(again.passages) == len(first.passages)
         assert live_index_problems(settings.index_dir) == []
 

@@ -199,11 +199,12 @@ def json_round_trip(page: Initiative) -> Initiative:
 
 
 def as_sent(page: Initiative) -> Initiative:
-    """The page as a client can send it: where it was read from, the practice ids and
-    whether a level was inferred are the server's to decide, not the client's."""
+    """The page as a client can send it: where it was read from, when it was written, the
+    practice ids and whether a level was inferred are the server's to decide."""
     return replace(
         page,
         source="",
+        updated_at=None,
         tests=tuple(
             replace(
                 t,

@@ -17,12 +17,13 @@ from typing import Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from api.models import InitiativeDetail, InitiativeSummary, PracticeSummary, to_json
+from api.models import TEST_KEYS, InitiativeDetail, InitiativeSummary, PracticeSummary, to_json
 from api.web import mount_web
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.text import stem_words, words
-from engine.errors import NotFoundError
+from engine.errors import NotFoundError, UnknownValueError
+from engine.search.facets import resolve_filter
 from engine.search.query import InitiativeFilter
 from engine.settings import Settings
 
@@ -48,7 +49,9 @@ class Controls:
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    return JSONResponse(
+        {"error": {"code": code, "message": message, "field": None}}, status_code=status
+    )
 
 
 def _stems(text: str) -> set[str]:
@@ -58,25 +61,25 @@ def _stems(text: str) -> set[str]:
 def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
     wanted = _stems(q)
     allowed = InitiativeFilter(**filters)  # the engine's filter rule, not a copy of it
-    results: list[dict[str, Any]] = []
+    scored: list[tuple[float, dict[str, Any]]] = []
     for item in corpus.initiatives:
         if not allowed.accepts(item):
             continue
-        matches: list[dict[str, Any]] = []
+        matches: list[tuple[int, dict[str, Any]]] = []
         for section in item.sections:
             for paragraph in section.paragraphs:
                 hits = len(wanted & _stems(paragraph))
                 if hits:
-                    matches.append(
-                        {"section": section.name, "text": paragraph, "score": hits / 100}
-                    )
-        hits = len(wanted & _stems(item.title)) + sum(m["score"] for m in matches)
-        if hits:
-            matches.sort(key=lambda m: -m["score"])
+                    matches.append((hits, {"section": section.name, "text": paragraph}))
+        score = len(wanted & _stems(item.title)) + sum(h for h, _ in matches) / 100
+        if score:
+            matches.sort(key=lambda m: -m[0])
             summary = to_json(InitiativeSummary, item)
-            results.append({**summary, "score": hits, "matches": matches[:3]})
-    results.sort(key=lambda r: -r["score"])
-    return results
+            del summary["updated_at"]
+            result = {**summary, "match": None, "matches": [m for _, m in matches[:3]]}
+            scored.append((score, result))
+    scored.sort(key=lambda pair: -pair[0])
+    return [{"rank": n, **result} for n, (_, result) in enumerate(scored, start=1)]
 
 
 def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +105,7 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
                 "initiative_id": a.initiative_id,
                 "title": by_id[a.initiative_id].title,
                 "answer": a.level.value,
-                "score": by_id[a.initiative_id].evidence_score,
+                "evidence_score": by_id[a.initiative_id].evidence_score,
             }
             for a in practice.answers
             if a.level.value != "nej" and allowed.accepts(by_id[a.initiative_id])
@@ -112,13 +115,15 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
         names = ", ".join(f"{f['title']} ({f['municipality']})" for f in full) or "ingen"
         practices.append(
             {
+                "match": None,
                 "id": practice.id,
                 "text": practice.text,
-                "test": practice.test,
-                "relevance": relevance,
-                "score": relevance,
+                "test": TEST_KEYS[practice.test],
+                "relevance": relevance,  # for the sort below; not part of the answer
                 "evidence": {
                     "counts": {lv.value: practice.count(lv) for lv in Level},
+                    "units_ja": practice.count(Level.JA),
+                    "units_other": practice.count(Level.DELVIST) + practice.count(Level.NEJ),
                     "mean_score_ja": None,
                     "mean_score_other": None,
                     "contrast": None,
@@ -137,8 +142,8 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
                 "matched_words": [],
             }
         )
-    practices.sort(key=lambda p: (not p["gap"], -p["relevance"], p["id"]))
-    best = practices[:k]
+    practices.sort(key=lambda p: (not p["gap"], -p.pop("relevance"), p["id"]))
+    best = [{"rank": n, **p} for n, p in enumerate(practices[:k], start=1)]
     advice = []
     for result in _search(
         corpus,
@@ -155,11 +160,11 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
                         "municipality": item.municipality,
                         "section": name,
                         "text": section.paragraphs[0],
-                        "score": 0.5,
                     }
                 )
     return {
         "situation": situation,
+        "no_good_match": None,
         "initiatives": [],
         "practices": [p for p in best if p["recommended"]],
         "other_practices": [p for p in best if not p["recommended"]],
@@ -195,7 +200,14 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         }
         if (failed := guard("search", {"q": q, **filters})) is not None:
             return failed
-        found = _search(corpus, q, filters)
+        try:  # the engine's rule for filter values (lenient spelling, or 422 naming the known)
+            wanted = resolve_filter(corpus.initiatives, InitiativeFilter(**filters))
+        except UnknownValueError as exc:
+            return JSONResponse(
+                {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, 422
+            )
+        found = _search(corpus, q, {**filters, "municipality": wanted.municipality,
+                                     "target_group": wanted.target_group})  # fmt: skip
         k = min(k, controls.max_k or k)
         return {
             "query": q,
@@ -203,8 +215,8 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             "k": k,
             "offset": offset,
             "total": len(found),
-            "results": found[offset : offset + k],
-            "no_good_match": controls.no_good_match,
+            "no_good_match": controls.no_good_match or None,
+            "items": found[offset : offset + k],
         }
 
     @app.post("/v1/recommend", response_model=None)

@@ -52,7 +52,7 @@ def test_a_recommendation_says_why_it_fits_and_who_follows_it(
         links = item.locator(".follower-list").first.locator("li")
         expect(links).to_have_count(len(full))
         for link, follower in zip(links.all(), full, strict=True):
-            score = format_decimal(follower["score"])
+            score = format_decimal(follower["evidence_score"])
             expect(link).to_have_text(
                 f"{follower['title']} ({follower['municipality']}, evidensscore {score})"
             )

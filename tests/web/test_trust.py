@@ -40,15 +40,23 @@ def test_the_page_says_what_the_answers_rest_on(screen: PageProbe, real_site: Si
     expect(page.locator("footer")).to_contain_text("Om evidensscoren")
 
 
-def test_each_initiative_shows_its_source_and_the_score_note(
+def test_each_initiative_shows_its_date_and_the_score_note(
     screen: PageProbe, real_site: Site
 ) -> None:
     page = screen.page
     item = listing(real_site)[0]
     with real_site.api() as api:
         detail = api.get(f"/v1/initiatives/{item['id']}").json()
+    assert detail["updated_at"], "the API gives every page the time it was written"
     page.goto(f"{real_site.url}/indsats/{item['id']}")
-    expect(page.locator(".source-line")).to_contain_text(f"Kilde: {detail['source']}")
+    day = page.evaluate(
+        """iso => new Date(iso).toLocaleDateString("da-DK",
+            {day: "numeric", month: "long", year: "numeric"})""",
+        detail["updated_at"],
+    )
+    expect(page.locator(".source-line")).to_have_text(
+        f"Beskrivelsen er tilføjet eller senest ændret {day}."
+    )
     expect(page.locator("#initiative-body .score-note")).to_contain_text(SCORE_NOTE)
     expect(page.locator("#initiative-body .score-note")).to_be_visible()
 
@@ -57,7 +65,7 @@ def test_snippets_are_the_pages_own_text(screen: PageProbe, real_site: Site) -> 
     page = screen.page
     situation = "ordblinde ledige"
     with real_site.api() as api:
-        found = api.get("/v1/search", params={"q": situation, "k": 10}).json()["results"]
+        found = api.get("/v1/search", params={"q": situation, "k": 10}).json()["items"]
         advice = api.post("/v1/recommend", json={"situation": situation, "k": 5}).json()["advice"]
     sections = {m["section"] for r in found for m in r["matches"]}
     assert "Titel og målgrupper" in sections, "the test needs a title passage among the matches"
@@ -67,6 +75,8 @@ def test_snippets_are_the_pages_own_text(screen: PageProbe, real_site: Site) -> 
     expect(page.locator(".score-note").first).to_be_visible()
     shown = page.locator(".match-section").all_inner_texts()
     assert shown and "Titel og målgrupper" not in shown
+    first = page.locator(".result-card").first
+    expect(first.locator(".card-source")).to_contain_text("Beskrivelsen er tilføjet eller ændret")
     texts = page.locator(".advice-text").all_inner_texts()
     assert texts == [a["text"] for a in advice]
     for text in texts:

@@ -64,10 +64,25 @@ def test_unknown_filter_values_and_answers_are_named(page: Any, fake_site: Site)
     problems = page.locator("#url-problems li")
     expect(problems).to_have_count(4)
     text = " ".join(problems.all_inner_texts())
-    assert 'Målgruppen "Pensionister" findes ikke blandt indsatserne' in text
-    assert 'Kommunen "Atlantis" findes ikke blandt indsatserne' in text
     assert '("gp-x:maaske")' in text and "praksis-id:ja" in text
     assert 'gælder praksisser, som ikke findes (fx "findes-ikke")' in text
+    # the API's own Danish message naming the known values, and what the page did instead
+    assert "Pensionister" in text and "Atlantis" in text and "Hedensted" in text
+    assert text.count("Siden søger uden den afgrænsning.") == 2
+    expect(page.locator("#target_group")).to_have_value("")
+    expect(page.locator("#municipality")).to_have_value("")
+    expect(page.locator(".result-card").first).to_be_visible()
+    expect(page.locator("#error-box")).to_be_empty()
+
+
+def test_a_municipality_spelled_differently_is_read_as_the_api_reads_it(
+    page: Any, fake_site: Site
+) -> None:
+    page.goto(f"{fake_site.url}/?q=ledige&municipality=hedensted+kommune")
+    wait_done(page)
+    expect(page.locator("#url-problems")).to_be_empty()
+    for name in page.locator(".result-card .municipality").all_inner_texts():
+        assert name == "Hedensted"
 
 
 def test_too_long_text_from_a_url_is_kept_and_not_searched(

@@ -72,9 +72,17 @@ export function levelBadge(level) {
  * One row per test: the label, a bar on the 0-5 scale and the number as text. The bar is
  * decorative (aria-hidden); the number and "af 5" carry the information for everyone.
  */
-export function scoreList(scores, names = {}) {
+// The API names the tests by key (`scores.evidence`); the page prints the tests' own names.
+export const TEST_NAMES = {
+  evidence: "Evidenstest",
+  good_practice: "God praksis test",
+  education: "Test vedr. uddannelse",
+};
+
+export function scoreList(scores, names = TEST_NAMES) {
   const list = el("dl", { class: "score-list" });
   for (const [label, value] of Object.entries(scores || {})) {
+    if (value === null || value === undefined) continue; // the page has no such test
     const fill = el("span", { class: "meter-fill" });
     const ratio = Math.max(0, Math.min(1, (Number(value) || 0) / SCORE_MAX));
     fill.style.width = `${(ratio * 100).toFixed(1)}%`;
@@ -118,10 +126,11 @@ export function alertBox(variant, heading, text, ...extra) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field; // the parameter the error is about, when the API names one
   }
 
   /** What a consultant should read: what went wrong and what to do about it. */
@@ -162,7 +171,7 @@ async function request(path, init) {
   if (!response.ok) {
     const error = body && body.error ? body.error : {};
     const message = error.message || response.statusText || "Ukendt fejl";
-    throw new ApiError(response.status, error.code || "http_error", message);
+    throw new ApiError(response.status, error.code || "http_error", message, error.field || null);
   }
   if (body === null) throw new ApiError(response.status, "bad_json", "Svaret var ikke JSON.");
   return body;

@@ -7,7 +7,7 @@ import { apiGet } from "./common.js";
 const MAX_LIST_PAGES = 20;
 let facts = null;
 
-/** {total, municipalities, targetGroups, titles: Map(id -> title), complete} */
+/** {total, municipalities, targetGroups, titles: Map(id -> title), dates: Map(id -> updated_at), complete} */
 export function corpusFacts() {
   if (!facts) facts = loadFacts();
   return facts;
@@ -17,6 +17,7 @@ async function loadFacts() {
   const groups = new Set();
   const municipalities = new Set();
   const titles = new Map();
+  const dates = new Map();
   let offset = 0;
   let total = 0;
   for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
@@ -25,6 +26,7 @@ async function loadFacts() {
     total = body.total ?? items.length;
     for (const item of items) {
       titles.set(item.id, item.title);
+      if (item.updated_at) dates.set(item.id, item.updated_at);
       if (item.municipality) municipalities.add(item.municipality);
       for (const group of item.target_groups || []) groups.add(group);
     }
@@ -37,8 +39,16 @@ async function loadFacts() {
     municipalities: sorted(municipalities),
     targetGroups: sorted(groups),
     titles,
+    dates,
     complete: offset >= total,
   };
+}
+
+/** "3. maj 2025" for an ISO time, or "" when there is none. */
+export function danishDate(iso) {
+  const date = new Date(iso || "");
+  if (!iso || Number.isNaN(date.getTime())) return "";
+  return date.toLocaleDateString("da-DK", { day: "numeric", month: "long", year: "numeric" });
 }
 
 export function countWord(n, one, many) {

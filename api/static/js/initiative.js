@@ -3,7 +3,7 @@
 // Nej), never as colour alone.
 
 import { alertBox, ApiError, apiGet, el, levelBadge, scoreList } from "./common.js";
-import "./frame.js";
+import { danishDate } from "./frame.js";
 
 const article = document.getElementById("initiative");
 const title = document.getElementById("initiative-title");
@@ -80,14 +80,9 @@ function testBlock(test, index) {
 }
 
 function sourceLine(item) {
+  const day = danishDate(item.updated_at);
   const parts = [];
-  if (item.updated_at) {
-    const date = new Date(item.updated_at);
-    if (!Number.isNaN(date.getTime())) {
-      const day = date.toLocaleDateString("da-DK", { day: "numeric", month: "long", year: "numeric" });
-      parts.push(`Tilføjet eller senest ændret ${day}.`);
-    }
-  }
+  if (day) parts.push(`Beskrivelsen er tilføjet eller senest ændret ${day}.`);
   if (item.source) parts.push(`Kilde: ${item.source}`);
   return parts.length ? el("p", { class: "source-line" }, parts.join(" ")) : null;
 }

@@ -14,24 +14,20 @@ import {
   levelInfo,
   scoreList,
 } from "./common.js";
+import { danishDate } from "./frame.js";
 import { urlFor } from "./search-state.js";
 
 // The search's own passage of title and target groups: it helps finding a page, but it is
 // not text from the page, so it is never shown as "what matched".
 const TITLE_PASSAGE = "Titel og målgrupper";
 
-function sourceLine(result) {
-  if (result.updated_at) {
-    const date = new Date(result.updated_at);
-    if (!Number.isNaN(date.getTime())) {
-      const day = date.toLocaleDateString("da-DK", { day: "numeric", month: "long", year: "numeric" });
-      return el("p", { class: "card-source" }, `Tilføjet eller ændret ${day}`);
-    }
-  }
-  return null;
+function sourceLine(date) {
+  const day = danishDate(date);
+  return day ? el("p", { class: "card-source" }, `Beskrivelsen er tilføjet eller ændret ${day}.`) : null;
 }
 
-export function initiativeCard(result, terms) {
+// `date` is when the page was last written (GET /v1/initiatives' updated_at), if known.
+export function initiativeCard(result, terms, date = "") {
   const link = el("a", { href: initiativeHref(result.id) }, result.title);
   const tags = el(
     "ul",
@@ -68,7 +64,7 @@ export function initiativeCard(result, terms) {
         onlyTitle
           ? el("p", { class: "matches-label muted" }, "Fundet på titlen og målgrupperne; ingen afsnit i teksten ligner jeres beskrivelse.")
           : null,
-        sourceLine(result),
+        sourceLine(result.updated_at || date),
         el(
           "a",
           { class: "read-more", href: initiativeHref(result.id) },
@@ -108,7 +104,7 @@ export function noResults(state) {
 
 function followerItem(f, titles) {
   const title = f.title || titles.get(f.initiative_id) || f.initiative_id;
-  const score = typeof f.score === "number" ? `, evidensscore ${formatScore(f.score)}` : "";
+  const score = typeof f.evidence_score === "number" ? `, evidensscore ${formatScore(f.evidence_score)}` : "";
   return el(
     "li",
     {},

@@ -75,27 +75,14 @@ export function readUrl(search, maxChars) {
   return { state, problems };
 }
 
-/** Messages for values the data does not have (known once the listing has arrived). */
-export function unknownValues(state, facts) {
-  const problems = [];
-  const lists = [
-    ["target_group", facts.targetGroups, "Målgruppen", "målgrupper"],
-    ["municipality", facts.municipalities, "Kommunen", "kommuner"],
-  ];
-  for (const [name, known, label] of lists) {
-    if (state[name] && !known.includes(state[name])) {
-      problems.push(
-        `${label} "${shown(state[name])}" findes ikke blandt indsatserne, så der kommer ` +
-          "ingen resultater med den afgrænsning. Vælg en anden i listen.",
-      );
-    }
-  }
-  return problems;
+// "hedensted" and "Hedensted Kommune" are Hedensted, as the API reads them.
+function foldMunicipality(name) {
+  return String(name || "").trim().toLocaleLowerCase("da").replace(/\s+kommune$/, "");
 }
 
 export function knownMunicipality(name, facts) {
-  const wanted = String(name || "").toLocaleLowerCase("da");
-  return facts.municipalities.find((m) => m.toLocaleLowerCase("da") === wanted) || null;
+  const wanted = foldMunicipality(name);
+  return facts.municipalities.find((m) => foldMunicipality(m) === wanted) || null;
 }
 
 export function stateFromForm(form) {

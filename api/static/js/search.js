@@ -14,7 +14,6 @@ import {
   ownMode,
   readUrl,
   stateFromForm,
-  unknownValues,
   urlFor,
 } from "./search-state.js";
 
@@ -91,6 +90,25 @@ function showProblems(problems) {
   );
 }
 
+// A filter value the API knows no page for (422 unknown_value naming the known ones).
+function unknownFilter(search) {
+  const err = search.status === "rejected" ? search.reason : null;
+  const filters = ["target_group", "municipality"];
+  if (!(err instanceof ApiError) || err.code !== "unknown_value") return null;
+  return filters.includes(err.field) ? { field: err.field, message: err.message } : null;
+}
+
+function sentenceOf(text) {
+  const trimmed = String(text || "").trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function addProblem(message) {
+  const list = $("url-problems").querySelector("ul");
+  const shown = list ? [...list.children].map((li) => li.textContent) : [];
+  showProblems([...shown, message]);
+}
+
 function showQueryError(message, focus = true) {
   $("q-group").classList.add("form-error");
   const msg = $("q-error");
@@ -134,7 +152,10 @@ function renderInitiatives(body, terms, append) {
     list = el("ol", { class: "result-list" });
     box.replaceChildren(list);
   }
-  for (const result of body.results || []) list.append(initiativeCard(result, terms));
+  const dates = facts ? facts.dates : new Map();
+  for (const result of body.items || []) {
+    list.append(initiativeCard(result, terms, dates.get(result.id)));
+  }
   current.shown = list.children.length;
   current.total = body.total ?? current.shown;
   moreButton.hidden = current.shown >= current.total;
@@ -218,6 +239,14 @@ async function run(state, own) {
   ]);
   if (mine !== runId) return; // a newer search has started; its results win
   setBusy(false);
+  const unknown = unknownFilter(search);
+  if (unknown) {
+    addProblem(`${sentenceOf(unknown.message)} Siden søger uden den afgrænsning.`);
+    const fewer = { ...state, [unknown.field]: "" };
+    fillForm(form, fewer, own);
+    run(fewer, own);
+    return;
+  }
   if (search.status === "rejected") {
     $("results").hidden = true;
     showError("Søgningen mislykkedes", search.reason);
@@ -361,7 +390,6 @@ async function start() {
   fillForm(form, state, own);
   updateCount();
   clearQueryError();
-  if (facts) problems.push(...unknownValues(state, facts));
   try {
     const unknown = own.mode === "other" ? await unknownAnswerIds(state.answers) : [];
     if (unknown.length) {

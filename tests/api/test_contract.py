@@ -1,0 +1,255 @@
+"""The contract around the endpoints: names, documented errors and limits, the request id,
+conditional GETs, CORS, facets, `updated_at`, and server bugs answered as 500."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.schema import NOT_BLANK
+from engine.errors import InvalidInputError
+from engine.search.query import validate_text
+from tests.api.conftest import KEY, make_settings, wait_until_loaded
+from tests.api.pages import COACHING_ID
+from tests.fakes import FakeEmbedder
+
+OPERATIONS = {
+    ("get", "/v1/search"): "search",
+    ("post", "/v1/search/batch"): "search_batch",
+    ("post", "/v1/recommend"): "recommend",
+    ("get", "/v1/facets"): "get_facets",
+    ("get", "/v1/initiatives"): "list_initiatives",
+    ("post", "/v1/initiatives"): "create_initiative",
+    ("get", "/v1/initiatives/{initiative_id}"): "get_initiative",
+    ("put", "/v1/initiatives/{initiative_id}"): "replace_initiative",
+    ("delete", "/v1/initiatives/{initiative_id}"): "delete_initiative",
+    ("get", "/v1/initiatives/{initiative_id}/similar"): "list_similar_initiatives",
+    ("get", "/v1/practices"): "list_practices",
+    ("get", "/v1/practices/{practice_id}"): "get_practice",
+    ("get", "/healthz"): "get_health",
+    ("get", "/readyz"): "get_readiness",
+}
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict[str, Any]:
+    return create_app(make_settings(Path("/nonexistent"), max_query_chars=1500)).openapi()
+
+
+def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(m, p, op) for p, item in schema["paths"].items() for m, op in item.items()]
+
+
+def test_operation_ids_are_short_and_every_operation_is_documented_in_danish(
+    schema: dict[str, Any],
+) -> None:
+    found = {(m, p): op["operationId"] for m, p, op in _operations(schema)}
+    assert found == OPERATIONS
+    for method, path, op in _operations(schema):
+        assert op["tags"] and set(op["tags"]) <= {
+            "search",
+            "initiatives",
+            "practices",
+            "operations",
+        }
+        assert op["summary"] and op["description"], (method, path)
+        assert (
+            not op["summary"].isascii() or " " in op["summary"]
+        )  # a Danish sentence, not "Search"
+        for parameter in op.get("parameters", ()):
+            where = (method, path, parameter["name"])
+            assert parameter.get("description"), where
+            values = parameter["schema"]
+            assert values.get("examples") or values.get("enum") or values.get("anyOf"), where
+            if "anyOf" in values:  # optional filters: the example sits beside the null
+                assert values.get("examples"), where
+
+
+def test_every_error_is_the_one_error_schema(schema: dict[str, Any]) -> None:
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    assert "ValidationError" not in schema["components"]["schemas"]
+    for method, path, op in _operations(schema):
+        for status, response in op["responses"].items():
+            if int(status) >= 400:
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/Error", (method, path, status)
+            assert response["headers"]["X-Request-ID"]["required"] is True
+        if path.startswith("/v1/"):
+            assert {"422", "500", "503"} <= set(op["responses"]), (method, path)
+    delete = schema["paths"]["/v1/initiatives/{initiative_id}"]["delete"]["responses"]
+    assert set(delete) == {"204", "401", "403", "404", "422", "500", "503"}
+
+
+def test_text_limits_are_in_the_schema_and_mean_what_the_engine_means(
+    schema: dict[str, Any],
+) -> None:
+    q = next(p for p in schema["paths"]["/v1/search"]["get"]["parameters"] if p["name"] == "q")
+    situation = schema["components"]["schemas"]["RecommendRequest"]["properties"]["situation"]
+    for text in (q["schema"], situation):
+        assert text["minLength"] == 1 and text["maxLength"] == 1500  # from the settings
+        assert text["pattern"] == NOT_BLANK
+    k = schema["components"]["schemas"]["BatchSearchRequest"]["properties"]["k"]
+    assert (k["minimum"], k["maximum"]) == (1, 100)
+    # "not blank" in the schema is exactly the engine's rule, character by character
+    import re
+
+    pattern = re.compile(NOT_BLANK)
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        blank_for_engine = True
+        try:
+            validate_text(char, 10)
+            blank_for_engine = False
+        except InvalidInputError:
+            pass
+        assert blank_for_engine == (pattern.search(char) is None), hex(code)
+
+
+def test_a_response_model_failure_is_a_logged_500_not_a_422(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    real = engine.initiative
+    engine.initiative = lambda initiative_id: object()  # a record the model cannot read
+    try:
+        with caplog.at_level(logging.ERROR):
+            response = client.get(f"/v1/initiatives/{COACHING_ID}", headers={"X-Request-ID": "r-1"})
+    finally:
+        engine.initiative = real
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert (
+        response.headers["x-request-id"] == "r-1" and "r-1" in response.json()["error"]["message"]
+    )
+    assert "request_id=r-1" in caplog.text and "ValidationError" in caplog.text
+
+
+def test_request_id_is_echoed_or_generated_and_logged(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="api.access"):
+        sent = client.get("/v1/practices", headers={"X-Request-ID": "integrator-42"})
+        made = client.get("/v1/practices")
+        odd = client.get("/v1/practices", headers={"X-Request-ID": "to ord\tog tab"})
+        error = client.get("/v1/initiatives/findes-ikke", headers={"X-Request-ID": "e-7"})
+    assert sent.headers["x-request-id"] == "integrator-42"
+    assert len(made.headers["x-request-id"]) == 32
+    assert (
+        odd.headers["x-request-id"] not in ("to ord\tog tab", "")
+        and " " not in odd.headers["x-request-id"]
+    )
+    assert error.status_code == 404 and error.headers["x-request-id"] == "e-7"
+    lines = [r.getMessage() for r in caplog.records if r.name == "api.access"]
+    assert any(
+        "GET /v1/practices 200" in line and "request_id=integrator-42" in line for line in lines
+    )
+    assert any(f"request_id={made.headers['x-request-id']}" in line for line in lines)
+    assert any("404" in line and "request_id=e-7" in line for line in lines)
+
+
+def test_gets_carry_an_etag_and_answer_304_when_it_matches(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    path = f"/v1/initiatives/{COACHING_ID}"
+    first = client.get(path)
+    tag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache" and tag.startswith('"')
+    assert client.get(path).headers["etag"] == tag  # same body, same tag
+    again = client.get(path, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
+    assert client.get(path, headers={"If-None-Match": f'"x", W/{tag}'}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": '"anden"'}).status_code == 200
+    for listed in ("/v1/search?q=ledige", "/v1/facets", "/v1/practices"):
+        answer = client.get(listed)
+        assert (
+            client.get(listed, headers={"If-None-Match": answer.headers["etag"]}).status_code == 304
+        )
+    # a write changes the page, so the old tag no longer matches
+    page = client.get(path).json()
+    page["sections"] = [*page["sections"], {"name": "Gode råd", "text": "Et nyt godt råd."}]
+    page = {k: v for k, v in page.items() if k not in ("scores", "updated_at")}
+    assert client.put(path, json=page, headers=auth).status_code == 200
+    assert client.get(path, headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_cors_preflight_is_answered_when_cors_is_configured(tmp_path: Path) -> None:
+    preflight = {
+        "Origin": "https://intra.example.dk",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, x-api-key, x-request-id",
+    }
+    settings = make_settings(tmp_path / "data", cors_origins=["https://intra.example.dk"])
+    app = create_app(settings, embedder=FakeEmbedder())
+    with TestClient(app) as client:
+        wait_until_loaded(app)
+        answer = client.options("/v1/recommend", headers=preflight)
+        simple = client.get("/v1/practices", headers={"Origin": "https://intra.example.dk"})
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == "https://intra.example.dk"
+    assert "POST" in answer.headers["access-control-allow-methods"]
+    allowed = answer.headers["access-control-allow-headers"].lower()
+    assert {"content-type", "x-api-key", "x-request-id"} <= {h.strip() for h in allowed.split(",")}
+    exposed = simple.headers["access-control-expose-headers"].lower()
+    assert "etag" in exposed and "x-request-id" in exposed
+    closed = create_app(make_settings(tmp_path / "closed"), embedder=FakeEmbedder())
+    with TestClient(closed) as client:
+        wait_until_loaded(closed)
+        refused = client.options("/v1/recommend", headers=preflight)
+    assert refused.status_code == 405 and "access-control-allow-origin" not in refused.headers
+
+
+def test_facets_count_values_under_the_other_filters(client: TestClient) -> None:
+    everything = client.get("/v1/facets").json()
+    assert set(everything) == {"total", "target_groups", "municipalities", "min_evidence"}
+    assert everything["total"] == 5
+    places = {f["value"]: f["count"] for f in everything["municipalities"]}
+    assert places == {"Brønderslev": 1, "Hedensted": 2, "Skanderborg": 2}
+    steps = {s["value"]: s["count"] for s in everything["min_evidence"]}
+    assert steps[0.5] == 5 and steps[2.5] == 2 and steps[4.5] == 0
+    hedensted = client.get("/v1/facets", params={"municipality": "hedensted kommune"}).json()
+    assert hedensted["total"] == 2
+    assert {f["value"]: f["count"] for f in hedensted["municipalities"]} == places
+    groups = {f["value"]: f["count"] for f in hedensted["target_groups"]}
+    assert groups["Korterevarende ledige"] == 1 and groups["Alle ledige"] == 0
+    # every count is what the listing gives with that value added
+    for value, count in groups.items():
+        listed = client.get(
+            "/v1/initiatives", params={"municipality": "Hedensted", "target_group": value}
+        ).json()
+        assert listed["total"] == count, value
+
+
+def test_initiatives_say_when_they_were_last_written(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    seed = Path(__file__).resolve().parents[2] / "seeds" / "000_e2e46fb973fdfa75.txt"
+    listed = client.get("/v1/initiatives", params={"municipality": "Hedensted"}).json()["items"]
+    coaching = next(i for i in listed if i["id"] == COACHING_ID)
+    expected = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(os.stat(seed).st_mtime)))
+    assert coaching["updated_at"] == expected
+    before = time.time()
+    page = client.get(f"/v1/initiatives/{COACHING_ID}").json()
+    page = {k: v for k, v in page.items() if k not in ("scores", "updated_at")}
+    replaced = client.put(f"/v1/initiatives/{COACHING_ID}", json=page, headers=auth).json()
+    written = (
+        time.mktime(time.strptime(replaced["updated_at"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    )
+    assert written >= int(before) - 1
+
+
+def test_the_write_key_header_is_documented_once(schema: dict[str, Any]) -> None:
+    schemes = schema["components"]["securitySchemes"]
+    assert list(schemes.values()) == [
+        {"type": "apiKey", "description": "INDSATS_API_KEY", "in": "header", "name": "X-API-Key"}
+    ]
+    assert KEY  # the tests' key is what the fixtures send
