@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import EngineDep
-from api.models import BatchSearchFailure, BatchSearchResponse, Facets, RecommendResponse
+from api.models import BatchSearchFailure, BatchSearchResponse, Facets
 from api.models import SearchResponse as SearchAnswer
 from api.params import (
     KParam,
@@ -17,6 +17,7 @@ from api.params import (
     TargetGroupParam,
     errors,
 )
+from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
 from engine.domain.models import Level
 from engine.recommend import RecommendRequest as Situation

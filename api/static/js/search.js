@@ -5,6 +5,20 @@
 // `municipality`, or the consultant's own `answers` for a municipality not in the data).
 
 import { alertBox, ApiError, apiGet, apiPost, el, queryTerms } from "./common.js";
+import {
+  addProblem,
+  clearQueryError,
+  setBusy,
+  setStatus,
+  showError,
+  showProblems,
+  sentenceOf,
+  showQueryError,
+  tooLongMessage,
+  unknownFilter,
+  updateCount,
+  weakMatch,
+} from "./search-feedback.js";
 import { corpusFacts } from "./frame.js";
 import { answersObject, catalogueIds, showChecklist, unknownAnswerIds } from "./own-answers.js";
 import { initiativeCard, noResults, renderAdvice, renderPractices } from "./search-results.js";
@@ -24,9 +38,7 @@ const $ = (id) => document.getElementById(id);
 const form = $("search-form");
 const textarea = $("q");
 const maxChars = Number(form.dataset.maxChars);
-const statusLine = $("status");
 const errorBox = $("error-box");
-const area = $("results-area");
 const moreButton = $("more-button");
 
 let runId = 0;
@@ -51,98 +63,6 @@ function corpusNote(info) {
   );
 }
 
-// --- busy, status, errors ------------------------------------------------------------------
-
-function setBusy(busy) {
-  area.setAttribute("aria-busy", busy ? "true" : "false");
-  form.setAttribute("aria-busy", busy ? "true" : "false");
-  document.body.classList.toggle("is-busy", busy);
-  if (busy) {
-    statusLine.replaceChildren(
-      el("span", { class: "spinner spinner-small", "aria-hidden": "true" }),
-      el("span", {}, "Søger ... Det tager normalt et par sekunder."),
-    );
-  }
-}
-
-function setStatus(text) {
-  statusLine.replaceChildren(text ? el("span", {}, text) : "");
-}
-
-function showError(heading, error) {
-  const text = error instanceof ApiError ? error.explain() : String(error && error.message);
-  errorBox.replaceChildren(alertBox("error", heading, text));
-}
-
-function showProblems(problems) {
-  const box = $("url-problems");
-  if (!problems.length) {
-    box.replaceChildren();
-    return;
-  }
-  box.replaceChildren(
-    alertBox(
-      "warning",
-      problems.length === 1 ? "En del af adressen kunne ikke bruges" : "Dele af adressen kunne ikke bruges",
-      null,
-      el("ul", {}, problems.map((p) => el("li", {}, p))),
-    ),
-  );
-}
-
-// A filter value the API knows no page for (422 unknown_value naming the known ones).
-function unknownFilter(search) {
-  const err = search.status === "rejected" ? search.reason : null;
-  const filters = ["target_group", "municipality"];
-  if (!(err instanceof ApiError) || err.code !== "unknown_value") return null;
-  return filters.includes(err.field) ? { field: err.field, message: err.message } : null;
-}
-
-function sentenceOf(text) {
-  const trimmed = String(text || "").trim();
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
-
-function addProblem(message) {
-  const list = $("url-problems").querySelector("ul");
-  const shown = list ? [...list.children].map((li) => li.textContent) : [];
-  showProblems([...shown, message]);
-}
-
-function showQueryError(message, focus = true) {
-  $("q-group").classList.add("form-error");
-  const msg = $("q-error");
-  msg.hidden = false;
-  msg.replaceChildren(el("span", { class: "sr-only" }, "Fejl: "), message);
-  textarea.setAttribute("aria-invalid", "true");
-  textarea.setAttribute("aria-describedby", "q-error q-hint q-count");
-  if (focus) textarea.focus();
-}
-
-function clearQueryError() {
-  $("q-group").classList.remove("form-error");
-  $("q-error").hidden = true;
-  textarea.removeAttribute("aria-invalid");
-  textarea.setAttribute("aria-describedby", "q-hint q-count");
-}
-
-const danish = (n) => n.toLocaleString("da-DK");
-
-function tooLongMessage(length) {
-  return (
-    `Beskrivelsen er ${danish(length)} tegn; der er plads til ${danish(maxChars)}. ` +
-    `Forkort den med ${danish(length - maxChars)} tegn, og søg igen.`
-  );
-}
-
-function updateCount() {
-  const length = textarea.value.length;
-  const count = $("q-count");
-  count.textContent = `${danish(length)} af ${danish(maxChars)} tegn`;
-  count.classList.toggle("is-over", length > maxChars);
-  if (length > maxChars) count.textContent += ` – ${danish(length - maxChars)} for mange`;
-}
-
 // --- rendering -------------------------------------------------------------------------------
 
 function renderInitiatives(body, terms, append) {
@@ -160,15 +80,6 @@ function renderInitiatives(body, terms, append) {
   current.total = body.total ?? current.shown;
   moreButton.hidden = current.shown >= current.total;
   if (!current.shown) box.replaceChildren(noResults(current.state));
-}
-
-function weakMatch() {
-  return alertBox(
-    "warning",
-    "Ingen indsats passer godt til jeres beskrivelse",
-    "Indsatserne herunder er dem, der ligner mest, men ingen af dem handler tydeligt om det, " +
-      "I beskriver. Læs dem med forbehold, eller beskriv målgruppen og det, I vil opnå, med andre ord.",
-  );
 }
 
 function answerHeading(state, own) {
