@@ -43,6 +43,9 @@ def test_another_municipality_fills_in_its_own_answers(screen: PageProbe, fake_s
     expect(checklist).to_be_visible()
     questions = checklist.locator("fieldset.own-question")
     expect(questions).to_have_count(len(catalogue))
+    expect(checklist.locator("h3")).to_have_text(
+        ["Evidenstest", "God praksis test", "Test vedr. uddannelse"]
+    )
     question = checklist.locator(f'fieldset[data-practice="{practice["id"]}"]')
     question.get_by_label("Nej", exact=True).check()
     expect(page).to_have_url(

@@ -46,6 +46,8 @@ def test_a_recommendation_says_why_it_fits_and_who_follows_it(
     for item, practice in zip(shown.all(), expected["practices"], strict=True):
         expect(item.locator(".practice-text")).to_have_text(practice["text"])
         expect(item.locator(".practice-fit")).to_have_text(practice["fit"])
+        names = {"evidence": "Evidenstest", "good_practice": "God praksis test"}
+        expect(item.locator(".practice-test")).to_have_text(names[practice["test"]])
         assert practice["fit"].startswith("Den passer")
         expect(item.locator(".practice-strength")).to_have_text(practice["strength"])
         full = [f for f in practice["followed_by"] if f["answer"] == "ja"]

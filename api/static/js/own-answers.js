@@ -2,7 +2,7 @@
 // checklist (Ja / Delvist / Nej per practice, from GET /v1/practices) and the answers live in
 // the URL (`answers=id:ja,id2:nej`), so the gap analysis can be shared like any answer.
 
-import { apiGet, el, genitive } from "./common.js";
+import { apiGet, el, genitive, TEST_NAMES } from "./common.js";
 import { formatAnswers, LEVELS, parseAnswers } from "./search-state.js";
 
 const CHOICES = [...LEVELS.map((l) => [l, l[0].toUpperCase() + l.slice(1)]), ["", "Ved ikke"]];
@@ -84,7 +84,7 @@ export async function showChecklist(state, own, onChange) {
       el(
         "div",
         { class: "own-test" },
-        el("h3", { class: "h5" }, test),
+        el("h3", { class: "h5" }, TEST_NAMES[test] || test),
         list.map((p) => question(p, (n += 1), answers)),
       ),
     ),

@@ -13,6 +13,7 @@ import {
   levelBadge,
   levelInfo,
   scoreList,
+  TEST_NAMES,
 } from "./common.js";
 import { danishDate } from "./frame.js";
 import { urlFor } from "./search-state.js";
@@ -167,7 +168,7 @@ function practiceItem(practice, titles, extraClass = "") {
       : null,
     ownMarks(practice),
     el("p", { class: "practice-text" }, practice.text),
-    el("p", { class: "practice-test" }, practice.test),
+    el("p", { class: "practice-test" }, TEST_NAMES[practice.test] || practice.test),
     reasonParts(practice, titles),
   );
 }
