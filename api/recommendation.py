@@ -65,6 +65,11 @@ class PracticeRecommendation(_Out):
     )
     fit: str = Field("", description="Begrundelsens første sætning: hvorfor den passer.")
     strength: str = Field("", description="Begrundelsens sætning om, hvor stærkt det er.")
+    fits: bool = Field(
+        False,
+        description="Passer påviseligt: deler et sigende ord med situationen, eller en "
+        "lignende indsats følger den fuldt.",
+    )
 
 
 class Advice(_Out):

@@ -91,6 +91,7 @@ class PracticeAdvice:
     matched_words: tuple[str, ...] = ()
     fit: str = ""  # the reason's first sentence: why it fits this situation
     strength: str = ""  # the reason's sentence on how strong the followers' scores are
+    fits: bool = False  # shares a telling word, or a similar initiative follows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,7 +224,8 @@ class Recommender:
             followers = self._followers[practice.id]
             words = self._writer.matched_words(stems, practice)
             alike = any(f.answer is Level.JA and f.initiative_id in similar for f in followers)
-            verdict = judge(practice, followers, accepts, fits=bool(words) or alike)
+            fits = bool(words) or alike
+            verdict = judge(practice, followers, accepts, fits=fits)
             reason = self._writer.write(practice, verdict, words, similar, yours)
             gap = (
                 known
@@ -248,6 +250,7 @@ class Recommender:
                     words,
                     reason.fit,
                     reason.strength,
+                    fits,
                 )
             )
         ranked.sort(key=lambda p: (not p.gap, -p.score, p.id))

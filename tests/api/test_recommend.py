@@ -24,6 +24,7 @@ def test_recommend_shape(client: TestClient) -> None:
     assert set(practice) == {
         "rank", "match", "id", "text", "test", "evidence", "followed_by", "your_answer", "gap",
         "reason", "recommended", "status", "status_text", "matched_words", "fit", "strength",
+        "fits",
     }  # fmt: skip
     # one ranking over the recommended and the set-apart practices
     ranks = sorted(p["rank"] for p in body["practices"] + body["other_practices"])

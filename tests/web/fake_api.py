@@ -136,6 +136,7 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
                 "reason": f"Den passer. Følges fuldt af {names}.",
                 "fit": "Den passer til jeres beskrivelse.",
                 "strength": "Stand-in uden tal.",
+                "fits": relevance > 0,
                 "recommended": bool(full),
                 "status": "recommended" if full else "no_full_follower",
                 "status_text": "" if full else "Anbefales ikke: ingen indsats følger den fuldt.",

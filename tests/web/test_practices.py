@@ -66,7 +66,7 @@ def test_a_recommendation_says_why_it_fits_and_who_follows_it(
         f"Anbefalede praksisser ({len(expected['practices'])})"
     )
     apart = page.locator(".other-practices")
-    expect(apart.locator("summary")).to_contain_text("som ikke anbefales")
+    expect(apart.locator("summary")).to_contain_text("men ikke anbefaler")
     apart.locator("summary").click()
     statuses = apart.locator(".practice-status")
     expect(statuses).to_have_text([p["status_text"] for p in expected["other_practices"]])
@@ -114,10 +114,28 @@ def test_no_recommendation_is_said_plainly(screen: PageProbe, real_site: Site) -
     expected = recommend(real_site, situation=situation)
     assert not expected["practices"]
     open_answer(page, real_site, q=situation)
-    expect(page.locator("#practices")).to_contain_text("opfylder kravene til en anbefaling")
+    expect(page.locator("#practices .no-recommendation")).to_contain_text(
+        "opfylder kravene til en anbefaling"
+    )
     expect(page.locator("#status")).to_contain_text("0 anbefalede praksisser")
     apart = page.locator(".other-practices")
     apart.locator("summary").click()
     dyslexia = apart.locator(".practice", has_text="ordblind").first
     expect(dyslexia.locator(".practice-status")).to_contain_text("Anbefales ikke")
     expect(dyslexia.locator(".practice-fit")).to_contain_text("ordblind")
+
+
+def test_an_off_topic_question_gets_no_practice(screen: PageProbe, real_site: Site) -> None:
+    page = screen.page
+    situation = "hvordan laver man en god lasagne"
+    expected = recommend(real_site, situation=situation)
+    assert not expected["practices"] and not any(p["fits"] for p in expected["other_practices"])
+    assert not expected["advice"]
+    open_answer(page, real_site, q=situation)
+    expect(page.locator("#practices .no-recommendation")).to_have_text(
+        "Ingen praksis passer til beskrivelsen: ingen af dem nævner det, I skriver om, og ingen "
+        "indsats, der ligner jeres situation, følger dem."
+    )
+    expect(page.locator("#practices > .practice-list")).to_have_count(0)
+    expect(page.locator("#advice")).to_contain_text("Ingen gode råd")
+    expect(page.locator("#status")).to_contain_text("0 anbefalede praksisser")

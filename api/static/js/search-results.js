@@ -198,13 +198,17 @@ export function renderPractices(box, body, state, own, titles) {
       ),
     );
   } else if (!practices.length) {
+    // The API says which practices demonstrably fit (a shared word, a similar initiative).
+    const anyFit = others.some((p) => p.fits !== false);
     parts.push(
       el(
         "p",
         { class: "no-recommendation" },
-        others.length
-          ? "Ingen af de praksisser, der passer bedst til beskrivelsen, opfylder kravene til en anbefaling. Under listen herunder står, hvorfor hver enkelt ikke anbefales."
-          : "Ingen praksis passede til beskrivelsen.",
+        !others.length
+          ? "Ingen praksis passede til beskrivelsen."
+          : anyFit
+            ? "Ingen af de praksisser, siden fandt, opfylder kravene til en anbefaling. Ved hver enkelt står, hvorfor den ikke anbefales."
+            : "Ingen praksis passer til beskrivelsen: ingen af dem nævner det, I skriver om, og ingen indsats, der ligner jeres situation, følger dem.",
       ),
     );
   } else {
@@ -216,8 +220,8 @@ export function renderPractices(box, body, state, own, titles) {
       el(
         "details",
         { class: "other-practices" },
-        el("summary", {}, `Andre praksisser fra lignende indsatser, som ikke anbefales (${others.length})`),
-        el("p", { class: "muted" }, "De hænger sammen med jeres beskrivelse, men opfylder ikke kravene til en anbefaling. Grunden står ved hver."),
+        el("summary", {}, `Praksisser, som siden også fandt, men ikke anbefaler (${others.length})`),
+        el("p", { class: "muted" }, "De ligger tæt på jeres beskrivelse i rangeringen, men opfylder ikke kravene til en anbefaling. Grunden står ved hver."),
         el("ul", { class: "practice-list" }, others.map((p) => practiceItem(p, titles, "is-other"))),
       ),
     );
