@@ -77,13 +77,17 @@ def to_json(model: type[BaseModel], value: object) -> dict[str, Any]:
 
 
 MATCH_DESCRIPTION = (
-    "Hvor sandsynligt det er, at en konsulent finder resultatet klart relevant (0-1). "
-    "Kalibreret, så den kan bruges som tærskel; sammenlign ikke på tværs af versioner. "
-    "`null` indtil relevansmodellen leverer den."
+    "Hvor sandsynligt det er, at en konsulent finder resultatet klart relevant (0-1), "
+    "kalibreret på bedømte spørgsmål, så det kan sammenlignes på tværs af søgninger og "
+    "bruges som tærskel; sammenlign ikke på tværs af versioner."
+)
+PRACTICE_MATCH_DESCRIPTION = (
+    "Hvor godt praksissen passer til situationen (0-1): dens egne ord og om de indsatser, der "
+    "passer, har den på tjeklisten. Ordner ét svar; ikke kalibreret som søgningens `match`."
 )
 NO_GOOD_MATCH_DESCRIPTION = (
-    "Sand når intet resultat passer godt (intet `match` over den kalibrerede tærskel); vis "
-    "da resultaterne som usikre. `null` indtil relevansmodellen leverer den."
+    "Sand når intet resultat passer godt (bedste `match` under den kalibrerede tærskel); vis "
+    "da resultaterne som usikre. En anbefaling giver i så fald ingen praksisser og råd."
 )
 RANK_DESCRIPTION = "Plads i rangeringen, 1 er bedst; tæller videre på senere sider (offset)."
 
@@ -144,7 +148,7 @@ class Match(_Out):
 
 class SearchResult(_Out):
     rank: int = Field(ge=1, description=RANK_DESCRIPTION, examples=[1])
-    match: float | None = Field(None, ge=0, le=1, description=MATCH_DESCRIPTION, examples=[0.82])
+    match: float = Field(ge=0, le=1, description=MATCH_DESCRIPTION, examples=[0.82])
     id: str = Field(examples=["skanderborg-vejen-frem-for-ordblinde"])
     municipality: str = Field(examples=["Skanderborg"])
     title: str = Field(examples=["Vejen frem for ordblinde ledige"])
@@ -159,7 +163,7 @@ class SearchResponse(_Out):
     k: int = 10
     offset: int = 0
     total: int = Field(description="Antal indsatser der matcher filtrene i alt.", examples=[1])
-    no_good_match: bool | None = Field(None, description=NO_GOOD_MATCH_DESCRIPTION)
+    no_good_match: bool = Field(description=NO_GOOD_MATCH_DESCRIPTION)
     items: list[SearchResult]
 
     @model_validator(mode="before")
@@ -173,7 +177,7 @@ class SearchResponse(_Out):
             "k": value.k,
             "offset": value.offset,
             "total": value.total,
-            "no_good_match": getattr(value, "no_good_match", None),
+            "no_good_match": value.no_good_match,
             "items": _ranked(value.results, value.offset + 1),
         }
 

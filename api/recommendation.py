@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import AliasChoices, Field, model_validator
 
 from api.models import (
-    MATCH_DESCRIPTION,
     NO_GOOD_MATCH_DESCRIPTION,
+    PRACTICE_MATCH_DESCRIPTION,
     RANK_DESCRIPTION,
     Evidence,
     SearchResult,
@@ -38,7 +38,7 @@ class Follower(_Out):
 
 class PracticeRecommendation(_Out):
     rank: int = Field(ge=1, description=RANK_DESCRIPTION, examples=[1])
-    match: float | None = Field(None, ge=0, le=1, description=MATCH_DESCRIPTION)
+    match: float = Field(ge=0, le=1, description=PRACTICE_MATCH_DESCRIPTION, examples=[0.74])
     id: str = Field(examples=["gp-borgere-faar-samtaler-hver-2-uge"])
     text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
     test: TestName
@@ -81,7 +81,7 @@ class Advice(_Out):
 
 class RecommendResponse(_Out):
     situation: str = Field(examples=["vi vil følge bedre op på borgere i løntilskud"])
-    no_good_match: bool | None = Field(None, description=NO_GOOD_MATCH_DESCRIPTION)
+    no_good_match: bool = Field(description=NO_GOOD_MATCH_DESCRIPTION)
     initiatives: list[SearchResult]
     practices: list[PracticeRecommendation] = Field(
         description="De anbefalede praksisser blandt de k bedst passende."
@@ -101,7 +101,7 @@ class RecommendResponse(_Out):
         rank = {p.id: n for n, p in enumerate(value.ranked, start=1)}
         return {
             "situation": value.situation,
-            "no_good_match": getattr(value, "no_good_match", None),
+            "no_good_match": value.no_good_match,
             "initiatives": _ranked(value.initiatives),
             "practices": [_Ranked(p, rank[p.id]) for p in value.practices],
             "other_practices": [_Ranked(p, rank[p.id]) for p in value.other_practices],

@@ -54,12 +54,12 @@ def run(
     from engine.settings import Settings
 
     # The same call, with the same threads, as the server's backend makes for a query; and
-    # the text it really embeds (the query with its thesaurus gloss, see Searcher.dense_text).
+    # the text it really embeds (the query with its thesaurus gloss, see engine/search/analysis).
     threads = Settings().embed_threads
     onnx = OnnxEmbedder("bundled:all-MiniLM-L6-v2", Path(settings["export_dir"]), threads=threads)
     served = Settings(data_dir=data_dir, export_dir=Path(settings["export_dir"]))
     searcher, _ = open_searcher(served, load_stored_corpus(served), onnx)
-    glossed = {q: searcher.dense_text(q, searcher.thesaurus.expand(q)) for q in queries}
+    glossed = {q: searcher.queries.analyse(q).dense_text for q in queries}
     warm = [f"opvarmning {i}" for i in range(20)]
     runs: dict[str, list[dict[str, float]]] = {
         k: []

@@ -12,8 +12,9 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, ClassVar, TypeVar
 
 import typer
 from rich.console import Console
@@ -32,8 +33,11 @@ from cli.output import (
 )
 from engine.domain.corpus import load_corpus
 from engine.errors import IndsatsError, InvalidInputError
-from engine.evaluation.sets import load_set, run_set
+from engine.evaluation.calibrate import calibrate as fit_calibration
+from engine.evaluation.calibrate import save as save_calibration
+from engine.evaluation.sets import evaluate_sets
 from engine.recommend import RecommendRequest
+from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.query import SearchQuery, validate_query
 from engine.service import Engine, QueryFailure
 from engine.settings import Settings
@@ -272,26 +276,46 @@ def evaluate_cmd(
     data: Annotated[
         Path | None,
         typer.Option(
-            help="Mappe med queries.json (og practices.json); standard: ./tests/relevance."
+            help="Mappe med sets.json og de bedømte spørgsmål; standard: ./tests/relevance."
         ),
     ] = None,
-    split: Annotated[str, typer.Option(help="dev, holdout eller all.")] = "all",
+    sets: Annotated[
+        list[str] | None, typer.Option("--set", help="Kun dette sæt (kan gentages).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
 ) -> None:
-    """Mål søgekvaliteten (nDCG@3, MRR, recall@5) for hver søgetilstand, og anbefalingerne."""
-    eval_set = _run(lambda: load_set(_eval_data(data)))
-    engine = _open()
-    report = _run(lambda: run_set(engine, eval_set, split))
-    if not as_json:
-        print_evaluation(report, engine.model_name)
+    """Mål søgekvaliteten (nDCG@3, MRR, recall@5) pr. tilstand mod en ren BM25 og anbefalingerne,
+    for hvert sæt: frøsiderne, tune-halvdelen og den usete halvdel."""
+    settings = Settings()
+    reports = _run(lambda: evaluate_sets(settings, _eval_data(data), sets or ()))
+    if as_json:
+        print_json({"model": settings.model, "sets": [asdict(r) for r in reports]})
         return
-    payload: dict[str, Any] = {
-        "queries": report.queries, "split": split, "model": engine.model_name,
-        "results": report.search,
-    }  # fmt: skip
-    if report.practices:
-        payload["practices"] = {"situations": report.situations, **report.practices}
-    print_json(payload)
+    for report in reports:
+        print_evaluation(report, settings.model)
+
+
+@app.command()
+def calibrate(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Mappe med sets.json; standard: ./tests/relevance."),
+    ] = None,
+    on: Annotated[str, typer.Option("--set", help="Sættet der kalibreres på.")] = "tune",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Hvor kalibreringen skrives; standard: <INDSATS_DATA_DIR>/calibration.json."
+        ),
+    ] = None,
+) -> None:
+    """Tilpas 'match' og grænsen for "intet godt svar" til modellen, på et sæt med bedømte
+    og urelaterede spørgsmål. Serveren bruger filen ved næste start."""
+    settings = Settings()
+    target = out or settings.data_dir / CALIBRATION_FILE
+    result = _run(lambda: fit_calibration(settings, _eval_data(data), on))
+    _run(lambda: save_calibration(result, target))
+    Console().print(f"Kalibrering skrevet til {target}: {result.about}", markup=False)
 
 
 @app.command(options_metavar="[TILVALG]")

@@ -82,16 +82,34 @@ def print_recommendation(result: Recommendation) -> None:
 
 
 def print_evaluation(report: SetReport, model: str) -> None:
-    out = Table(title=f"{report.queries} forespørgsler ({report.split}), model {model}")
+    """One set: each mode beside the plain-BM25 baseline, by kind of question, practices and
+    how often "no good match" was said."""
+    console = Console()
+    title = f"Sæt '{report.name}': {report.queries} spørgsmål, {report.pages} sider"
+    out = Table(title=f"{title}, model {model}")
     out.add_column("Tilstand")
     for name in MEASURES:
         out.add_column(name, justify="right")
     for mode, scores in report.search.items():
         out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
-    Console().print(out)
+    console.print(out)
+    kinds = Table(title="nDCG@3 efter slags spørgsmål")
+    for column in ("Slags", "Antal", "hybrid", "baseline"):
+        kinds.add_column(column, justify="right")
+    for kind, row in report.kinds.items():
+        kinds.add_row(kind, f"{row['n']:.0f}", f"{row['hybrid']:.3f}", f"{row['baseline']:.3f}")
+    console.print(kinds)
     if report.practices:
         practices = Table(title=f"Anbefalede praksisser: {report.situations} situationer")
         for name in report.practices:
             practices.add_column(name, justify="right")
         practices.add_row(*(f"{v:.3f}" for v in report.practices.values()))
-        Console().print(practices)
+        console.print(practices)
+    flags = report.flags
+    line = f"'Intet godt svar' ved {flags.get('judged_flagged', 0):.1%} af de bedømte spørgsmål"
+    if "offtopic" in flags:
+        line += (
+            f" og {flags['offtopic_flagged']:.1%} af {flags['offtopic']:.0f} spørgsmål uden for "
+            "området"
+        )
+    console.print(line + ".", markup=False)

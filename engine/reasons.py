@@ -1,8 +1,9 @@
 """The reason a consultant reads beside a practice, in plain Danish.
 
 First why the practice fits this situation: the words of the practice that the description
-shares (stems, with the thesaurus' Danish synonyms), or, when it shares none, a similar
-initiative that follows it and the words it shares with the description. Then who follows
+shares (its stems as the search reads it: typos mended, the thesaurus' words added), or,
+when it shares none, a similar initiative that follows it and the words it shares with the
+description. Then who follows
 it, by initiative title and municipality, and how strong that is: the mean Evidenstest score
 of those who follow it fully against those who do not, with a warning when few jobcentres
 stand behind the numbers and, for Evidenstest practices, that the score counts the practice
@@ -35,7 +36,7 @@ from engine.eligibility import (
     Follower,
     Verdict,
 )
-from engine.search.thesaurus import Thesaurus
+from engine.search.analysis import Unit
 
 COMMON_SHARE = 0.3
 FEW_JOBCENTRES = 6
@@ -121,12 +122,10 @@ class ReasonWriter:
     def __init__(
         self,
         stemmer: Stemmer,
-        thesaurus: Thesaurus,
         practices: Sequence[Practice],
         initiatives: Sequence[Initiative] = (),
     ) -> None:
         self.stemmer = stemmer
-        self.thesaurus = thesaurus
         self.generic = frozenset(stemmer.stem_all(sorted(GENERIC)))
         self.common = _common([self._stems(practice_core(p.text)) for p in practices])
         self._pages = {i.id: self._page_words(i) for i in initiatives}
@@ -141,10 +140,14 @@ class ReasonWriter:
         spelled = _words(text)
         return dict(reversed(list(zip(self.stemmer.stem_all(spelled), spelled, strict=True))))
 
-    def situation_stems(self, situation: str) -> frozenset[str]:
-        """The description's stems plus those of its Danish synonyms from the thesaurus."""
-        extra = " ".join(self.thesaurus.expand(situation).danish)
-        return frozenset(self._stems(f"{situation} {extra}")) - self.generic
+    def situation_stems(self, units: Iterable[Unit]) -> frozenset[str]:
+        """The description's words as the search reads them (`AnalysedQuery.units`: typos
+        mended, each with the single words that say the same, "ordblinde" also
+        "dysleksi"), without the everyday ones. Related concepts' words and the parts of
+        phrases ("går" of "går ledig") are no reason on their own."""
+        stems = {u.stem for u in units}
+        stems |= {alt[0] for u in units for alt in u.alternatives if len(alt) == 1}
+        return frozenset(stems) - self.generic
 
     def matched_words(self, stems: frozenset[str], practice: Practice) -> tuple[str, ...]:
         """The practice's own words (as it spells them) that the description shares."""

@@ -7,14 +7,13 @@ situation, and the advice passages of the matching initiatives.
 Practice scoring (documented in the README too):
 
 - `match`: the situation against the practice's own words (its canonical text without the
-  quantifier and framing, glossed by the thesaurus like the passages), dense cosine and
-  Danish-stemmed BM25 (with the thesaurus' expansions), each divided by its best score over
-  the practices, then averaged (0..1). With a few dozen practices absolute scores say more
-  than ranks: reciprocal rank fusion gave a practice sharing no word with the situation most
-  of the top score just for ranking third of three (same eval quality, see README).
-- `support`: how much more the initiatives that match the situation follow the practice than
-  pages in general: the search-score-weighted adoption (Ja = 1, Delvist = 0.5, Nej = 0) of the
-  top `support_pages` results minus the adoption over all pages, floored at 0.
+  quantifier and framing), read like a search query (`engine/search/analysis.py`: typos
+  mended, the thesaurus' words added): BM25 and the dense cosine of the glossed text, each
+  scaled over the practices, averaged with the search's dense weight (0..1).
+- `support`: how much the initiatives that fit the situation have the practice on their
+  checklist: the share of the top `support_pages` results, weighted by their `match`, that
+  answer it at all (Ja, Delvist or Nej). Checklists belong to target groups, so a
+  sick-leave situation is answered from the sick-leave checklist.
 - `relevance = match_weight * match + (1 - match_weight) * support`.
 - `evidence` (`engine/domain/evidence.py`, stored on each `Practice`): the Evidenstest
   contrast between pages answering Ja and the others, shrunk towards 0 when there are few
@@ -24,9 +23,11 @@ Practice scoring (documented in the README too):
 The weights live in `Ranking` (`engine/search/fusion.py`), beside the search's.
 
 Which of the best-ranked practices may be *recommended* is a separate rule
-(`engine/eligibility.py`: followed fully within the filters, not by every page, and not by
-pages scoring lower); the rest of the top `k` are returned apart as `other_practices` with
-the rule they miss. The reason sentence is written by `engine/reasons.py`.
+(`engine/eligibility.py`: followed fully within the filters, not by every page, not by
+pages scoring lower, and a demonstrable fit); the rest of the top `k` are returned apart as
+`other_practices` with the rule they miss. The reason sentence is written by
+`engine/reasons.py`. When the search says `no_good_match`, no practice and no advice is
+given: a weak match is no ground for a recommendation.
 
 Gap analysis: when the jobcentre is known (its municipality's published answers, or an
 explicit map of answers), practices it answers Ja are not recommended; those it answers Nej
@@ -38,19 +39,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-
 from engine.advice import ADVICE_SECTIONS, advice_units, pick_advice
 from engine.domain.models import Evidence, Level, Practice
 from engine.domain.practices import practice_core
 from engine.eligibility import Follower, judge
 from engine.errors import InvalidInputError, UnknownPracticeError
 from engine.reasons import ReasonWriter
+from engine.search.fusion import scaled
 from engine.search.query import InitiativeFilter, SearchQuery, validate_k, validate_text
 from engine.search.results import SearchResponse, SearchResult
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus, gloss
-from index.dense_faiss import DenseIndex
 from index.lexical_bm25 import LexicalIndex
 
 ADOPTION = {Level.JA: 1.0, Level.DELVIST: 0.5, Level.NEJ: 0.0}
@@ -93,6 +92,11 @@ class PracticeAdvice:
     strength: str = ""  # the reason's sentence on how strong the followers' scores are
     fits: bool = False  # shares a telling word, or a similar initiative follows it
 
+    @property
+    def match(self) -> float:
+        """How well it fits the situation (0..1), what the API calls `match`."""
+        return self.relevance
+
 
 @dataclass(frozen=True, slots=True)
 class AdvicePassage:
@@ -110,6 +114,8 @@ class Recommendation:
     practices: tuple[PracticeAdvice, ...]
     advice: tuple[AdvicePassage, ...]
     other_practices: tuple[PracticeAdvice, ...] = ()
+    # Nothing fits the situation well: practices and advice are left out, not guessed.
+    no_good_match: bool = False
 
     @property
     def ranked(self) -> tuple[PracticeAdvice, ...]:
@@ -128,18 +134,19 @@ class Recommender:
         self.embedder = embedder = searcher.embedder
         self.practices = corpus.practices
         self.ranking = searcher.ranking
-        texts = [practice_document(p, searcher.thesaurus) for p in self.practices]
-        self._index = _PracticeIndex(
-            DenseIndex.build(embedder.embed_passages(texts)),
-            LexicalIndex.build(texts, searcher.analyzer),
+        self._vectors = embedder.embed_passages(
+            [practice_document(p, searcher.thesaurus) for p in self.practices]
         )
-        self._base_adoption = {p.id: _adoption(p, None) for p in self.practices}
+        self._lexical = LexicalIndex.build(
+            [practice_core(p.text) for p in self.practices], searcher.analyzer
+        )
+        self._answered = {
+            p.id: frozenset(a.initiative_id for a in p.answers) for p in self.practices
+        }
         titles = {i.id: i.title for i in corpus.initiatives}
         self._followers = {p.id: _followers(p, titles) for p in self.practices}
         self._pages = {i.id: i for i in corpus.initiatives}
-        self._writer = ReasonWriter(
-            searcher.analyzer, searcher.thesaurus, self.practices, corpus.initiatives
-        )
+        self._writer = ReasonWriter(searcher.analyzer, self.practices, corpus.initiatives)
 
     # -- the request ----------------------------------------------------------------------
     def validate(self, request: RecommendRequest) -> RecommendRequest:
@@ -204,7 +211,8 @@ class Recommender:
         known = bool(request.municipality or request.answers)
         match = self._match(initiatives.query)
         support = self._support(initiatives)
-        stems = self._writer.situation_stems(initiatives.query)
+        read = self.searcher.queries.analyse(initiatives.query)
+        stems = self._writer.situation_stems(read.units)
         top = [r.id for r in initiatives.results[: self.ranking.support_pages]]
         similar = self._writer.similar_pages(stems, top)
 
@@ -254,6 +262,10 @@ class Recommender:
                 )
             )
         ranked.sort(key=lambda p: (not p.gap, -p.score, p.id))
+        if initiatives.no_good_match:
+            return Recommendation(
+                initiatives.query, initiatives.results[: request.k], (), (), no_good_match=True
+            )
         best = ranked[: request.k]
         return Recommendation(
             initiatives.query,
@@ -265,23 +277,30 @@ class Recommender:
 
     # -- scoring --------------------------------------------------------------------------
     def _match(self, text: str) -> list[float]:
-        n = len(self.practices)
-        if n == 0:
+        """The situation against each practice's own words, read like a search query: BM25
+        (with the concepts' words) and the dense cosine, each scaled over the practices."""
+        if not self.practices:
             return []
-        lists = self.searcher.ranked_lists(text, "hybrid", None, self._index, candidates=n)
-        total = np.zeros(n, dtype=np.float64)
-        for weight, hits in lists:
-            if len(hits) and hits.scores.max() > 0:
-                total[hits.rows] += weight * np.maximum(hits.scores, 0) / hits.scores.max()
-        weights = sum(weight for weight, _ in lists) or 1.0
-        return [float(v) for v in total / weights]
+        query = self.searcher.queries.analyse(text)
+        lexical = scaled(self._lexical.scores(query.weights))
+        cosine = self._vectors @ self.embedder.embed_query(query.dense_text)
+        dense = scaled(cosine, float(cosine.mean()))
+        weight = self.ranking.dense_weight
+        return [float(v) for v in (lexical + weight * dense) / (1.0 + weight)]
 
     def _support(self, initiatives: SearchResponse) -> list[float]:
+        """How much the pages that fit the situation have the practice on their checklist:
+        the share of the top results, weighted by `match`, that answer it at all. A checklist
+        belongs to a target group (sygedagpenge, dagpenge, ...), so this keeps a practice of
+        another group's checklist from winning on a shared word."""
         top = initiatives.results[: self.ranking.support_pages]
-        if not top:
+        total = sum(r.match for r in top)
+        if not top or total <= 0:
             return [0.0] * len(self.practices)
-        weights = {r.id: r.score / top[0].score if top[0].score else 1.0 for r in top}
-        return [max(0.0, _adoption(p, weights) - self._base_adoption[p.id]) for p in self.practices]
+        return [
+            sum(r.match for r in top if r.id in self._answered[p.id]) / total
+            for p in self.practices
+        ]
 
     def _advice(
         self, initiatives: SearchResponse, k: int, similar: Mapping[str, object]
@@ -302,12 +321,6 @@ class Recommender:
             AdvicePassage(item.id, item.municipality, unit.section, unit.text, round(score, 6))
             for item, unit, score in pick_advice(found, pages, shared, k)
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _PracticeIndex:
-    dense: DenseIndex
-    lexical: LexicalIndex
 
 
 def practice_document(practice: Practice, thesaurus: Thesaurus) -> str:

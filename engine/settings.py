@@ -56,10 +56,17 @@ class Settings(BaseSettings):
         "corpus (128: 0.80, 512: 0.948) for about +1 ms per query (docs/BENCHMARKS.md).",
     )
 
-    rrf_k: int = Field(60, ge=1)
-    dense_weight: float = Field(0.5, ge=0.0, description="Measured: MiniLM reads Danish weakly.")
-    lexical_weight: float = Field(1.0, ge=0.0)
-    candidates: int = Field(200, ge=10, description="Passages fetched per mode before fusion.")
+    dense_weight: float = Field(
+        0.5, ge=0.0, description="Weight of the semantic signal (MiniLM reads Danish weakly)."
+    )
+    lexical_weight: float = Field(1.0, ge=0.0, description="Weight of page-level BM25.")
+    synonym_weight: float = Field(
+        0.35, ge=0.0, le=1.0, description="BM25 weight of a matched concept's other words."
+    )
+    related_weight: float = Field(
+        0.1, ge=0.0, le=1.0, description="BM25 weight of the words of related concepts."
+    )
+    candidates: int = Field(200, ge=10, description="Passages the dense model fetches a query.")
 
     api_key: SecretStr | None = Field(None, description="Key required for writes.")
     cors_origins: list[str] = Field(default_factory=list)

@@ -2,7 +2,8 @@
 
 Layout under `root` (normally `data/index/`):
     CURRENT                 name of the live version (replaced with os.replace)
-    v-<n>-<hash>/           manifest.json, dense.faiss, vectors.npy, passages.jsonl, lexical/
+    v-<n>-<hash>/           manifest.json, dense.faiss, vectors.npy, passages.jsonl, lexical/,
+                            units/ (BM25 over the caller's coarser units, e.g. whole pages)
 A reader sees the old or the new version, never a mix; a build killed at any point leaves
 `CURRENT` on the previous complete version, and its temp dir is removed by the next build.
 Loading checks the manifest against the wanted corpus and model and every file against its
@@ -35,7 +36,7 @@ from index.lexical_bm25 import LexicalIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
@@ -83,6 +84,7 @@ class LoadedIndex:
     directory: Path
     dense: DenseIndex
     lexical: LexicalIndex
+    units: LexicalIndex | None
 
     def __len__(self) -> int:
         return int(self.manifest["passage_count"])
@@ -162,14 +164,17 @@ class IndexStore:
                 raise StaleIndex(_CHANGED[key].format(old=manifest.get(key), new=value))
         dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
         lexical = LexicalIndex.load(directory / "lexical", self.analyzer)
+        unit_count = manifest.get("unit_count", 0)
+        units = LexicalIndex.load(directory / "units", self.analyzer) if unit_count else None
         count = manifest["passage_count"]
         # passages.jsonl is covered by its checksum above and written from the same list.
-        if not len(dense) == len(lexical) == count:
+        if not len(dense) == len(lexical) == count or len(units or ()) != unit_count:
             raise StaleIndex(
                 f"indeksversion {version} hænger ikke sammen: manifestet siger {count} "
-                f"passager, filerne har {len(dense)}/{len(lexical)}"
+                f"passager og {manifest.get('unit_count')} sider, filerne har "
+                f"{len(dense)}/{len(lexical)} og {len(units or ())}"
             )
-        return LoadedIndex(version, manifest, directory, dense, lexical)
+        return LoadedIndex(version, manifest, directory, dense, lexical, units)
 
     def _verified_manifest(self, directory: Path) -> dict[str, Any]:
         try:
@@ -196,13 +201,16 @@ class IndexStore:
         spec: IndexSpec,
         embed: EmbedPassages,
         *,
+        units: Callable[[], Sequence[str]] = tuple,
         force: bool = False,
         progress: Progress | None = None,
     ) -> tuple[LoadedIndex, BuildReport]:
         """The live index if it matches `spec`, else a fresh build (logged with the reason).
 
         `embed` turns document texts into vectors of `spec.model` (only texts whose vectors
-        the live version does not already hold)."""
+        the live version does not already hold). `units` are coarser texts made of the
+        documents (the caller's pages), indexed for BM25 only, so that a unit can be ranked
+        as a whole; their rows follow the order given."""
         if not force:
             try:
                 loaded = self.load(spec)
@@ -220,7 +228,7 @@ class IndexStore:
                 except StaleIndex as exc:
                     reason = exc.reason
             log.warning("Bygger søgeindekset: %s", reason)
-            loaded, report = self._build(documents(), spec, embed, reason, force, progress)
+            loaded, report = self._build(documents(), units(), spec, embed, reason, force, progress)
         log.info(
             "Indeks %s klar: %d passager indlejret, %d genbrugt, %.1f s",
             report.version,
@@ -233,6 +241,7 @@ class IndexStore:
     def _build(
         self,
         documents: Sequence[Document],
+        units: Sequence[str],
         spec: IndexSpec,
         embed: EmbedPassages,
         reason: str,
@@ -270,6 +279,8 @@ class IndexStore:
         dense.save(tmp / "dense.faiss")
         lexical = LexicalIndex.build([d.terms_text for d in documents], self.analyzer)
         lexical.save(tmp / "lexical")
+        if units:
+            LexicalIndex.build(units, self.analyzer).save(tmp / "units")
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
             for doc, key in zip(documents, keys, strict=True):
                 row = {
@@ -290,6 +301,7 @@ class IndexStore:
             "corpus_hash": spec.corpus_hash,
             "index_kind": spec.kind,
             "passage_count": len(documents),
+            "unit_count": len(units),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "files": {p.relative_to(tmp).as_posix(): _sha256(p) for p in files},
         }

@@ -1,30 +1,29 @@
-"""Search quality: graded consultant questions -> nDCG@3, MRR and recall@5 per mode.
+"""Search quality: graded consultant questions -> nDCG@3, MRR and recall@5.
 
 The metrics come from `ir_measures` (the TREC reference implementations), not our own code.
 MRR counts the first result graded 2 or 3 ("clearly relevant"): a marginal hit at rank 1 is
-not what a consultant asked for.
+not what a consultant asked for. Anything that turns a question into ranked initiative ids
+can be measured (a search mode, the plain-BM25 baseline), and the figures can be broken down
+by kind of question (colloquial, English, typos, long situations).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import ir_measures
 from ir_measures import RR, R, nDCG
 
 from engine.errors import InvalidInputError
-from engine.search.query import MODES, SearchQuery
-from engine.search.results import SearchResponse
 
 MEASURES: dict[str, Any] = {"nDCG@3": nDCG @ 3, "MRR": RR(rel=2), "R@5": R @ 5}
-
-
-class Searches(Protocol):
-    def search(self, query: SearchQuery) -> SearchResponse: ...
+# Question text -> initiative ids, best first.
+Ranker = Callable[[str], Sequence[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,50 +31,51 @@ class JudgedQuery:
     id: str
     text: str
     lang: str
-    split: str
+    kind: str
     judgments: dict[str, int]
 
 
 def load_queries(path: Path, known_ids: Iterable[str] | None = None) -> list[JudgedQuery]:
-    """Read the judged queries; a judgment naming an unknown initiative is an error, since it
-    would silently drag every score down."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InvalidInputError(f"{path}: kan ikke læse relevansdata ({exc}).") from exc
+    """Read judged queries. Judgments of pages outside `known_ids` are dropped (a set may
+    grade pages of a corpus it is not run on); a question left with no relevant page is an
+    error, since it would silently drag every score down."""
+    data = _read(path)
     known = set(known_ids) if known_ids is not None else None
     queries = []
-    for raw in data["queries"]:
+    for raw in data.get("queries", []):
         judgments = {str(k): int(v) for k, v in raw["judgments"].items()}
-        if known is not None and (unknown := set(judgments) - known):
-            raise InvalidInputError(
-                f"{path}: forespørgsel {raw['id']} bedømmer ukendte indsatser "
-                f"{sorted(unknown)}; ret id'erne eller tilføj siderne."
-            )
+        if known is not None:
+            judgments = {k: v for k, v in judgments.items() if k in known}
         if not any(v > 0 for v in judgments.values()):
-            raise InvalidInputError(f"{path}: forespørgsel {raw['id']} har ingen relevante svar.")
+            raise InvalidInputError(
+                f"{path}: forespørgsel {raw['id']} har ingen relevante sider i korpusset; "
+                "ret id'erne eller tilføj siderne."
+            )
         queries.append(
             JudgedQuery(
                 str(raw["id"]),
                 str(raw["text"]),
                 str(raw.get("lang", "da")),
-                str(raw.get("split", "dev")),
+                str(raw.get("kind", "en" if raw.get("lang") == "en" else "da")),
                 judgments,
             )
         )
     return queries
 
 
-def run_queries(
-    searcher: Searches, queries: Sequence[JudgedQuery], mode: str, k: int = 10
-) -> list[ir_measures.ScoredDoc]:
-    run = []
-    for q in queries:
-        response = searcher.search(SearchQuery(q.text, k=k, mode=mode))
-        for rank, result in enumerate(response.results):
-            # Rank-derived scores: ir_measures sorts by score, and ties must not reorder.
-            run.append(ir_measures.ScoredDoc(q.id, result.id, float(len(response.results) - rank)))
-    return run
+def load_texts(path: Path) -> list[tuple[str, str]]:
+    """(id, text) of unjudged questions, such as the off-topic ones."""
+    return [(str(q["id"]), str(q["text"])) for q in _read(path).get("queries", [])]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidInputError(f"{path}: kan ikke læse relevansdata ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise InvalidInputError(f"{path}: forventede et JSON-objekt.")
+    return data
 
 
 def qrels(queries: Sequence[JudgedQuery]) -> list[ir_measures.Qrel]:
@@ -84,15 +84,30 @@ def qrels(queries: Sequence[JudgedQuery]) -> list[ir_measures.Qrel]:
     ]
 
 
-def evaluate(
-    searcher: Searches, queries: Sequence[JudgedQuery], modes: Sequence[str] = MODES
-) -> dict[str, dict[str, float]]:
-    """Mode -> metric name -> mean over the queries."""
-    judged = qrels(queries)
-    out: dict[str, dict[str, float]] = {}
-    for mode in modes:
-        scores = ir_measures.calc_aggregate(
-            list(MEASURES.values()), judged, run_queries(searcher, queries, mode)
-        )
-        out[mode] = {name: float(scores[m]) for name, m in MEASURES.items()}
-    return out
+def run(rank: Ranker, queries: Sequence[JudgedQuery]) -> list[ir_measures.ScoredDoc]:
+    docs = []
+    for q in queries:
+        ids = list(rank(q.text))
+        # Rank-derived scores: ir_measures sorts by score, and ties must not reorder.
+        docs += [ir_measures.ScoredDoc(q.id, d, float(len(ids) - n)) for n, d in enumerate(ids)]
+    return docs
+
+
+def evaluate(rank: Ranker, queries: Sequence[JudgedQuery]) -> dict[str, float]:
+    """Metric name -> mean over the queries."""
+    scores = ir_measures.calc_aggregate(list(MEASURES.values()), qrels(queries), run(rank, queries))
+    return {name: float(scores[m]) for name, m in MEASURES.items()}
+
+
+def by_kind(rank: Ranker, queries: Sequence[JudgedQuery]) -> dict[str, dict[str, float]]:
+    """Kind of question -> {"n": count, "nDCG@3": mean}."""
+    per: dict[str, float] = {q.id: 0.0 for q in queries}
+    for metric in ir_measures.iter_calc([nDCG @ 3], qrels(queries), run(rank, queries)):
+        per[metric.query_id] = float(metric.value)
+    groups: dict[str, list[float]] = defaultdict(list)
+    for q in queries:
+        groups[q.kind].append(per[q.id])
+    return {
+        kind: {"n": len(values), "nDCG@3": sum(values) / len(values)}
+        for kind, values in sorted(groups.items())
+    }

@@ -1,83 +1,156 @@
-"""Evaluation sets: where the judged questions live, and one run over a set.
+"""Evaluation sets: which pages, which judged questions, and one run over a set.
 
-A set is a directory with `queries.json` (judged search questions) and, optionally,
-`practices.json` (judged practice situations). Its corpus is the one the engine serves
-unless the set names its own page directories (`corpus_dirs`): then the caller opens an
-engine over those pages. `indsats eval` runs one set today; a list of sets is a loop over
-`load_set` and `run_set`, with no change here.
+A data directory holds `sets.json`, naming each set's page directories and files (paths
+relative to the data directory):
+    {"sets": [{"name": "unseen", "pages": ["../../seeds", "catalogue/tune", "catalogue/unseen"],
+               "queries": "catalogue/questions-unseen.json",
+               "situations": "catalogue/practices-unseen.json",
+               "offtopic": "catalogue/offtopic-unseen.json"}, ...]}
+Each set is searched over its own pages with its own index (under
+`<data_dir>/eval/<name>`, so a second run reuses the vectors), never over the served corpus.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any
 
-from engine.domain.models import Corpus
+import numpy as np
+
+from engine import embedding
+from engine.domain.corpus import load_corpus
+from engine.embedding.base import Embedder
 from engine.errors import InvalidInputError
-from engine.evaluation.practices import Recommends, evaluate_practices, load_situations
-from engine.evaluation.search import Searches, evaluate, load_queries
+from engine.evaluation.baseline import PlainBM25
+from engine.evaluation.practices import evaluate_practices, load_situations
+from engine.evaluation.search import JudgedQuery, by_kind, evaluate, load_queries, load_texts
+from engine.recommend import Recommender
+from engine.search.query import MODES, SearchQuery
+from engine.search.searcher import Searcher, open_searcher
+from engine.settings import Settings
 
-QUERIES_FILE = "queries.json"
-SITUATIONS_FILE = "practices.json"
+MANIFEST = "sets.json"
 
 
 @dataclass(frozen=True, slots=True)
 class EvalSet:
     name: str
+    pages: tuple[Path, ...]
     queries: Path
     situations: Path | None = None
-    corpus_dirs: tuple[Path, ...] = ()
+    offtopic: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SetReport:
-    """Figures of one set: search metrics per mode, practice metrics (empty without
-    situations), and how many questions each rests on."""
+    """Figures of one set. `search`: mode (and "baseline") -> metric -> value; `kinds`:
+    kind of question -> hybrid and baseline nDCG@3; `flags`: the share of judged and of
+    off-topic questions answered with `no_good_match`."""
 
     name: str
-    split: str
+    pages: int
     queries: int
     search: dict[str, dict[str, float]]
+    kinds: dict[str, dict[str, float]] = field(default_factory=dict)
     situations: int = 0
     practices: dict[str, float] = field(default_factory=dict)
+    flags: dict[str, float] = field(default_factory=dict)
 
 
-class Evaluated(Searches, Recommends, Protocol):
-    """What a set runs against: the `Engine` has all of it."""
-
-    @property
-    def corpus(self) -> Corpus: ...
-
-
-def load_set(directory: Path, corpus_dirs: Sequence[Path] = ()) -> EvalSet:
-    """The set in `directory`; a clear error naming `--data` when it is not one."""
-    queries = directory / QUERIES_FILE
-    if not queries.is_file():
+def load_sets(directory: Path, names: Sequence[str] = ()) -> list[EvalSet]:
+    """The sets of `directory` (all, or those named); a clear error naming `--data` when the
+    directory holds none."""
+    manifest = directory / MANIFEST
+    try:
+        data: Any = json.loads(manifest.read_text("utf-8"))
+        raw_sets = data["sets"]
+        sets = [_eval_set(directory, raw) for raw in raw_sets]
+    except FileNotFoundError:
         raise InvalidInputError(
-            f"Ingen relevansdata i '{directory}': filen {QUERIES_FILE} mangler. Angiv mappen "
+            f"Ingen relevansdata i '{directory}': filen {MANIFEST} mangler. Angiv mappen "
             "med de bedømte spørgsmål med --data (fx --data tests/relevance)."
-        )
-    situations = directory / SITUATIONS_FILE
-    return EvalSet(
-        directory.name,
-        queries,
-        situations if situations.is_file() else None,
-        tuple(corpus_dirs),
-    )
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInputError(f"{manifest}: kan ikke læses som evalueringssæt ({exc}).") from exc
+    if unknown := set(names) - {s.name for s in sets}:
+        known = ", ".join(s.name for s in sets)
+        raise InvalidInputError(f"Ukendt sæt {sorted(unknown)}; {manifest} har: {known}.")
+    return [s for s in sets if not names or s.name in names]
 
 
-def run_set(target: Evaluated, eval_set: EvalSet, split: str = "all") -> SetReport:
-    """Every mode on the set's questions (those of `split`, or all), then its situations."""
-    corpus = target.corpus
-    judged = load_queries(eval_set.queries, [i.id for i in corpus.initiatives])
-    judged = [q for q in judged if split == "all" or q.split == split]
-    if not judged:
-        raise InvalidInputError(f"Ingen forespørgsler med split '{split}' i {eval_set.queries}.")
-    search = evaluate(target, judged)
-    if eval_set.situations is None:
-        return SetReport(eval_set.name, split, len(judged), search)
-    situations = load_situations(eval_set.situations, [p.id for p in corpus.practices])
-    practices = evaluate_practices(target, situations)
-    return SetReport(eval_set.name, split, len(judged), search, len(situations), practices)
+def _eval_set(directory: Path, raw: dict[str, Any]) -> EvalSet:
+    def path(key: str) -> Path | None:
+        return (directory / raw[key]).resolve() if raw.get(key) else None
+
+    queries = path("queries")
+    if queries is None:
+        raise KeyError("queries")
+    pages = tuple((directory / p).resolve() for p in raw["pages"])
+    return EvalSet(str(raw["name"]), pages, queries, path("situations"), path("offtopic"))
+
+
+def open_set(settings: Settings, eval_set: EvalSet, embedder: Embedder) -> Searcher:
+    """A searcher over the set's pages, with its index under `<data_dir>/eval/<name>`."""
+    corpus = load_corpus(eval_set.pages)
+    if corpus.errors:
+        first = corpus.errors[0]
+        raise InvalidInputError(f"Sættet {eval_set.name}: {first.file}: {first.message}")
+    own = settings.model_copy(
+        update={"data_dir": settings.data_dir / "eval" / eval_set.name,
+                "export_dir": settings.models_dir}
+    )  # fmt: skip
+    searcher, _ = open_searcher(own, corpus, embedder)
+    return searcher
+
+
+def ranker(searcher: Searcher, mode: str, k: int = 10) -> Any:
+    return lambda text: [r.id for r in searcher.search(SearchQuery(text, k=k, mode=mode)).results]
+
+
+def run_set(searcher: Searcher, eval_set: EvalSet) -> SetReport:
+    """Every mode and the baseline on the set's questions, by kind, then its situations and
+    how often `no_good_match` is said."""
+    pages = searcher.corpus.initiatives
+    judged = load_queries(eval_set.queries, [p.id for p in pages])
+    baseline = PlainBM25(pages).rank
+    search: dict[str, dict[str, float]] = {
+        mode: evaluate(ranker(searcher, mode), judged) for mode in MODES
+    }
+    search["baseline"] = evaluate(baseline, judged)
+    hybrid, plain = by_kind(ranker(searcher, "hybrid"), judged), by_kind(baseline, judged)
+    kinds = {
+        kind: {"n": v["n"], "hybrid": v["nDCG@3"], "baseline": plain[kind]["nDCG@3"]}
+        for kind, v in hybrid.items()
+    }
+    report = SetReport(eval_set.name, len(pages), len(judged), search, kinds)
+    if eval_set.situations is not None:
+        situations = load_situations(eval_set.situations, [p.id for p in searcher.corpus.practices])
+        practices = evaluate_practices(Recommender(searcher), situations)
+        report = replace(report, situations=len(situations), practices=practices)
+    return replace(report, flags=flag_rates(searcher, judged, eval_set.offtopic))
+
+
+def evaluate_sets(
+    settings: Settings, directory: Path, names: Sequence[str] = ()
+) -> list[SetReport]:
+    """Run every set of `directory` (or those named) with the configured model."""
+    sets = load_sets(directory, names)
+    embedder = embedding.load_embedder(settings)
+    return [run_set(open_set(settings, s, embedder), s) for s in sets]
+
+
+def flag_rates(
+    searcher: Searcher, judged: Sequence[JudgedQuery], offtopic: Path | None
+) -> dict[str, float]:
+    def flagged(texts: Sequence[str]) -> float:
+        said = [searcher.search(SearchQuery(t, k=1)).no_good_match for t in texts]
+        return float(np.mean(said)) if said else 0.0
+
+    out = {"judged_flagged": flagged([q.text for q in judged])}
+    if offtopic is not None:
+        texts = [text for _, text in load_texts(offtopic)]
+        out |= {"offtopic": float(len(texts)), "offtopic_flagged": flagged(texts)}
+    return out

@@ -18,6 +18,9 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
+    """`score` orders the results of one query; `match` (0..1, `calibration.py`) says how
+    likely a consultant finds this page clearly relevant, comparable across queries."""
+
     id: str
     municipality: str
     title: str
@@ -25,6 +28,7 @@ class SearchResult:
     scores: dict[str, float]
     score: float
     matches: tuple[Match, ...]
+    match: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +39,5 @@ class SearchResponse:
     offset: int
     total: int
     results: tuple[SearchResult, ...] = ()
+    # True when even the best page is unlikely to be what was asked (`calibration.py`).
+    no_good_match: bool = False

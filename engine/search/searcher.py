@@ -1,9 +1,12 @@
-"""Hybrid search over initiative passages: filters first, then dense + BM25, fused by RRF.
+"""Search: pages ranked as wholes on three signals, each result with its matching passages
+and a calibrated `match`.
 
-Filters pick the allowed passages before either backend ranks anything, so a filter can only
-remove pages, never empty a page that matches. Each backend ranks the pages by their best
-passage and the two page rankings are fused (`fusion.py`); a page's best passages by fused
-passage score are returned as `matches` so a consultant sees why it was found.
+Filters choose the pages that may answer before anything is ranked, so a filter can only
+remove pages. The query is read once (`analysis.py`); page-level BM25 and the dense model's best
+passage per page are scaled and summed (`fusion.py`); `match` and
+`no_good_match` come from `calibration.py`. A result's `matches` are its own passages that
+best fit the query (BM25 of the passage's words and its cosine), never the synthetic title
+passage, so what a consultant reads as "this is where it matched" is text from the page.
 """
 
 from __future__ import annotations
@@ -11,36 +14,32 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from engine.domain.models import Corpus, Initiative
+from engine.domain.text import DanishAnalyzer
 from engine.embedding.base import Embedder
-from engine.search.fusion import Ranking, rrf, rrf_by_owner
+from engine.search.analysis import AnalysedQuery, QueryAnalyzer
+from engine.search.calibration import FILE as CALIBRATION_FILE
+from engine.search.calibration import Calibration, MatchModel
+from engine.search.fusion import Ranking, fuse, scaled
 from engine.search.indexing import PassageIndex, open_index
-from engine.search.passages import Passage
-from engine.search.query import Mode, SearchQuery, validate_query
+from engine.search.lexicon import Lexicon
+from engine.search.passages import TITLE_SECTION, Passage
+from engine.search.query import SearchQuery, validate_query
 from engine.search.results import Match, SearchResponse, SearchResult
-from engine.search.thesaurus import Expansion, Thesaurus, gloss
+from engine.search.signals import PageSignals, coverage, lexical_signals, page_cosines
+from engine.search.spelling import Speller
+from engine.search.thesaurus import Thesaurus
 from engine.settings import Settings
 from index.base import Analyzer, Hits, Rows
-from index.dense_faiss import DenseIndex
-from index.lexical_bm25 import LexicalIndex
 from index.store import BuildReport, Progress
 
 # What `similar` reads of a page: enough to characterise it, within the query limit.
 SIMILAR_SECTIONS = ("Kommunens beskrivelse af indsatsen", "Erfaringer og resultater")
-
-
-class Backends(Protocol):
-    """A dense and a lexical index over the same rows (`LoadedIndex` is one)."""
-
-    @property
-    def dense(self) -> DenseIndex: ...
-
-    @property
-    def lexical(self) -> LexicalIndex: ...
+Floats = npt.NDArray[np.float64]
 
 
 class Searcher:
@@ -54,33 +53,44 @@ class Searcher:
         settings: Settings,
         *,
         thesaurus: Thesaurus | None = None,
+        lexicon: Lexicon | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
+        """The thesaurus, the lexicon and the calibration default to the bundled ones (the
+        lexicon cached under `settings.models_dir`, the calibration overlaid by
+        `<data_dir>/calibration.json`)."""
+        thesaurus = thesaurus if thesaurus is not None else Thesaurus.load()
+        lexicon = lexicon if lexicon is not None else Lexicon.open(settings.models_dir)
+        if calibration is None:
+            calibration = Calibration.load([settings.data_dir / CALIBRATION_FILE])
         self.corpus = corpus
         self.index = index
         self.embedder = embedder
         self.ranking = Ranking.from_settings(settings)
         self.max_query_chars = settings.max_query_chars
-        self.thesaurus = thesaurus if thesaurus is not None else Thesaurus.load()
-        self._initiatives = {i.id: i for i in corpus.initiatives}
-        # Hybrid search scores BM25 here while the calling thread embeds the query: the
-        # model call runs on one core and releases the GIL, so the other core would idle.
-        self._lexical_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lexical")
-        self._rows: dict[str, list[int]] = defaultdict(list)
+        self.thesaurus = thesaurus
+        self.calibration = calibration
+        self.pages = index.pages
+        units = index.loaded.units
+        if units is None or len(units) != len(self.pages):
+            raise ValueError("the index has no page rows for this corpus; rebuild it")
+        self.page_index = units
+        self._number = {p.id: n for n, p in enumerate(self.pages)}
+        self._rows: dict[int, list[int]] = defaultdict(list)
         for row, passage in enumerate(index.passages):
-            self._rows[passage.initiative_id].append(row)
-        # Row -> initiative number, so fusion maps hundreds of candidate rows to their pages
-        # in one numpy lookup instead of touching each passage object (at 856k passages
-        # those are cache misses: fusion took 1.0 ms of a 100k search).
-        self._owner_ids = list(self._rows)
-        number = {initiative_id: n for n, initiative_id in enumerate(self._owner_ids)}
+            self._rows[self._number[passage.initiative_id]].append(row)
+        # Passage row -> page row: the dense hits become page cosines in one numpy step.
         self._owner = np.fromiter(
-            (number[p.initiative_id] for p in index.passages),
+            (self._number[p.initiative_id] for p in index.passages),
             dtype=np.int32,
             count=len(index.passages),
         )
-        missing = set(self._initiatives) - set(self._rows)
-        if missing:
-            raise ValueError(f"index does not cover initiatives {sorted(missing)}; rebuild it")
+        words = (s for g in thesaurus.groups for t in g.danish for s in thesaurus.term_stems(t))
+        speller = Speller(units.terms, words, units.document_frequency, lexicon)
+        self.queries = QueryAnalyzer(DanishAnalyzer(), thesaurus, speller, lexicon, self.ranking)
+        # Page BM25 and coverage run here while the calling thread embeds the query: the
+        # model call releases the GIL, so the second core would otherwise idle.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lexical")
 
     @property
     def version(self) -> str:
@@ -98,25 +108,27 @@ class Searcher:
     # -- the requests ------------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResponse:
         query = validate_query(query, self.max_query_chars)
-        mode = cast(Mode, query.mode)
-        allowed: Rows | None = None
         wanted = query.filter
-        if wanted.active:
-            rows = [
-                r for i in self._initiatives.values() if wanted.accepts(i) for r in self._rows[i.id]
-            ]
-            allowed = np.asarray(sorted(rows), dtype=np.int64)
-        lists = self.ranked_lists(query.text, mode, allowed)
-        fused = rrf(lists, self.ranking.rrf_k)
-        overall = rrf_by_owner(lists, self._owner, self.ranking.rrf_k)
-        ranked = self._rank(fused, overall)
+        allowed = (
+            np.fromiter((wanted.accepts(p) for p in self.pages), dtype=bool, count=len(self.pages))
+            if wanted.active
+            else None
+        )
+        analysed = self.queries.analyse(query.text)
+        signals = self.signals(analysed, query.mode != "lexical", allowed)
+        score, match, model = self.rank(signals, query.mode, allowed, analysed.language)
+        ranked = [int(n) for n in np.lexsort((np.arange(len(score)), -score)) if score[n] > 0]
+        no_good = not ranked or float(match[ranked[0]]) < model.threshold
         page = ranked[query.offset : query.offset + query.k]
-        results = tuple(self._result(*r, query.max_matches) for r in page)
-        return SearchResponse(query.text, mode, query.k, query.offset, len(ranked), results)
+        matches = self._matches(analysed, page, query.max_matches)
+        results = tuple(self._result(n, float(score[n]), float(match[n]), matches[n]) for n in page)
+        return SearchResponse(
+            query.text, query.mode, query.k, query.offset, len(ranked), results, no_good
+        )
 
     def similar(self, item: Initiative, k: int) -> SearchResponse:
-        """Pages like `item`: a hybrid search with its title, target groups and description,
-        without the page itself."""
+        """Pages like `item`: a search with its title, target groups and description, without
+        the page itself."""
         parts = [item.title, ", ".join(item.target_groups)]
         parts += [s.text for name in SIMILAR_SECTIONS if (s := item.section(name)) is not None]
         text = " ".join(" ".join(parts).split())
@@ -125,100 +137,135 @@ class Searcher:
         found = self.search(SearchQuery(text, k=100))
         others = tuple(r for r in found.results if r.id != item.id)
         total = found.total - (len(found.results) - len(others))
-        return SearchResponse(item.title, found.mode, k, 0, total, others[:k])
+        return SearchResponse(
+            item.title, found.mode, k, 0, total, others[:k], not others or found.no_good_match
+        )
 
     def best_passages(
         self, text: str, initiative_ids: Collection[str], sections: Collection[str], k: int
     ) -> list[tuple[Passage, float]]:
-        """The `k` passages of those pages' `sections` that fit `text` best (hybrid, fused)."""
+        """The `k` passages of those pages' `sections` that fit `text` best."""
         rows = [
             row
-            for row, p in enumerate(self.index.passages)
-            if p.initiative_id in initiative_ids and p.section in sections
+            for number in sorted(self._number[i] for i in initiative_ids if i in self._number)
+            for row in self._rows[number]
+            if self.index.passages[row].section in sections
         ]
         if not rows:
             return []
-        allowed = np.asarray(rows, dtype=np.int64)
-        fused = rrf(self.ranked_lists(text, "hybrid", allowed), self.ranking.rrf_k)
-        best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-        return [(self.index.passages[row], score) for row, score in best]
+        scored = self._passage_scores(self.queries.analyse(text), rows)
+        best = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        return [(self.index.passages[row], score) for row, score in best if score > 0]
 
     # -- ranking -------------------------------------------------------------------------------
-    def ranked_lists(
+    def signals(
+        self, query: AnalysedQuery, dense: bool, allowed: npt.NDArray[np.bool_] | None
+    ) -> PageSignals:
+        """Every page's raw signals (`dense` False: without the model)."""
+
+        def lexical() -> tuple[Floats, Floats, Floats]:
+            raw, share = lexical_signals(self.page_index, query)
+            return raw, share, coverage(self.page_index, query)
+
+        if not dense:
+            return PageSignals(*lexical())
+        pending = self._pool.submit(lexical)
+        rows = None if allowed is None else self._allowed_rows(allowed)
+        hits = self.dense_hits(query, rows)
+        cosine, floor = page_cosines(hits, self._owner, len(self.pages))
+        raw, share, covered = pending.result()
+        return PageSignals(raw, share, covered, cosine, floor)
+
+    def dense_hits(self, query: AnalysedQuery, rows: Rows | None = None) -> Hits:
+        vector = self.embedder.embed_query(query.dense_text)
+        return self.index.loaded.dense.search(vector, self.ranking.candidates, rows)
+
+    def rank(
         self,
-        text: str,
-        mode: Mode,
-        allowed: Rows | None,
-        backends: Backends | None = None,
-        candidates: int | None = None,
-    ) -> list[tuple[float, Hits]]:
-        """(weight, hits) for each backend the mode uses; `backends` defaults to the passage
-        index, and the recommender passes its practice index to rank practices the same way."""
-        backends = backends or self.index.loaded
-        expansion = self.thesaurus.expand(text)
-        n = candidates or self.ranking.candidates
-        lexical_weight = self.ranking.lexical_weight if mode == "hybrid" else 1.0
+        signals: PageSignals,
+        mode: str,
+        allowed: npt.NDArray[np.bool_] | None,
+        language: str = "da",
+    ) -> tuple[Floats, Floats, MatchModel]:
+        """(score, match, the match model) per page; pages a filter leaves out score 0."""
+        keep = np.ones(len(self.pages), dtype=bool) if allowed is None else allowed
+        lexical = scaled(np.where(keep, signals.lexical, 0.0))
+        dense = None
+        if signals.cosine is not None:
+            dense = scaled(np.where(keep, signals.cosine, signals.floor), signals.floor)
+        if mode == "dense" and dense is not None:
+            score = dense
+        else:
+            score = fuse(lexical, dense if mode == "hybrid" else None, self.ranking)
+        score = np.where(keep, score, 0.0)
+        top = float(score.max()) if score.size else 0.0
+        relative = score / top if top > 0 else np.zeros_like(score)
+        model = self.calibration.for_model(
+            self.embedder.name if signals.cosine is not None else None
+        )
+        match = model.probability(
+            {
+                "coverage": signals.coverage,
+                "lexical": signals.lexical_share,
+                "cosine": signals.cosine if signals.cosine is not None else relative,
+                "relative": relative,
+                "english": np.full(len(self.pages), float(language == "en")),
+            }
+        )
+        return score, np.where(keep, match, 0.0), model
 
-        def lexical_hits() -> Hits:
-            lexical = backends.lexical
-            lq = lexical.analyse(text, expansions=expansion.terms)
-            return lexical.search(
-                lq, n, allowed, self.ranking.compound_weight, self.ranking.expansion_weight
+    def _allowed_rows(self, allowed: npt.NDArray[np.bool_]) -> Rows:
+        rows = [r for n in np.flatnonzero(allowed).tolist() for r in self._rows[n]]
+        return np.asarray(sorted(rows), dtype=np.int64)
+
+    # -- matches ---------------------------------------------------------------------------------
+    def _passage_scores(self, query: AnalysedQuery, rows: list[int]) -> dict[int, float]:
+        """Passage BM25 over its own words plus the dense weight times its cosine, each scaled
+        over `rows`: the best of a few pages' passages, not of the corpus."""
+        wanted = np.asarray(rows, dtype=np.int64)
+        lexical = scaled(self.index.loaded.lexical.scores(query.weights)[wanted])
+        hits = self.dense_hits(query, wanted)
+        cosine = dict(zip(hits.rows.tolist(), hits.scores.tolist(), strict=True))
+        dense = scaled([cosine.get(r, 0.0) for r in rows], min(cosine.values(), default=0.0))
+        total = self.ranking.lexical_weight * lexical + self.ranking.dense_weight * dense
+        return dict(zip(rows, total.tolist(), strict=True))
+
+    def _matches(
+        self, query: AnalysedQuery, pages: list[int], max_matches: int
+    ) -> dict[int, tuple[Match, ...]]:
+        rows = [
+            r
+            for n in pages
+            for r in self._rows[n]
+            if self.index.passages[r].section != TITLE_SECTION
+        ]
+        scored = self._passage_scores(query, rows) if rows else {}
+        out: dict[int, tuple[Match, ...]] = {}
+        for n in pages:
+            own = sorted(
+                ((s, r) for r in self._rows[n] if (s := scored.get(r, 0.0)) > 0),
+                key=lambda t: (-t[0], t[1]),
             )
-
-        if mode == "lexical":
-            return [(lexical_weight, lexical_hits())]
-        lists: list[tuple[float, Hits]] = []
-        pending = self._lexical_pool.submit(lexical_hits) if mode == "hybrid" else None
-        vector = self.embedder.embed_query(self.dense_text(text, expansion, mode))
-        hits = backends.dense.search(vector, n, allowed)
-        lists.append((self.ranking.dense_weight if mode == "hybrid" else 1.0, hits))
-        if pending is not None:
-            lists.append((lexical_weight, pending.result()))
-        return lists
-
-    def dense_text(self, text: str, expansion: Expansion | None, mode: str = "hybrid") -> str:
-        """What the model embeds for a query: the text with a thesaurus gloss. Dense mode
-        needs both languages (nDCG@3 0.787 vs 0.745 English only); in hybrid, BM25 already
-        has the Danish expansions and the English gloss alone ranks as well (0.926 vs 0.925)
-        with a third fewer characters to embed (7.8 vs 10.6 ms a query)."""
-        if not expansion or not expansion.groups:
-            return text
-        return f"{text} ({', '.join(gloss(expansion, danish=mode != 'hybrid'))})"
-
-    def _rank(
-        self, fused: dict[int, float], overall: dict[int, float]
-    ) -> list[tuple[float, str, list[tuple[float, int]]]]:
-        """(score, initiative id, its (passage score, row)s best first), best first."""
-        per: dict[int, list[tuple[float, int]]] = defaultdict(list)
-        rows = np.fromiter(fused, dtype=np.int64, count=len(fused))
-        for owner, (row, score) in zip(self._owner[rows].tolist(), fused.items(), strict=True):
-            per[owner].append((score, row))
-        scored: list[tuple[float, str, list[tuple[float, int]]]] = []
-        for owner, items in per.items():
-            items.sort(key=lambda t: (-t[0], t[1]))
-            scored.append((overall[owner], self._owner_ids[owner], items))
-        scored.sort(key=lambda t: (-t[0], t[1]))
-        return scored
+            out[n] = tuple(
+                Match(p.section, p.text, round(s, 6), p.id)
+                for s, r in own[:max_matches]
+                for p in (self.index.passages[r],)
+            )
+        return out
 
     def _result(
-        self, score: float, initiative_id: str, items: list[tuple[float, int]], max_matches: int
+        self, number: int, score: float, match: float, matches: tuple[Match, ...]
     ) -> SearchResult:
-        """Built for the requested page only: at 100k pages a query touches hundreds."""
-        initiative = self._initiatives[initiative_id]
-        matches = tuple(
-            Match(p.section, p.text, s, p.id)
-            for s, row in items[:max_matches]
-            for p in (self.index.passages[row],)
-        )
+        page = self.pages[number]
         return SearchResult(
-            initiative.id,
-            initiative.municipality,
-            initiative.title,
-            initiative.target_groups,
-            initiative.scores,
-            score,
+            page.id,
+            page.municipality,
+            page.title,
+            page.target_groups,
+            page.scores,
+            round(score, 6),
             matches,
+            round(match, 4),
         )
 
 
@@ -235,4 +282,5 @@ def open_searcher(
     index, report = open_index(
         settings, corpus, embedder, force=force, progress=progress, thesaurus=thesaurus
     )
-    return Searcher(corpus, index, embedder, settings, thesaurus=thesaurus), report
+    searcher = Searcher(corpus, index, embedder, settings, thesaurus=thesaurus)
+    return searcher, report

@@ -105,11 +105,18 @@ def test_bad_arguments_give_a_danish_message_and_exit_2(args: list[str]) -> None
     assert "Fejl:" in result.output
 
 
-def test_eval_prints_a_row_per_mode() -> None:
-    result = runner.invoke(app, ["eval", "--json"])
+def test_eval_reports_each_mode_beside_the_baseline() -> None:
+    result = runner.invoke(app, ["eval", "--json", "--set", "seeds"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
-    assert set(data["results"]) == {"hybrid", "dense", "lexical"}
-    assert all(set(v) == {"nDCG@3", "MRR", "R@5"} for v in data["results"].values())
-    table = runner.invoke(app, ["eval", "--split", "dev"])
-    assert table.exit_code == 0 and "hybrid" in table.stdout and "nDCG@3" in table.stdout
+    (report,) = json.loads(result.stdout)["sets"]
+    assert report["name"] == "seeds" and report["pages"] == 5 and report["queries"] >= 70
+    assert set(report["search"]) == {"hybrid", "dense", "lexical", "baseline"}
+    assert all(set(v) == {"nDCG@3", "MRR", "R@5"} for v in report["search"].values())
+    assert set(report["kinds"]) == {"da", "en"} and "hit@5" in report["practices"]
+    table = runner.invoke(app, ["eval", "--set", "seeds"])
+    assert table.exit_code == 0 and "baseline" in table.stdout and "nDCG@3" in table.stdout
+
+
+def test_eval_names_the_unknown_set() -> None:
+    result = runner.invoke(app, ["eval", "--set", "nope"])
+    assert result.exit_code == 2 and "nope" in result.output and "seeds" in result.output

@@ -6,13 +6,11 @@ import pytest
 
 from engine.domain.models import Corpus
 from engine.errors import InvalidInputError
-from engine.search.fusion import rrf
 from engine.search.indexing import open_index
 from engine.search.query import SearchQuery, serves_target_group
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus
 from engine.settings import Settings
-from index.base import Hits
 from tests.fakes import FakeEmbedder
 
 LAESE = "skanderborg-vejen-frem-vi-styrker-dine-laese-skrive-og-regnefaerdigheder-sammen"
@@ -53,20 +51,24 @@ def test_matches_are_the_best_passages_of_the_page(searcher: Searcher) -> None:
 def test_municipality_filter_applies_before_ranking(
     seed_corpus: Corpus, tmp_settings: Settings
 ) -> None:
-    # With few candidates, an unfiltered Brønderslev-flavoured query never reaches the
-    # Hedensted coaching page in the dense ranking. Filtering after ranking would then return
-    # it empty-handed or not at all; filtering first ranks only Hedensted passages.
-    settings = tmp_settings.model_copy(update={"candidates": 10})
+    # With two dense candidates, an unfiltered search fills them with Brønderslev passages.
+    # Filtering after ranking would leave the Hedensted pages without a dense score or
+    # matches; filtering first ranks only Hedensted passages.
+    settings = tmp_settings.model_copy(update={"candidates": 2})
     embedder = FakeEmbedder()
     index, _ = open_index(settings, seed_corpus, embedder)
     searcher = Searcher(seed_corpus, index, embedder, settings)
     text = "ekstern jobformidler betaling"
-    unfiltered = _ids(searcher, text=text, k=10, mode="dense")
-    assert unfiltered[0] == FORMIDLER and COACHING not in unfiltered
-    response = searcher.search(SearchQuery(text, k=10, mode="dense", municipality="hedensted"))
-    assert {r.id for r in response.results} == {COACHING, MODELLEN}
-    assert response.total == 2
-    assert all(r.matches for r in response.results)
+    assert _ids(searcher, text=text, k=10)[0] == FORMIDLER
+    response = searcher.search(SearchQuery(text, k=10, municipality="hedensted"))
+    assert response.results and {r.id for r in response.results} <= {COACHING, MODELLEN}
+    assert all(r.municipality == "Hedensted" and r.matches for r in response.results)
+    analysed = searcher.queries.analyse(text)
+    rows = [n for n, p in enumerate(searcher.passages) if p.initiative_id != FORMIDLER]
+    import numpy as np
+
+    hits = searcher.dense_hits(analysed, np.asarray(rows, dtype=np.int64))
+    assert len(hits) == 2 and set(hits.rows.tolist()) <= set(rows)
 
 
 def test_target_group_hierarchy_and_case(searcher: Searcher) -> None:
@@ -138,27 +140,27 @@ def test_json_shape(searcher: Searcher) -> None:
     assert result["scores"]["evidence"] == pytest.approx(0.6)
 
 
-def test_rrf_weights_and_ranks() -> None:
-    import numpy as np
+def test_results_carry_match_and_an_honest_no_good_match(searcher: Searcher) -> None:
+    real = searcher.search(SearchQuery("ordblinde ledige", k=5))
+    assert not real.no_good_match
+    assert all(0.0 <= r.match <= 1.0 for r in real.results)
+    assert real.results[0].match == max(r.match for r in real.results)
+    nonsense = searcher.search(SearchQuery("xqzv blorp", k=5))
+    assert nonsense.no_good_match
+    assert all(r.match < real.results[0].match for r in nonsense.results)
 
-    a = Hits(np.array([1, 2], dtype=np.int64), np.array([0.9, 0.8], dtype=np.float32))
-    b = Hits(np.array([2, 3], dtype=np.int64), np.array([5.0, 4.0], dtype=np.float32))
-    fused = rrf([(1.0, a), (0.5, b)], k=10)
-    assert fused[2] == pytest.approx(1 / 12 + 0.5 / 11)
-    assert fused[1] == pytest.approx(1 / 11)
-    assert fused[3] == pytest.approx(0.5 / 12)
+
+def test_the_title_passage_is_never_shown_as_a_match(searcher: Searcher) -> None:
+    from engine.search.passages import TITLE_SECTION
+
+    for text in ("Hedensted modellen", "jobrettet coaching", "ordblinde"):
+        for result in searcher.search(SearchQuery(text, k=5)).results:
+            assert all(m.section != TITLE_SECTION for m in result.matches)
 
 
-def test_hybrid_embeds_english_gloss_dense_mode_both_languages(searcher: Searcher) -> None:
-    text = "ordblinde langtidsledige"
-    expansion = searcher.thesaurus.expand(text)
-    assert expansion.groups
-    english = {t for g in expansion.groups for t in g.english[:2]}
-    danish = {t for g in expansion.groups for t in g.danish[:2]} - english
-    hybrid = searcher.dense_text(text, expansion, "hybrid")
-    dense = searcher.dense_text(text, expansion, "dense")
-    assert hybrid.startswith(text) and dense.startswith(text)
-    assert all(t in hybrid for t in english) and all(t in dense for t in english)
-    assert danish and not any(f" {t}," in hybrid or f" {t})" in hybrid for t in danish)
-    assert all(t in dense for t in danish)
-    assert searcher.dense_text(text, None, "hybrid") == text
+def test_dense_text_is_the_query_with_an_english_gloss(searcher: Searcher) -> None:
+    analysed = searcher.queries.analyse("ordblinde langtidsledige")
+    english = {t for g in analysed.expansion.groups for t in g.english[:2]}
+    assert english and analysed.dense_text.startswith("ordblinde langtidsledige (")
+    assert all(t in analysed.dense_text for t in english)
+    assert searcher.queries.analyse("xqzv").dense_text == "xqzv"

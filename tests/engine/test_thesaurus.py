@@ -1,4 +1,4 @@
-"""The curated thesaurus: well-formed data and expansion that follows inflection."""
+"""The employment-field thesaurus: well-formed data and expansion that follows inflection."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def test_data_file_is_well_formed() -> None:
     for group in data["groups"]:
         assert group["da"] and group["en"], group["concept"]
         assert len(group["da"]) == len(set(group["da"])), group["concept"]
+        assert set(group.get("related", [])) <= set(concepts), group["concept"]
 
 
 @pytest.mark.parametrize(
@@ -40,12 +41,27 @@ def test_data_file_is_well_formed() -> None:
 def test_expansion_crosses_wording_and_language(
     thesaurus: Thesaurus, query: str, expected: str
 ) -> None:
-    assert expected in thesaurus.expand(query).terms
+    assert any(expected in g.danish for g in thesaurus.expand(query).groups)
 
 
-def test_expansion_leaves_out_what_the_query_already_says(thesaurus: Thesaurus) -> None:
-    terms = thesaurus.expand("ordblinde").danish
-    assert "ordblinde" not in terms and "ordblind" not in terms
+def test_expansion_says_which_query_words_each_concept_covers(thesaurus: Thesaurus) -> None:
+    expansion = thesaurus.expand("sygemeldte med stress")
+    (stem,) = thesaurus.term_stems("sygemeldte")
+    sick = expansion.groups_of(stem)
+    assert sick and all(any(stem in thesaurus.term_stems(t) for t in g.danish) for g in sick)
+    assert expansion.groups_of("xqzv") == ()
+
+
+def test_related_concepts_are_named_but_not_matched(thesaurus: Thesaurus) -> None:
+    expansion = thesaurus.expand("sygedagpenge")
+    matched = {g.concept for g in expansion.groups}
+    related = {g.concept for g in expansion.related}
+    assert related and not matched & related
+
+
+def test_unknown_related_concept_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown related"):
+        Thesaurus.from_dict({"groups": [{"concept": "x", "da": ["a"], "en": [], "related": ["y"]}]})
 
 
 def test_unrelated_query_expands_to_nothing(thesaurus: Thesaurus) -> None:

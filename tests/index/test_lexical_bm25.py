@@ -1,4 +1,4 @@
-"""BM25 over Danish stems, with compounds bridged on the query side."""
+"""BM25 over Danish stems: weighted queries, postings and coverage, round trips."""
 
 from __future__ import annotations
 
@@ -24,8 +24,9 @@ def index() -> LexicalIndex:
     return LexicalIndex.build(TEXTS, DanishAnalyzer())
 
 
-def _top(index: LexicalIndex, query: str, compounds: bool = True) -> list[int]:
-    return index.search(index.analyse(query, compounds=compounds), 5).rows.tolist()
+def _top(index: LexicalIndex, text: str) -> list[int]:
+    weights = dict.fromkeys(index.analyzer.stems(text), 1.0)
+    return index.search(weights, 5).rows.tolist()
 
 
 def test_analyzer_stems_and_drops_danish_stop_words() -> None:
@@ -39,70 +40,65 @@ def test_hyphenated_word_yields_parts_and_whole() -> None:
     assert {"arbejds", "markedsbalancen", "arbejdsmarkedsbalancen"} <= set(words)
 
 
-def test_compound_query_meets_its_parts(index: LexicalIndex) -> None:
-    # "jobsøgningskursus" shares no stem with either page, only compound parts:
-    # "jobsøgning" (page 2) and "jobsøgningskurs(et)" (page 0).
-    assert _top(index, "jobsøgningskursus", compounds=False) == []
-    assert set(_top(index, "jobsøgningskursus")) == {0, 2}
+def test_a_query_finds_the_rows_with_its_stems(index: LexicalIndex) -> None:
+    assert _top(index, "samtaler om jobsøgning") == [2]
+    assert _top(index, "virksomhedspraktik")[0] == 3
 
 
-def test_compound_page_word_meets_simple_query(index: LexicalIndex) -> None:
-    assert 0 in _top(index, "jobsøgning")
-    assert _top(index, "jobsøgning", compounds=False) == [2]
-
-
-def test_simple_query_meets_compounds_that_contain_it(index: LexicalIndex) -> None:
-    assert _top(index, "ordblinde", compounds=False) == []
-    assert _top(index, "ordblinde") == [1]
-    assert _top(index, "praktik")[0] == 3
-
-
-def test_unknown_word_meets_the_words_it_begins(index: LexicalIndex) -> None:
-    assert _top(index, "lav")[0] == 4
-
-
-def test_typed_words_outweigh_expansions(index: LexicalIndex) -> None:
-    query = index.analyse("samtaler", expansions=["løntilskud"])
-    hits = index.search(query, 5, expansion_weight=0.5)
-    assert hits.rows.tolist()[:2] == [2, 3]
+def test_typed_words_outweigh_added_words(index: LexicalIndex) -> None:
+    weights = {"samtal": 1.0, "løntilskud": 0.5}
+    assert index.search(weights, 5).rows.tolist()[:2] == [2, 3]
 
 
 def test_allowed_rows_restrict_before_ranking(index: LexicalIndex) -> None:
-    query = index.analyse("jobsøgning")
-    assert set(index.search(query, 5).rows.tolist()) == {0, 2}
-    only = index.search(query, 5, allowed=np.array([0, 1], dtype=np.int64))
-    assert only.rows.tolist() == [0]
+    weights = {"jobsøgning": 1.0, "ordblindeundervisning": 1.0}
+    assert set(index.search(weights, 5).rows.tolist()) == {1, 2}
+    only = index.search(weights, 5, allowed=np.array([0, 1], dtype=np.int64))
+    assert only.rows.tolist() == [1]
 
 
 def test_query_without_known_words_returns_nothing(index: LexicalIndex) -> None:
-    assert len(index.search(index.analyse("og i"), 5)) == 0
-    assert len(index.search(index.analyse("xyzzy"), 5)) == 0
+    assert _top(index, "og i") == []
+    assert _top(index, "xyzzy") == []
+    assert len(index.search({}, 5)) == 0
+
+
+def test_postings_frequency_and_best_contribution_agree(index: LexicalIndex) -> None:
+    rows, values = index.postings("jobsøgning")
+    assert rows.tolist() == [2] and index.document_frequency("jobsøgning") == 1
+    assert index.best_contribution("jobsøgning") == pytest.approx(float(values.max()))
+    assert index.scores({"jobsøgning": 1.0})[2] == pytest.approx(float(values.max()))
+    assert index.document_frequency("xyzzy") == 0 and index.best_contribution("xyzzy") == 0.0
+    assert "jobsøgning" in index and "xyzzy" not in index
+    assert "jobsøgning" in index.terms
+
+
+def test_containing_needs_every_stem_of_a_phrase(index: LexicalIndex) -> None:
+    assert index.containing(("virksomhedspraktik", "løntilskud")).tolist() == [
+        False, False, False, True, False
+    ]  # fmt: skip
+    assert not index.containing(("virksomhedspraktik", "ordblindeundervisning")).any()
+    assert not index.containing(()).any()
 
 
 def test_save_load_round_trip(index: LexicalIndex, tmp_path: Path) -> None:
     index.save(tmp_path / "lex")
     loaded = LexicalIndex.load(tmp_path / "lex", DanishAnalyzer())
-    query = loaded.analyse("ordblinde ledige")
-    assert loaded.search(query, 5).rows.tolist() == index.search(query, 5).rows.tolist()
+    weights = dict.fromkeys(DanishAnalyzer().stems("ordblinde ledige"), 1.0)
+    assert loaded.search(weights, 5).rows.tolist() == index.search(weights, 5).rows.tolist()
 
 
 def test_weighted_scores_equal_bm25s_per_term_sums(index: LexicalIndex) -> None:
-    """The one-pass scorer gives what bm25s' own scorer gives, term group by term group."""
+    """The one-pass scorer gives what bm25s' own scorer gives, term by term."""
     bm25 = index._bm25
     vocab = dict(bm25.vocab_dict)
-
-    def reference(stems: tuple[str, ...]) -> np.ndarray:
-        ids = [vocab[s] for s in stems if s in vocab]
-        if not ids:
-            return np.zeros(len(index), dtype=np.float64)
-        return np.asarray(bm25.get_scores_from_ids(ids), dtype=np.float64)
-
-    query = index.analyse("jobsøgningskursus for ledige", expansions=["ordblinde", "praktik"])
-    assert query.terms and query.compounds and query.expansions
-    for cw, ew in ((0.5, 0.5), (0.3, 0.0), (0.0, 0.8)):
-        want = reference(query.terms) + cw * reference(query.compounds)
-        want += ew * reference(query.expansions)
-        np.testing.assert_allclose(index.scores(query, cw, ew), want, rtol=1e-5, atol=1e-6)
+    weights = {"jobsøgning": 1.0, "led": 0.5, "ordblindeundervisning": 0.35, "xyzzy": 1.0}
+    want = sum(
+        w * np.asarray(bm25.get_scores_from_ids([vocab[t]]), dtype=np.float64)
+        for t, w in weights.items()
+        if t in vocab
+    )
+    np.testing.assert_allclose(index.scores(weights), want, rtol=1e-5, atol=1e-6)
 
 
 def test_plain_bm25_only(tmp_path: Path) -> None:

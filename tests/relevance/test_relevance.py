@@ -1,43 +1,69 @@
-"""Relevance with the real bundled model: hybrid must beat each single mode and hold a floor.
+"""Relevance with the real bundled model, on the three sets of `sets.json`.
 
-Floors sit a little under what was measured when the defaults were chosen (see README), so a
-change that makes ranking worse fails here instead of shipping.
+Floors sit a little under what was measured when the defaults were chosen (README,
+"Relevance"), so a change that makes ranking worse fails here instead of shipping. The
+unseen half's pages and questions were looked at only to report; its floors guard what was
+measured there, not a target anyone tuned to.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from engine.domain.models import Corpus
-from engine.evaluation.search import evaluate, load_queries
-from engine.search.searcher import Searcher, SearchQuery
+from engine.evaluation.sets import SetReport
+from engine.recommend import Recommender, RecommendRequest
+from engine.search.query import SearchQuery
+from engine.search.searcher import Searcher
 
 pytestmark = pytest.mark.model
 
-QUERIES = Path(__file__).with_name("queries.json")
 LAESE = "skanderborg-vejen-frem-vi-styrker-dine-laese-skrive-og-regnefaerdigheder-sammen"
-FLOOR = {"nDCG@3": 0.90, "MRR": 0.93}
+# Measured: seeds 0.883 / 0.903, tune 0.805 / 0.896, unseen 0.723 / 0.855.
+FLOOR = {
+    "seeds": {"nDCG@3": 0.86, "MRR": 0.88},
+    "tune": {"nDCG@3": 0.78, "MRR": 0.87},
+    "unseen": {"nDCG@3": 0.70, "MRR": 0.83},
+}
+# Measured: unseen 0.867, tune 0.80.
+PRACTICE_FLOOR = {"tune": 0.73, "unseen": 0.80}
 
 
-@pytest.fixture(scope="module")
-def scores(searcher: Searcher, seed_corpus: Corpus) -> dict[str, dict[str, float]]:
-    queries = load_queries(QUERIES, [i.id for i in seed_corpus.initiatives])
-    assert len([q for q in queries if q.lang == "da"]) >= 40
-    assert len([q for q in queries if q.lang == "en"]) >= 8
-    return evaluate(searcher, queries)
+@pytest.mark.parametrize("name", sorted(FLOOR))
+def test_hybrid_stays_above_its_floor(reports: dict[str, SetReport], name: str) -> None:
+    hybrid = reports[name].search["hybrid"]
+    for metric, floor in FLOOR[name].items():
+        assert hybrid[metric] >= floor, (name, metric, hybrid)
 
 
-@pytest.mark.parametrize("metric", ["nDCG@3", "MRR"])
-def test_hybrid_beats_each_single_mode(scores: dict[str, dict[str, float]], metric: str) -> None:
-    assert scores["hybrid"][metric] > scores["dense"][metric], scores
-    assert scores["hybrid"][metric] > scores["lexical"][metric], scores
+@pytest.mark.parametrize("name", ["tune", "unseen"])
+def test_hybrid_beats_the_plain_bm25_baseline_clearly(
+    reports: dict[str, SetReport], name: str
+) -> None:
+    search = reports[name].search
+    assert search["hybrid"]["nDCG@3"] >= search["baseline"]["nDCG@3"] + 0.15, search
+    assert search["hybrid"]["MRR"] >= search["baseline"]["MRR"] + 0.15, search
+    assert search["hybrid"]["nDCG@3"] > search["dense"]["nDCG@3"], search
 
 
-@pytest.mark.parametrize("metric", sorted(FLOOR))
-def test_hybrid_stays_above_floor(scores: dict[str, dict[str, float]], metric: str) -> None:
-    assert scores["hybrid"][metric] >= FLOOR[metric], scores
+def test_english_questions_reach_danish_pages(reports: dict[str, SetReport]) -> None:
+    for name in ("tune", "unseen"):
+        english = reports[name].kinds["english"]
+        assert english["hybrid"] >= english["baseline"] + 0.3, (name, english)
+
+
+@pytest.mark.parametrize("name", sorted(PRACTICE_FLOOR))
+def test_practices_stay_above_their_floor(reports: dict[str, SetReport], name: str) -> None:
+    assert reports[name].practices["hit@5"] >= PRACTICE_FLOOR[name], reports[name].practices
+
+
+@pytest.mark.parametrize("name", ["tune", "unseen"])
+def test_no_good_match_flags_off_topic_and_spares_real_questions(
+    reports: dict[str, SetReport], name: str
+) -> None:
+    flags = reports[name].flags
+    assert flags["offtopic"] >= 20
+    assert flags["offtopic_flagged"] >= 0.8, flags  # measured: tune 0.84, unseen 0.88
+    assert flags["judged_flagged"] < 0.05, flags  # measured 0.0 and 0.017
 
 
 def test_ordblinde_ledige_finds_the_reading_initiative_with_its_passage(
@@ -45,12 +71,33 @@ def test_ordblinde_ledige_finds_the_reading_initiative_with_its_passage(
 ) -> None:
     response = searcher.search(SearchQuery("ordblinde ledige"))
     top = response.results[0]
-    assert top.id == LAESE
-    assert top.municipality == "Skanderborg"
+    assert top.id == LAESE and not response.no_good_match
     shown = top.matches[0].text.lower()
     assert any(word in shown for word in ("ordblind", "obu", "læse-", "fvu")), shown
 
 
-def test_english_question_reaches_danish_page(searcher: Searcher) -> None:
-    response = searcher.search(SearchQuery("help for unemployed people with dyslexia"))
-    assert response.results[0].id == LAESE
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("supported employment for people with mental illness", "ips"),
+        ("flygtninge der kombinerer sprogskole med en arbejdsplads", ("igu", "sprogpraktik")),
+        ("ledige over 60 hvis dagpenge er opbrugt", "senior"),
+    ],
+)
+def test_the_misses_the_issue_named_are_found(
+    searchers: dict[str, Searcher], question: str, expected: str | tuple[str, ...]
+) -> None:
+    """The examples the relevance issue gave of questions the old ranking missed, over the
+    whole catalogue (its pages on these topics, in either half)."""
+    ids = [r.id for r in searchers["unseen"].search(SearchQuery(question, k=3)).results]
+    wanted = (expected,) if isinstance(expected, str) else expected
+    assert any(w in i for i in ids for w in wanted), ids
+
+
+@pytest.mark.parametrize("text", ["xqzv blorp", "opskrift på æblekage", "reset outlook password"])
+def test_off_topic_gets_no_confident_answer(searchers: dict[str, Searcher], text: str) -> None:
+    searcher = searchers["unseen"]
+    response = searcher.search(SearchQuery(text))
+    assert response.no_good_match
+    recommendation = Recommender(searcher).recommend(RecommendRequest(text))
+    assert recommendation.no_good_match and recommendation.practices == ()

@@ -76,7 +76,8 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
             matches.sort(key=lambda m: -m[0])
             summary = to_json(InitiativeSummary, item)
             del summary["updated_at"]
-            result = {**summary, "match": None, "matches": [m for _, m in matches[:3]]}
+            match = round(min(1.0, score / 3), 3)
+            result = {**summary, "match": match, "matches": [m for _, m in matches[:3]]}
             scored.append((score, result))
     scored.sort(key=lambda pair: -pair[0])
     return [{"rank": n, **result} for n, (_, result) in enumerate(scored, start=1)]
@@ -115,7 +116,7 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
         names = ", ".join(f"{f['title']} ({f['municipality']})" for f in full) or "ingen"
         practices.append(
             {
-                "match": None,
+                "match": round(min(1.0, relevance / 5), 3),
                 "id": practice.id,
                 "text": practice.text,
                 "test": TEST_KEYS[practice.test],
@@ -165,7 +166,7 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
                 )
     return {
         "situation": situation,
-        "no_good_match": None,
+        "no_good_match": False,  # the route answers with the controls
         "initiatives": [],
         "practices": [p for p in best if p["recommended"]],
         "other_practices": [p for p in best if not p["recommended"]],
@@ -216,7 +217,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             "k": k,
             "offset": offset,
             "total": len(found),
-            "no_good_match": controls.no_good_match or None,
+            "no_good_match": controls.no_good_match or not found or found[0]["match"] < 0.2,
             "items": found[offset : offset + k],
         }
 

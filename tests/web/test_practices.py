@@ -126,16 +126,22 @@ def test_no_recommendation_is_said_plainly(screen: PageProbe, real_site: Site) -
 
 
 def test_an_off_topic_question_gets_no_practice(screen: PageProbe, real_site: Site) -> None:
+    """The engine's calibrated "no good match": said plainly, no practice, no advice."""
     page = screen.page
     situation = "hvordan laver man en god lasagne"
     expected = recommend(real_site, situation=situation)
-    assert not expected["practices"] and not any(p["fits"] for p in expected["other_practices"])
+    assert expected["no_good_match"] is True
+    assert not expected["practices"] and not expected["other_practices"]
     assert not expected["advice"]
-    open_answer(page, real_site, q=situation)
-    expect(page.locator("#practices .no-recommendation")).to_have_text(
-        "Ingen praksis passer til beskrivelsen: ingen af dem nævner det, I skriver om, og ingen "
-        "indsats, der ligner jeres situation, følger dem."
+    page.goto(f"{real_site.url}/?{urlencode({'q': situation})}")
+    expect(page.locator("#results-area")).to_have_attribute("aria-busy", "false")
+    status = page.locator("#status")
+    expect(status).to_contain_text("Ingen indsats passer godt til beskrivelsen")
+    expect(status).to_contain_text("0 anbefalede praksisser")
+    expect(status).not_to_contain_text(" af ")
+    expect(page.locator("#initiatives .alert-warning")).to_contain_text(
+        "Ingen indsats passer godt til jeres beskrivelse"
     )
-    expect(page.locator("#practices > .practice-list")).to_have_count(0)
-    expect(page.locator("#advice")).to_contain_text("Ingen gode råd")
-    expect(page.locator("#status")).to_contain_text("0 anbefalede praksisser")
+    expect(page.locator("#practices")).to_contain_text("Ingen praksis passer sikkert")
+    expect(page.locator("#practices .practice")).to_have_count(0)
+    expect(page.locator("#advice .advice")).to_have_count(0)

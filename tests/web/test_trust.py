@@ -68,7 +68,7 @@ def test_snippets_are_the_pages_own_text(screen: PageProbe, real_site: Site) -> 
         found = api.get("/v1/search", params={"q": situation, "k": 10}).json()["items"]
         advice = api.post("/v1/recommend", json={"situation": situation, "k": 5}).json()["advice"]
     sections = {m["section"] for r in found for m in r["matches"]}
-    assert "Titel og målgrupper" in sections, "the test needs a title passage among the matches"
+    assert sections and "Titel og målgrupper" not in sections  # the engine's made-up passage
     page.goto(f"{real_site.url}/?q={situation}")
     wait_done(page)
     expect(page.locator(".score-note").first).to_contain_text(SCORE_NOTE)

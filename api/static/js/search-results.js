@@ -18,10 +18,6 @@ import {
 import { danishDate } from "./frame.js";
 import { urlFor } from "./search-state.js";
 
-// The search's own passage of title and target groups: it helps finding a page, but it is
-// not text from the page, so it is never shown as "what matched".
-const TITLE_PASSAGE = "Titel og målgrupper";
-
 function sourceLine(date) {
   const day = danishDate(date);
   return day ? el("p", { class: "card-source" }, `Beskrivelsen er tilføjet eller ændret ${day}.`) : null;
@@ -35,9 +31,8 @@ export function initiativeCard(result, terms, date = "") {
     { class: "tag-list" },
     (result.target_groups || []).map((g) => el("li", { class: "tag-item" }, g)),
   );
-  const fromPage = (result.matches || []).filter((m) => m.section !== TITLE_PASSAGE);
-  const onlyTitle = !fromPage.length && (result.matches || []).length > 0;
-  const matches = fromPage.slice(0, 2).map((m) =>
+  // The engine leaves its made-up passage of title and target groups out of `matches`.
+  const matches = (result.matches || []).slice(0, 2).map((m) =>
     el(
       "li",
       { class: "match" },
@@ -62,9 +57,9 @@ export function initiativeCard(result, terms, date = "") {
         scoreList(result.scores),
         matches.length ? el("p", { class: "matches-label" }, "Fra indsatsens tekst:") : null,
         matches.length ? el("ul", { class: "match-list" }, matches) : null,
-        onlyTitle
-          ? el("p", { class: "matches-label muted" }, "Fundet på titlen og målgrupperne; ingen afsnit i teksten ligner jeres beskrivelse.")
-          : null,
+        matches.length
+          ? null
+          : el("p", { class: "matches-label muted" }, "Ingen afsnit i teksten ligner jeres beskrivelse; indsatsen er fundet på titlen og målgrupperne."),
         sourceLine(result.updated_at || date),
         el(
           "a",

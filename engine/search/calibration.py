@@ -1,0 +1,111 @@
+"""`match`: how likely a consultant finds a result clearly relevant, and "no good match".
+
+A rank says which page is best, not whether it is any good: "opskrift på æblekage" has a
+best page too. Each result therefore gets `match`, the probability (0..1) that a consultant
+would grade it clearly relevant, from a logistic model over four signals of the page and the
+query's language:
+- coverage: the idf-weighted share of the query's content words the page speaks of (itself
+  or a word of the same concept); nonsense and recipes cover nothing;
+- lexical: its BM25 divided by the most those terms could add to any page;
+- cosine: the dense model's cosine of its best passage;
+- relative: its ranking score divided by the best page's;
+- english: 1 for a question in English, whose words the Danish pages cannot contain, so the
+  same coverage means more (measured on the tune half: with it, 96 % of the off-topic
+  questions are flagged at 1.7 % of the judged ones, without it 72 %).
+The model is fitted (`indsats calibrate`, `engine/evaluation/calibrate.py`) on the tune half
+of the benchmark and its off-topic questions; the response says `no_good_match` when the best
+result's match is under `threshold`, chosen on the same data (README, "Relevance" has the
+rates on the unseen half). Cosines mean different things for different models, so a fit is
+kept per model; a model without one (or a lexical search) uses the fit without the cosine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FEATURES = ("coverage", "lexical", "cosine", "relative", "english")
+LEXICAL_FEATURES = ("coverage", "lexical", "relative", "english")
+LEXICAL_ONLY = "lexical"  # the key of the fit that needs no model
+FILE = "calibration.json"
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchModel:
+    features: tuple[str, ...]
+    coefficients: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    def probability(self, signals: Mapping[str, Floats]) -> Floats:
+        logit = np.full_like(signals[self.features[0]], self.intercept, dtype=np.float64)
+        for name, weight in zip(self.features, self.coefficients, strict=True):
+            logit = logit + weight * signals[name]
+        return np.asarray(1.0 / (1.0 + np.exp(-logit)), dtype=np.float64)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "coefficients": [round(c, 6) for c in self.coefficients],
+            "intercept": round(self.intercept, 6),
+            "threshold": round(self.threshold, 6),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MatchModel:
+        features = tuple(str(f) for f in data["features"])
+        coefficients = tuple(float(c) for c in data["coefficients"])
+        if (
+            not features
+            or len(features) != len(coefficients)
+            or set(features) - set(FEATURES)
+            or not all(math.isfinite(c) for c in (*coefficients, float(data["intercept"])))
+            or not 0.0 < float(data["threshold"]) < 1.0
+        ):
+            raise ValueError(f"invalid match model {dict(data)!r}")
+        return cls(features, coefficients, float(data["intercept"]), float(data["threshold"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Fits by model name (`Embedder.name`), plus the lexical-only fit."""
+
+    models: Mapping[str, MatchModel]
+    about: str = ""
+
+    def for_model(self, model: str | None) -> MatchModel:
+        """The fit for `model` (None: a search without the dense model)."""
+        if model is not None and model in self.models:
+            return self.models[model]
+        return self.models[LEXICAL_ONLY]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
+        models = {str(k): MatchModel.from_dict(v) for k, v in data["models"].items()}
+        if LEXICAL_ONLY not in models or models[LEXICAL_ONLY].features != LEXICAL_FEATURES:
+            raise ValueError(f"a calibration needs '{LEXICAL_ONLY}' over {LEXICAL_FEATURES}")
+        return cls(models, str(data.get("about", "")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"about": self.about, "models": {k: m.to_dict() for k, m in self.models.items()}}
+
+    @classmethod
+    def load(cls, paths: Sequence[Path] = ()) -> Calibration:
+        """The bundled fits, overlaid by those in `paths` that exist (a deployment's own
+        `indsats calibrate` output for its model)."""
+        text = resources.files("engine").joinpath(f"data/{FILE}").read_text("utf-8")
+        bundled = cls.from_dict(json.loads(text))
+        models = dict(bundled.models)
+        for path in paths:
+            if path.is_file():
+                models.update(cls.from_dict(json.loads(path.read_text("utf-8"))).models)
+        return cls(models, bundled.about)
