@@ -181,9 +181,11 @@ async function run(state, own) {
     $("advice").replaceChildren();
   }
   $("jump-practices").textContent = `Anbefalede praksisser (${shown.recommended})`;
-  const parts = weak
-    ? [`Ingen indsats passer godt til beskrivelsen. Viser de ${current.shown}, der ligner mest`]
-    : [`Viser ${current.shown} af ${current.total} indsatser`];
+  const parts = [`Viser ${current.shown} af ${current.total} indsatser`];
+  if (weak) {
+    setStatus(`Ingen indsats passer godt til beskrivelsen. Viser de ${current.shown}, der ligner mest; ingen praksis anbefales.`);
+    return;
+  }
   if (recommend.status === "fulfilled") {
     parts.push(`${shown.recommended} ${shown.recommended === 1 ? "anbefalet praksis" : "anbefalede praksisser"}`);
     if (own.mode !== "none") {
