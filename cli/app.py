@@ -20,8 +20,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from api.models import BatchSearchFailure, Corpus, ErrorDetail, RecommendResponse, to_json
+from api.models import BatchSearchFailure, Corpus, ErrorDetail, to_json
 from api.models import SearchResponse as SearchAnswer
+from api.recommendation import RecommendResponse
 from cli import danish
 from cli.output import (
     print_corpus,

@@ -76,6 +76,15 @@ def print_recommendation(result: Recommendation) -> None:
     for n, practice in enumerate(result.practices, start=1):
         gap = " [bold](hul)[/]" if practice.gap else ""
         console.print(f"\n{n}. {practice.text}{gap}\n   {practice.reason}", highlight=False)
+    if not result.practices:
+        console.print("\nIngen praksis opfylder kravene til en anbefaling.")
+    if result.other_practices:
+        console.print("\n[bold]Passer også, men anbefales ikke[/]")
+        for practice in result.other_practices:
+            console.print(
+                f"\n· {practice.text}\n   {practice.status_text}\n   {practice.reason}",
+                highlight=False,
+            )
     if result.advice:
         console.print("\n[bold]Gode råd fra lignende indsatser[/]")
         for advice in result.advice:

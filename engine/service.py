@@ -234,8 +234,12 @@ class Engine:
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
         wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
+        pages = self.resolve(InitiativeFilter(municipality=request.from_municipality))
         request = replace(
-            request, target_group=wanted.target_group, municipality=wanted.municipality
+            request,
+            target_group=wanted.target_group,
+            municipality=wanted.municipality,
+            from_municipality=pages.municipality,
         )
         return self._snapshot.recommender.recommend(request)
 
