@@ -52,7 +52,6 @@ from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus, gloss
 from index.lexical_bm25 import LexicalIndex
 
-ADOPTION = {Level.JA: 1.0, Level.DELVIST: 0.5, Level.NEJ: 0.0}
 _RANK = {Level.JA: 2, Level.DELVIST: 1, Level.NEJ: 0}
 
 
@@ -328,15 +327,6 @@ def practice_document(practice: Practice, thesaurus: Thesaurus) -> str:
     core = practice_core(practice.text)
     words = gloss(thesaurus.expand(core))
     return f"{core} ({', '.join(words)})" if words else core
-
-
-def _adoption(practice: Practice, weights: Mapping[str, float] | None) -> float:
-    """Weighted share of pages following the practice (Ja 1, Delvist 0.5); a weighted page
-    that does not answer it counts as not following. Without weights: the pages answering."""
-    answered = {a.initiative_id: ADOPTION[a.level] for a in practice.answers}
-    weights = weights if weights is not None else dict.fromkeys(answered, 1.0)
-    total = sum(weights.values())
-    return sum(w * answered.get(i, 0.0) for i, w in weights.items()) / total if total else 0.0
 
 
 def _followers(practice: Practice, titles: Mapping[str, str]) -> tuple[Follower, ...]:
