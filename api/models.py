@@ -223,56 +223,6 @@ class Evidence(_Out):
     note: str = ""
 
 
-class Follower(_Out):
-    municipality: str = Field(examples=["Brønderslev"])
-    initiative_id: str
-    answer: LevelName
-    evidence_score: float | None = Field(
-        None, validation_alias=AliasChoices("evidence_score", "score"), examples=[3.8]
-    )
-
-
-class PracticeRecommendation(_Out):
-    rank: int = Field(ge=1, description=RANK_DESCRIPTION, examples=[1])
-    match: float = Field(ge=0, le=1, description=PRACTICE_MATCH_DESCRIPTION, examples=[0.74])
-    id: str = Field(examples=["gp-borgere-faar-samtaler-hver-2-uge"])
-    text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
-    test: TestName
-    evidence: Evidence
-    followed_by: list[Follower]
-    your_answer: LevelName | None = None
-    gap: bool = False
-    reason: str = Field(examples=["Følges fuldt af Brønderslev (evidensscore 4,1)."])
-
-
-class Advice(_Out):
-    initiative_id: str
-    municipality: str = Field(examples=["Brønderslev"])
-    section: str = Field(examples=["Gode råd"])
-    text: str
-
-
-class RecommendResponse(_Out):
-    situation: str = Field(examples=["vi vil følge bedre op på borgere i løntilskud"])
-    no_good_match: bool = Field(description=NO_GOOD_MATCH_DESCRIPTION)
-    initiatives: list[SearchResult]
-    practices: list[PracticeRecommendation]
-    advice: list[Advice] = Field(description="Passager fra Gode råd og lignende, bedst først.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _rank(cls, value: Any) -> Any:
-        if not _is_record(value, "practices"):
-            return value
-        return {
-            "situation": value.situation,
-            "no_good_match": value.no_good_match,
-            "initiatives": _ranked(value.initiatives),
-            "practices": _ranked(value.practices),
-            "advice": value.advice,
-        }
-
-
 # corpus records --------------------------------------------------------------------------
 class Section(_Out):
     name: str = Field(examples=["Gode råd"])

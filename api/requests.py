@@ -15,6 +15,15 @@ from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, 
 from engine.search.query import MAX_K
 
 Mode = Literal["hybrid", "dense", "lexical"]
+PracticeStatus = Literal[
+    "recommended",
+    "no_full_follower",
+    "outside_filters",
+    "followed_by_all",
+    "followers_score_lower",
+    "weak_fit",
+    "no_good_match",
+]
 LevelName = Literal["ja", "delvist", "nej"]
 # The page format's closed sets (engine.domain.parser: TEST_LABELS, SECTION_ORDER; a test
 # keeps them equal), so a client learns them from the schema.
@@ -129,6 +138,16 @@ class RecommendRequest(BaseModel):
             "Jeres egne svar: praksis-id -> ja/delvist/nej (id'erne fra GET /v1/practices); "
             "et ukendt id giver 422 `unknown_value`."
         ),
+    )
+    from_municipality: FilterText | None = Field(
+        None,
+        description=(
+            "Kun indsatser (og deres praksisser og råd) fra denne kommune; som `municipality` "
+            "i GET /v1/search."
+        ),
+    )
+    min_evidence: Score | None = Field(
+        None, description="Kun indsatser med mindst denne evidensscore (0-5) tæller."
     )
 
 

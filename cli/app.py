@@ -21,8 +21,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api import server
-from api.models import BatchSearchFailure, Corpus, ErrorDetail, RecommendResponse, to_json
+from api.models import BatchSearchFailure, Corpus, ErrorDetail, to_json
 from api.models import SearchResponse as SearchAnswer
+from api.recommendation import RecommendResponse
 from cli import danish
 from cli.output import (
     console,

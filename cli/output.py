@@ -95,6 +95,15 @@ def print_recommendation(result: Recommendation) -> None:
     for n, practice in enumerate(result.practices, start=1):
         gap = " [bold](hul)[/]" if practice.gap else ""
         out.print(f"\n{n}. {literal(practice.text)}{gap}\n   {literal(practice.reason)}")
+    if not result.practices:
+        out.print("\nIngen praksis opfylder kravene til en anbefaling.")
+    if result.other_practices:
+        out.print("\n[bold]Passer også, men anbefales ikke[/]")
+        for practice in result.other_practices:
+            out.print(
+                f"\n· {literal(practice.text)}\n   {literal(practice.status_text)}\n   "
+                f"{literal(practice.reason)}"
+            )
     if result.advice:
         out.print("\n[bold]Gode råd fra lignende indsatser[/]")
         for advice in result.advice:

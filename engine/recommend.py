@@ -22,8 +22,12 @@ Practice scoring (documented in the README too):
   similar relevance but cannot lift an irrelevant one.
 The weights live in `Ranking` (`engine/search/fusion.py`), beside the search's.
 
-When the search says `no_good_match`, no practice and no advice is given: a weak match is
-no ground for a recommendation.
+Which of the best-ranked practices may be *recommended* is a separate rule
+(`engine/eligibility.py`: followed fully within the filters, not by every page, not by
+pages scoring lower, and a demonstrable fit); the rest of the top `k` are returned apart as
+`other_practices` with the rule they miss. The reason sentence is written by
+`engine/reasons.py`. When the search says `no_good_match`, no practice and no advice is
+given: a weak match is no ground for a recommendation.
 
 Gap analysis: when the jobcentre is known (its municipality's published answers, or an
 explicit map of answers), practices it answers Ja are not recommended; those it answers Nej
@@ -32,22 +36,22 @@ or Delvist that a page with a higher Evidenstest score answers Ja are gaps and r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from engine.advice import ADVICE_SECTIONS, advice_units, pick_advice
 from engine.domain.models import Evidence, Level, Practice
 from engine.domain.practices import practice_core
-from engine.domain.text import format_decimal
+from engine.eligibility import Follower, judge
 from engine.errors import InvalidInputError, UnknownPracticeError
+from engine.reasons import ReasonWriter
 from engine.search.fusion import scaled
-from engine.search.query import SearchQuery, validate_k, validate_text
+from engine.search.query import InitiativeFilter, SearchQuery, validate_k, validate_text
 from engine.search.results import SearchResponse, SearchResult
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus, gloss
 from index.lexical_bm25 import LexicalIndex
 
-ADVICE_SECTIONS = ("Gode råd", "Krav til organisering", "Ledelsens anbefaling")
-ADOPTION = {Level.JA: 1.0, Level.DELVIST: 0.5, Level.NEJ: 0.0}
 _RANK = {Level.JA: 2, Level.DELVIST: 1, Level.NEJ: 0}
 
 
@@ -58,14 +62,13 @@ class RecommendRequest:
     target_group: str | None = None
     municipality: str | None = None
     answers: Mapping[str, Level] | None = None
+    # Filters on the pages (as in search): which initiatives, followers and advice count.
+    from_municipality: str | None = None
+    min_evidence: float | None = None
 
-
-@dataclass(frozen=True, slots=True)
-class Follower:
-    municipality: str
-    initiative_id: str
-    answer: Level
-    score: float | None
+    @property
+    def filter(self) -> InitiativeFilter:
+        return InitiativeFilter(self.target_group, self.from_municipality, self.min_evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,13 @@ class PracticeAdvice:
     your_answer: Level | None
     gap: bool
     reason: str
+    recommended: bool = False
+    status: str = ""
+    status_text: str = ""
+    matched_words: tuple[str, ...] = ()
+    fit: str = ""  # the reason's first sentence: why it fits this situation
+    strength: str = ""  # the reason's sentence on how strong the followers' scores are
+    fits: bool = False  # shares a telling word, or a similar initiative follows it
 
     @property
     def match(self) -> float:
@@ -102,8 +112,15 @@ class Recommendation:
     initiatives: tuple[SearchResult, ...]
     practices: tuple[PracticeAdvice, ...]
     advice: tuple[AdvicePassage, ...]
+    other_practices: tuple[PracticeAdvice, ...] = ()
     # Nothing fits the situation well: practices and advice are left out, not guessed.
     no_good_match: bool = False
+
+    @property
+    def ranked(self) -> tuple[PracticeAdvice, ...]:
+        """Recommended and set-apart practices together, in the ranking's order."""
+        both = self.practices + self.other_practices
+        return tuple(sorted(both, key=lambda p: (not p.gap, -p.score, p.id)))
 
 
 class Recommender:
@@ -125,7 +142,10 @@ class Recommender:
         self._answered = {
             p.id: frozenset(a.initiative_id for a in p.answers) for p in self.practices
         }
-        self._followers = {p.id: _followers(p) for p in self.practices}
+        titles = {i.id: i.title for i in corpus.initiatives}
+        self._followers = {p.id: _followers(p, titles) for p in self.practices}
+        self._pages = {i.id: i for i in corpus.initiatives}
+        self._writer = ReasonWriter(searcher.analyzer, self.practices, corpus.initiatives)
 
     # -- the request ----------------------------------------------------------------------
     def validate(self, request: RecommendRequest) -> RecommendRequest:
@@ -148,7 +168,13 @@ class Recommender:
                 "praksiskataloget har de gyldige id'er."
             )
         return RecommendRequest(
-            situation, request.k, request.target_group, municipality, request.answers
+            situation,
+            request.k,
+            request.target_group,
+            municipality,
+            request.answers,
+            (request.from_municipality or "").strip() or None,
+            request.min_evidence,
         )
 
     def own_answers(self, request: RecommendRequest) -> tuple[dict[str, Level], float | None]:
@@ -170,17 +196,29 @@ class Recommender:
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
         request = self.validate(request)
+        wanted = request.filter
         initiatives = self.searcher.search(
             SearchQuery(
                 request.situation,
                 k=max(request.k, self.ranking.support_pages),
-                target_group=request.target_group,
+                target_group=wanted.target_group,
+                municipality=wanted.municipality,
+                min_evidence=wanted.min_evidence,
             )
         )
         own, own_score = self.own_answers(request)
         known = bool(request.municipality or request.answers)
         match = self._match(initiatives.query)
         support = self._support(initiatives)
+        read = self.searcher.queries.analyse(initiatives.query)
+        stems = self._writer.situation_stems(read.units)
+        top = [r.id for r in initiatives.results[: self.ranking.support_pages]]
+        similar = self._writer.similar_pages(stems, top)
+
+        def accepts(initiative_id: str) -> bool:
+            page = self._pages.get(initiative_id)
+            return page is not None and wanted.accepts(page)
+
         ranked: list[PracticeAdvice] = []
         for n, practice in enumerate(self.practices):
             yours = own.get(practice.id)
@@ -191,13 +229,15 @@ class Recommender:
             relevance = weight * match[n] + (1 - weight) * support[n]
             score = relevance * (1 + self.ranking.evidence_weight * evidence.strength)
             followers = self._followers[practice.id]
+            words = self._writer.matched_words(stems, practice)
+            alike = any(f.answer is Level.JA and f.initiative_id in similar for f in followers)
+            fits = bool(words) or alike
+            verdict = judge(practice, followers, accepts, fits=fits)
+            reason = self._writer.write(practice, verdict, words, similar, yours)
             gap = (
                 known
                 and yours is not None
-                and any(
-                    f.answer is Level.JA and (own_score is None or (f.score or 0.0) > own_score)
-                    for f in followers
-                )
+                and any(own_score is None or (f.score or 0.0) > own_score for f in verdict.full)
             )
             ranked.append(
                 PracticeAdvice(
@@ -207,10 +247,17 @@ class Recommender:
                     round(relevance, 4),
                     round(score, 4),
                     evidence,
-                    followers,
+                    verdict.full + verdict.partial,  # within the filters
                     yours,
                     gap,
-                    reason(practice, followers, evidence, yours),
+                    reason.text,
+                    verdict.recommended,
+                    verdict.status,
+                    self._writer.status_text(verdict),
+                    words,
+                    reason.fit,
+                    reason.strength,
+                    fits,
                 )
             )
         ranked.sort(key=lambda p: (not p.gap, -p.score, p.id))
@@ -218,11 +265,13 @@ class Recommender:
             return Recommendation(
                 initiatives.query, initiatives.results[: request.k], (), (), no_good_match=True
             )
+        best = ranked[: request.k]
         return Recommendation(
             initiatives.query,
             initiatives.results[: request.k],
-            tuple(ranked[: request.k]),
-            self._advice(initiatives, request.k),
+            tuple(p for p in best if p.recommended),
+            self._advice(initiatives, request.k, similar),
+            tuple(p for p in best if not p.recommended),
         )
 
     # -- scoring --------------------------------------------------------------------------
@@ -252,14 +301,24 @@ class Recommender:
             for p in self.practices
         ]
 
-    def _advice(self, initiatives: SearchResponse, k: int) -> tuple[AdvicePassage, ...]:
-        matched = {r.id: r.municipality for r in initiatives.results[: self.ranking.support_pages]}
-        found = self.searcher.best_passages(initiatives.query, matched, ADVICE_SECTIONS, k)
+    def _advice(
+        self, initiatives: SearchResponse, k: int, similar: Mapping[str, object]
+    ) -> tuple[AdvicePassage, ...]:
+        """Whole pieces of advice (`engine/advice.py`) from the matching pages that share a
+        telling word with the situation (`similar`): advice from a page that merely ranks
+        among the few there are is no advice for this situation."""
+        top = [r for r in initiatives.results[: self.ranking.support_pages] if r.id in similar]
+        pages = {r.id: item for r in top if (item := self.corpus.initiative(r.id)) is not None}
+        found = self.searcher.best_passages(initiatives.query, pages, ADVICE_SECTIONS, 100)
+        wanted = set(self.searcher.analyzer.stems(initiatives.query))
+        shared = {
+            unit.text: len(wanted & set(self.searcher.analyzer.stems(unit.text)))
+            for item in pages.values()
+            for unit in advice_units(item)
+        }
         return tuple(
-            AdvicePassage(
-                p.initiative_id, matched[p.initiative_id], p.section, p.text, round(score, 6)
-            )
-            for p, score in found
+            AdvicePassage(item.id, item.municipality, unit.section, unit.text, round(score, 6))
+            for item, unit, score in pick_advice(found, pages, shared, k)
         )
 
 
@@ -270,67 +329,17 @@ def practice_document(practice: Practice, thesaurus: Thesaurus) -> str:
     return f"{core} ({', '.join(words)})" if words else core
 
 
-def _adoption(practice: Practice, weights: Mapping[str, float] | None) -> float:
-    """Weighted share of pages following the practice (Ja 1, Delvist 0.5); a weighted page
-    that does not answer it counts as not following. Without weights: the pages answering."""
-    answered = {a.initiative_id: ADOPTION[a.level] for a in practice.answers}
-    weights = weights if weights is not None else dict.fromkeys(answered, 1.0)
-    total = sum(weights.values())
-    return sum(w * answered.get(i, 0.0) for i, w in weights.items()) / total if total else 0.0
-
-
-def _followers(practice: Practice) -> tuple[Follower, ...]:
+def _followers(practice: Practice, titles: Mapping[str, str]) -> tuple[Follower, ...]:
     rows = [
-        Follower(a.municipality, a.initiative_id, a.level, a.evidence_score)
+        Follower(
+            a.municipality,
+            a.initiative_id,
+            a.level,
+            a.evidence_score,
+            titles.get(a.initiative_id, ""),
+        )
         for a in practice.answers
         if a.level in (Level.JA, Level.DELVIST)
     ]
     rows.sort(key=lambda f: (-_RANK[f.answer], -(f.score or 0.0), f.municipality, f.initiative_id))
     return tuple(rows)
-
-
-def _names(followers: Sequence[Follower], label: bool) -> str:
-    """ "Brønderslev (evidensscore 4,1) og Hedensted (2,5 og 2,2)": one mention a jobcentre."""
-    scores: dict[str, dict[str, None]] = {}
-    for f in followers:
-        scores.setdefault(f.municipality, {})[
-            format_decimal(f.score) if f.score is not None else "ukendt"
-        ] = None
-    parts = []
-    for n, (municipality, values) in enumerate(scores.items()):
-        prefix = "evidensscore " if label and n == 0 else ""
-        parts.append(f"{municipality} ({prefix}{_join(list(values))})")
-    return _join(parts)
-
-
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
-
-
-def reason(
-    practice: Practice, followers: Sequence[Follower], evidence: Evidence, yours: Level | None
-) -> str:
-    """One Danish sentence a consultant can read aloud, built only from the pages' facts."""
-    full = [f for f in followers if f.answer is Level.JA]
-    partial = [f for f in followers if f.answer is Level.DELVIST]
-    if full:
-        sentence = f"Følges fuldt af {_names(full, True)}"
-        if partial:
-            sentence += f" og delvist af {_names(partial, False)}"
-    elif partial:
-        sentence = f"Ingen side følger den fuldt; delvist af {_names(partial, True)}"
-    elif len(practice.answers) == 1:
-        sentence = "Den eneste side, der svarer på den, følger den ikke"
-    else:
-        sentence = f"Ingen af de {len(practice.answers)} sider, der svarer på den, følger den"
-    if evidence.contrast is not None:
-        direction = "højere" if evidence.contrast >= 0 else "lavere"
-        sentence += (
-            f"; sider der følger den fuldt, har i snit {format_decimal(abs(evidence.contrast))} "
-            f"point {direction} evidensscore end de øvrige"
-        )
-        if evidence.units_ja + evidence.units_other < 6:
-            sentence += " (få sider, så tallet er usikkert)"
-    if yours is not None:
-        sentence += f"; I svarer i dag {yours.label}"
-    return sentence + "."

@@ -7,14 +7,12 @@ one place:
   by `engine.storage.pages.load_stored_corpus`. A stored page whose id equals a seed's id
   *replaces* that seed; a tombstone (`<id>.deleted`) removes the id, seed or not, until a
   page with that id is written again.
-- A write is durable (fsynced) and searchable when the method returns: the check and the
-  file change happen under the writers' lock `data/lock`, the `VERSION` counter is bumped,
-  and the index is rebuilt before the method returns.
+- A write is all or nothing, durable (fsynced) and searchable when the method returns: the
+  check, the file change, the `VERSION` bump and the index build happen under the writers'
+  lock `data/lock`, and a failure (a full disk) puts every file back.
 - Other worker processes notice the new counter (or a new index version written by
   `indsats build`) in `refresh()`, which costs two small file reads per call, and reload.
-
-The loaded state is an immutable snapshot swapped in one assignment, so request threads
-never see half of a reload.
+  The loaded state is an immutable snapshot (`engine/state.py`) swapped in one assignment.
 """
 
 from __future__ import annotations
@@ -45,13 +43,19 @@ from engine.search.query import (
     SearchQuery,
     require_unicode,
     shown_text,
-    validate_k,
     validate_query,
-    validate_text,
 )
 from engine.search.results import SearchResponse
 from engine.settings import Settings
-from engine.state import Marker, ReloadPause, Snapshot, disk_marker, load_snapshot
+from engine.state import (
+    Marker,
+    ReloadPause,
+    Snapshot,
+    disk_marker,
+    load_snapshot,
+    nothing_found,
+    nothing_recommended,
+)
 from engine.storage.pages import PageStore, load_stored_corpus, validate_id, write_failure
 from index.store import BuildReport, Progress
 
@@ -213,7 +217,7 @@ class Engine:
     def search(self, query: SearchQuery) -> SearchResponse:
         resolved = self._resolved(query)
         searcher = self._snapshot.searcher
-        return searcher.search(resolved) if searcher is not None else _nothing_found(resolved)
+        return searcher.search(resolved) if searcher is not None else nothing_found(resolved)
 
     def search_many(
         self, queries: Sequence[SearchQuery]
@@ -226,7 +230,7 @@ class Engine:
             try:
                 resolved = self._resolved(query)
                 answers.append(
-                    searcher.search(resolved) if searcher is not None else _nothing_found(resolved)
+                    searcher.search(resolved) if searcher is not None else nothing_found(resolved)
                 )
             except InvalidInputError as exc:
                 field = exc.field if isinstance(exc, UnknownValueError) else None
@@ -246,22 +250,22 @@ class Engine:
         return searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
-        fields = [("Situationen", request.situation), ("Målgruppen", request.target_group or ""),
-                  ("Kommunen", request.municipality or "")]  # fmt: skip
-        fields += [("Et praksis-id i svarene", key) for key in request.answers or {}]
+        fields = [("Situationen", request.situation), ("Målgruppen", request.target_group),
+                  ("Kommunen", request.municipality), ("Jeres kommune", request.from_municipality),
+                  *(("Et praksis-id i svarene", key) for key in request.answers or {})]  # fmt: skip
         for name, value in fields:
-            require_unicode(value, name)
+            require_unicode(value or "", name)
         wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
+        pages = self.resolve(InitiativeFilter(municipality=request.from_municipality))
         request = replace(
-            request, target_group=wanted.target_group, municipality=wanted.municipality
+            request,
+            target_group=wanted.target_group,
+            municipality=wanted.municipality,
+            from_municipality=pages.municipality,
         )
         recommender = self._snapshot.recommender
         if recommender is None:  # an empty corpus: the input is checked, nothing is found
-            situation = validate_text(
-                request.situation, self.settings.max_query_chars, "Situationen"
-            )
-            validate_k(request.k)
-            return Recommendation(situation, (), (), (), no_good_match=True)
+            return nothing_recommended(request, self.settings.max_query_chars)
         return recommender.recommend(request)
 
     # writing -------------------------------------------------------------------------------
@@ -360,10 +364,6 @@ class Engine:
                 self._pause.failed(now, exc)
                 return
         self._pause.succeeded()
-
-
-def _nothing_found(query: SearchQuery) -> SearchResponse:
-    return SearchResponse(query.text, query.mode, query.k, query.offset, 0, (), no_good_match=True)
 
 
 def _render(record: Initiative, source: str) -> str:

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from engine.domain.models import Corpus
 from engine.embedding import Embedder
 from engine.errors import IndsatsError
-from engine.recommend import Recommender
+from engine.recommend import Recommendation, Recommender, RecommendRequest
 from engine.search.indexing import live_version
+from engine.search.query import SearchQuery, validate_k, validate_text
+from engine.search.results import SearchResponse
 from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
 from engine.storage.pages import PageStore, load_stored_corpus
@@ -77,6 +79,18 @@ def load_snapshot(
     return Snapshot(
         (pages_version, searcher.version), corpus, searcher, Recommender(searcher), report
     )
+
+
+def nothing_found(query: SearchQuery) -> SearchResponse:
+    """The answer of an empty corpus to a (checked) query."""
+    return SearchResponse(query.text, query.mode, query.k, query.offset, 0, (), no_good_match=True)
+
+
+def nothing_recommended(request: RecommendRequest, max_chars: int) -> Recommendation:
+    """The answer of an empty corpus to a situation, once its text and k are checked."""
+    situation = validate_text(request.situation, max_chars, "Situationen")
+    validate_k(request.k)
+    return Recommendation(situation, (), (), (), no_good_match=True)
 
 
 class ReloadPause:

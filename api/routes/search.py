@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import EngineDep
-from api.models import BatchSearchFailure, BatchSearchResponse, Facets, RecommendResponse
+from api.models import BatchSearchFailure, BatchSearchResponse, Facets
 from api.models import SearchResponse as SearchAnswer
 from api.params import (
     KParam,
@@ -17,6 +17,7 @@ from api.params import (
     TargetGroupParam,
     errors,
 )
+from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
 from engine.domain.models import Level
 from engine.recommend import RecommendRequest as Situation
@@ -84,7 +85,13 @@ def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:
     til udelades, og huller rangeres først."""
     answers = {pid: Level(level) for pid, level in (body.answers or {}).items()}
     request = Situation(
-        body.situation, body.k, body.target_group, body.municipality, answers or None
+        body.situation,
+        body.k,
+        body.target_group,
+        body.municipality,
+        answers or None,
+        body.from_municipality,
+        body.min_evidence,
     )
     return RecommendResponse.model_validate(engine.recommend(request))
 

@@ -54,7 +54,8 @@ def load_situations(path: Path, known_ids: Iterable[str]) -> list[Situation]:
 def run(recommender: Recommends, situations: Sequence[Situation]) -> list[ir_measures.ScoredDoc]:
     docs = []
     for s in situations:
-        practices = recommender.recommend(RecommendRequest(s.text, k=10)).practices
+        # The ranking's quality, recommended or set apart (engine/eligibility.py decides that).
+        practices = recommender.recommend(RecommendRequest(s.text, k=10)).ranked
         for rank, p in enumerate(practices):
             docs.append(ir_measures.ScoredDoc(s.id, p.id, float(len(practices) - rank)))
     return docs

@@ -12,7 +12,9 @@ def test_recommend_shape(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["situation"] == SITUATION
-    assert set(body) == {"situation", "no_good_match", "initiatives", "practices", "advice"}
+    assert set(body) == {
+        "situation", "no_good_match", "initiatives", "practices", "other_practices", "advice",
+    }  # fmt: skip
     assert 1 <= len(body["initiatives"]) <= 3
     assert {"rank", "match", "id", "municipality", "title", "matches"} <= set(
         body["initiatives"][0]
@@ -21,9 +23,12 @@ def test_recommend_shape(client: TestClient) -> None:
     practice = body["practices"][0]
     assert set(practice) == {
         "rank", "match", "id", "text", "test", "evidence", "followed_by", "your_answer", "gap",
-        "reason",
+        "reason", "recommended", "status", "status_text", "matched_words", "fit", "strength",
+        "fits",
     }  # fmt: skip
-    assert [p["rank"] for p in body["practices"]] == list(range(1, len(body["practices"]) + 1))
+    # one ranking over the recommended and the set-apart practices
+    ranks = sorted(p["rank"] for p in body["practices"] + body["other_practices"])
+    assert ranks == list(range(1, len(ranks) + 1))
     assert practice["test"] in {"evidence", "good_practice", "education"}
     assert set(practice["evidence"]["counts"]) == {"ja", "delvist", "nej"}
     # the jobcentre counts are numbers here as in the practice's own detail
@@ -31,7 +36,9 @@ def test_recommend_shape(client: TestClient) -> None:
     assert practice["evidence"] == detail["evidence"]
     assert isinstance(practice["evidence"]["units_ja"], int)
     for follower in practice["followed_by"]:
-        assert set(follower) == {"municipality", "initiative_id", "answer", "evidence_score"}
+        assert set(follower) == {
+            "municipality", "initiative_id", "title", "answer", "evidence_score",
+        }  # fmt: skip
     assert practice["reason"]
     catalogue = {p["id"] for p in client.get("/v1/practices").json()["items"]}
     assert {p["id"] for p in body["practices"]} <= catalogue

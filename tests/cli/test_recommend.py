@@ -22,11 +22,34 @@ def test_recommend_json_shape() -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"situation", "no_good_match", "initiatives", "practices", "advice"}
-    assert len(data["practices"]) == 3 and len(data["initiatives"]) == 3
+    assert set(data) == {
+        "situation",
+        "no_good_match",
+        "initiatives",
+        "practices",
+        "other_practices",
+        "advice",
+    }
+    assert len(data["practices"]) + len(data["other_practices"]) == 3
+    assert len(data["initiatives"]) == 3
     practice = data["practices"][0]
-    assert {"rank", "match", "id", "text", "test", "evidence", "followed_by", "your_answer",
-            "gap", "reason"} <= set(practice)  # fmt: skip
+    assert {
+        "rank",
+        "match",
+        "id",
+        "text",
+        "test",
+        "evidence",
+        "followed_by",
+        "your_answer",
+        "gap",
+        "reason",
+        "recommended",
+        "status",
+        "fit",
+        "strength",
+    } <= set(practice)
+    assert all(not p["recommended"] and p["status_text"] for p in data["other_practices"])
     assert practice["your_answer"] in {"nej", "delvist"}  # Skanderborg's Ja are left out
     assert {"counts", "units_ja", "units_other", "contrast", "shrunk_contrast", "note"} <= set(
         practice["evidence"]
@@ -50,7 +73,8 @@ def test_recommend_batch_from_stdin_reports_bad_lines_in_place() -> None:
     assert rows[0]["situation"] == "fast kontaktperson" and rows[0]["practices"]
     assert rows[1] == {"situation": "", "error": rows[1]["error"]}
     assert rows[1]["error"]["code"] == "invalid_input" and "tom" in rows[1]["error"]["message"]
-    assert rows[2]["situation"] == "ordblinde ledige" and rows[2]["practices"]
+    assert rows[2]["situation"] == "ordblinde ledige"
+    assert rows[2]["practices"] + rows[2]["other_practices"]  # none may be recommended here
     assert rows[3]["error"]["code"] == "invalid_input"
 
 

@@ -59,25 +59,31 @@ def test_order_by_construction(constructed: Recommender) -> None:
     GOOD and the low-scoring ones BAD, so evidence puts GOOD first. OTHER has the strongest
     evidence but nothing to do with the situation, so it comes last."""
     result = constructed.recommend(RecommendRequest("samtaler om jobsøgning", k=3))
-    texts = [p.text for p in result.practices]
+    texts = [p.text for p in result.ranked]
     assert [t.split(" 10 ", 1)[1] for t in texts] == [GOOD, BAD, OTHER]
-    good, bad, other = result.practices
+    good, bad, other = result.ranked
     assert good.evidence.shrunk_contrast > 0 > bad.evidence.shrunk_contrast
     assert good.relevance > other.relevance and bad.relevance > other.relevance
-    assert [p.score for p in result.practices] == sorted(
-        (p.score for p in result.practices), reverse=True
+    assert [p.score for p in result.ranked] == sorted(
+        (p.score for p in result.ranked), reverse=True
     )
+    # Only GOOD may be recommended: BAD's followers score lower, OTHER shares no word.
+    assert result.practices == (good,)
+    assert [(p.status, p.recommended) for p in result.other_practices] == [
+        ("followers_score_lower", False),
+        ("weak_fit", False),
+    ]
 
 
 def test_gap_analysis_for_a_known_municipality(constructed: Recommender) -> None:
     result = constructed.recommend(
         RecommendRequest("samtaler om jobsøgning", k=5, municipality="dragør")
     )
-    by_id = {p.text.split(" 10 ", 1)[1]: p for p in result.practices}
+    by_id = {p.text.split(" 10 ", 1)[1]: p for p in result.ranked}
     assert BAD not in by_id  # Dragør already answers Ja: not recommended as new
     assert by_id[GOOD].gap and by_id[GOOD].your_answer is Level.NEJ
     assert result.practices[0].gap  # gaps rank first
-    assert "I svarer i dag Nej" in by_id[GOOD].reason
+    assert by_id[GOOD].reason.endswith("I har svaret Nej.")
 
 
 def test_explicit_answers_override(constructed: Recommender) -> None:
@@ -93,8 +99,9 @@ def test_evidence_shrinks_to_neutral_with_one_page(tmp_settings: Settings) -> No
         [parse_page(_page("Aabenraa", "4,5", ("Ja", "Nej", "Ja")), "a")]
     )
     result = _recommender(corpus, tmp_settings).recommend(RecommendRequest("samtaler", k=3))
-    assert len(result.practices) == 3
-    for practice in result.practices:
+    assert len(result.ranked) == 3
+    assert not result.practices  # one page: nobody to compare with, nothing to recommend
+    for practice in result.ranked:
         assert practice.evidence.contrast is None
         assert practice.evidence.shrunk_contrast == 0.0
         assert "intet at sammenligne" in practice.evidence.note
@@ -122,15 +129,22 @@ def test_reasons_cite_real_pages(seed_corpus: Corpus, tmp_settings: Settings) ->
         RecommendRequest("fast kontaktperson på virksomheden i løntilskud", k=5)
     )
     contact = next(p for p in result.practices if "fast kontaktperson" in p.text)
-    assert contact.reason.startswith("Følges fuldt af Brønderslev (evidensscore 4,1)")
+    assert contact.reason.startswith("Den passer til jeres beskrivelse, fordi den nævner")
+    assert contact.fit == contact.reason.split(". ")[0] + "."
+    assert set(contact.matched_words) >= {"kontaktperson", "løntilskud"}
+    assert (
+        'Følges fuldt af "Ekstern personlig jobformidler som intensiv indsats" '
+        "(Brønderslev, evidensscore 4,1)." in contact.reason
+    )
     assert [(f.municipality, f.answer, f.score) for f in contact.followed_by] == [
         ("Brønderslev", Level.JA, 4.1)
     ]
     assert contact.evidence.counts == {"ja": 1, "delvist": 0, "nej": 3}
-    for practice in result.practices:
-        for follower in practice.followed_by:
+    for practice in result.ranked:
+        for follower in practice.followed_by[:3]:
             page = seed_corpus.initiative(follower.initiative_id)
-            assert page is not None and page.municipality in practice.reason
+            assert page is not None and follower.title == page.title
+            assert f'"{page.title}" ({page.municipality}' in practice.reason
             assert follower.score == page.evidence_score
 
 
@@ -146,11 +160,11 @@ def test_seed_gap_analysis_for_skanderborg(seed_corpus: Corpus, tmp_settings: Se
         for _, a in i.answers()
         if a.level is Level.JA
     }
-    returned = {p.id for p in result.practices}
+    returned = {p.id for p in result.ranked}
     assert skanderborg_ja and not skanderborg_ja & returned
     contact = next(p for p in result.practices if "fast kontaktperson" in p.text)
     assert contact.gap and contact.your_answer is Level.NEJ
-    gaps = [p.gap for p in result.practices]
+    gaps = [p.gap for p in result.ranked]
     assert gaps == sorted(gaps, reverse=True)  # all gaps before the rest
 
 
@@ -182,3 +196,32 @@ def test_bad_requests_say_what_to_do(
     with pytest.raises(InvalidInputError) as err:
         constructed.recommend(request_)
     assert message in err.value.message
+
+
+def test_advice_is_whole_sentences_from_the_page(
+    seed_corpus: Corpus, tmp_settings: Settings
+) -> None:
+    recommender = _recommender(seed_corpus, tmp_settings)
+    for situation in ("betalingsmodel for ekstern leverandør", "jobrettet coaching", "ordblinde"):
+        for advice in recommender.recommend(RecommendRequest(situation, k=5)).advice:
+            page = seed_corpus.initiative(advice.initiative_id)
+            assert page is not None
+            section = page.section(advice.section)
+            assert section is not None
+            assert advice.text.rstrip(".!?") in " ".join(section.text.replace("•", "").split())
+            assert advice.text[0].isupper() and not advice.text.startswith("Med en sådan")
+            assert "I dag har Jobcenter" not in advice.text
+
+
+def test_an_off_topic_situation_gets_no_advice_and_no_recommendation(
+    seed_corpus: Corpus, tmp_settings: Settings
+) -> None:
+    """Advice and recommendations come only from pages that share a telling word with the
+    situation; ranking among the few pages there are is not enough."""
+    recommender = _recommender(seed_corpus, tmp_settings)
+    result = recommender.recommend(RecommendRequest("hvordan laver man en god lasagne", k=5))
+    assert result.advice == ()
+    assert result.practices == ()
+    assert all(p.status_text.startswith("Anbefales ikke") for p in result.other_practices)
+    dyslexia = recommender.recommend(RecommendRequest("mange ledige er ordblinde", k=5))
+    assert dyslexia.advice and {a.municipality for a in dyslexia.advice} == {"Skanderborg"}

@@ -144,14 +144,35 @@ class PageProbe:
     page: Any
     errors: list[str]
     bad_responses: list[str]
+    mobile: bool = False
+
+
+# The two screens every point of the page is checked on: a laptop and a phone.
+SCREENS = {"desktop": (1366, False), "mobile": (390, True)}
 
 
 @pytest.fixture
 def probe(browser: Any) -> Iterator[PageProbe]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    yield from _probe(browser, 1280, mobile=False)
+
+
+@pytest.fixture(params=sorted(SCREENS))
+def screen(request: pytest.FixtureRequest, browser: Any) -> Iterator[PageProbe]:
+    """A page at desktop (1366 px) and at phone (390 px, touch) width."""
+    width, mobile = SCREENS[request.param]
+    yield from _probe(browser, width, mobile=mobile)
+
+
+def _probe(browser: Any, width: int, *, mobile: bool) -> Iterator[PageProbe]:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        locale="da-DK",
+        is_mobile=mobile,
+        has_touch=mobile,
+    )
     context.set_default_timeout(30_000)
     page = context.new_page()
-    found = PageProbe(page, [], [])
+    found = PageProbe(page, [], [], mobile)
     page.on("pageerror", lambda exc: found.errors.append(str(exc)))
     page.on(
         "response",

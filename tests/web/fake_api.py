@@ -17,11 +17,13 @@ from typing import Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from api.models import TEST_KEYS, InitiativeDetail, InitiativeSummary, to_json
+from api.models import TEST_KEYS, InitiativeDetail, InitiativeSummary, PracticeSummary, to_json
 from api.web import mount_web
 from engine.domain.corpus import load_corpus
-from engine.domain.models import Corpus, Level
+from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.text import stem_words, words
+from engine.errors import NotFoundError, UnknownValueError
+from engine.search.facets import resolve_filter
 from engine.search.query import InitiativeFilter
 from engine.settings import Settings
 
@@ -34,12 +36,14 @@ class Controls:
     gate: threading.Event = field(default_factory=threading.Event)
     hold: bool = False
     max_k: int | None = None  # serve fewer results per page than asked, to page with few seeds
+    no_good_match: bool = False  # answer as the engine does for an off-topic question
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.fail.clear()
         self.hold = False
         self.max_k = None
+        self.no_good_match = False
         self.gate.set()
         self.calls.clear()
 
@@ -79,26 +83,37 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
     return [{"rank": n, **result} for n, (_, result) in enumerate(scored, start=1)]
 
 
-def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[str, Any]:
+def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
+    """Practices by shared words; recommended when a page within the filters follows it
+    fully (a plain stand-in for engine/eligibility.py), the rest of the top k set apart."""
+    situation, own, k = body["situation"], body.get("municipality"), body.get("k", 5)
+    answers = body.get("answers") or {}
+    allowed = InitiativeFilter(
+        body.get("target_group"), body.get("from_municipality"), body.get("min_evidence")
+    )
     wanted = _stems(situation)
     by_id = {i.id: i for i in corpus.initiatives}
     practices: list[dict[str, Any]] = []
     for practice in corpus.practices:
         relevance = len(wanted & _stems(practice.text))
         own_answer = next((a.level.value for a in practice.answers if a.municipality == own), None)
+        own_answer = answers.get(practice.id, own_answer)
         if own_answer == "ja":
             continue
         followers: list[dict[str, Any]] = [
             {
                 "municipality": a.municipality,
                 "initiative_id": a.initiative_id,
+                "title": by_id[a.initiative_id].title,
                 "answer": a.level.value,
                 "evidence_score": by_id[a.initiative_id].evidence_score,
             }
             for a in practice.answers
+            if a.level.value != "nej" and allowed.accepts(by_id[a.initiative_id])
         ]
-        gap = own_answer in ("nej", "delvist") and any(f["answer"] == "ja" for f in followers)
-        ja = [f["municipality"] for f in followers if f["answer"] == "ja"]
+        full = [f for f in followers if f["answer"] == "ja"]
+        gap = own_answer in ("nej", "delvist") and bool(full)
+        names = ", ".join(f"{f['title']} ({f['municipality']})" for f in full) or "ingen"
         practices.append(
             {
                 "match": round(min(1.0, relevance / 5), 3),
@@ -114,19 +129,28 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
                     "mean_score_other": None,
                     "contrast": None,
                     "shrunk_contrast": None,
-                    "note": "Få sider: evidensen er usikker.",
+                    "note": "",
                 },
                 "followed_by": followers,
                 "your_answer": own_answer,
                 "gap": gap,
-                "reason": f"Følges fuldt af {', '.join(ja) or 'ingen'}.",
+                "reason": f"Den passer. Følges fuldt af {names}.",
+                "fit": "Den passer til jeres beskrivelse.",
+                "strength": "Stand-in uden tal.",
+                "fits": relevance > 0,
+                "recommended": bool(full),
+                "status": "recommended" if full else "no_full_follower",
+                "status_text": "" if full else "Anbefales ikke: ingen indsats følger den fuldt.",
+                "matched_words": [],
             }
         )
-    practices.sort(key=lambda p: (not p["gap"], -p.pop("relevance")))
-    practices = [{"rank": n, **p} for n, p in enumerate(practices, start=1)]
+    practices.sort(key=lambda p: (not p["gap"], -p.pop("relevance"), p["id"]))
+    best = [{"rank": n, **p} for n, p in enumerate(practices[:k], start=1)]
     advice = []
     for result in _search(
-        corpus, situation, {"target_group": None, "municipality": None, "min_evidence": None}
+        corpus,
+        situation,
+        {"target_group": None, "municipality": None, "min_evidence": None},
     )[:3]:
         item = by_id[result["id"]]
         for name in ("Gode råd", "Krav til organisering"):
@@ -142,9 +166,10 @@ def _recommend(corpus: Corpus, situation: str, own: str | None, k: int) -> dict[
                 )
     return {
         "situation": situation,
-        "no_good_match": not practices,
+        "no_good_match": False,  # the route answers with the controls
         "initiatives": [],
-        "practices": practices[:k],
+        "practices": [p for p in best if p["recommended"]],
+        "other_practices": [p for p in best if not p["recommended"]],
         "advice": advice[:4],
     }
 
@@ -177,7 +202,14 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         }
         if (failed := guard("search", {"q": q, **filters})) is not None:
             return failed
-        found = _search(corpus, q, filters)
+        try:  # the engine's rule for filter values (lenient spelling, or 422 naming the known)
+            wanted = resolve_filter(corpus.initiatives, InitiativeFilter(**filters))
+        except UnknownValueError as exc:
+            return JSONResponse(
+                {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, 422
+            )
+        found = _search(corpus, q, {**filters, "municipality": wanted.municipality,
+                                     "target_group": wanted.target_group})  # fmt: skip
         k = min(k, controls.max_k or k)
         return {
             "query": q,
@@ -185,7 +217,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             "k": k,
             "offset": offset,
             "total": len(found),
-            "no_good_match": not found or found[0]["match"] < 0.2,
+            "no_good_match": controls.no_good_match or not found or found[0]["match"] < 0.2,
             "items": found[offset : offset + k],
         }
 
@@ -193,7 +225,20 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
     def recommend(body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
         if (failed := guard("recommend", body)) is not None:
             return failed
-        return _recommend(corpus, body["situation"], body.get("municipality"), body.get("k", 5))
+        answer = _recommend(corpus, body)
+        if controls.no_good_match:
+            for practice in answer["practices"]:
+                practice.update(recommended=False, status="no_good_match")
+            answer["other_practices"] = answer["practices"] + answer["other_practices"]
+            answer["practices"] = []
+        return {**answer, "no_good_match": controls.no_good_match}
+
+    @app.get("/v1/practices", response_model=None)
+    def practices() -> Any:
+        if (failed := guard("practices", {})) is not None:
+            return failed
+        items = [to_json(PracticeSummary, p) for p in corpus.practices]
+        return {"total": len(items), "items": items}
 
     @app.get("/v1/initiatives", response_model=None)
     def initiatives(k: int = 10, offset: int = 0) -> Any:
@@ -211,5 +256,22 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             return _error(404, "not_found", f"Ingen indsats med id '{initiative_id}'")
         return to_json(InitiativeDetail, item)
 
+    app.state.engine = _Pages(corpus)
     mount_web(app, Settings(seeds_dir=seeds))
     return app
+
+
+class _Pages:
+    """What the page routes ask the engine (does this initiative exist?), from the seeds."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+
+    def refresh(self) -> None:
+        return None
+
+    def initiative(self, initiative_id: str) -> Initiative:
+        item = self.corpus.initiative(initiative_id)
+        if item is None:
+            raise NotFoundError(f"Ingen indsats med id '{initiative_id}'")
+        return item

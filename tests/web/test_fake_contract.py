@@ -9,9 +9,9 @@ from api.models import (
     Error,
     InitiativeDetail,
     InitiativeList,
-    RecommendResponse,
     SearchResponse,
 )
+from api.recommendation import RecommendResponse
 from tests.web.conftest import SEEDS
 from tests.web.fake_api import Controls, create_fake_app
 

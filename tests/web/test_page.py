@@ -112,11 +112,16 @@ def test_a_situation_shows_cards_practices_and_advice(probe: PageProbe, site: Si
     assert all(any(m.startswith(s) for s in stems) for m in marks), marks
 
     advice = api_recommend(site, SITUATION)
-    texts = page.locator(".practice-text").all_inner_texts()
-    assert texts == [p["text"] for p in advice["practices"]]
-    assert page.locator(".practice-reason").all_inner_texts() == [
-        p["reason"] for p in advice["practices"]
+    assert advice["practices"], "the test situation should get a recommendation"
+    recommended = page.locator("#practices > .practice-list > .practice")
+    assert recommended.locator(".practice-text").all_inner_texts() == [
+        p["text"] for p in advice["practices"]
     ]
+    assert recommended.locator(".practice-fit").all_inner_texts() == [
+        p["fit"] for p in advice["practices"]
+    ]
+    others = page.locator(".other-practices .practice")
+    expect(others).to_have_count(len(advice["other_practices"]))
     assert page.locator(".advice").count() == len(advice["advice"])
     expect(page.locator("#status")).to_contain_text(f"Viser {len(expected['items'])} af")
     assert parse_qs(urlparse(page.url).query)["q"] == [SITUATION]
@@ -303,9 +308,19 @@ def test_no_serious_accessibility_violations(page: Any, site: Site) -> None:
     expect(page.locator(".answer").first).to_be_visible()
     assert axe_serious(page) == [], "initiative page"
 
-    page.goto(site.url + "/?q=" + "x" * 2001)
-    expect(page.locator("#error-box .alert-error")).to_be_visible()
+    page.goto(site.url + "/?q=" + "x" * 2001 + "&min_evidence=9")
+    expect(page.locator("#q-error")).to_be_visible()
+    expect(page.locator("#url-problems .alert-warning")).to_be_visible()
     assert axe_serious(page) == [], "error state"
+
+    page.goto(site.url + "/?q=ledige&own_municipality=Aarhus")
+    wait_done(page)
+    page.locator("#checklist-summary").click()
+    assert axe_serious(page) == [], "own answers"
+
+    page.goto(site.url + "/findes/ikke")
+    expect(page.locator("h1")).to_have_text("Siden findes ikke")
+    assert axe_serious(page) == [], "404 page"
 
 
 def test_screenshot_of_a_real_answer(page: Any, site: Site) -> None:

@@ -9,13 +9,16 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.errors import install_error_handlers
 from api.web import STATIC_DIR, evidence_options, mount_web, normalise_score
+from engine.errors import NotFoundError
 from engine.settings import Settings
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> TestClient:
     app = FastAPI()
+    install_error_handlers(app)  # as create_app does: the API's JSON errors
     settings = Settings(data_dir=tmp_path, max_query_chars=300)
     mount_web(app, settings)
     mount_web(app, settings)  # a second call (create_app and a test both mounting) is harmless
@@ -31,10 +34,11 @@ def test_page_is_danish_with_landmarks_and_labels(client: TestClient) -> None:
     assert 'class="skipnav" href="#main-content"' in html
     assert '<main id="main-content"' in html and "<header" in html and "<footer" in html
     assert 'role="search"' in html
-    for field in ("q", "target_group", "municipality", "min_evidence", "own_municipality"):
+    for field in ("q", "target_group", "municipality", "min_evidence", "own_choice"):
         assert f'<label class="form-label" for="{field}">' in html, field
         assert f'id="{field}"' in html
-    assert 'maxlength="300"' in html  # the API's limit comes from the settings
+    assert "Højst 300 tegn" in html and 'data-max-chars="300"' in html  # the API's limit
+    assert "maxlength" not in html.split('id="q"')[1].split(">")[0]  # a paste is never cut
     assert "Beskriv jeres situation" in html
 
 
@@ -63,11 +67,12 @@ def test_url_fills_the_form_and_markup_in_it_stays_text(client: TestClient) -> N
     assert "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in html
     assert "<img src=x" not in html
     assert '<option value="Skanderborg" selected>Skanderborg</option>' in html
-    assert '<option value="Hedensted" selected>Hedensted</option>' in html
+    assert 'id="own_municipality" name="own_municipality" value="Hedensted"' in html
     assert '<option value="2.5" selected>Mindst 2,5</option>' in html
 
 
 def test_initiative_shell_escapes_the_id(client: TestClient) -> None:
+    # No engine on this app: the shell is served and the page asks the API itself.
     response = client.get("/indsats/%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E")
     assert response.status_code == 200
     assert "<img src=x" not in response.text
@@ -120,3 +125,55 @@ def test_every_file_the_vendored_css_needs_is_there() -> None:
     missing = [u for u in needed if not (css_path.parent / u).resolve().is_file()]
     assert not missing, f"run scripts/vendor-dkfds.sh; missing: {sorted(missing)[:5]}"
     assert (STATIC_DIR / "dkfds" / "LICENSE.md").is_file()
+
+
+def test_a_long_text_in_the_url_is_kept_whole(client: TestClient) -> None:
+    """The page says how much too long it is; cutting it silently loses the consultant's words."""
+    text = "ordblinde " * 40  # 400 characters, the limit here is 300
+    html = client.get("/", params={"q": text}).text
+    assert f">{text.strip()}</textarea>" in html
+
+
+@pytest.mark.parametrize(
+    ("accept", "html"),
+    [
+        ("text/html,application/xhtml+xml,*/*;q=0.8", True),
+        ("application/json", False),
+        ("*/*", False),
+    ],
+)
+def test_unknown_addresses_by_what_the_client_reads(
+    client: TestClient, accept: str, html: bool
+) -> None:
+    response = client.get("/ukendt/side", headers={"Accept": accept})
+    assert response.status_code == 404
+    if html:
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Siden findes ikke" in response.text and "/ukendt/side" in response.text
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    else:
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_unknown_initiative_is_404_when_the_engine_says_so(tmp_path: Path) -> None:
+    app = FastAPI()
+    mount_web(app, Settings(data_dir=tmp_path))
+
+    class Pages:
+        def refresh(self) -> None: ...
+
+        def initiative(self, initiative_id: str) -> object:
+            if initiative_id != "kendt":
+                raise NotFoundError(f"Ingen indsats med id '{initiative_id}'")
+            return type("Item", (), {"title": "En kendt indsats"})()
+
+    app.state.engine = Pages()
+    client = TestClient(app)
+    missing = client.get("/indsats/ukendt", headers={"Accept": "text/html"})
+    assert missing.status_code == 404
+    assert missing.text.count("Indsatsen findes ikke") == 2  # <title> and <h1>
+    known = client.get("/indsats/kendt")
+    assert (
+        known.status_code == 200
+        and '<h1 id="initiative-title" class="page-title">En kendt indsats</h1>' in known.text
+    )

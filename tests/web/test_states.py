@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import Site
+from tests.web.conftest import PageProbe, Site
 
 pytestmark = pytest.mark.browser
 
@@ -127,10 +127,19 @@ def test_shift_enter_gives_a_new_line_not_a_search(page: Any, fake_site: Site) -
     assert page.url.endswith("/")
 
 
-def test_unknown_initiative_page(page: Any, fake_site: Site) -> None:
-    page.goto(fake_site.url + "/indsats/findes-ikke")
+def test_an_initiative_deleted_while_the_page_loads(page: Any, fake_site: Site) -> None:
+    """The shell was served (the page existed), then the API no longer has it."""
+    assert fake_site.controls is not None
+    with fake_site.api() as api:
+        item = api.get("/v1/initiatives", params={"k": 1}).json()["items"][0]
+    fake_site.controls.fail["initiative"] = (
+        404,
+        "not_found",
+        f"Ingen indsats med id '{item['id']}'",
+    )
+    page.goto(f"{fake_site.url}/indsats/{item['id']}")
     expect(page.locator("h1")).to_have_text("Indsatsen findes ikke")
-    expect(page.locator("#error-box")).to_contain_text("Ingen indsats med id 'findes-ikke'")
+    expect(page.locator("#error-box")).to_contain_text(f"Ingen indsats med id '{item['id']}'")
     expect(page.locator("#error-box a[href='/']")).to_be_visible()
 
 
@@ -157,3 +166,24 @@ def test_highlighting_marks_query_words_and_keeps_markup_as_text(
     assert result["score"] in ("2,3", "2,2")  # toFixed rounding of a binary fraction
     assert "<mark>" not in result["excerpt"] and result["excerpt"].endswith("ordblinde")
     assert re.match(r"^… ", result["excerpt"]) and len(result["excerpt"]) <= 64
+
+
+def test_nothing_fits_well_is_said_plainly(screen: PageProbe, fake_site: Site) -> None:
+    """The engine's no_good_match: a warning instead of "Viser 5 af 5", no practices, no advice."""
+    assert fake_site.controls is not None
+    fake_site.controls.no_good_match = True
+    page = screen.page
+    page.goto(fake_site.url + "/?q=ledige+samtaler")
+    status = page.locator("#status")
+    expect(status).to_contain_text("Ingen indsats passer godt til beskrivelsen")
+    expect(status).not_to_contain_text(" af ")
+    expect(status).to_contain_text("ingen praksis anbefales")
+    warning = page.locator("#initiatives .alert-warning")
+    expect(warning).to_contain_text("Ingen indsats passer godt til jeres beskrivelse")
+    expect(page.locator("#practices")).to_contain_text("Ingen praksis passer sikkert")
+    expect(page.locator("#practices .practice")).to_have_count(0)
+    expect(page.locator("#advice .advice")).to_have_count(0)
+    fake_site.controls.no_good_match = False
+    page.goto(fake_site.url + "/?q=ledige+samtaler")
+    expect(status).to_contain_text("Viser")
+    expect(page.locator("#initiatives .alert-warning")).to_have_count(0)

@@ -23,7 +23,7 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 export function append(node, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(typeof child === "string" ? document.createTextNode(child) : child);
   }
@@ -47,6 +47,11 @@ export function icon(name, extraClass = "") {
 export function formatScore(value) {
   if (typeof value !== "number" || !Number.isFinite(value)) return "–";
   return value.toFixed(1).replace(".", ",");
+}
+
+/** Danish genitive of a name: "Hedensteds", "Aarhus'". */
+export function genitive(name) {
+  return /[sxz]$/i.test(name) ? `${name}'` : `${name}s`;
 }
 
 export function initiativeHref(id) {
@@ -121,10 +126,11 @@ export function alertBox(variant, heading, text, ...extra) {
 }
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, field = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field; // the parameter the error is about, when the API names one
   }
 
   /** What a consultant should read: what went wrong and what to do about it. */
@@ -165,7 +171,7 @@ async function request(path, init) {
   if (!response.ok) {
     const error = body && body.error ? body.error : {};
     const message = error.message || response.statusText || "Ukendt fejl";
-    throw new ApiError(response.status, error.code || "http_error", message);
+    throw new ApiError(response.status, error.code || "http_error", message, error.field || null);
   }
   if (body === null) throw new ApiError(response.status, "bad_json", "Svaret var ikke JSON.");
   return body;
@@ -246,14 +252,40 @@ export function highlight(text, terms) {
   return fragment;
 }
 
+const SENTENCE_END = /(?<=[.!?])\s+(?=[\p{Lu}\p{N}"“«(•–-])|\s*\n+\s*|\s+(?=•)/u;
+
+/** The sentences of a text (bullets count as sentences), white space tidied. */
+export function sentences(text) {
+  return String(text || "")
+    .split(SENTENCE_END)
+    .map((s) => s.replace(/\s+/g, " ").trim())
+    .filter(Boolean);
+}
+
 /**
- * At most `max` characters of `text`, cut at word boundaries around the first highlighted
- * word, so a long passage still shows why it matched.
+ * At most `max` characters of `text`, made of whole sentences around the first highlighted
+ * word, so a long passage still shows why it matched and never starts or stops mid-sentence.
+ * Only a single sentence longer than `max` is cut, at word boundaries.
  */
 export function excerpt(text, terms, max = 420) {
   const source = String(text || "").replace(/\s+/g, " ").trim();
   if (source.length <= max) return source;
+  const parts = sentences(text);
   const pattern = termPattern(terms);
+  let first = pattern ? parts.findIndex((s) => s.search(pattern) !== -1) : 0;
+  if (first < 0) first = 0;
+  if (parts[first] && parts[first].length <= max) {
+    let start = first;
+    let end = first + 1;
+    let length = parts[first].length;
+    while (end < parts.length && length + 1 + parts[end].length <= max) length += 1 + parts[end++].length;
+    while (start > 0 && length + 1 + parts[start - 1].length <= max) length += 1 + parts[--start].length;
+    return `${start > 0 ? "… " : ""}${parts.slice(start, end).join(" ")}${end < parts.length ? " …" : ""}`;
+  }
+  return cutWords(source, pattern, max);
+}
+
+function cutWords(source, pattern, max) {
   const first = pattern ? source.search(pattern) : -1;
   let start = first > max / 3 ? first - Math.floor(max / 3) : 0;
   if (start > 0) {

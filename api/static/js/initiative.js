@@ -3,6 +3,7 @@
 // Nej), never as colour alone.
 
 import { alertBox, ApiError, apiGet, el, levelBadge, scoreList } from "./common.js";
+import { danishDate } from "./frame.js";
 
 const article = document.getElementById("initiative");
 const title = document.getElementById("initiative-title");
@@ -78,6 +79,14 @@ function testBlock(test, index) {
   );
 }
 
+function sourceLine(item) {
+  const day = danishDate(item.updated_at);
+  const parts = [];
+  if (day) parts.push(`Beskrivelsen er tilføjet eller senest ændret ${day}.`);
+  if (item.source) parts.push(`Kilde: ${item.source}`);
+  return parts.length ? el("p", { class: "source-line" }, parts.join(" ")) : null;
+}
+
 function render(item) {
   document.title = `${item.title} – ${item.municipality} – Indsatsfinder`;
   title.textContent = item.title;
@@ -90,6 +99,13 @@ function render(item) {
     el("ul", { class: "tag-list" }, (item.target_groups || []).map((g) => el("li", { class: "tag-item" }, g))),
     el("p", { class: "sr-only" }, "Testscorer (0 til 5):"),
     scoreList(item.scores),
+    el(
+      "p",
+      { class: "score-note" },
+      "Evidensscoren (0–5) er jobcentrets egne svar på, hvor mange af de praksisser, " +
+        "forskning peger på, indsatsen følger. Den viser ikke, om indsatsen har virket.",
+    ),
+    sourceLine(item),
     ...sections.map(sectionBlock),
     el(
       "section",

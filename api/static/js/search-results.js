@@ -6,22 +6,32 @@ import {
   el,
   excerpt,
   formatScore,
+  genitive,
   highlight,
   icon,
   initiativeHref,
   levelBadge,
   levelInfo,
   scoreList,
+  TEST_NAMES,
 } from "./common.js";
+import { danishDate } from "./frame.js";
 import { urlFor } from "./search-state.js";
 
-export function initiativeCard(result, terms) {
+function sourceLine(date) {
+  const day = danishDate(date);
+  return day ? el("p", { class: "card-source" }, `Beskrivelsen er tilføjet eller ændret ${day}.`) : null;
+}
+
+// `date` is when the page was last written (GET /v1/initiatives' updated_at), if known.
+export function initiativeCard(result, terms, date = "") {
   const link = el("a", { href: initiativeHref(result.id) }, result.title);
   const tags = el(
     "ul",
     { class: "tag-list" },
     (result.target_groups || []).map((g) => el("li", { class: "tag-item" }, g)),
   );
+  // The engine leaves its made-up passage of title and target groups out of `matches`.
   const matches = (result.matches || []).slice(0, 2).map((m) =>
     el(
       "li",
@@ -45,12 +55,16 @@ export function initiativeCard(result, terms) {
         tags,
         el("p", { class: "sr-only" }, "Testscorer (0 til 5):"),
         scoreList(result.scores),
-        matches.length ? el("p", { class: "matches-label" }, "Det matcher i teksten:") : null,
+        matches.length ? el("p", { class: "matches-label" }, "Fra indsatsens tekst:") : null,
         matches.length ? el("ul", { class: "match-list" }, matches) : null,
+        matches.length
+          ? null
+          : el("p", { class: "matches-label muted" }, "Ingen afsnit i teksten ligner jeres beskrivelse; indsatsen er fundet på titlen og målgrupperne."),
+        sourceLine(result.updated_at || date),
         el(
           "a",
           { class: "read-more", href: initiativeHref(result.id) },
-          "Se hele indsatsen",
+          "Læs hele indsatsen",
           el("span", { class: "sr-only" }, `: ${result.title}`),
           icon("arrow-forward"),
         ),
@@ -84,74 +98,139 @@ export function noResults(state) {
   return alertBox("info", "Ingen indsatser matchede søgningen", hint, ...extra);
 }
 
-// Returns the number of gaps shown. `titles` names the followers' pages for screen readers.
-export function renderPractices(box, body, state, titles) {
+function followerItem(f, titles) {
+  const title = f.title || titles.get(f.initiative_id) || f.initiative_id;
+  const score = typeof f.evidence_score === "number" ? `, evidensscore ${formatScore(f.evidence_score)}` : "";
+  return el(
+    "li",
+    {},
+    el("a", { href: initiativeHref(f.initiative_id) }, title),
+    ` (${f.municipality}${score})`,
+  );
+}
+
+function followerLists(practice, titles) {
+  const full = (practice.followed_by || []).filter((f) => f.answer === "ja");
+  const partial = (practice.followed_by || []).filter((f) => f.answer === "delvist");
+  const out = [];
+  if (full.length) {
+    out.push(el("p", { class: "followers-label" }, levelBadge("ja"), " Følger den fuldt:"));
+    out.push(el("ul", { class: "follower-list" }, full.map((f) => followerItem(f, titles))));
+  }
+  if (partial.length) {
+    out.push(el("p", { class: "followers-label" }, levelBadge("delvist"), " Følger den kun delvist:"));
+    out.push(el("ul", { class: "follower-list" }, partial.map((f) => followerItem(f, titles))));
+  }
+  return out;
+}
+
+function ownMarks(practice) {
+  if (practice.gap) {
+    const answer = practice.your_answer ? levelInfo(practice.your_answer).label : "ukendt";
+    return el(
+      "p",
+      { class: "gap-flag" },
+      icon("warning"),
+      el("strong", {}, "Hul i jeres praksis"),
+      ` – jeres svar: ${answer}`,
+    );
+  }
+  if (practice.your_answer) {
+    return el("p", { class: "own-answer" }, "Jeres svar: ", levelBadge(practice.your_answer));
+  }
+  return null;
+}
+
+// The reason in its parts: why it fits, who follows it (as links), how strong that is.
+// An API without the parts (an older server) gets its whole reason sentence shown.
+function reasonParts(practice, titles) {
+  if (!practice.fit) {
+    return [el("p", { class: "practice-reason" }, practice.reason), followerLists(practice, titles)];
+  }
+  return [
+    el("p", { class: "practice-fit" }, practice.fit),
+    followerLists(practice, titles),
+    practice.strength ? el("p", { class: "practice-strength" }, practice.strength) : null,
+  ];
+}
+
+function practiceItem(practice, titles, extraClass = "") {
+  return el(
+    "li",
+    { class: `practice${practice.gap ? " is-gap" : ""} ${extraClass}`.trim() },
+    practice.status_text && !practice.recommended
+      ? el("p", { class: "practice-status" }, icon("info"), practice.status_text)
+      : null,
+    ownMarks(practice),
+    el("p", { class: "practice-text" }, practice.text),
+    el("p", { class: "practice-test" }, TEST_NAMES[practice.test] || practice.test),
+    reasonParts(practice, titles),
+  );
+}
+
+function ownIntro(own) {
+  if (own.mode === "known") {
+    return el("p", {}, `Huller er praksisser, som ${own.name} ikke følger fuldt, men som jobcentre med en højere evidensscore følger. ${genitive(own.name)} svar kommer fra kommunens egne indsatsbeskrivelser.`);
+  }
+  if (own.mode === "other") {
+    const who = own.name || "jeres kommune";
+    return el("p", {}, `Huller er anbefalede praksisser, som I har svaret Nej eller Delvist til for ${who}. Udfyld flere svar under "Jeres svar på tjeklisten".`);
+  }
+  return el("p", { class: "muted" }, 'Vælg "Vores kommune" for at se, hvor I har huller.');
+}
+
+// Returns {recommended, gaps}. `titles` names the followers' pages when the API does not.
+export function renderPractices(box, body, state, own, titles) {
   const practices = body.practices || [];
-  if (!practices.length) {
-    box.replaceChildren(el("p", { class: "muted" }, "Ingen praksisser passede til beskrivelsen."));
-    return 0;
-  }
-  const intro = state.own_municipality
-    ? el("p", {}, `Huller er praksisser, som ${state.own_municipality} ikke følger fuldt, men som jobcentre med bedre scorer følger.`)
-    : el("p", { class: "muted" }, "Vælg \"Vores kommune\" for at se, hvor I har huller.");
-  const list = el("ol", { class: "practice-list" });
-  for (const practice of practices) {
-    const followers = (practice.followed_by || []).map((f) =>
-      el(
-        "li",
-        {},
-        el(
-          "a",
-          { href: initiativeHref(f.initiative_id) },
-          f.municipality,
-          titles.has(f.initiative_id)
-            ? el("span", { class: "sr-only" }, `: ${titles.get(f.initiative_id)}`)
-            : null,
-        ),
-        " ",
-        levelBadge(f.answer),
-        typeof f.evidence_score === "number" ? ` evidensscore ${formatScore(f.evidence_score)}` : "",
+  const others = body.other_practices || [];
+  const parts = [];
+  if (body.no_good_match) {
+    parts.push(
+      alertBox(
+        "info",
+        "Ingen praksis passer sikkert",
+        "Beskrivelsen ligner ikke det, indsatserne handler om, godt nok til, at siden vil anbefale en praksis. Prøv at beskrive målgruppen og det, I vil opnå, med andre ord.",
       ),
     );
-    const marks = [];
-    if (practice.gap) {
-      const answer = practice.your_answer ? levelInfo(practice.your_answer).label : "ukendt";
-      marks.push(
-        el(
-          "p",
-          { class: "gap-flag" },
-          icon("warning"),
-          el("strong", {}, "Hul i jeres praksis"),
-          ` – jeres svar: ${answer}`,
-        ),
-      );
-    } else if (practice.your_answer) {
-      marks.push(el("p", { class: "own-answer" }, "Jeres svar: ", levelBadge(practice.your_answer)));
-    }
-    list.append(
+  } else if (!practices.length) {
+    // The API says which practices demonstrably fit (a shared word, a similar initiative).
+    const anyFit = others.some((p) => p.fits !== false);
+    parts.push(
       el(
-        "li",
-        { class: `practice${practice.gap ? " is-gap" : ""}` },
-        marks,
-        el("p", { class: "practice-text" }, practice.text),
-        el("p", { class: "practice-test" }, practice.test),
-        el("p", { class: "practice-reason" }, practice.reason),
-        followers.length ? el("p", { class: "followers-label" }, "Hvem følger den:") : null,
-        followers.length ? el("ul", { class: "follower-list" }, followers) : null,
-        practice.evidence && practice.evidence.note
-          ? el("p", { class: "evidence-note" }, practice.evidence.note)
-          : null,
+        "p",
+        { class: "no-recommendation" },
+        !others.length
+          ? "Ingen praksis passede til beskrivelsen."
+          : anyFit
+            ? "Ingen af de praksisser, siden fandt, opfylder kravene til en anbefaling. Ved hver enkelt står, hvorfor den ikke anbefales."
+            : "Ingen praksis passer til beskrivelsen: ingen af dem nævner det, I skriver om, og ingen indsats, der ligner jeres situation, følger dem.",
+      ),
+    );
+  } else {
+    parts.push(ownIntro(own));
+    parts.push(el("ol", { class: "practice-list" }, practices.map((p) => practiceItem(p, titles))));
+  }
+  if (others.length && !body.no_good_match) {
+    parts.push(
+      el(
+        "details",
+        { class: "other-practices" },
+        el("summary", {}, `Praksisser, som siden også fandt, men ikke anbefaler (${others.length})`),
+        el("p", { class: "muted" }, "De ligger tæt på jeres beskrivelse i rangeringen, men opfylder ikke kravene til en anbefaling. Grunden står ved hver."),
+        el("ul", { class: "practice-list" }, others.map((p) => practiceItem(p, titles, "is-other"))),
       ),
     );
   }
-  box.replaceChildren(intro, list);
-  return practices.filter((p) => p.gap).length;
+  box.replaceChildren(...parts);
+  return { recommended: body.no_good_match ? 0 : practices.length, gaps: practices.filter((p) => p.gap).length };
 }
 
 export function renderAdvice(box, body, terms) {
-  const advice = body.advice || [];
+  const advice = body.no_good_match ? [] : body.advice || [];
   if (!advice.length) {
-    box.replaceChildren(el("p", { class: "muted" }, "Ingen gode råd passede til beskrivelsen."));
+    box.replaceChildren(
+      el("p", { class: "muted" }, "Ingen gode råd fra indsatser, der ligner jeres beskrivelse."),
+    );
     return;
   }
   box.replaceChildren(
@@ -163,7 +242,7 @@ export function renderAdvice(box, body, terms) {
           "li",
           { class: "advice" },
           el("p", { class: "advice-meta" }, el("strong", {}, a.municipality), ` · ${a.section}`),
-          el("p", { class: "advice-text" }, highlight(excerpt(a.text, terms, 520), terms)),
+          el("p", { class: "advice-text" }, highlight(a.text, terms)),
           el(
             "a",
             { href: initiativeHref(a.initiative_id) },

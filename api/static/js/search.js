@@ -1,11 +1,35 @@
 // The search page: the form's state lives in the URL (`/?q=...&target_group=...`), so a
-// consultant can share or bookmark an answer; opening such a link runs the search.
-// Cards come from GET /v1/search (which applies the filters); practices and advice come from
-// POST /v1/recommend (with "Vores kommune" as `municipality` for the gap analysis).
+// consultant can share or bookmark an answer; opening such a link runs the search, and so
+// does changing a filter. Cards come from GET /v1/search (which applies the filters);
+// practices and advice from POST /v1/recommend (same filters; "Vores kommune" as
+// `municipality`, or the consultant's own `answers` for a municipality not in the data).
 
 import { alertBox, ApiError, apiGet, apiPost, el, queryTerms } from "./common.js";
+import {
+  addProblem,
+  clearQueryError,
+  setBusy,
+  setStatus,
+  showError,
+  showProblems,
+  sentenceOf,
+  showQueryError,
+  tooLongMessage,
+  unknownFilter,
+  updateCount,
+  weakMatch,
+} from "./search-feedback.js";
+import { corpusFacts } from "./frame.js";
+import { answersObject, catalogueIds, showChecklist, unknownAnswerIds } from "./own-answers.js";
 import { initiativeCard, noResults, renderAdvice, renderPractices } from "./search-results.js";
-import { fillForm, loadFilterOptions, stateFromForm, stateFromUrl, urlFor } from "./search-state.js";
+import {
+  fillForm,
+  fillOptions,
+  ownMode,
+  readUrl,
+  stateFromForm,
+  urlFor,
+} from "./search-state.js";
 
 const PAGE_SIZE = 10;
 const PRACTICES_K = 5;
@@ -13,55 +37,30 @@ const PRACTICES_K = 5;
 const $ = (id) => document.getElementById(id);
 const form = $("search-form");
 const textarea = $("q");
-const statusLine = $("status");
+const maxChars = Number(form.dataset.maxChars);
 const errorBox = $("error-box");
-const area = $("results-area");
 const moreButton = $("more-button");
 
 let runId = 0;
 let controller = null;
 let current = null; // {state, terms, shown, total}
-const titles = new Map(); // initiative id -> title, from the filter lists, to name links
+let facts = null; // what the data holds (frame.js), or null when the listing failed
+const factsReady = corpusFacts()
+  .then((value) => {
+    facts = value;
+    fillOptions(form, value);
+    $("corpus-note").textContent = corpusNote(value);
+  })
+  .catch((err) => console.warn("listing:", err instanceof ApiError ? err.explain() : err));
 
-// --- busy, status, errors ------------------------------------------------------------------
-
-function setBusy(busy) {
-  area.setAttribute("aria-busy", busy ? "true" : "false");
-  form.setAttribute("aria-busy", busy ? "true" : "false");
-  document.body.classList.toggle("is-busy", busy);
-  if (busy) {
-    statusLine.replaceChildren(
-      el("span", { class: "spinner spinner-small", "aria-hidden": "true" }),
-      el("span", {}, "Søger ... Det tager normalt et par sekunder."),
-    );
-  }
-}
-
-function setStatus(text) {
-  statusLine.replaceChildren(text ? el("span", {}, text) : "");
-}
-
-function showError(heading, error) {
-  const text = error instanceof ApiError ? error.explain() : String(error && error.message);
-  errorBox.replaceChildren(alertBox("error", heading, text));
-}
-
-function showQueryError(message) {
-  const group = $("q-group");
-  const msg = $("q-error");
-  group.classList.add("form-error");
-  msg.hidden = false;
-  msg.replaceChildren(el("span", { class: "sr-only" }, "Fejl: "), message);
-  textarea.setAttribute("aria-invalid", "true");
-  textarea.setAttribute("aria-describedby", "q-error q-hint");
-  textarea.focus();
-}
-
-function clearQueryError() {
-  $("q-group").classList.remove("form-error");
-  $("q-error").hidden = true;
-  textarea.removeAttribute("aria-invalid");
-  textarea.setAttribute("aria-describedby", "q-hint");
+function corpusNote(info) {
+  const names = info.municipalities;
+  const list = names.length <= 8 ? `: ${names.slice(0, -1).join(", ")}${names.length > 1 ? " og " : ""}${names[names.length - 1] || ""}` : "";
+  return (
+    `Svarene bygger på ${info.total} ${info.total === 1 ? "indsats" : "indsatser"} fra ` +
+    `${names.length} ${names.length === 1 ? "kommune" : "kommuner"}${list}. ` +
+    'Er jeres kommune ikke med, kan I selv udfylde jeres svar under "Vores kommune".'
+  );
 }
 
 // --- rendering -------------------------------------------------------------------------------
@@ -73,11 +72,24 @@ function renderInitiatives(body, terms, append) {
     list = el("ol", { class: "result-list" });
     box.replaceChildren(list);
   }
-  for (const result of body.items || []) list.append(initiativeCard(result, terms));
+  const dates = facts ? facts.dates : new Map();
+  for (const result of body.items || []) {
+    list.append(initiativeCard(result, terms, dates.get(result.id)));
+  }
   current.shown = list.children.length;
   current.total = body.total ?? current.shown;
   moreButton.hidden = current.shown >= current.total;
   if (!current.shown) box.replaceChildren(noResults(current.state));
+}
+
+function answerHeading(state, own) {
+  const parts = [`Svar på: "${state.q}"`];
+  if (state.target_group) parts.push(`målgruppe ${state.target_group}`);
+  if (state.municipality) parts.push(`kommune ${state.municipality}`);
+  if (state.min_evidence) parts.push(`evidensscore mindst ${state.min_evidence.replace(".", ",")}`);
+  if (own.mode !== "none") parts.push(`huller for ${own.name || "jeres kommune"}`);
+  const day = new Date().toLocaleDateString("da-DK", { day: "numeric", month: "long", year: "numeric" });
+  return `${parts.join(" · ")} (udskrevet ${day} fra ${window.location.href})`;
 }
 
 function showEmptyState() {
@@ -100,7 +112,26 @@ function searchParams(state, offset) {
   };
 }
 
-async function run(state) {
+async function recommendBody(state, own) {
+  // The same filters as the cards: practices, their followers and the advice obey them too.
+  const body = { situation: state.q, k: PRACTICES_K, target_group: state.target_group || null };
+  if (state.municipality) body.from_municipality = state.municipality;
+  if (state.min_evidence) body.min_evidence = Number(state.min_evidence);
+  if (own.mode === "known") body.municipality = own.name;
+  if (own.mode === "other" && state.answers) {
+    let known = null;
+    try {
+      known = await catalogueIds();
+    } catch {
+      known = null; // the API names unknown ids itself
+    }
+    const answers = answersObject(state.answers, known);
+    if (Object.keys(answers).length) body.answers = answers;
+  }
+  return body;
+}
+
+async function run(state, own) {
   runId += 1;
   const mine = runId;
   if (controller) controller.abort();
@@ -112,21 +143,21 @@ async function run(state) {
   setBusy(true);
   const terms = queryTerms(state.q);
   current = { state, terms, shown: 0, total: 0 };
+  const body = await recommendBody(state, own);
   const [search, recommend] = await Promise.allSettled([
     apiGet("/v1/search", searchParams(state, 0), signal),
-    apiPost(
-      "/v1/recommend",
-      {
-        situation: state.q,
-        k: PRACTICES_K,
-        target_group: state.target_group || null,
-        municipality: state.own_municipality || null,
-      },
-      signal,
-    ),
+    apiPost("/v1/recommend", body, signal),
   ]);
   if (mine !== runId) return; // a newer search has started; its results win
   setBusy(false);
+  const unknown = unknownFilter(search);
+  if (unknown) {
+    addProblem(`${sentenceOf(unknown.message)} Siden søger uden den afgrænsning.`);
+    const fewer = { ...state, [unknown.field]: "" };
+    fillForm(form, fewer, own);
+    run(fewer, own);
+    return;
+  }
   if (search.status === "rejected") {
     $("results").hidden = true;
     showError("Søgningen mislykkedes", search.reason);
@@ -134,23 +165,32 @@ async function run(state) {
     return;
   }
   $("results").hidden = false;
+  $("answer-heading").textContent = answerHeading(state, own);
   renderInitiatives(search.value, terms, false);
-  let gaps = 0;
-  let practiceCount = 0;
+  // The engine's "no good match" (when it gives one): say so plainly above the cards.
+  const weak = Boolean(search.value.no_good_match) && current.shown > 0;
+  if (weak) $("initiatives").prepend(weakMatch());
+  let shown = { recommended: 0, gaps: 0 };
   if (recommend.status === "fulfilled") {
-    gaps = renderPractices($("practices"), recommend.value, state, titles);
+    shown = renderPractices($("practices"), recommend.value, state, own, facts ? facts.titles : new Map());
     renderAdvice($("advice"), recommend.value, terms);
-    practiceCount = (recommend.value.practices || []).length;
   } else {
     const reason = recommend.reason;
     const text = reason instanceof ApiError ? reason.explain() : String(reason);
     $("practices").replaceChildren(alertBox("error", "Anbefalingerne kunne ikke hentes", text));
     $("advice").replaceChildren();
   }
+  $("jump-practices").textContent = `Anbefalede praksisser (${shown.recommended})`;
   const parts = [`Viser ${current.shown} af ${current.total} indsatser`];
-  if (recommend.status === "fulfilled") parts.push(`${practiceCount} anbefalede praksisser`);
-  if (state.own_municipality && recommend.status === "fulfilled") {
-    parts.push(`${gaps} ${gaps === 1 ? "hul" : "huller"} for ${state.own_municipality}`);
+  if (weak) {
+    setStatus(`Ingen indsats passer godt til beskrivelsen. Viser de ${current.shown}, der ligner mest; ingen praksis anbefales.`);
+    return;
+  }
+  if (recommend.status === "fulfilled") {
+    parts.push(`${shown.recommended} ${shown.recommended === 1 ? "anbefalet praksis" : "anbefalede praksisser"}`);
+    if (own.mode !== "none") {
+      parts.push(`${shown.gaps} ${shown.gaps === 1 ? "hul" : "huller"} for ${own.name || "jeres kommune"}`);
+    }
   }
   setStatus(`${parts.join(", ")}.`);
 }
@@ -177,18 +217,32 @@ async function loadMore() {
   }
 }
 
-function submit(pushHistory) {
+function submit(pushHistory, { requireText = true } = {}) {
   const state = stateFromForm(form);
+  const own = ownMode(state, facts);
+  const url = urlFor(state);
+  const here = window.location.pathname + window.location.search;
+  if (url !== here) {
+    if (pushHistory) window.history.pushState(null, "", url);
+    else window.history.replaceState(null, "", url);
+  }
+  $("url-problems").replaceChildren();
+  showChecklist(state, own, onAnswers);
   if (!state.q) {
-    showQueryError("Skriv en beskrivelse af jeres situation, før I søger.");
+    if (requireText) showQueryError("Skriv en beskrivelse af jeres situation, før I søger.");
+    return;
+  }
+  if (state.tooLong) {
+    showQueryError(tooLongMessage(state.q.length));
     return;
   }
   clearQueryError();
-  const url = urlFor(state);
-  if (pushHistory && url !== window.location.pathname + window.location.search) {
-    window.history.pushState(null, "", url);
-  }
-  run(state);
+  run(state, own);
+}
+
+function onAnswers(answersText) {
+  form.elements.namedItem("answers").value = answersText;
+  submit(false, { requireText: false });
 }
 
 // --- wiring ----------------------------------------------------------------------------------
@@ -203,8 +257,30 @@ textarea.addEventListener("keydown", (event) => {
   event.preventDefault();
   form.requestSubmit();
 });
+textarea.addEventListener("input", updateCount);
+
+// A changed filter or municipality reruns the search (when there is something to search for).
+for (const name of ["target_group", "municipality", "min_evidence", "own_choice", "own_name"]) {
+  form.elements.namedItem(name).addEventListener("change", () => {
+    const other = form.elements.namedItem("own_choice").value === "__other__";
+    $("own-other").hidden = !other;
+    if (name === "own_choice" && other) $("checklist-details").open = true;
+    submit(true, { requireText: false });
+  });
+}
 
 moreButton.addEventListener("click", loadMore);
+$("print-button").addEventListener("click", () => window.print());
+// A printed answer shows the practices that are not recommended too, with their reasons.
+let closedForPrint = [];
+window.addEventListener("beforeprint", () => {
+  closedForPrint = [...document.querySelectorAll("#results details:not([open])")];
+  for (const d of closedForPrint) d.open = true;
+});
+window.addEventListener("afterprint", () => {
+  for (const d of closedForPrint) d.open = false;
+  closedForPrint = [];
+});
 
 // Links inside the page that only change the search (examples, "without filters") run it
 // in place instead of reloading.
@@ -218,21 +294,35 @@ document.addEventListener("click", (event) => {
 
 window.addEventListener("popstate", start);
 
-function start() {
-  const state = stateFromUrl();
-  fillForm(form, state);
+async function start() {
+  const mine = ++runId;
+  const { state, problems } = readUrl(window.location.search, maxChars);
+  await factsReady;
+  if (mine !== runId) return;
+  const own = ownMode(state, facts);
+  fillForm(form, state, own);
+  updateCount();
   clearQueryError();
-  if (state.q) run(state);
+  try {
+    const unknown = own.mode === "other" ? await unknownAnswerIds(state.answers) : [];
+    if (unknown.length) {
+      problems.push(
+        `${unknown.length} svar i adressen gælder praksisser, som ikke findes (fx "${unknown[0]}"); de er ikke brugt.`,
+      );
+    }
+  } catch {
+    // the checklist says itself that it could not be loaded
+  }
+  showProblems(problems);
+  showChecklist(state, own, onAnswers);
+  if (state.q && state.tooLong) {
+    showEmptyState();
+    showQueryError(tooLongMessage(state.q.length), false);
+  } else if (state.q) run(state, own);
   else {
-    runId += 1;
     setBusy(false);
     showEmptyState();
   }
 }
 
-loadFilterOptions(form, titles).catch((err) => {
-  // The filters still work with what the URL gave; say why the lists are short.
-  const text = err instanceof ApiError ? err.explain() : String(err);
-  console.warn("filter options:", text);
-});
 start();

@@ -1,0 +1,266 @@
+"""The reason a consultant reads beside a practice, in plain Danish.
+
+First why the practice fits this situation: the words of the practice that the description
+shares (its stems as the search reads it: typos mended, the thesaurus' words added), or,
+when it shares none, a similar initiative that follows it and the words it shares with the
+description. Then who follows
+it, by initiative title and municipality, and how strong that is: the mean Evidenstest score
+of those who follow it fully against those who do not, with a warning when few jobcentres
+stand behind the numbers and, for Evidenstest practices, that the score counts the practice
+itself. The numbers stay in the API (`evidence`, `followed_by`); the sentences use words.
+
+A word that most practices (or most pages) use - "borgere", "jobkonsulenter", "ledige" - is
+no reason for one practice or page more than another, so a word found in more than
+`COMMON_SHARE` of them (and in at least three) is never given as the reason; nor are stop
+words and everyday words that say nothing about a practice ("følgende", "mange", "gode").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from engine.domain.models import Initiative, Level, Practice
+from engine.domain.practices import practice_core
+from engine.domain.text import STOPWORDS, format_decimal
+from engine.eligibility import (
+    FOLLOWED_BY_ALL,
+    FOLLOWERS_SCORE_LOWER,
+    NO_FULL_FOLLOWER,
+    NO_GOOD_MATCH,
+    OUTSIDE_FILTERS,
+    WEAK_FIT,
+    Follower,
+    Verdict,
+)
+from engine.search.analysis import Unit
+
+COMMON_SHARE = 0.3
+FEW_JOBCENTRES = 6
+MAX_WORDS = 4
+MAX_NAMED = 3
+# Everyday words that say nothing about what a practice is: no reason on their own.
+_EVERYDAY = """
+    følgende mindst altid fast faste sikre sikrer mange mere meget flere flest god gode godt
+    bedre bedst stor store større lille små ny nye første anden andre hele egen egne dag dage
+    år tid gang gange hver hvert følge følger fulgt får give giver gøre gør bruge bruger
+    arbejde arbejder job jobs måde måder del dele ting lav lave laver ske sker
+"""
+GENERIC = frozenset(_EVERYDAY.split())
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+STATUS_TEXT = {
+    NO_FULL_FOLLOWER: "Anbefales ikke: ingen indsats følger den fuldt.",
+    OUTSIDE_FILTERS: (
+        "Anbefales ikke: ingen indsats inden for jeres afgrænsning følger den fuldt."
+    ),
+    FOLLOWED_BY_ALL: (
+        "Anbefales ikke: alle indsatser, der svarer på den, følger den, så den skiller ikke "
+        "de bedre jobcentre ud."
+    ),
+    FOLLOWERS_SCORE_LOWER: (
+        "Anbefales ikke: indsatser, der følger den, har en lavere evidensscore end dem, der "
+        "ikke gør."
+    ),
+    WEAK_FIT: (
+        "Anbefales ikke: den deler ingen ord med jeres beskrivelse, og ingen indsats, der "
+        "ligner jeres situation, følger den."
+    ),
+    NO_GOOD_MATCH: (
+        "Anbefales ikke: jeres beskrivelse ligner ikke det, indsatserne handler om, godt nok."
+    ),
+}
+
+
+class Stemmer(Protocol):
+    def stem_all(self, words: Sequence[str]) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """The reason in its parts (the page shows the followers as links between them)."""
+
+    fit: str
+    followers: str
+    strength: str
+    yours: str
+
+    @property
+    def text(self) -> str:
+        return " ".join(s for s in (self.fit, self.followers, self.strength, self.yours) if s)
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def _quoted(words: Iterable[str]) -> str:
+    return _join([f'"{w}"' for w in words])
+
+
+def _named(followers: Sequence[Follower], with_score: bool = True) -> str:
+    """'"Titel" (Brønderslev, evidensscore 4,1)' for each, the first few by name."""
+    parts = []
+    for f in followers[:MAX_NAMED]:
+        shown = with_score and f.score is not None
+        score = f", evidensscore {format_decimal(f.score or 0.0)}" if shown else ""
+        parts.append(f'"{f.title or f.initiative_id}" ({f.municipality}{score})')
+    if len(followers) > MAX_NAMED:
+        rest = len(followers) - MAX_NAMED
+        parts.append(f"{rest} {'anden' if rest == 1 else 'andre'}")
+    return _join(parts)
+
+
+class ReasonWriter:
+    """Built once per corpus: knows which words are too common to be a reason."""
+
+    def __init__(
+        self,
+        stemmer: Stemmer,
+        practices: Sequence[Practice],
+        initiatives: Sequence[Initiative] = (),
+    ) -> None:
+        self.stemmer = stemmer
+        self.generic = frozenset(stemmer.stem_all(sorted(GENERIC)))
+        self.common = _common([self._stems(practice_core(p.text)) for p in practices])
+        self._pages = {i.id: self._page_words(i) for i in initiatives}
+        self.common_on_pages = _common([set(words) for words in self._pages.values()])
+
+    def _stems(self, text: str) -> set[str]:
+        return set(self.stemmer.stem_all(_words(text)))
+
+    def _page_words(self, item: Initiative) -> dict[str, str]:
+        """stem -> the page's first spelling of it, over title, target groups and text."""
+        text = " ".join([item.title, *item.target_groups, *(s.text for s in item.sections)])
+        spelled = _words(text)
+        return dict(reversed(list(zip(self.stemmer.stem_all(spelled), spelled, strict=True))))
+
+    def situation_stems(self, units: Iterable[Unit]) -> frozenset[str]:
+        """The description's words as the search reads them (`AnalysedQuery.units`: typos
+        mended, each with the single words that say the same, "ordblinde" also
+        "dysleksi"), without the everyday ones. Related concepts' words and the parts of
+        phrases ("går" of "går ledig") are no reason on their own."""
+        stems = {u.stem for u in units}
+        stems |= {alt[0] for u in units for alt in u.alternatives if len(alt) == 1}
+        return frozenset(stems) - self.generic
+
+    def matched_words(self, stems: frozenset[str], practice: Practice) -> tuple[str, ...]:
+        """The practice's own words (as it spells them) that the description shares."""
+        found: dict[str, None] = {}
+        for word in _words(practice_core(practice.text)):
+            stem = self.stemmer.stem_all([word])[0]
+            if stem in stems and stem not in self.common:
+                found.setdefault(word, None)
+        return tuple(found)[:MAX_WORDS]
+
+    def similar_pages(
+        self, stems: frozenset[str], ids: Iterable[str]
+    ) -> dict[str, tuple[str, ...]]:
+        """Of the best search results `ids`, those that share a telling word with the
+        description, with the words (as the page spells them)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for initiative_id in ids:
+            words = self._pages.get(initiative_id, {})
+            shared = [w for s, w in words.items() if s in stems and s not in self.common_on_pages]
+            if shared:
+                out[initiative_id] = tuple(shared[:MAX_WORDS])
+        return out
+
+    def write(
+        self,
+        practice: Practice,
+        verdict: Verdict,
+        words: Sequence[str],
+        similar: Mapping[str, tuple[str, ...]],
+        yours: Level | None,
+    ) -> Reason:
+        """Why it fits, who follows it and how strong that is, and the jobcentre's answer."""
+        return Reason(
+            _fit(words, [f for f in verdict.full if f.initiative_id in similar], similar),
+            _followers(verdict),
+            _strength(practice, verdict),
+            f"I har svaret {yours.label}." if yours is not None else "",
+        )
+
+    @staticmethod
+    def status_text(verdict: Verdict) -> str:
+        return STATUS_TEXT.get(verdict.status, "")
+
+
+def _words(text: str) -> list[str]:
+    return [
+        w
+        for w in (m.lower() for m in _WORD.findall(text))
+        if len(w) >= 3 and w not in STOPWORDS and w not in GENERIC
+    ]
+
+
+def _common(documents: Sequence[set[str]]) -> frozenset[str]:
+    frequency: Counter[str] = Counter()
+    for stems in documents:
+        frequency.update(stems)
+    # At least in three: in a tiny catalogue two documents sharing a word says little.
+    limit = max(COMMON_SHARE * len(documents), 2)
+    return frozenset(stem for stem, n in frequency.items() if n > limit)
+
+
+def _fit(
+    words: Sequence[str], alike: Sequence[Follower], similar: Mapping[str, tuple[str, ...]]
+) -> str:
+    if words:
+        return f"Den passer til jeres beskrivelse, fordi den nævner {_quoted(words)}."
+    if alike:
+        first = alike[0]
+        shared = _quoted(similar[first.initiative_id])
+        more = len(alike) - 1
+        kind = "anden lignende indsats" if more == 1 else "andre lignende indsatser"
+        others = f", ligesom {more} {kind}" if more else ""
+        return (
+            f'Den passer, fordi "{first.title}" ({first.municipality}), der ligesom jeres '
+            f"beskrivelse nævner {shared}, følger den fuldt{others}."
+        )
+    return (
+        "Den deler ingen ord med jeres beskrivelse, og ingen indsats, der ligner jeres "
+        "situation, følger den; den er kun fundet, fordi den ligner beskrivelsen i betydning."
+    )
+
+
+def _followers(verdict: Verdict) -> str:
+    if verdict.full:
+        sentence = f"Følges fuldt af {_named(verdict.full)}."
+        if verdict.partial:
+            sentence += f" Delvist af {_named(verdict.partial)}."
+        return sentence
+    where = " inden for jeres afgrænsning" if verdict.status == OUTSIDE_FILTERS else ""
+    sentence = f"Ingen indsats{where} følger den fuldt."
+    if verdict.partial:
+        sentence += f" {_named(verdict.partial)} følger den delvist."
+    return sentence
+
+
+def _strength(practice: Practice, verdict: Verdict) -> str:
+    if verdict.status == FOLLOWED_BY_ALL:
+        return "Alle indsatser, der svarer på den, følger den, så der er ingen at sammenligne med."
+    if verdict.mean_full is None or verdict.mean_others is None:
+        return ""
+    sentence = (
+        "Indsatser, der følger den fuldt, har i snit en evidensscore på "
+        f"{format_decimal(verdict.mean_full)} mod {format_decimal(verdict.mean_others)} for "
+        "dem, der ikke gør."
+    )
+    if verdict.units_full + verdict.units_others < FEW_JOBCENTRES:
+        sentence += (
+            f" Det bygger på få jobcentre ({verdict.units_full}, der følger den, og "
+            f"{verdict.units_others}, der ikke gør), så forskellen er usikker."
+        )
+    if practice.test == "Evidenstest":
+        sentence += (
+            " Praksissen tæller selv med i evidensscoren, så en del af forskellen er givet på "
+            "forhånd."
+        )
+    return sentence

@@ -1,0 +1,157 @@
+"""The recommendation rules (engine/eligibility.py) and the reason's words
+(engine/reasons.py), case by case and on the seeds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.domain.evidence import evidence_for
+from engine.domain.models import Corpus, Level, Practice, PracticeAnswer
+from engine.eligibility import (
+    FOLLOWED_BY_ALL,
+    FOLLOWERS_SCORE_LOWER,
+    NO_FULL_FOLLOWER,
+    NO_GOOD_MATCH,
+    OUTSIDE_FILTERS,
+    RECOMMENDED,
+    STATUSES,
+    WEAK_FIT,
+    Follower,
+    judge,
+)
+from engine.recommend import Recommender, RecommendRequest
+from engine.settings import Settings
+from tests.engine.test_recommend import _recommender
+
+
+def practice(*rows: tuple[str, str, Level, float]) -> tuple[Practice, list[Follower]]:
+    answers = tuple(PracticeAnswer(i, m, lv, s, s, "tekst") for i, m, lv, s in rows)
+    item = Practice(
+        "p", "Mindst 9 ud af 10 borgere får samtaler", "Evidenstest", answers, evidence_for(answers)
+    )
+    followers = [
+        Follower(
+            a.municipality, a.initiative_id, a.level, a.evidence_score, f"Titel {a.initiative_id}"
+        )
+        for a in answers
+        if a.level is not Level.NEJ
+    ]
+    return item, followers
+
+
+def everyone(_: str) -> bool:
+    return True
+
+
+@pytest.mark.parametrize(
+    ("rows", "accepts", "status"),
+    [
+        ([("a", "A", Level.DELVIST, 4.0), ("b", "B", Level.NEJ, 1.0)], everyone, NO_FULL_FOLLOWER),
+        (
+            [("a", "A", Level.JA, 4.0), ("b", "B", Level.NEJ, 1.0)],
+            lambda i: i != "a",
+            OUTSIDE_FILTERS,
+        ),
+        ([("a", "A", Level.JA, 4.0), ("b", "B", Level.JA, 1.0)], everyone, FOLLOWED_BY_ALL),
+        ([("a", "A", Level.JA, 1.0), ("b", "B", Level.NEJ, 4.0)], everyone, FOLLOWERS_SCORE_LOWER),
+        ([("a", "A", Level.JA, 2.0), ("b", "B", Level.NEJ, 2.0)], everyone, RECOMMENDED),
+        ([("a", "A", Level.JA, 4.0), ("b", "B", Level.DELVIST, 1.0)], everyone, RECOMMENDED),
+    ],
+)
+def test_the_rules_case_by_case(rows: list, accepts: object, status: str) -> None:
+    item, followers = practice(*rows)
+    assert judge(item, followers, accepts).status == status  # type: ignore[arg-type]
+
+
+def test_fit_and_match_come_after_the_followers() -> None:
+    item, followers = practice(("a", "A", Level.JA, 4.0), ("b", "B", Level.NEJ, 1.0))
+    assert judge(item, followers, everyone, fits=False).status == WEAK_FIT
+    assert judge(item, followers, everyone, good_match=False).status == NO_GOOD_MATCH
+    lower, followers = practice(("a", "A", Level.JA, 1.0), ("b", "B", Level.NEJ, 4.0))
+    assert judge(lower, followers, everyone, fits=False).status == FOLLOWERS_SCORE_LOWER
+
+
+def test_a_jobcentre_counts_once() -> None:
+    """Two identical low pages from one municipality do not outweigh two jobcentres."""
+    item, followers = practice(
+        ("a1", "A", Level.JA, 3.0),
+        ("a2", "A", Level.JA, 3.0),
+        ("b", "B", Level.NEJ, 1.0),
+        ("c", "C", Level.NEJ, 4.0),
+    )
+    verdict = judge(item, followers, everyone)
+    assert (verdict.units_full, verdict.units_others) == (1, 2)
+    assert verdict.mean_full == 3.0 and verdict.mean_others == 2.5
+    assert verdict.status == RECOMMENDED
+
+
+def test_the_api_knows_every_status() -> None:
+    from typing import get_args
+
+    from api.requests import PracticeStatus
+
+    assert set(get_args(PracticeStatus)) == set(STATUSES)
+
+
+@pytest.fixture
+def seeds(seed_corpus: Corpus, tmp_settings: Settings) -> Recommender:
+    return _recommender(seed_corpus, tmp_settings)
+
+
+SITUATIONS = [
+    "vi vil følge bedre op på borgere i løntilskud",
+    "mange ledige er ordblinde",
+    "jobrettet coaching til langtidsledige",
+    "flere samtaler med nyledige tidligt i forløbet",
+]
+
+
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_only_practices_that_pass_the_rules_are_recommended(
+    seeds: Recommender, seed_corpus: Corpus, situation: str
+) -> None:
+    result = seeds.recommend(RecommendRequest(situation, k=10))
+    scores = {i.id: i.evidence_score for i in seed_corpus.initiatives}
+    for item in result.practices:
+        assert item.recommended and item.status == RECOMMENDED and not item.status_text
+        practice_ = seed_corpus.practice(item.id)
+        assert practice_ is not None
+        full = [a for a in practice_.answers if a.level is Level.JA]
+        rest = [a for a in practice_.answers if a.level is not Level.JA]
+        assert full and rest  # followed fully by someone, not by everyone
+
+        def mean(rows: list[PracticeAnswer]) -> float:
+            units = {(a.municipality, scores[a.initiative_id]) for a in rows}
+            return sum(score or 0.0 for _, score in units) / len(units)
+
+        assert mean(full) >= mean(rest)  # followers do not score lower
+        assert item.matched_words or "ligesom jeres beskrivelse" in item.fit
+    for item in result.other_practices:
+        assert not item.recommended and item.status_text.startswith("Anbefales ikke:")
+
+
+def test_filters_reach_the_practices(seeds: Recommender) -> None:
+    """With "Mindst 2,0" a 0,6 page neither supports a practice nor is listed as following it."""
+    situation = "ledige der skal finde job"
+    result = seeds.recommend(RecommendRequest(situation, k=10, min_evidence=2.0))
+    assert result.ranked
+    for item in result.ranked:
+        assert all((f.score or 0) >= 2.0 for f in item.followed_by), item.followed_by
+        assert "evidensscore 0,6" not in item.reason
+    only = seeds.recommend(RecommendRequest(situation, k=10, from_municipality="Skanderborg"))
+    assert all(f.municipality == "Skanderborg" for p in only.ranked for f in p.followed_by)
+    assert all(a.municipality == "Skanderborg" for a in only.advice)
+    assert not only.practices  # Skanderborg's pages score lowest: nothing to learn from them
+
+
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_reasons_are_plain_danish(seeds: Recommender, situation: str) -> None:
+    jargon = re.compile(r"skrumpet|neutral|jobcenter-svar|\bsider\b|kontrast|units", re.I)
+    for item in seeds.recommend(RecommendRequest(situation, k=10)).ranked:
+        assert not jargon.search(item.reason), item.reason
+        assert item.reason.startswith(item.fit)
+        assert item.reason.index(item.fit) < item.reason.index("ølge")  # why, then who
+        if item.strength:
+            assert item.strength in item.reason
