@@ -62,14 +62,18 @@ bench-quick: bench-deps
 
 # Longer runs of the reliability tests (docs/RELIABILITY.md); `make test` runs short ones.
 fuzz: $(STAMP)
-	INDSATS_FUZZ_EXAMPLES=1000 INDSATS_CRASH_TRIALS=40 $(PY) -m pytest -q \
+	INDSATS_FUZZ_EXAMPLES=1000 INDSATS_CRASH_TRIALS=40 INDSATS_DAMAGE_ALL=1 $(PY) -m pytest -q \
 		tests/reliability/test_parser_properties.py tests/reliability/test_schemathesis.py \
-		tests/reliability/test_crash_index.py tests/reliability/test_crash_writes.py
+		tests/reliability/test_crash_index.py tests/reliability/test_crash_writes.py \
+		tests/reliability/test_damaged_files.py tests/reliability/test_disk_full.py \
+		tests/reliability/test_text_input.py tests/reliability/test_unreadable_pages.py \
+		tests/reliability/test_empty_corpus.py
 
 soak: $(STAMP)
 	INDSATS_LOAD_SECONDS=60 INDSATS_SOAK_REQUESTS=20000 INDSATS_CONC_WRITERS=6 \
-	INDSATS_CONC_OPS=15 $(PY) -m pytest -q \
-		tests/reliability/test_load.py tests/reliability/test_concurrency.py
+	INDSATS_CONC_OPS=15 INDSATS_SLOW_CLIENTS=200 $(PY) -m pytest -q \
+		tests/reliability/test_load.py tests/reliability/test_concurrency.py \
+		tests/reliability/test_hostile_clients.py
 
 # Writes the figures of the last runs (build/reliability/figures.json) into the doc.
 reliability-report: $(STAMP)

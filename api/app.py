@@ -20,9 +20,15 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.apidocs import mount_docs
 from api.errors import REQUEST_ID_HEADER, install_error_handlers
-from api.middleware import BodyLimitMiddleware, ConditionalGetMiddleware, RequestIdMiddleware
+from api.middleware import (
+    BodyLimitMiddleware,
+    ConditionalGetMiddleware,
+    NoSniffMiddleware,
+    RequestIdMiddleware,
+)
 from api.routes import health, initiatives, practices, search
 from api.schema import build_openapi
+from api.server import install_log_redaction
 from api.web import mount_web
 from engine import __version__
 from engine.embedding import Embedder
@@ -114,7 +120,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     # The last added runs first: request id, then CORS (a preflight is answered there, with
     # the id), then the body limit, then ETags around the routes.
     app.add_middleware(ConditionalGetMiddleware)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, read_timeout=settings.read_timeout
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -125,6 +133,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(NoSniffMiddleware)
+    install_log_redaction(settings)
     app.openapi = lambda: build_openapi(app, settings)  # type: ignore[method-assign]
     return app
 

@@ -81,8 +81,11 @@ def error_response(
     headers: Mapping[str, str] | None = None,
     field: str | None = None,
 ) -> JSONResponse:
+    # A message that echoes client text must never turn an error into a 500: text that
+    # cannot be UTF-8 (a lone surrogate) is shown with replacement characters instead.
+    shown = message.encode("utf-8", "replace").decode("utf-8")
     return JSONResponse(
-        error_body(code, message, field), status_code=status, headers=dict(headers or {})
+        error_body(code, shown, field), status_code=status, headers=dict(headers or {})
     )
 
 
@@ -165,15 +168,20 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=headers)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def _allowed_methods(request: Request) -> str:
-    """Every method some route serves on this path: Starlette's own 405 names only the
+    """Every method some route serves on this path, found by asking the router about each
+    method in turn. Walking the routes broke when FastAPI began to wrap included routers
+    (every 405 then said `Allow:` with nothing), and Starlette's own 405 names only the
     first route's methods (`Allow: GET` on /v1/initiatives, which also takes POST)."""
-    allowed: set[str] = set()
-    for route in request.app.router.routes:
-        methods = getattr(route, "methods", None)
-        if methods and route.matches(request.scope)[0] is not Match.NONE:
-            allowed |= set(methods)
-    return ", ".join(sorted(allowed))
+    allowed = []
+    for method in _METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -83,7 +83,9 @@ _WHEN = {
     422: "Ugyldige parametre eller indhold; `field` siger hvor (koder: `invalid_input`, "
     "`unknown_value`, `invalid_page`).",
     500: "En fejl i serveren; detaljerne står kun i serverens log.",
-    503: "Model eller indeks indlæses stadig, eller kunne ikke indlæses.",
+    503: "Model eller indeks indlæses stadig, eller kunne ikke indlæses; ved skrivning: "
+    "datamappen kunne ikke skrives (`storage_unavailable`), intet er ændret.",
+    507: "Disken er fuld (`insufficient_storage`): skrivningen er ikke gemt, intet er ændret.",
 }
 
 

@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated, ClassVar, TypeVar
 
@@ -20,11 +20,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from api import server
 from api.models import BatchSearchFailure, Corpus, ErrorDetail, to_json
 from api.models import SearchResponse as SearchAnswer
 from api.recommendation import RecommendResponse
 from cli import danish
 from cli.output import (
+    console,
+    literal,
     print_corpus,
     print_evaluation,
     print_json,
@@ -61,7 +64,7 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except IndsatsError as exc:
-        Console(stderr=True).print(f"[bold red]Fejl:[/] {exc.message}", highlight=False)
+        console(stderr=True).print(f"[bold red]Fejl:[/] {literal(exc.message)}")
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -130,22 +133,32 @@ def build(
     """Byg søgeindekset hvis det mangler eller er forældet (siderne eller modellen er ændret)."""
     engine = _open(force)
     report = engine.build_report
-    console = Console()
+    out = console()
     if report.built:
-        console.print(
-            f"Indeks {report.version} bygget ({report.reason}): "
+        out.print(
+            f"Indeks {report.version} bygget ({literal(report.reason)}): "
             f"{report.embedded + report.reused} passager, {report.embedded} indlejret, "
-            f"{report.reused} genbrugt, {report.seconds:.1f} s.",
-            highlight=False,
+            f"{report.reused} genbrugt, {report.seconds:.1f} s."
         )
+    elif not report.version:
+        out.print("Ingen indsatser at indeksere: seeds- og sidemappen er tomme; intet at bygge.")
     else:
-        console.print(f"Indeks {report.version} er opdateret; intet at bygge.", highlight=False)
+        out.print(f"Indeks {report.version} er opdateret; intet at bygge.")
 
 
 def _lines() -> Iterator[str]:
-    """Standard input line by line, blank lines included, without the line ending."""
-    for line in sys.stdin:
+    """Standard input line by line, blank lines included, without the line ending. Read as
+    bytes: a line that is not UTF-8 arrives with surrogate escapes, so the engine's text
+    rule refuses that line alone instead of the decoder stopping the whole run."""
+    raw = getattr(sys.stdin, "buffer", None)
+    lines = (b.decode("utf-8", "surrogateescape") for b in raw) if raw is not None else sys.stdin
+    for line in lines:
         yield line.rstrip("\r\n")
+
+
+def _shown(line: str) -> str:
+    """A line as it can be echoed in JSON: bytes that were not UTF-8 become U+FFFD."""
+    return line.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _search_lines(engine: Engine, query: Callable[[str], SearchQuery]) -> None:
@@ -156,7 +169,7 @@ def _search_lines(engine: Engine, query: Callable[[str], SearchQuery]) -> None:
         (answer,) = engine.search_many([query(line)])
         if isinstance(answer, QueryFailure):
             failed = True
-            print_json(to_json(BatchSearchFailure, answer))
+            print_json(to_json(BatchSearchFailure, replace(answer, query=_shown(answer.query))))
         else:
             print_json(to_json(SearchAnswer, answer))
     if failed:
@@ -174,7 +187,7 @@ def _recommend_lines(engine: Engine, request: Callable[[str], RecommendRequest])
             error = ErrorDetail(
                 code=exc.code, message=exc.message, field=getattr(exc, "field", None) or None
             )
-            print_json({"situation": line, "error": error.model_dump(mode="json")})
+            print_json({"situation": _shown(line), "error": error.model_dump(mode="json")})
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
@@ -325,20 +338,20 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=32, help="Antal processer.")] = 1,
 ) -> None:
     """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
-    import uvicorn
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
     try:
-        Settings()  # each worker reads them again; a mistake is reported here, once
+        settings = Settings()  # each worker reads them again; a mistake is reported here, once
     except (ValidationError, SettingsError) as exc:
-        Console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {exc}")
+        console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {literal(exc)}")
         raise typer.Exit(EXIT_INPUT) from None
     if workers > 1 and not os.environ.get("INDSATS_EMBED_THREADS"):
         # Each worker's model would otherwise use every core and the workers would fight
         # over them; split the cores instead (measured in docs/BENCHMARKS.md).
         os.environ["INDSATS_EMBED_THREADS"] = str(max(1, (os.cpu_count() or 1) // workers))
-    uvicorn.run("api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers)
+    # The header limit and the read timeouts of INDSATS_MAX_HEADER_BYTES/READ_TIMEOUT.
+    server.run("api.app:create_app_from_env", settings, host=host, port=port, workers=workers)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,11 @@
 """What the commands print for people (rich tables and text); `--json` goes through the
-API's serializer instead (`api.models.to_json`)."""
+API's serializer instead (`api.models.to_json`).
+
+Page text is printed literally: a title with `[/bold]` in it is text, not rich markup (it
+made the commands exit with a MarkupError), and `:x:` is not an emoji. Everything that
+comes from a page, a query or an error message goes through `literal` before it meets our
+own markup, and the consoles have emoji codes off.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from engine.domain.models import Corpus
@@ -18,6 +25,16 @@ from engine.recommend import Recommendation
 from engine.search.results import SearchResponse
 
 
+def console(stderr: bool = False) -> Console:
+    """A console that reads our markup but no emoji codes and highlights nothing."""
+    return Console(stderr=stderr, emoji=False, highlight=False)
+
+
+def literal(value: object) -> str:
+    """`value` as text that rich prints as it is."""
+    return escape(str(value))
+
+
 def print_json(payload: Any) -> None:
     """The bytes the API would send (Starlette's `JSONResponse.render`), plus a newline."""
     text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -25,17 +42,21 @@ def print_json(payload: Any) -> None:
 
 
 def print_corpus(loaded: Corpus) -> None:
-    table = Table(title=f"{len(loaded.initiatives)} indsatser, {len(loaded.practices)} praksisser")
+    table = Table(
+        title=f"{len(loaded.initiatives)} indsatser, {len(loaded.practices)} praksisser",
+        highlight=False,
+    )
     for column in ("Kommune", "Titel", "Målgrupper", "Scorer", "Svar"):
         table.add_column(column)
     for i in loaded.initiatives:
         scores = ", ".join(f"{k}: {format_decimal(v)}" for k, v in i.scores.items())
-        table.add_row(
-            i.municipality, i.title, ", ".join(i.target_groups), scores, str(len(i.answers()))
-        )
-    Console().print(table)
+        row = (i.municipality, i.title, ", ".join(i.target_groups), scores, len(i.answers()))
+        table.add_row(*map(literal, row))
+    console().print(table)
     for error in loaded.errors:
-        Console(stderr=True).print(f"[red]Afvist:[/] {error.file}: {error.message}")
+        console(stderr=True).print(
+            f"[red]Afvist:[/] {literal(error.file)}: {literal(error.message)}"
+        )
 
 
 NO_GOOD_MATCH = (
@@ -49,74 +70,73 @@ NO_GOOD_MATCH_RECOMMEND = (
 
 
 def print_response(response: SearchResponse) -> None:
-    console = Console()
-    console.print(
-        f"[bold]{response.total}[/] indsatser for '{response.query}' ({response.mode})",
-        highlight=False,
+    out = console()
+    out.print(
+        f"[bold]{response.total}[/] indsatser for '{literal(response.query)}' ({response.mode})"
     )
     if response.no_good_match:
-        console.print(NO_GOOD_MATCH, highlight=False)
+        out.print(NO_GOOD_MATCH)
     for n, result in enumerate(response.results, start=response.offset + 1):
         evidence = result.scores.get("Evidenstest")
         ev = f", Evidenstest {format_decimal(evidence)}" if evidence is not None else ""
         fit = f" · passer {round(result.match * 100)} %"
-        console.print(
-            f"\n[bold]{n}. {result.title}[/]\n   {result.municipality}{ev}{fit}",
-            highlight=False,
+        out.print(
+            f"\n[bold]{n}. {literal(result.title)}[/]\n   {literal(result.municipality)}{ev}{fit}"
         )
         for match in result.matches[:1]:
-            console.print(f"   [italic]{match.section}:[/] {match.text}", highlight=False)
+            out.print(f"   [italic]{literal(match.section)}:[/] {literal(match.text)}")
 
 
 def print_recommendation(result: Recommendation) -> None:
-    console = Console()
-    console.print(f"[bold]Praksisser for '{result.situation}'[/]", highlight=False)
+    out = console()
+    out.print(f"[bold]Praksisser for '{literal(result.situation)}'[/]")
     if result.no_good_match:
-        console.print(NO_GOOD_MATCH_RECOMMEND, highlight=False)
+        out.print(NO_GOOD_MATCH_RECOMMEND)
     for n, practice in enumerate(result.practices, start=1):
         gap = " [bold](hul)[/]" if practice.gap else ""
-        console.print(f"\n{n}. {practice.text}{gap}\n   {practice.reason}", highlight=False)
+        out.print(f"\n{n}. {literal(practice.text)}{gap}\n   {literal(practice.reason)}")
     if not result.practices:
-        console.print("\nIngen praksis opfylder kravene til en anbefaling.")
+        out.print("\nIngen praksis opfylder kravene til en anbefaling.")
     if result.other_practices:
-        console.print("\n[bold]Passer også, men anbefales ikke[/]")
+        out.print("\n[bold]Passer også, men anbefales ikke[/]")
         for practice in result.other_practices:
-            console.print(
-                f"\n· {practice.text}\n   {practice.status_text}\n   {practice.reason}",
-                highlight=False,
+            out.print(
+                f"\n· {literal(practice.text)}\n   {literal(practice.status_text)}\n   "
+                f"{literal(practice.reason)}"
             )
     if result.advice:
-        console.print("\n[bold]Gode råd fra lignende indsatser[/]")
+        out.print("\n[bold]Gode råd fra lignende indsatser[/]")
         for advice in result.advice:
-            console.print(
-                f"\n· {advice.municipality}, {advice.section}: {advice.text}", highlight=False
+            out.print(
+                f"\n· {literal(advice.municipality)}, {literal(advice.section)}: "
+                f"{literal(advice.text)}"
             )
 
 
 def print_evaluation(report: SetReport, model: str) -> None:
     """One set: each mode beside the plain-BM25 baseline, by kind of question, practices and
     how often "no good match" was said."""
-    console = Console()
-    title = f"Sæt '{report.name}': {report.queries} spørgsmål, {report.pages} sider"
-    out = Table(title=f"{title}, model {model}")
+    printer = console()
+    title = f"Sæt '{literal(report.name)}': {report.queries} spørgsmål, {report.pages} sider"
+    out = Table(title=f"{title}, model {literal(model)}")
     out.add_column("Tilstand")
     for name in MEASURES:
         out.add_column(name, justify="right")
     for mode, scores in report.search.items():
         out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
-    console.print(out)
+    printer.print(out)
     kinds = Table(title="nDCG@3 efter slags spørgsmål")
     for column in ("Slags", "Antal", "hybrid", "baseline"):
         kinds.add_column(column, justify="right")
     for kind, row in report.kinds.items():
         kinds.add_row(kind, f"{row['n']:.0f}", f"{row['hybrid']:.3f}", f"{row['baseline']:.3f}")
-    console.print(kinds)
+    printer.print(kinds)
     if report.practices:
         practices = Table(title=f"Anbefalede praksisser: {report.situations} situationer")
         for name in report.practices:
             practices.add_column(name, justify="right")
         practices.add_row(*(f"{v:.3f}" for v in report.practices.values()))
-        console.print(practices)
+        printer.print(practices)
     flags = report.flags
     line = f"'Intet godt svar' ved {flags.get('judged_flagged', 0):.1%} af de bedømte spørgsmål"
     if "offtopic" in flags:
@@ -124,4 +144,4 @@ def print_evaluation(report: SetReport, model: str) -> None:
             f" og {flags['offtopic_flagged']:.1%} af {flags['offtopic']:.0f} spørgsmål uden for "
             "området"
         )
-    console.print(line + ".", markup=False)
+    printer.print(line + ".", markup=False)

@@ -11,13 +11,44 @@ writer's file closes.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import stat
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
+DAMAGED_PREFIX = ".damaged-"
+# The errors that mean "no room": the caller undoes its change and says so (HTTP 507).
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+# Below this many free bytes a failed write counts as "disk full" even without an errno:
+# libraries that write in C (faiss, numpy's tofile) report a short write without one.
+LOW_SPACE_BYTES = 1024 * 1024
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True if `exc`, or an exception it was raised from, is ENOSPC or EDQUOT."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in DISK_FULL:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def out_of_space(path: Path) -> bool:
+    """True if the file system holding `path` has (almost) no room left for us."""
+    try:
+        stats = os.statvfs(path)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < LOW_SPACE_BYTES
 
 
 def fsync_file(path: Path) -> None:
@@ -58,6 +89,24 @@ def atomic_replace(source: Path, target: Path) -> None:
     fsync_file(source)
     os.replace(source, target)
     fsync_dir(target.parent)
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged entry (a directory where a file belongs, say) out of the way under a
+    hidden name, so a good file can take its place and nothing is deleted."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    target = path.with_name(f"{DAMAGED_PREFIX}{path.name}-{stamp}-{uuid.uuid4().hex[:6]}")
+    os.rename(path, target)
+    fsync_dir(path.parent)
+    return target
+
+
+def is_regular_or_missing(path: Path) -> bool:
+    """True if `path` is a regular file (not followed if a link) or does not exist."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return True
 
 
 def durable_unlink(path: Path) -> bool:

@@ -109,6 +109,20 @@ class UnsupportedMediaTypeError(IndsatsError):
     code = "unsupported_media_type"
 
 
+class StorageFullError(IndsatsError):
+    """The disk under the data directory is full; the write was undone, nothing changed."""
+
+    status = 507
+    code = "insufficient_storage"
+
+
+class StorageError(IndsatsError):
+    """The data directory could not be written for another reason (read-only, I/O error)."""
+
+    status = 503
+    code = "storage_unavailable"
+
+
 class ServiceUnavailableError(IndsatsError):
     """The engine is still loading, or failed to load; the message says which."""
 

@@ -7,14 +7,12 @@ one place:
   by `engine.storage.pages.load_stored_corpus`. A stored page whose id equals a seed's id
   *replaces* that seed; a tombstone (`<id>.deleted`) removes the id, seed or not, until a
   page with that id is written again.
-- A write is durable (fsynced) and searchable when the method returns: the check and the
-  file change happen under the writers' lock `data/lock`, the `VERSION` counter is bumped,
-  and the index is rebuilt before the method returns.
+- A write is all or nothing, durable (fsynced) and searchable when the method returns: the
+  check, the file change, the `VERSION` bump and the index build happen under the writers'
+  lock `data/lock`, and a failure (a full disk) puts every file back.
 - Other worker processes notice the new counter (or a new index version written by
   `indsats build`) in `refresh()`, which costs two small file reads per call, and reload.
-
-The loaded state is an immutable snapshot swapped in one assignment, so request threads
-never see half of a reload.
+  The loaded state is an immutable snapshot (`engine/state.py`) swapped in one assignment.
 """
 
 from __future__ import annotations
@@ -38,19 +36,30 @@ from engine.errors import (
     PageFormatError,
     UnknownValueError,
 )
-from engine.recommend import Recommendation, Recommender, RecommendRequest
+from engine.recommend import Recommendation, RecommendRequest
 from engine.search.facets import Facets, facets, resolve_filter
-from engine.search.indexing import live_version
-from engine.search.query import InitiativeFilter, SearchQuery, validate_query
+from engine.search.query import (
+    InitiativeFilter,
+    SearchQuery,
+    require_unicode,
+    shown_text,
+    validate_query,
+)
 from engine.search.results import SearchResponse
-from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
-from engine.storage.pages import PageStore, load_stored_corpus, validate_id
+from engine.state import (
+    Marker,
+    ReloadPause,
+    Snapshot,
+    disk_marker,
+    load_snapshot,
+    nothing_found,
+    nothing_recommended,
+)
+from engine.storage.pages import PageStore, load_stored_corpus, validate_id, write_failure
 from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
-
-Marker = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +78,6 @@ class QueryFailure:
     field: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
-    marker: Marker
-    corpus: Corpus
-    searcher: Searcher
-    recommender: Recommender
-    report: BuildReport
-
-
 class Engine:
     """Build with `Engine.open(settings)`; safe to share between request threads."""
 
@@ -89,7 +89,8 @@ class Engine:
         self._embedder = embedder
         self._reload_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._state: _Snapshot | None = None
+        self._state: Snapshot | None = None
+        self._pause = ReloadPause()  # after a failed reload (a full disk, say)
 
     @classmethod
     def open(
@@ -116,7 +117,7 @@ class Engine:
 
     # state ---------------------------------------------------------------------------------
     @property
-    def _snapshot(self) -> _Snapshot:
+    def _snapshot(self) -> Snapshot:
         assert self._state is not None, "Engine.open() builds the first snapshot"
         return self._state
 
@@ -126,7 +127,9 @@ class Engine:
 
     @property
     def index_version(self) -> str:
-        return self._snapshot.marker[1]
+        """The loaded index version; '' for an empty corpus."""
+        searcher = self._snapshot.searcher
+        return searcher.version if searcher is not None else ""
 
     @property
     def build_report(self) -> BuildReport:
@@ -135,40 +138,46 @@ class Engine:
 
     @property
     def model_name(self) -> str:
-        return self._snapshot.searcher.embedder.name
+        if self._embedder is not None:
+            return self._embedder.name
+        return self.settings.model
 
     def _marker(self) -> Marker:
-        return self.store.version(), live_version(self.settings)
+        return disk_marker(self.settings, self.store)
 
-    def _load(self, *, force: bool = False, progress: Progress | None = None) -> _Snapshot:
-        """Read pages and index from disk, building the index if it does not match.
-
-        No lock is needed to read: page files and index versions are replaced atomically, a
-        page beats a tombstone, and the index store takes the writers' lock itself when it
-        must build. The marker holds the page counter read *before* the pages and the index
-        version actually loaded, so any later change triggers another reload.
-        """
-        pages_version = self.store.version()
-        corpus = load_stored_corpus(self.settings, self.store)
-        if self._embedder is None:  # loaded once, reused by every reload
-            self._embedder = embedding_backends.load_embedder(self.settings)
-        searcher, report = open_searcher(
-            self.settings, corpus, self._embedder, force=force, progress=progress
+    def _load(
+        self, *, force: bool = False, progress: Progress | None = None, locked: bool = False
+    ) -> Snapshot:
+        return load_snapshot(
+            self.settings, self.store, self._model, force=force, progress=progress, locked=locked
         )
-        if report.built:
-            log.info("Indeks %s bygget: %s", report.version, report.reason)
-        recommender = Recommender(searcher)
-        return _Snapshot((pages_version, searcher.version), corpus, searcher, recommender, report)
+
+    def _model(self) -> Embedder:
+        if self._embedder is None:  # loaded once, on first need, reused by every reload
+            self._embedder = embedding_backends.load_embedder(self.settings)
+        return self._embedder
 
     def refresh(self) -> bool:
-        """Reload if another process wrote pages or a new index; True if it did."""
+        """Reload if another process wrote pages or a new index; True if it did.
+
+        A reload that fails keeps the loaded snapshot serving (the last good corpus and
+        index) and is not retried for the same files until its pause is over (`ReloadPause`).
+        """
         if self._marker() == self._snapshot.marker:
             return False
         with self._reload_lock:
-            if self._marker() == self._snapshot.marker:
+            marker = self._marker()
+            if marker == self._snapshot.marker:
+                return False
+            if self._pause.waiting(marker):
                 return False
             log.info("Nye sider eller nyt indeks fra en anden proces; genindlæser")
-            self._state = self._load()
+            try:
+                self._state = self._load()
+            except Exception as exc:
+                self._pause.failed(marker, exc)
+                return False
+            self._pause.succeeded()
             return True
 
     # reading -----------------------------------------------------------------------------
@@ -206,21 +215,27 @@ class Engine:
 
     # search and recommend -------------------------------------------------------------------
     def search(self, query: SearchQuery) -> SearchResponse:
-        return self._snapshot.searcher.search(self._resolved(query))
+        resolved = self._resolved(query)
+        searcher = self._snapshot.searcher
+        return searcher.search(resolved) if searcher is not None else nothing_found(resolved)
 
     def search_many(
         self, queries: Sequence[SearchQuery]
     ) -> tuple[SearchResponse | QueryFailure, ...]:
         """One answer per query, in order: a bad query gets a `QueryFailure` in its place
-        and costs the others nothing."""
+        and costs the others nothing. An empty corpus answers every good query with nothing."""
         searcher = self._snapshot.searcher
         answers: list[SearchResponse | QueryFailure] = []
         for query in queries:
             try:
-                answers.append(searcher.search(self._resolved(query)))
+                resolved = self._resolved(query)
+                answers.append(
+                    searcher.search(resolved) if searcher is not None else nothing_found(resolved)
+                )
             except InvalidInputError as exc:
                 field = exc.field if isinstance(exc, UnknownValueError) else None
-                answers.append(QueryFailure(query.text, exc.code, exc.message, field or None))
+                failure = QueryFailure(shown_text(query.text), exc.code, exc.message, field or None)
+                answers.append(failure)
         return tuple(answers)
 
     def _resolved(self, query: SearchQuery) -> SearchQuery:
@@ -230,9 +245,16 @@ class Engine:
 
     def similar(self, initiative_id: str, k: int = 5) -> SearchResponse:
         item = self.initiative(initiative_id)
-        return self._snapshot.searcher.similar(item, k)
+        searcher = self._snapshot.searcher
+        assert searcher is not None, "an initiative was found, so the corpus is not empty"
+        return searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
+        fields = [("Situationen", request.situation), ("Målgruppen", request.target_group),
+                  ("Kommunen", request.municipality), ("Jeres kommune", request.from_municipality),
+                  *(("Et praksis-id i svarene", key) for key in request.answers or {})]  # fmt: skip
+        for name, value in fields:
+            require_unicode(value or "", name)
         wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
         pages = self.resolve(InitiativeFilter(municipality=request.from_municipality))
         request = replace(
@@ -241,7 +263,10 @@ class Engine:
             municipality=wanted.municipality,
             from_municipality=pages.municipality,
         )
-        return self._snapshot.recommender.recommend(request)
+        recommender = self._snapshot.recommender
+        if recommender is None:  # an empty corpus: the input is checked, nothing is found
+            return nothing_recommended(request, self.settings.max_query_chars)
+        return recommender.recommend(request)
 
     # writing -------------------------------------------------------------------------------
     def add_page(
@@ -292,13 +317,17 @@ class Engine:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Corpus]:
-        """Serialise a write; yields the corpus as it is on disk now, for the checks.
+        """Serialise a write and make it all or nothing; yields the corpus as it is on disk
+        now, for the checks.
 
-        The data lock covers the check and the file change, then the page counter is bumped
-        for the other workers. The index is rebuilt right after, still before the caller
-        returns, but outside the data lock: the index store takes that lock itself and an
-        flock cannot be nested within one process. A crash in between leaves a stored page
-        and an old index, which the next load detects (corpus hash) and rebuilds.
+        Everything happens under the writers' lock `data/lock`: the check, the file change,
+        the page counter, and the index build for the new corpus (the index store is told
+        the lock is held; flock does not nest). Only then is the new snapshot swapped in. If
+        any step fails (a full disk while the page or the index is written, say), the page
+        store puts every file back as it was and the client is told nothing changed (507 for
+        a full disk); the loaded snapshot, the last good corpus and index, keeps serving. A
+        crash in between leaves a stored page and an old index, which the next load detects
+        (corpus hash) and rebuilds.
         """
         with self._write_lock:
             with self.store.lock():
@@ -306,10 +335,35 @@ class Engine:
                     corpus = self.corpus
                 else:
                     corpus = load_stored_corpus(self.settings, self.store)
-                yield corpus
-                self.store.bump_version()
+                try:
+                    with self.store.undoable():
+                        yield corpus
+                        self.store.bump_version()
+                        snapshot = self._load(locked=True)
+                except OSError as exc:
+                    raise write_failure(exc) from exc
+            # Only after the data lock is released: a reader of this process may hold the
+            # reload lock while it waits for the data lock (to build), never the reverse.
             with self._reload_lock:
+                self._settle(snapshot)
+
+    def _settle(self, written: Snapshot) -> None:
+        """Swap in the state after a write, never an older one: while this writer waited for
+        the reload lock, a reader may have loaded what other writes did since, and a search
+        that has just refreshed must not be answered from a snapshot older than that."""
+        now = self._marker()
+        if self._snapshot.marker == now:
+            return  # what is loaded is what is on disk, this write included
+        if written.marker == now:
+            self._state = written
+        else:  # more has happened since: load it (a failure keeps at least this write)
+            try:
                 self._state = self._load()
+            except Exception as exc:
+                self._state = written
+                self._pause.failed(now, exc)
+                return
+        self._pause.succeeded()
 
 
 def _render(record: Initiative, source: str) -> str:

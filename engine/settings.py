@@ -7,6 +7,7 @@ side.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+log = logging.getLogger(__name__)
 
 
 class Settings(BaseSettings):
@@ -72,12 +74,40 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     max_query_chars: int = 2000
     max_body_bytes: int = 1024 * 1024
+    max_header_bytes: int = Field(
+        64 * 1024,
+        ge=1024,
+        description="Largest request head (request line and headers); 431 above. Set by "
+        "`indsats serve`.",
+    )
+    read_timeout: float = Field(
+        30.0,
+        gt=0,
+        description="Seconds a client has to send a request's head, and again its body; 408 "
+        "after that, so a stalled client does not hold a connection.",
+    )
 
     @field_validator("api_key")
     @classmethod
-    def _empty_key_is_none(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().strip():
+    def _usable_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """Blank means no key. White space around a key can never match (HTTP strips it
+        from header values), so it is removed, with a warning."""
+        if value is None:
             return None
+        raw = value.get_secret_value()
+        if not raw.strip():
+            return None
+        if raw != raw.strip():
+            log.warning(
+                "INDSATS_API_KEY har mellemrum eller linjeskift før eller efter nøglen; de er "
+                "fjernet, fordi HTTP fjerner dem fra headeren X-API-Key."
+            )
+            return SecretStr(raw.strip())
+        if not raw.isascii() or not raw.isprintable():
+            log.warning(
+                "INDSATS_API_KEY indeholder tegn uden for ASCII eller usynlige tegn; en klient "
+                "kan ikke sende dem sikkert i headeren X-API-Key. Vælg en nøgle af ASCII-tegn."
+            )
         return value
 
     @property

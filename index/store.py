@@ -13,6 +13,8 @@ rebuilds on, so a wrong or damaged index is never served silently. No pickle any
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -29,16 +31,25 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from durable.files import atomic_write, file_lock, fsync_dir, fsync_file
+from durable.files import (
+    atomic_write,
+    file_lock,
+    fsync_dir,
+    fsync_file,
+    is_disk_full,
+    is_regular_or_missing,
+    out_of_space,
+    set_aside,
+)
 from index.base import Analyzer, Document, EmbedPassages
 from index.dense_faiss import DenseIndex, Kind
 from index.lexical_bm25 import LexicalIndex
+from index.manifest import MANIFEST, StaleIndex, read_documents, sha256_file, verified_manifest
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
 CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
 KEEP_VERSIONS = 3
 _VERSION_RE = re.compile(r"^v-(\d+)-[0-9a-f]+$")
 
@@ -51,14 +62,6 @@ _CHANGED = {
     "corpus_hash": "siderne er ændret siden indekset blev bygget",
     "index_kind": "indekstypen er ændret ({old} -> {new})",
 }
-
-
-class StaleIndex(Exception):
-    """The stored index is missing, out of date or damaged; `reason` says which."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +93,7 @@ class LoadedIndex:
         return int(self.manifest["passage_count"])
 
     def read_documents(self) -> tuple[Document, ...]:
-        return _read_documents(self.directory / "passages.jsonl")
+        return read_documents(self.directory / "passages.jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +112,6 @@ def vector_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class IndexStore:
     """Versions under `root`; builds hold the writers' lock `lock_path`. `analyzer` reads the
     lexical index's terms, the same one the caller's queries go through."""
@@ -128,19 +123,30 @@ class IndexStore:
 
     # -- reading -------------------------------------------------------------------------
     def current_version(self) -> str | None:
-        """Name of the live version: one small file read, cheap enough to poll per request."""
+        """Name of the live version: one small file read, cheap enough to poll per request.
+        None when there is none or `CURRENT` is damaged; never raises."""
+        return self._read_current()[0]
+
+    def _read_current(self) -> tuple[str | None, str]:
+        """(name, "") for a good pointer, else (None, why): missing, unreadable (a directory,
+        say) or damaged (a flipped bit, bytes that are not ASCII)."""
         try:
-            name = (self.root / CURRENT).read_text(encoding="utf-8").strip()
+            raw = (self.root / CURRENT).read_bytes()
         except FileNotFoundError:
-            return None
-        return name if _VERSION_RE.match(name) else None
+            return None, "der er ikke bygget et indeks endnu"
+        except OSError as exc:
+            return None, f"{CURRENT} kan ikke læses ({exc.strerror})"
+        name = raw.decode("ascii", "replace").strip()
+        if not _VERSION_RE.fullmatch(name):
+            return None, f"{CURRENT} er beskadiget (den peger ikke på en indeksversion)"
+        return name, ""
 
     def load(self, spec: IndexSpec) -> LoadedIndex:
         """Load and verify the live version; raises `StaleIndex` saying why it is unusable."""
         for attempt in range(2):
-            version = self.current_version()
+            version, problem = self._read_current()
             if version is None:
-                raise StaleIndex("der er ikke bygget et indeks endnu")
+                raise StaleIndex(problem)
             try:
                 return self._load_version(version, spec)
             except FileNotFoundError as exc:
@@ -151,7 +157,7 @@ class IndexStore:
 
     def _load_version(self, version: str, spec: IndexSpec) -> LoadedIndex:
         directory = self.root / version
-        manifest = self._verified_manifest(directory)
+        manifest = verified_manifest(directory)
         wanted = {
             "format_version": FORMAT_VERSION,
             "model": spec.model,
@@ -162,10 +168,15 @@ class IndexStore:
         for key, value in wanted.items():
             if manifest.get(key) != value:
                 raise StaleIndex(_CHANGED[key].format(old=manifest.get(key), new=value))
-        dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
-        lexical = LexicalIndex.load(directory / "lexical", self.analyzer)
-        unit_count = manifest.get("unit_count", 0)
-        units = LexicalIndex.load(directory / "units", self.analyzer) if unit_count else None
+        try:
+            dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
+            lexical = LexicalIndex.load(directory / "lexical", self.analyzer)
+            unit_count = manifest.get("unit_count", 0)
+            units = LexicalIndex.load(directory / "units", self.analyzer) if unit_count else None
+        except FileNotFoundError:
+            raise
+        except Exception as exc:  # verified by checksum above, so only a race or a bug
+            raise StaleIndex(f"indeksversion {version} kan ikke indlæses ({exc})") from exc
         count = manifest["passage_count"]
         # passages.jsonl is covered by its checksum above and written from the same list.
         if not len(dense) == len(lexical) == count or len(units or ()) != unit_count:
@@ -175,24 +186,6 @@ class IndexStore:
                 f"{len(dense)}/{len(lexical)} og {len(units or ())}"
             )
         return LoadedIndex(version, manifest, directory, dense, lexical, units)
-
-    def _verified_manifest(self, directory: Path) -> dict[str, Any]:
-        try:
-            manifest: dict[str, Any] = json.loads((directory / MANIFEST).read_text("utf-8"))
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError) as exc:
-            raise StaleIndex(f"manifestet i {directory.name} kan ikke læses ({exc})") from exc
-        files = manifest.get("files")
-        if not isinstance(files, dict) or not files:
-            raise StaleIndex(f"manifestet i {directory.name} nævner ingen filer")
-        for rel, digest in files.items():
-            path = directory / rel
-            if not path.is_file():
-                raise StaleIndex(f"{directory.name}/{rel} mangler")
-            if _sha256(path) != digest:
-                raise StaleIndex(f"{directory.name}/{rel} er beskadiget (forkert checksum)")
-        return manifest
 
     # -- building ------------------------------------------------------------------------
     def ensure(
@@ -204,13 +197,15 @@ class IndexStore:
         units: Callable[[], Sequence[str]] = tuple,
         force: bool = False,
         progress: Progress | None = None,
+        locked: bool = False,
     ) -> tuple[LoadedIndex, BuildReport]:
         """The live index if it matches `spec`, else a fresh build (logged with the reason).
 
         `embed` turns document texts into vectors of `spec.model` (only texts whose vectors
         the live version does not already hold). `units` are coarser texts made of the
         documents (the caller's pages), indexed for BM25 only, so that a unit can be ranked
-        as a whole; their rows follow the order given."""
+        as a whole; their rows follow the order given. `locked`: the caller holds the
+        writers' lock already (a page write that builds before it answers)."""
         if not force:
             try:
                 loaded = self.load(spec)
@@ -219,7 +214,7 @@ class IndexStore:
                 reason = exc.reason
         else:
             reason = "genopbygning bedt om med --force"
-        with file_lock(self.lock_path):
+        with contextlib.nullcontext() if locked else file_lock(self.lock_path):
             if not force:
                 # Another process may have built it while we waited for the lock.
                 try:
@@ -254,6 +249,25 @@ class IndexStore:
         # Everything goes into a temp dir first; only the rename below makes it a version.
         tmp = self.root / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
+        try:
+            return self._build_in(
+                tmp, documents, units, spec, embed, reason, force, progress, start
+            )
+        except BaseException as exc:
+            # A full disk must not stay fuller: the half-written version goes at once, not at
+            # the next build (a kill -9 still leaves it to that one). faiss and numpy report
+            # a short write without an errno; with the disk full at this moment (before the
+            # cleanup frees it), that is what it was.
+            full = isinstance(exc, Exception) and not is_disk_full(exc) and out_of_space(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
+            if full:
+                raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} ({exc})") from exc
+            raise
+
+    def _build_in(
+        self, tmp: Path, documents: Sequence[Document], units: Sequence[str], spec: IndexSpec,
+        embed: EmbedPassages, reason: str, force: bool, progress: Progress | None, start: float,
+    ) -> tuple[LoadedIndex, BuildReport]:  # fmt: skip
         keys = [vector_key(spec.model, d.text) for d in documents]
         previous = {} if force else self._previous_vectors(spec)
         missing = [i for i, key in enumerate(keys) if key not in previous]
@@ -303,7 +317,7 @@ class IndexStore:
             "passage_count": len(documents),
             "unit_count": len(units),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "files": {p.relative_to(tmp).as_posix(): _sha256(p) for p in files},
+            "files": {p.relative_to(tmp).as_posix(): sha256_file(p) for p in files},
         }
         manifest_path = tmp / MANIFEST
         manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), "utf-8")
@@ -313,8 +327,13 @@ class IndexStore:
         digest = hashlib.sha256(f"{spec.model}\0{spec.corpus_hash}".encode()).hexdigest()[:10]
         name = f"v-{self._next_number()}-{digest}"
         os.rename(tmp, self.root / name)
-        fsync_dir(self.root)
-        self._point_current_at(name)
+        try:
+            fsync_dir(self.root)
+            self._point_current_at(name)
+        except BaseException:
+            if self.current_version() != name:  # never live: do not let it take the space
+                shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
         self._collect_garbage(keep=name)
         loaded = self._load_version(name, spec)
         report = BuildReport(
@@ -330,7 +349,7 @@ class IndexStore:
             return {}
         directory = self.root / version
         try:
-            manifest = self._verified_manifest(directory)
+            manifest = verified_manifest(directory)
             if manifest.get("model") != spec.model or manifest.get("dimension") != spec.dimension:
                 return {}
             vectors = np.load(directory / "vectors.npy", allow_pickle=False)
@@ -339,7 +358,7 @@ class IndexStore:
                 for line in (directory / "passages.jsonl").read_text("utf-8").splitlines()
                 if line.strip()
             ]
-        except (StaleIndex, OSError, ValueError, KeyError) as exc:
+        except (StaleIndex, OSError, ValueError, KeyError, TypeError) as exc:
             log.info("not reusing vectors of %s: %s", version, exc)
             return {}
         if len(keys) != len(vectors):
@@ -351,7 +370,11 @@ class IndexStore:
         return max(numbers, default=0) + 1
 
     def _point_current_at(self, name: str) -> None:
-        atomic_write(self.root / CURRENT, (name + "\n").encode("utf-8"))
+        pointer = self.root / CURRENT
+        if not is_regular_or_missing(pointer):  # a directory or a link where the file belongs
+            moved = set_aside(pointer)
+            log.warning("%s var ikke en fil; flyttet til %s", CURRENT, moved.name)
+        atomic_write(pointer, (name + "\n").encode("utf-8"))
 
     def _remove_temp_dirs(self) -> None:
         """Leftovers of killed builds; safe to delete because we hold the write lock."""
@@ -371,15 +394,3 @@ class IndexStore:
         old = [p for _, p in versions if p.name != keep][: max(0, len(versions) - KEEP_VERSIONS)]
         for path in old:
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _read_documents(path: Path) -> tuple[Document, ...]:
-    docs: list[Document] = []
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                docs.append(
-                    Document(row["id"], row["text"], row["payload"], row.get("lexical_text"))
-                )
-    return tuple(docs)

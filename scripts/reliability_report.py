@@ -26,6 +26,10 @@ TITLES = {
     "load": "Load: wrk, 32 connections",
     "soak": "Soak: fixed number of requests, resident memory",
     "pip_audit": "Dependency audit (pip-audit)",
+    "disk_full": "Full disk during writes (tmpfs and injected ENOSPC)",
+    "damaged_files": "Byte-level damage to each file of the data dir, at start-up and running",
+    "hostile": "Hostile clients (real server process)",
+    "cases": "Cases of a fault-class test file",
 }
 
 
@@ -43,7 +47,49 @@ HEADLINES = {
              "socket_errors", "latency_p99_ms"],
     "soak": ["requests", "rss_start_mib", "rss_end_mib", "non_2xx", "socket_errors"],
     "pip_audit": ["status", "reason", "audited", "vulnerabilities_with_fix"],
+    "disk_full": ["writes_tried", "acknowledged_writes", "refused_with_507", "lost"],
+    "damaged_files": ["cases", "requests", "server_errors", "lost_pages"],
+    "hostile_huge_header": ["header_bytes_offered", "bytes_sent_before_refusal", "status"],
+    "hostile_slow_bodies": ["connections", "answered_408", "rss_before_mib",
+                            "rss_after_round_1_mib", "rss_after_round_2_mib"],
+    "cases": ["cases", "passed", "failed", "skipped"],
 }  # fmt: skip
+
+# The fault classes of the second round (issue list), each with the figure set that shows
+# the trials and what was lost: (class, figure name, trials key, lost key or None = failures).
+FAULTS = [
+    ("Full disk while writing (real 3 MB tmpfs)", "disk_full_tmpfs", "writes_tried", "lost"),
+    ("Full disk while writing (injected ENOSPC)", "disk_full_injected", "writes_tried", "lost"),
+    ("Damaged CURRENT, manifest, VERSION, index files, page, tombstone (all damages)",
+     "damaged_files_all", "cases", "lost_pages"),
+    ("Damaged files, the sample `make test` runs", "damaged_files_sample", "cases", "lost_pages"),
+    ("Deleting every page; empty corpus", "cases_test_empty_corpus", "cases", None),
+    ("Lone surrogates, invalid UTF-8 on the CLI, rich markup in page text",
+     "cases_test_text_input", "cases", None),
+    ("Directories, FIFOs, links and 2 MB+ pages among the pages", "cases_test_unreadable_pages",
+     "cases", None),
+    ("Huge header (100 MB offered), slow heads and bodies, malformed HTTP, 405 Allow, nosniff, "
+     "key in query string and log, key with white space", "cases_test_hostile_clients", "cases",
+     None),
+    ("Slow bodies: most of a declared 1 MiB, then nothing", "hostile_slow_bodies", "connections",
+     None),
+]  # fmt: skip
+
+
+def fault_table(figures: dict[str, Any]) -> list[str]:
+    lines = ["### Fault classes (round 2)", "", "| fault class | figures | trials | lost |",
+             "|---|---|---|---|"]  # fmt: skip
+    for label, name, trials, lost in FAULTS:
+        values = figures.get(name)
+        if values is None:
+            lines.append(f"| {label} | `{name}` | not run yet | - |")
+            continue
+        failures = values.get("failed", 0)
+        gone = f"nothing ({values[lost]})" if lost else f"nothing ({failures} failures)"
+        if (lost and values[lost]) or failures:
+            gone = f"**{values[lost] if lost else failures}**"
+        lines.append(f"| {label} | `{name}` | {values.get(trials)} | {gone} |")
+    return [*lines, ""]
 
 
 def summary(names: list[str], figures: dict[str, Any]) -> list[str]:
@@ -97,7 +143,7 @@ def render(figures: dict[str, Any]) -> str:
         (n for n in figures if n != "bad_inputs"),
         key=lambda n: (next((i for i, g in enumerate(order) if n.startswith(g)), 99), n),
     )
-    lines: list[str] = summary(names, figures)
+    lines: list[str] = fault_table(figures) + summary(names, figures)
     for name in names:
         lines += figure_table(name, figures[name])
     if "bad_inputs" in figures:

@@ -90,7 +90,7 @@ def list_similar_initiatives(
     "",
     status_code=201,
     response_model=Created,
-    responses=errors(401, 403, 409, 413, 415, 422),
+    responses=errors(401, 403, 409, 413, 415, 422, 507),
     dependencies=[WriteKey],
     openapi_extra=_PAGE_BODY,
     summary="Opret en indsats",
@@ -110,7 +110,7 @@ async def create_initiative(engine: EngineDep, request: Request, response: Respo
 @router.put(
     "/{initiative_id}",
     response_model=InitiativeDetail,
-    responses=errors(401, 403, 404, 413, 415, 422),
+    responses=errors(401, 403, 404, 413, 415, 422, 507),
     dependencies=[WriteKey],
     openapi_extra=_PAGE_BODY,
     summary="Erstat en indsats",
@@ -133,7 +133,7 @@ async def replace_initiative(
     "/{initiative_id}",
     status_code=204,
     response_class=Response,
-    responses=errors(401, 403, 404, 422),
+    responses=errors(401, 403, 404, 422, 507),
     dependencies=[WriteKey],
     summary="Slet en indsats",
 )

@@ -1,12 +1,19 @@
 """Load page directories into a `Corpus`: parsed pages, the practice catalogue, the rejects.
 
 A bad file never stops the others from loading: it becomes a `LoadError` naming the file and
-the reason, and the caller decides what to do (the CLI exits 1, the API logs it).
+the reason, and the caller decides what to do (the CLI exits 1, the API logs it). That holds
+for entries that are not files too: a directory, a FIFO or a symbolic link named like a page
+is reported, never skipped in silence, never waited on, and never followed (a link to a
+system file would otherwise have its first line quoted in the load errors). A page larger
+than `MAX_PAGE_BYTES` is reported unread: a 20 MB page took 654 MB to load.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -19,16 +26,19 @@ from engine.errors import PageFormatError
 
 log = logging.getLogger(__name__)
 PAGE_SUFFIX = ".txt"
+# Twice the largest request body (1 MiB), so a page written through the API always loads.
+MAX_PAGE_BYTES = 2 * 1024 * 1024
 
 
 def page_files(dirs: Iterable[Path]) -> list[Path]:
-    """The page files of each directory (or single file), in a stable order."""
+    """The entries named like pages in each directory (or a single file), in a stable order;
+    `read_page` reports those that are not regular files."""
     files: list[Path] = []
     for d in dirs:
         if d.is_file():
             files.append(d)
         elif d.is_dir():
-            files.extend(sorted(p for p in d.iterdir() if p.suffix == PAGE_SUFFIX and p.is_file()))
+            files.extend(sorted(p for p in d.iterdir() if p.suffix == PAGE_SUFFIX))
     return files
 
 
@@ -53,14 +63,57 @@ def read_page(path: Path, errors: list[LoadError]) -> Initiative | None:
     `updated_at` is the file's modification time: pages written through the API are
     renamed into place, so that is when the page was last written."""
     try:
-        data = path.read_bytes()
-        changed = datetime.fromtimestamp(int(path.stat().st_mtime), UTC)
+        data, mtime = read_page_bytes(path)
+        changed = datetime.fromtimestamp(int(mtime), UTC)
         return replace(parse_bytes(data, str(path)), updated_at=changed)
     except PageFormatError as exc:
         errors.append(LoadError(str(path), exc.reason))
     except OSError as exc:
-        errors.append(LoadError(str(path), f"kan ikke læse filen: {exc.strerror}"))
+        errors.append(LoadError(str(path), _unreadable(exc)))
     return None
+
+
+class _NotAPage(OSError):
+    """An entry we refuse to read; its message is the reason shown."""
+
+
+def read_page_bytes(path: Path) -> tuple[bytes, float]:
+    """The bytes and the modification time of a regular file, without following a link or
+    waiting on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise _NotAPage("er en mappe, ikke en side-fil")
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotAPage("er ikke en almindelig fil (fx en FIFO eller en enhed)")
+        if info.st_size > MAX_PAGE_BYTES:
+            raise _NotAPage(_too_big(info.st_size))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(MAX_PAGE_BYTES + 1)
+        if len(data) > MAX_PAGE_BYTES:  # it grew while we looked
+            raise _NotAPage(_too_big(len(data)))
+        return data, info.st_mtime
+    finally:
+        os.close(fd)
+
+
+def _too_big(size: int) -> str:
+    mb = MAX_PAGE_BYTES / 1_000_000
+    return f"filen er {size / 1_000_000:.1f} MB; en side må højst fylde {mb:.1f} MB".replace(
+        ".", ","
+    )
+
+
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, _NotAPage):
+        return str(exc)
+    if exc.errno == errno.ELOOP:
+        return (
+            "er et symbolsk link; sider læses ikke gennem links (kopiér filen ind i mappen i "
+            "stedet)"
+        )
+    return f"kan ikke læse filen: {exc.strerror}"
 
 
 def corpus_from_initiatives(

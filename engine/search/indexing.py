@@ -111,19 +111,20 @@ def open_index(
     force: bool = False,
     progress: Progress | None = None,
     thesaurus: Thesaurus | None = None,
+    locked: bool = False,
 ) -> tuple[PassageIndex, BuildReport]:
-    """The index for `corpus`: loaded if current, rebuilt (reusing vectors) if not."""
+    """The index for `corpus`: loaded if current, rebuilt (reusing vectors) if not.
+    `locked`: the caller holds the writers' lock (see `IndexStore.ensure`)."""
     passages = tuple(corpus_passages(corpus))
     pages = tuple(sorted(corpus.initiatives, key=lambda i: i.id))
     if not passages:
-        raise IndexUnavailableError(
-            f"Der er ingen indsatser at søge i (mapper: {settings.seeds_dir}, "
-            f"{settings.pages_dir}); tilføj sider og byg indekset igen."
+        raise IndexUnavailableError(  # the Engine serves an empty corpus without an index
+            "Der er ingen passager at indeksere; tilføj sider og byg indekset igen."
         )
     spec = index_spec(settings, embedder, corpus_hash(passages, thesaurus))
     loaded, report = index_store(settings).ensure(
         lambda: passage_documents(passages, thesaurus), spec, embedder.embed_passages,
-        units=lambda: [page_text(p) for p in pages], force=force, progress=progress,
+        units=lambda: [page_text(p) for p in pages], force=force, progress=progress, locked=locked,
     )  # fmt: skip
     if len(loaded) != len(passages):  # same hash, other rows: a bug, never serve it
         raise IndexUnavailableError(

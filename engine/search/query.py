@@ -76,9 +76,29 @@ class SearchQuery:
         return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
 
 
+def require_unicode(text: str, name: str) -> str:
+    """Refuse text that cannot be written as UTF-8: a lone UTF-16 surrogate sent as a JSON
+    escape (`"\\ud800"`), or invalid UTF-8 on the command line, which Python hands over as
+    surrogate escapes. Either would fail later, when an answer or a log line echoes it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInputError(
+            f"{name} er ikke gyldig Unicode-tekst: tegn nr. {exc.start + 1} kan ikke skrives som "
+            "UTF-8 (et enligt surrogattegn eller ugyldige bytes). Send teksten som UTF-8."
+        ) from None
+    return text
+
+
+def shown_text(text: str) -> str:
+    """`text` as it can be echoed in an answer: a lone surrogate becomes U+FFFD."""
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
 def validate_text(text: str, limit: int, name: str = "Søgeteksten") -> str:
     """The rule for free text: something to search for, at most `limit` characters as
-    given. Returns the text with its white space tidied."""
+    given, in valid Unicode. Returns the text with its white space tidied."""
+    require_unicode(text, name)
     tidy = " ".join(text.split())
     if not tidy:
         raise InvalidInputError(f"{name} er tom; skriv hvad du leder efter.")
@@ -98,6 +118,8 @@ def validate_k(k: int) -> int:
 def validate_query(query: SearchQuery, max_query_chars: int) -> SearchQuery:
     """Check a query up front; errors say what to do. Returns it tidied."""
     text = validate_text(query.text, max_query_chars)
+    require_unicode(query.target_group or "", "Målgruppen")
+    require_unicode(query.municipality or "", "Kommunen")
     if query.mode not in MODES:
         raise InvalidInputError(
             f"Ukendt søgetilstand '{query.mode}'; brug en af: {', '.join(MODES)}."

@@ -279,11 +279,19 @@ def open_searcher(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    locked: bool = False,
 ) -> tuple[Searcher, BuildReport]:
-    """Corpus + model + index (built if missing or stale) -> a ready `Searcher`."""
+    """Corpus + model + index (built if missing or stale) -> a ready `Searcher`.
+    `locked`: the caller holds the writers' lock (see `IndexStore.ensure`)."""
     thesaurus = Thesaurus.load()
     index, report = open_index(
-        settings, corpus, embedder, force=force, progress=progress, thesaurus=thesaurus
+        settings,
+        corpus,
+        embedder,
+        force=force,
+        progress=progress,
+        thesaurus=thesaurus,
+        locked=locked,
     )
     searcher = Searcher(corpus, index, embedder, settings, thesaurus=thesaurus)
     return searcher, report

@@ -21,15 +21,28 @@ need no lock because every file is replaced atomically.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
+import os
 import re
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from durable.files import TEMP_PREFIX, atomic_write, durable_unlink, file_lock
+from durable.files import (
+    TEMP_PREFIX,
+    atomic_write,
+    durable_unlink,
+    file_lock,
+    fsync_dir,
+    is_disk_full,
+    is_regular_or_missing,
+    set_aside,
+)
 from engine.domain.corpus import corpus_from_initiatives, page_files, read_page
 from engine.domain.models import Corpus, Initiative, LoadError
-from engine.errors import InvalidInputError
+from engine.errors import IndsatsError, InvalidInputError, StorageError, StorageFullError
 from engine.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,15 +64,22 @@ def validate_id(initiative_id: str) -> str:
     return initiative_id
 
 
+# What a file was before a write changed it: a hard link to the old file, its bytes (where
+# links are not possible), or None when it did not exist.
+_Before = Path | bytes | None
+
+
 class PageStore:
     """The files under `pages_dir`. Mutating methods expect the caller to hold `lock()`."""
 
     def __init__(self, pages_dir: Path, lock_path: Path) -> None:
         self.pages_dir = pages_dir
         self.lock_path = lock_path
+        self._undo: list[tuple[Path, _Before]] | None = None
 
     def ensure(self) -> None:
-        """Create the directories and drop temp files left by a crashed writer."""
+        """Create the directories, drop temp files left by a crashed writer, and rewrite a
+        damaged `VERSION` (other workers see the new value and reload)."""
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
         with self.lock():
@@ -67,6 +87,9 @@ class PageStore:
                 log.warning("Fjerner ufuldstændig fil fra en afbrudt skrivning: %s", leftover)
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
+            if not self.version().isdigit():
+                with contextlib.suppress(OSError):  # a full disk: it is rewritten at a write
+                    self.bump_version()
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -74,6 +97,60 @@ class PageStore:
         reentrant: never nest it."""
         with file_lock(self.lock_path):
             yield
+
+    @contextlib.contextmanager
+    def undoable(self) -> Iterator[None]:
+        """Make the writes in the block all or nothing (the caller holds `lock()`).
+
+        Before a file is changed, a hard link keeps the old one; if the block fails (a full
+        disk while the page or the index is written), every file is put back from its link,
+        which takes no free space, and the error goes on. A crash in the middle leaves the
+        links as temp files, which `ensure` drops: a write cut off may have happened or not.
+        """
+        self._undo = []
+        try:
+            yield
+        except BaseException:
+            steps, self._undo = self._undo, None
+            self._roll_back(steps)
+            raise
+        steps, self._undo = self._undo, None
+        for _, before in steps:
+            if isinstance(before, Path):
+                with contextlib.suppress(OSError):
+                    before.unlink()
+
+    def _remember(self, path: Path) -> None:
+        """Keep what `path` is now, the first time a write in `undoable` touches it."""
+        if self._undo is None or any(_same_path(seen, path) for seen, _ in self._undo):
+            return
+        if not path.exists() or not is_regular_or_missing(path):
+            self._undo.append((path, None))  # a damaged non-file is set aside, not restored
+            return
+        link = path.with_name(f"{TEMP_PREFIX}undo-{uuid.uuid4().hex[:8]}-{path.name}")
+        try:
+            os.link(path, link)
+        except OSError:  # a file system without hard links
+            self._undo.append((path, path.read_bytes()))
+        else:
+            self._undo.append((path, link))
+
+    def _roll_back(self, steps: list[tuple[Path, _Before]]) -> None:
+        for path, before in reversed(steps):
+            if before is None:
+                if is_regular_or_missing(path):  # what the write put there, if anything
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+            elif isinstance(before, Path):
+                if _same_file(before, path):  # untouched: rename(2) would do nothing
+                    before.unlink()
+                else:
+                    os.replace(before, path)
+            else:
+                atomic_write(path, before)
+        if steps:
+            fsync_dir(self.pages_dir)
+            log.warning("Skrivningen blev rullet tilbage: %s", ", ".join(p.name for p, _ in steps))
 
     # reading -------------------------------------------------------------------------
     def page_path(self, initiative_id: str) -> Path:
@@ -83,13 +160,12 @@ class PageStore:
         return self.pages_dir / f"{validate_id(initiative_id)}{TOMBSTONE_SUFFIX}"
 
     def page_files(self) -> list[Path]:
-        """Stored pages in a stable order (hidden files, e.g. temp files, are not pages)."""
+        """Entries named like pages, in a stable order (hidden files, e.g. temp files, are not
+        pages); one that is not a regular file is reported by `read_page`, not skipped."""
         if not self.pages_dir.is_dir():
             return []
         return sorted(
-            p
-            for p in self.pages_dir.glob("*" + PAGE_SUFFIX)
-            if not p.name.startswith(".") and p.is_file()
+            p for p in self.pages_dir.glob("*" + PAGE_SUFFIX) if not p.name.startswith(".")
         )
 
     def _own(self, path: Path | None) -> Path | None:
@@ -110,11 +186,20 @@ class PageStore:
         )
 
     def version(self) -> str:
-        """The write counter as text ('0' before the first write); one small read."""
+        """The write counter as text ('0' before the first write); one small read per request,
+        so it never raises: a damaged counter (bytes that are not digits, a directory) reads
+        as a marker of its damage, which still changes when the file does."""
         try:
-            return (self.pages_dir / VERSION_FILE).read_text(encoding="ascii").strip() or "0"
+            raw = (self.pages_dir / VERSION_FILE).read_bytes().strip()
         except FileNotFoundError:
             return "0"
+        except OSError as exc:
+            return f"ulæselig-{exc.errno}"
+        if not raw:
+            return "0"
+        if raw.isdigit():  # ASCII digits only, for bytes
+            return raw.decode("ascii")
+        return "beskadiget-" + hashlib.sha256(raw).hexdigest()[:12]
 
     # writing (under lock) ---------------------------------------------------------------
     def write_page(
@@ -126,34 +211,75 @@ class PageStore:
         directory under another name; it goes once the new file is in place.
         """
         path = self.page_path(initiative_id)
-        self.pages_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
+        tombstone = self.tombstone_path(initiative_id)
         old = self._own(replaces)
+        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        for touched in (path, old, tombstone):
+            if touched is not None:
+                self._remember(touched)
+        self._make_room(path)
+        atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
         if old is not None and old != path:
-            durable_unlink(old)
-        durable_unlink(self.tombstone_path(initiative_id))
+            self._remove(old)
+        self._remove(tombstone)
         log.info("Side gemt: %s", path.name)
         return path
 
     def delete_page(self, initiative_id: str, loaded_from: Path | None = None) -> None:
         """Tombstone first, then remove the file(s): a crash in between keeps the page."""
         self.pages_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.tombstone_path(initiative_id), b"")
-        durable_unlink(self.page_path(initiative_id))
+        tombstone = self.tombstone_path(initiative_id)
+        path = self.page_path(initiative_id)
         old = self._own(loaded_from)
+        for touched in (tombstone, path, old):
+            if touched is not None:
+                self._remember(touched)
+        if is_regular_or_missing(tombstone):  # a damaged one (a directory) still counts
+            atomic_write(tombstone, b"")
+        self._remove(path)
         if old is not None:
-            durable_unlink(old)
+            self._remove(old)
         log.info("Side slettet: %s", initiative_id)
 
     def bump_version(self) -> str:
-        try:
-            current = int(self.version())
-        except ValueError:
-            current = 0
-        new = str(current + 1)
+        """Count one write. A damaged counter restarts from the clock, which is larger than
+        any count it can have held, so no worker mistakes the new value for one it has seen."""
+        current = self.version()
+        if current.isdigit():
+            new = str(int(current) + 1)
+        else:
+            new = str(time.time_ns())
+            log.warning("pages/VERSION var beskadiget (%s); skrevet forfra som %s", current, new)
         self.pages_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.pages_dir / VERSION_FILE, (new + "\n").encode("ascii"))
+        path = self.pages_dir / VERSION_FILE
+        self._remember(path)
+        self._make_room(path)
+        atomic_write(path, (new + "\n").encode("ascii"))
         return new
+
+    def _make_room(self, path: Path) -> None:
+        """Set aside whatever non-file (a directory, a link) sits where a file must go."""
+        if not is_regular_or_missing(path):
+            moved = set_aside(path)
+            log.warning("%s var ikke en fil; flyttet til %s", path.name, moved.name)
+
+    def _remove(self, path: Path) -> None:
+        """Remove a file of ours durably; a directory in its place is set aside instead."""
+        if is_regular_or_missing(path):
+            durable_unlink(path)
+        else:
+            self._make_room(path)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    return a == b or os.path.abspath(a) == os.path.abspath(b)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Corpus:
@@ -193,3 +319,19 @@ def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Co
     for error in corpus.errors:
         log.warning("Side afvist: %s: %s", error.file, error.message)
     return corpus
+
+
+def write_failure(exc: OSError) -> IndsatsError:
+    """What a client is told when the data directory could not take a write, which
+    `undoable` has undone: 507 for a full disk, 503 for anything else (no paths shown)."""
+    if is_disk_full(exc):
+        log.error("Skrivning afvist, disken er fuld: %s", exc)
+        return StorageFullError(
+            "Disken under datamappen er fuld: ændringen er ikke gemt, og intet er ændret. "
+            "Frigør plads på serveren, og prøv igen."
+        )
+    log.error("Skrivning afvist, datamappen kunne ikke skrives: %s", exc)
+    return StorageError(
+        f"Datamappen kunne ikke skrives ({exc.strerror or type(exc).__name__}): ændringen er "
+        "ikke gemt, og intet er ændret. Prøv igen, eller kontakt driften."
+    )

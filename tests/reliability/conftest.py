@@ -47,11 +47,19 @@ def client(make_client: ClientFactory) -> Iterator[TestClient]:
 # -- what the parser properties ran with, for docs/RELIABILITY.md ------------------------------
 _PROPERTIES = "tests/reliability/test_parser_properties.py"
 _property_outcomes: dict[str, bool] = {}
+# Files whose cases are counted for the fault-class table (each case a check that can fail).
+_COUNTED = ("test_text_input", "test_unreadable_pages", "test_empty_corpus",
+            "test_hostile_clients", "test_damaged_files", "test_disk_full")  # fmt: skip
+_case_outcomes: dict[str, dict[str, str]] = {}
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
     report = yield
+    stem = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+    counted = call.when == "call" or (call.when == "setup" and report.outcome != "passed")  # type: ignore[attr-defined]
+    if counted and stem in _COUNTED:
+        _case_outcomes.setdefault(stem, {})[item.nodeid] = report.outcome  # type: ignore[attr-defined]
     if (
         call.when == "call"
         and item.nodeid.startswith(_PROPERTIES)
@@ -63,10 +71,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Record how many properties ran, with how many examples, and how many failed: a
-    measured figure from the run itself, not a test of its own."""
+    measured figure from the run itself, not a test of its own. Likewise the cases of the
+    fault-class files: how many ran, passed, failed, skipped."""
+    from tests.reliability.figures import record
+
+    for stem, outcomes in _case_outcomes.items():
+        values = list(outcomes.values())
+        record(
+            f"cases_{stem}",
+            {"cases": len(values), "passed": values.count("passed"),
+             "failed": values.count("failed"), "skipped": values.count("skipped")},
+        )  # fmt: skip
     if not _property_outcomes:
         return
-    from tests.reliability.figures import record
     from tests.reliability.test_parser_properties import EXAMPLES
 
     record(

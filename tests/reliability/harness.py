@@ -65,7 +65,8 @@ def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
 
 @dataclass
 class Server:
-    """One `uvicorn` process group serving the real app with the fake embedder."""
+    """One server process group (uvicorn as `indsats serve` runs it) serving the real app
+    with the fake embedder."""
 
     data_dir: Path
     log: Path
@@ -81,10 +82,10 @@ class Server:
 
     def start(self, ready_timeout: float = 90.0) -> Server:
         self.port = free_port()
+        # The server `indsats serve` runs (limits, log redaction), with the fake embedder.
         cmd = [
-            sys.executable, "-m", "uvicorn", "tests.reliability.fakeapp:create", "--factory",
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-            "--timeout-graceful-shutdown", "5",
+            sys.executable, "-m", "tests.reliability.fakeserve",
+            "--port", str(self.port), "--workers", str(self.workers),
         ]  # fmt: skip
         if not self.access_log:
             cmd.append("--no-access-log")

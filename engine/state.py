@@ -1,0 +1,127 @@
+"""The Engine's loaded state: one immutable snapshot of corpus, searcher and recommender,
+how it is read from disk, and the pause before a reload that failed is tried again.
+
+A snapshot is swapped in with one assignment, so request threads never see half of a
+reload. Its marker (the page counter and the live index version) says which files it was
+read from; any change on disk changes the marker and triggers a reload.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine.domain.models import Corpus
+from engine.embedding import Embedder
+from engine.errors import IndsatsError
+from engine.recommend import Recommendation, Recommender, RecommendRequest
+from engine.search.indexing import live_version
+from engine.search.query import SearchQuery, validate_k, validate_text
+from engine.search.results import SearchResponse
+from engine.search.searcher import Searcher, open_searcher
+from engine.settings import Settings
+from engine.storage.pages import PageStore, load_stored_corpus
+from index.store import BuildReport, Progress
+
+log = logging.getLogger(__name__)
+
+Marker = tuple[str, str]
+EMPTY_CORPUS = "ingen indsatser at indeksere"
+RETRY_FIRST = 1.0  # seconds before a failed reload is tried again, doubling ...
+RETRY_MAX = 60.0  # ... up to this
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    marker: Marker
+    corpus: Corpus
+    searcher: Searcher | None  # None for an empty corpus: nothing to index or search
+    recommender: Recommender | None
+    report: BuildReport
+
+
+def disk_marker(settings: Settings, store: PageStore) -> Marker:
+    """What is on disk now: two small file reads, cheap enough for every request."""
+    return store.version(), live_version(settings)
+
+
+def load_snapshot(
+    settings: Settings,
+    store: PageStore,
+    embedder: Callable[[], Embedder],
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    locked: bool = False,
+) -> Snapshot:
+    """Read pages and index from disk, building the index if it does not match.
+
+    No lock is needed to read: page files and index versions are replaced atomically, a
+    page beats a tombstone, and the index store takes the writers' lock itself when it must
+    build (unless `locked`: the caller holds it). The marker holds the page counter read
+    *before* the pages and the index version actually loaded, so any later change triggers
+    another reload. `embedder` is asked for only when there is something to index.
+    """
+    pages_version = store.version()
+    corpus = load_stored_corpus(settings, store)
+    if not corpus.initiatives:
+        # Every page deleted, or none yet: empty answers, and writes still accepted. The
+        # marker takes the live index as it is, so the next request does not reload.
+        report = BuildReport(False, EMPTY_CORPUS, "")
+        return Snapshot((pages_version, live_version(settings)), corpus, None, None, report)
+    searcher, report = open_searcher(
+        settings, corpus, embedder(), force=force, progress=progress, locked=locked
+    )
+    if report.built:
+        log.info("Indeks %s bygget: %s", report.version, report.reason)
+    return Snapshot(
+        (pages_version, searcher.version), corpus, searcher, Recommender(searcher), report
+    )
+
+
+def nothing_found(query: SearchQuery) -> SearchResponse:
+    """The answer of an empty corpus to a (checked) query."""
+    return SearchResponse(query.text, query.mode, query.k, query.offset, 0, (), no_good_match=True)
+
+
+def nothing_recommended(request: RecommendRequest, max_chars: int) -> Recommendation:
+    """The answer of an empty corpus to a situation, once its text and k are checked."""
+    situation = validate_text(request.situation, max_chars, "Situationen")
+    validate_k(request.k)
+    return Recommendation(situation, (), (), (), no_good_match=True)
+
+
+class ReloadPause:
+    """When a reload of the same files may be tried again after it failed: after 1 s, then
+    2 s, ... up to RETRY_MAX. A full disk must not turn every read into a rebuild that fails
+    again; meanwhile the last snapshot serves. `clock` is replaceable for tests."""
+
+    def __init__(self) -> None:
+        self.clock: Callable[[], float] = time.monotonic
+        self._marker: Marker | None = None
+        self._retry_at = 0.0
+        self._pause = 0.0
+
+    def waiting(self, marker: Marker) -> bool:
+        return marker == self._marker and self.clock() < self._retry_at
+
+    def failed(self, marker: Marker, exc: Exception) -> None:
+        if marker != self._marker:
+            self._pause = 0.0
+        self._pause = min(RETRY_MAX, max(RETRY_FIRST, 2 * self._pause))
+        self._marker = marker
+        self._retry_at = self.clock() + self._pause
+        reason = exc.message if isinstance(exc, IndsatsError) else f"{type(exc).__name__}: {exc}"
+        log.warning(
+            "Genindlæsning mislykkedes (%s); de senest indlæste sider og indeks svarer videre, "
+            "nyt forsøg om %.0f s",
+            reason,
+            self._pause,
+            exc_info=not isinstance(exc, (IndsatsError, OSError)),
+        )
+
+    def succeeded(self) -> None:
+        self._marker = None
+        self._pause = 0.0
