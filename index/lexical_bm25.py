@@ -38,6 +38,7 @@ class LexicalIndex:
         self._data = np.asarray(bm25.scores["data"], dtype=np.float32)
         self._indices = np.asarray(bm25.scores["indices"])
         self._indptr = np.asarray(bm25.scores["indptr"])
+        self._sorted = _rows_ascending(self._indices, self._indptr)
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: Analyzer) -> LexicalIndex:
@@ -107,9 +108,18 @@ class LexicalIndex:
                 continue
             start, end = self._indptr[token], self._indptr[token + 1]
             indices = self._indices[start:end]
-            at = np.minimum(np.searchsorted(rows, indices), len(rows) - 1)
-            hit = rows[at] == indices
-            np.add.at(total, at[hit], self._data[start:end][hit] * np.float32(weight))
+            if not len(indices):
+                continue
+            if self._sorted:
+                # Look the few rows up in the long posting list, not the other way round
+                # (at 856k passages: 6 ms a query the other way, docs/BENCHMARKS.md).
+                at = np.minimum(np.searchsorted(indices, rows), len(indices) - 1)
+                hit = indices[at] == rows
+                total[hit] += self._data[start:end][at[hit]] * np.float32(weight)
+            else:
+                at = np.minimum(np.searchsorted(rows, indices), len(rows) - 1)
+                hit = rows[at] == indices
+                np.add.at(total, at[hit], self._data[start:end][hit] * np.float32(weight))
         return total
 
     def search(self, weights: Mapping[str, float], k: int, allowed: Rows | None = None) -> Hits:
@@ -127,3 +137,14 @@ class LexicalIndex:
             has[rows] = True
             out &= has
         return out
+
+
+def _rows_ascending(indices: npt.NDArray[Any], indptr: npt.NDArray[Any]) -> bool:
+    """Whether every posting list lists its rows in ascending order (bm25s builds them so;
+    checked rather than assumed, since `scores_of` relies on it)."""
+    if len(indices) < 2:
+        return True
+    rising = np.diff(indices) > 0
+    boundaries = indptr[1:-1] - 1  # the steps from one term's list to the next
+    rising[boundaries[(boundaries >= 0) & (boundaries < len(rising))]] = True
+    return bool(rising.all())

@@ -24,7 +24,7 @@ from engine.embedding.base import Embedder
 from engine.search.analysis import AnalysedQuery, QueryAnalyzer
 from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.calibration import Calibration, MatchModel
-from engine.search.fusion import Ranking, fuse, scaled
+from engine.search.fusion import Ranking, fuse, scaled, top_rows
 from engine.search.indexing import PassageIndex, open_index
 from engine.search.lexicon import Lexicon
 from engine.search.passages import TITLE_SECTION, Passage
@@ -117,13 +117,14 @@ class Searcher:
         analysed = self.queries.analyse(query.text)
         signals = self.signals(analysed, query.mode != "lexical", allowed)
         score, match, model = self.rank(signals, query.mode, allowed, analysed.language)
-        ranked = [int(n) for n in np.lexsort((np.arange(len(score)), -score)) if score[n] > 0]
-        no_good = not ranked or float(match[ranked[0]]) < model.threshold
-        page = ranked[query.offset : query.offset + query.k]
+        total = int(np.count_nonzero(score > 0))
+        ranked = top_rows(score, query.offset + query.k)
+        no_good = not total or float(match[ranked[0]]) < model.threshold
+        page = ranked[query.offset :]
         matches = self._matches(analysed, page, query.max_matches)
         results = tuple(self._result(n, float(score[n]), float(match[n]), matches[n]) for n in page)
         return SearchResponse(
-            query.text, query.mode, query.k, query.offset, len(ranked), results, no_good
+            query.text, query.mode, query.k, query.offset, total, results, no_good
         )
 
     def similar(self, item: Initiative, k: int) -> SearchResponse:
