@@ -29,7 +29,6 @@ class LexicalIndex:
     def __init__(self, bm25: Any, analyzer: Analyzer) -> None:
         self._bm25 = bm25
         self.analyzer = analyzer
-        self._vocab: dict[str, int] = dict(bm25.vocab_dict)
         self._n = int(bm25.scores["num_docs"])
         if getattr(bm25, "nonoccurrence_array", None) is not None:
             # BM25L/BM25+ add a score for absent terms, which `scores` does not (we build
@@ -38,7 +37,11 @@ class LexicalIndex:
         self._data = np.asarray(bm25.scores["data"], dtype=np.float32)
         self._indices = np.asarray(bm25.scores["indices"])
         self._indptr = np.asarray(bm25.scores["indptr"])
+        # bm25s lists the empty string in its vocabulary without a posting list.
+        columns = len(self._indptr) - 1
+        self._vocab = {t: i for t, i in bm25.vocab_dict.items() if 0 <= i < columns}
         self._sorted = _rows_ascending(self._indices, self._indptr)
+        self._best = _segment_max(self._data, self._indptr)
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: Analyzer) -> LexicalIndex:
@@ -81,8 +84,8 @@ class LexicalIndex:
 
     def best_contribution(self, term: str) -> float:
         """The most `term` adds to any row: with the weights, an upper bound of a score."""
-        _, values = self.postings(term)
-        return float(values.max()) if len(values) else 0.0
+        token = self._vocab.get(term)
+        return 0.0 if token is None else float(self._best[token])
 
     def scores(self, weights: Mapping[str, float]) -> Scores:
         """BM25 of every row, each term's contribution times its weight (measured at 856k
@@ -148,3 +151,13 @@ def _rows_ascending(indices: npt.NDArray[Any], indptr: npt.NDArray[Any]) -> bool
     boundaries = indptr[1:-1] - 1  # the steps from one term's list to the next
     rising[boundaries[(boundaries >= 0) & (boundaries < len(rising))]] = True
     return bool(rising.all())
+
+
+def _segment_max(data: npt.NDArray[np.float32], indptr: npt.NDArray[Any]) -> Scores:
+    """Each term's largest contribution (0 for a term without postings), once per index
+    rather than once per query term."""
+    best = np.zeros(max(len(indptr) - 1, 0), dtype=np.float32)
+    filled = indptr[:-1] < indptr[1:]
+    if filled.any():
+        best[filled] = np.maximum.reduceat(data, indptr[:-1][filled])
+    return best

@@ -80,7 +80,7 @@ def resolve_filter(initiatives: Sequence[Initiative], wanted: InitiativeFilter) 
     matches no published one."""
     municipality = _resolve(
         wanted.municipality,
-        municipality_values(initiatives),
+        lambda: municipality_values(initiatives),
         fold_municipality,
         "municipality",
         "Kommunen",
@@ -88,7 +88,7 @@ def resolve_filter(initiatives: Sequence[Initiative], wanted: InitiativeFilter) 
     )
     target_group = _resolve(
         wanted.target_group,
-        target_group_values(initiatives),
+        lambda: target_group_values(initiatives),
         _fold,
         "target_group",
         "Målgruppen",
@@ -142,14 +142,17 @@ def _danish_key(value: str) -> tuple[str, str]:
 
 def _resolve(
     value: str | None,
-    known: list[str],
+    values: Callable[[], list[str]],
     fold: Callable[[str], str],
     field: str,
     noun: str,
     plural: str,
 ) -> str | None:
+    # The known values are gathered only for a value to resolve: over the whole catalogue
+    # on every unfiltered search they cost more than the search (docs/BENCHMARKS.md).
     if value is None or not value.strip():
         return None
+    known = values()
     wanted = fold(value)
     for candidate in known:
         if fold(candidate) == wanted:

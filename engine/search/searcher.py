@@ -37,6 +37,9 @@ from engine.settings import Settings
 from index.base import Analyzer, Hits, Rows
 from index.store import BuildReport, Progress
 
+# From this many pages the lexical signals are computed beside the model call: at the seeds'
+# 59 the hand-over to a thread cost 0.5 ms a query, at 100k it saved 4 ms (docs/BENCHMARKS.md).
+PARALLEL_PAGES = 10_000
 # What `similar` reads of a page: enough to characterise it, within the query limit.
 SIMILAR_SECTIONS = ("Kommunens beskrivelse af indsatsen", "Erfaringer og resultater")
 Floats = npt.NDArray[np.float64]
@@ -88,8 +91,8 @@ class Searcher:
         words = (s for g in thesaurus.groups for t in g.danish for s in thesaurus.term_stems(t))
         speller = Speller(units.terms, words, units.document_frequency, lexicon)
         self.queries = QueryAnalyzer(DanishAnalyzer(), thesaurus, speller, lexicon, self.ranking)
-        # Page BM25 and coverage run here while the calling thread embeds the query: the
-        # model call releases the GIL, so the second core would otherwise idle.
+        # On large indexes page BM25 and coverage run here while the calling thread embeds
+        # the query: the model call releases the GIL.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lexical")
 
     @property
@@ -170,11 +173,13 @@ class Searcher:
 
         if not dense:
             return PageSignals(*lexical())
-        pending = self._pool.submit(lexical)
+        # Beside the model call only where the lexical side costs more than the hand-over
+        # to another thread (docs/BENCHMARKS.md, "Scale").
+        pending = self._pool.submit(lexical) if len(self.pages) >= PARALLEL_PAGES else None
         rows = None if allowed is None else self._allowed_rows(allowed)
         hits = self.dense_hits(query, rows)
         cosine, floor = page_cosines(hits, self._owner, len(self.pages))
-        raw, share, covered = pending.result()
+        raw, share, covered = lexical() if pending is None else pending.result()
         return PageSignals(raw, share, covered, cosine, floor)
 
     def dense_hits(self, query: AnalysedQuery, rows: Rows | None = None) -> Hits:

@@ -183,3 +183,21 @@ def test_another_model_with_e5_prefixes_works_by_configuration(
     assert any(t.startswith("passage: ") for t in embedder.texts_seen)
     assert any(t.startswith("query: ordblinde ledige") for t in embedder.texts_seen)
     assert searcher.calibration.for_model(embedder.name) is searcher.calibration.for_model(None)
+
+
+def test_lexical_signals_beside_the_model_call_give_the_same_answer(
+    searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large indexes compute the lexical side in another thread; the answer must not change."""
+    from engine.search import searcher as module
+
+    queries = ["ordblinde voksne", "virksomhedspraktik for sygemeldte", "xqzv blorp"]
+    monkeypatch.setattr(module, "PARALLEL_PAGES", 10**9)
+    inline = [searcher.search(SearchQuery(q, k=5)) for q in queries]
+    monkeypatch.setattr(module, "PARALLEL_PAGES", 0)
+    beside = [searcher.search(SearchQuery(q + " ", k=5)) for q in queries]
+    assert [[(r.id, r.score, r.match) for r in a.results] for a in inline] == [
+        [(r.id, r.score, r.match) for r in b.results] for b in beside
+    ]
+    assert [a.no_good_match for a in inline] == [b.no_good_match for b in beside]
+    assert any(a.results for a in inline)

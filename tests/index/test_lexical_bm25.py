@@ -71,6 +71,8 @@ def test_postings_frequency_and_best_contribution_agree(index: LexicalIndex) -> 
     assert index.document_frequency("xyzzy") == 0 and index.best_contribution("xyzzy") == 0.0
     assert "jobsøgning" in index and "xyzzy" not in index
     assert "jobsøgning" in index.terms
+    for term in index.terms:  # the per-index table agrees with every posting list
+        assert index.best_contribution(term) == pytest.approx(float(index.postings(term)[1].max()))
 
 
 def test_containing_needs_every_stem_of_a_phrase(index: LexicalIndex) -> None:
