@@ -40,7 +40,11 @@ class LexicalIndex:
         # bm25s lists the empty string in its vocabulary without a posting list.
         columns = len(self._indptr) - 1
         self._vocab = {t: i for t, i in bm25.vocab_dict.items() if 0 <= i < columns}
-        self._sorted = _rows_ascending(self._indices, self._indptr)
+        if not _rows_ascending(self._indices, self._indptr):
+            # bm25s builds them ascending; `scores_of` relies on it, so mend it once here.
+            term = np.repeat(np.arange(columns), np.diff(self._indptr))
+            order = np.lexsort((self._indices, term))
+            self._indices, self._data = self._indices[order], self._data[order]
         self._best = _segment_max(self._data, self._indptr)
 
     @classmethod
@@ -113,16 +117,11 @@ class LexicalIndex:
             indices = self._indices[start:end]
             if not len(indices):
                 continue
-            if self._sorted:
-                # Look the few rows up in the long posting list, not the other way round
-                # (at 856k passages: 6 ms a query the other way, docs/BENCHMARKS.md).
-                at = np.minimum(np.searchsorted(indices, rows), len(indices) - 1)
-                hit = indices[at] == rows
-                total[hit] += self._data[start:end][at[hit]] * np.float32(weight)
-            else:
-                at = np.minimum(np.searchsorted(rows, indices), len(rows) - 1)
-                hit = rows[at] == indices
-                np.add.at(total, at[hit], self._data[start:end][hit] * np.float32(weight))
+            # Look the few rows up in the long posting list, not the other way round (at 856k
+            # passages: 6 ms a query the other way, docs/BENCHMARKS.md).
+            at = np.minimum(np.searchsorted(indices, rows), len(indices) - 1)
+            hit = indices[at] == rows
+            total[hit] += self._data[start:end][at[hit]] * np.float32(weight)
         return total
 
     def search(self, weights: Mapping[str, float], k: int, allowed: Rows | None = None) -> Hits:
@@ -143,8 +142,7 @@ class LexicalIndex:
 
 
 def _rows_ascending(indices: npt.NDArray[Any], indptr: npt.NDArray[Any]) -> bool:
-    """Whether every posting list lists its rows in ascending order (bm25s builds them so;
-    checked rather than assumed, since `scores_of` relies on it)."""
+    """Whether every posting list lists its rows in ascending order."""
     if len(indices) < 2:
         return True
     rising = np.diff(indices) > 0

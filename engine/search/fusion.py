@@ -67,20 +67,3 @@ def fuse(lexical: Floats, dense: Floats | None, ranking: Ranking) -> Floats:
     if dense is not None:
         total = total + ranking.dense_weight * dense
     return np.asarray(total, dtype=np.float64)
-
-
-def top_rows(score: Floats, m: int) -> list[int]:
-    """The rows of the `m` best positive scores, best first, ties by row number. Only the
-    best `m` are sorted: with 100k pages, sorting them all per query cost more than the model
-    call (docs/BENCHMARKS.md, "Scale")."""
-    positive = np.flatnonzero(score > 0)
-    if m <= 0 or positive.size == 0:
-        return []
-    values = score[positive]
-    if positive.size > m:
-        # Every row tied with the m-th best stays a candidate, so the tie-break is exact.
-        cut = np.partition(values, positive.size - m)[positive.size - m]
-        keep = values >= cut
-        positive, values = positive[keep], values[keep]
-    order = np.lexsort((positive, -values))[:m]
-    return [int(n) for n in positive[order]]

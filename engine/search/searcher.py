@@ -24,7 +24,7 @@ from engine.embedding.base import Embedder
 from engine.search.analysis import AnalysedQuery, QueryAnalyzer
 from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.calibration import Calibration, MatchModel
-from engine.search.fusion import Ranking, fuse, scaled, top_rows
+from engine.search.fusion import Ranking, fuse, scaled
 from engine.search.indexing import PassageIndex, open_index
 from engine.search.lexicon import Lexicon
 from engine.search.passages import TITLE_SECTION, Passage
@@ -34,7 +34,7 @@ from engine.search.signals import PageSignals, coverage, lexical_signals, page_c
 from engine.search.spelling import Speller
 from engine.search.thesaurus import Thesaurus
 from engine.settings import Settings
-from index.base import Analyzer, Hits, Rows
+from index.base import Analyzer, Hits, Rows, top_k
 from index.store import BuildReport, Progress
 
 # From this many pages the lexical signals are computed beside the model call: at the seeds'
@@ -121,7 +121,7 @@ class Searcher:
         signals = self.signals(analysed, query.mode != "lexical", allowed)
         score, match, model = self.rank(signals, query.mode, allowed, analysed.language)
         total = int(np.count_nonzero(score > 0))
-        ranked = top_rows(score, query.offset + query.k)
+        ranked = top_k(score, query.offset + query.k).rows.tolist()
         no_good = not total or float(match[ranked[0]]) < model.threshold
         page = ranked[query.offset :]
         matches = self._matches(analysed, page, query.max_matches)
