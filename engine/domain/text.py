@@ -94,6 +94,23 @@ def fold(text: str) -> str:
     return text.replace("\u00ad", "")
 
 
+# Stems the Danish Snowball stemmer gives to words of unrelated meaning, among the
+# employment field's commonest words: "ledig", "ledighed" (unemployed), "leder", "ledelse"
+# (manager, management) and "lede efter" (look for) all become "led"; "billig" (cheap) becomes
+# "bil" (car). A word with such a stem gets the stem of the first prefix it starts with.
+STEM_SPLITS: dict[str, tuple[tuple[str, str], ...]] = {
+    "led": (("ledig", "ledig"), ("ledels", "ledels"), ("lede", "leder")),
+    "bil": (("billig", "billig"),),
+}
+
+
+def _split(word: str, stem: str) -> str:
+    for prefix, own in STEM_SPLITS.get(stem, ()):
+        if word.startswith(prefix):
+            return own
+    return stem
+
+
 class DanishAnalyzer:
     """Text -> index terms (Danish Snowball stems without stop words); safe across threads."""
 
@@ -119,7 +136,8 @@ class DanishAnalyzer:
 
     def stem_all(self, words: Sequence[str]) -> list[str]:
         with self._lock:
-            return list(self._stemmer.stemWords(list(words)))
+            stems = self._stemmer.stemWords(list(words))
+        return [_split(w, s) if s in STEM_SPLITS else s for w, s in zip(words, stems, strict=True)]
 
     def stems(self, text: str) -> list[str]:
         return self.stem_all(self.words(text))

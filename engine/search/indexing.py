@@ -26,7 +26,7 @@ from index.store import BuildReport, IndexSpec, IndexStore, LoadedIndex, Progres
 
 # Bump when chunking, lexical analysis or `passage_documents` (what is embedded and counted
 # for a passage) changes in a way the passage records and the thesaurus do not show.
-PIPELINE_VERSION = "chunks-1/lexical-3/pages-3/hash-2"
+PIPELINE_VERSION = "chunks-1/lexical-4/pages-3/hash-2"
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,16 @@ def test_analyzer_stems_and_drops_danish_stop_words() -> None:
     assert "samtal" in stems
 
 
+def test_unrelated_words_snowball_stems_alike_stay_apart() -> None:
+    """Unemployed, manager, management and cheap, car: Snowball gives each pair one stem."""
+    stems = DanishAnalyzer(stopwords=()).stem_all
+    unemployed = stems(["ledig", "ledige", "ledighed"])
+    manager = stems(["leder", "ledere", "lederne", "lede"])
+    assert len(set(unemployed)) == 1 and len(set(manager)) == 1
+    assert unemployed[0] != manager[0] != stems(["ledelsen"])[0] != unemployed[0]
+    assert stems(["billige", "bil", "bilerne"]) == [stems(["billig"])[0], "bil", "bil"]
+
+
 def test_hyphenated_word_yields_parts_and_whole() -> None:
     words = DanishAnalyzer().words("Arbejds-markedsbalancen")
     assert {"arbejds", "markedsbalancen", "arbejdsmarkedsbalancen"} <= set(words)
