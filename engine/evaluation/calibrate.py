@@ -32,6 +32,7 @@ from engine.search.calibration import (
     LEXICAL_ONLY,
     Calibration,
     MatchModel,
+    question_signals,
 )
 from engine.search.searcher import Searcher
 from engine.settings import Settings
@@ -71,7 +72,8 @@ def examples(
         analysed = searcher.queries.analyse(text)
         signals = searcher.signals(analysed, dense, None)
         mode = "hybrid" if dense else "lexical"
-        score, _, _ = searcher.rank(signals, mode, None, analysed.language)
+        score, _, _ = searcher.rank(signals, mode, None, analysed)
+        question_level = question_signals(analysed.language, analysed.field_words)
         top = float(score.max()) if score.size else 0.0
         relative = score / top if top > 0 else np.zeros_like(score)
         order = [int(i) for i in np.lexsort((np.arange(len(score)), -score))[:TOP]]
@@ -80,7 +82,8 @@ def examples(
             columns["lexical"].append(float(signals.lexical_share[i]))
             columns["cosine"].append(float(signals.cosine[i]) if signals.cosine is not None else 0)
             columns["relative"].append(float(relative[i]))
-            columns["english"].append(float(analysed.language == "en"))
+            for name, value in question_level.items():
+                columns[name].append(value)
             labels.append(-1 if grades is None else int(grades.get(searcher.pages[i].id, 0) >= 2))
             question.append(n)
     return Examples(

@@ -57,6 +57,12 @@ class AnalysedQuery:
     corrections: tuple[tuple[str, str], ...] = ()
     _vectors: dict[str, Vectors] = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def field_words(self) -> int:
+        """How many of the content words name a concept of the employment field (the
+        thesaurus): the question's own sign of being in the field, which `match` reads."""
+        return sum(1 for unit in self.units if self.expansion.groups_of(unit.stem))
+
     def vector(self, embed: Callable[[str], Vectors]) -> Vectors:
         """The dense text embedded, once: a search asks for it for ranking and again for
         the matches, and the model call is most of a search's time."""

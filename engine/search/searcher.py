@@ -23,7 +23,7 @@ from engine.domain.text import DanishAnalyzer
 from engine.embedding.base import Embedder
 from engine.search.analysis import AnalysedQuery, QueryAnalyzer
 from engine.search.calibration import FILE as CALIBRATION_FILE
-from engine.search.calibration import Calibration, MatchModel
+from engine.search.calibration import Calibration, MatchModel, question_signals
 from engine.search.fusion import Ranking, fuse, scaled
 from engine.search.indexing import PassageIndex, open_index
 from engine.search.lexicon import Lexicon
@@ -119,7 +119,7 @@ class Searcher:
         )
         analysed = self.queries.analyse(query.text)
         signals = self.signals(analysed, query.mode != "lexical", allowed)
-        score, match, model = self.rank(signals, query.mode, allowed, analysed.language)
+        score, match, model = self.rank(signals, query.mode, allowed, analysed)
         total = int(np.count_nonzero(score > 0))
         ranked = top_k(score, query.offset + query.k).rows.tolist()
         no_good = not total or float(match[ranked[0]]) < model.threshold
@@ -193,7 +193,7 @@ class Searcher:
         signals: PageSignals,
         mode: str,
         allowed: npt.NDArray[np.bool_] | None,
-        language: str = "da",
+        query: AnalysedQuery | None = None,
     ) -> tuple[Floats, Floats, MatchModel]:
         """(score, match, the match model) per page; pages a filter leaves out score 0."""
         keep = np.ones(len(self.pages), dtype=bool) if allowed is None else allowed
@@ -211,13 +211,16 @@ class Searcher:
         model = self.calibration.for_model(
             self.embedder.name if signals.cosine is not None else None
         )
+        question = question_signals(
+            query.language if query else "da", query.field_words if query else 0
+        )
         match = model.probability(
             {
                 "coverage": signals.coverage,
                 "lexical": signals.lexical_share,
                 "cosine": signals.cosine if signals.cosine is not None else relative,
                 "relative": relative,
-                "english": np.full(len(self.pages), float(language == "en")),
+                **{k: np.full(len(self.pages), v) for k, v in question.items()},
             }
         )
         return score, np.where(keep, match, 0.0), model

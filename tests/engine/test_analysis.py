@@ -124,3 +124,11 @@ def test_units_carry_the_words_of_their_concept(analyzer: QueryAnalyzer) -> None
     assert units["xqzv"].alternatives == ()
     assert units[_stem("sygemeldte")].alternatives
     assert analyzer.analyse("xqzv sygemeldte") is query  # read once, then cached
+
+
+def test_field_words_count_the_words_the_employment_field_names(
+    analyzer: QueryAnalyzer,
+) -> None:
+    assert analyzer.analyse("opskrift på frikadeller med kylling").field_words == 0
+    asked = analyzer.analyse("sygemeldte på sygedagpenge i virksomhedspraktik")
+    assert asked.field_words == 3, [u.stem for u in asked.units]

@@ -11,7 +11,13 @@ import pytest
 from engine.domain.text import DanishAnalyzer
 from engine.evaluation.calibrate import MAX_JUDGED_FLAGGED, threshold
 from engine.search.analysis import AnalysedQuery, Unit
-from engine.search.calibration import LEXICAL_ONLY, Calibration, MatchModel
+from engine.search.calibration import (
+    FIELD_WORDS,
+    LEXICAL_ONLY,
+    Calibration,
+    MatchModel,
+    question_signals,
+)
 from engine.search.signals import coverage, lexical_signals
 from engine.search.thesaurus import Expansion
 from index.lexical_bm25 import LexicalIndex
@@ -37,6 +43,19 @@ def test_a_deployments_own_fit_overlays_the_bundled_one(tmp_path: Path) -> None:
     calibration = Calibration.load([own, tmp_path / "missing.json"])
     assert calibration.for_model(None).threshold == 0.3
     assert "bundled:all-MiniLM-L6-v2" in calibration.models
+
+
+def test_a_lexical_fit_that_needs_the_model_is_refused() -> None:
+    needs_model = {**LEXICAL, "features": ["coverage", "cosine", "relative", "english"]}
+    with pytest.raises(ValueError, match="without 'cosine'"):
+        Calibration.from_dict({"models": {LEXICAL_ONLY: needs_model}})
+
+
+def test_question_signals_count_field_words_up_to_the_cap() -> None:
+    assert question_signals("da", 0) == {"english": 0.0, "field": 0.0}
+    assert question_signals("en", 1)["english"] == 1.0
+    assert question_signals("da", 1)["field"] == pytest.approx(1 / FIELD_WORDS)
+    assert question_signals("da", FIELD_WORDS + 4)["field"] == 1.0
 
 
 @pytest.mark.parametrize(

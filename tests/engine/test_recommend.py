@@ -28,7 +28,8 @@ def _page(municipality: str, score: str, levels: tuple[str, str, str]) -> str:
     bullets = "\n".join(bullet(lv, p) for lv, p in zip(levels, (GOOD, BAD, OTHER), strict=True))
     return (
         f"{municipality}\n\n{score}\nEvidenstest\n\nIndsats i {municipality}\n\n • Ledige\n\n"
-        f"Kommunens beskrivelse af indsatsen\n\nVi arbejder med ledige i {municipality}.\n\n"
+        f"Kommunens beskrivelse af indsatsen\n\nVi holder samtaler om jobsøgning med ledige i "
+        f"{municipality}.\n\n"
         f"Gode råd\n\nSæt tid af til samtalerne i {municipality}.\n\n"
         f"{score}\nEvidenstest\n\nEvidenstest vedr. alle\n\n{bullets}\n"
     )
