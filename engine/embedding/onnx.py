@@ -186,7 +186,7 @@ RUN_ROWS = 4
 class _OnnxRunner:
     """Tokeniser + inference session; no torch, no transformers."""
 
-    def __init__(self, graph: Path, location: Path, threads: int) -> None:
+    def __init__(self, graph: Path, location: Path, threads: int, spin: bool = True) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -195,6 +195,8 @@ class _OnnxRunner:
         if threads > 0:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
+        if not spin:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(location / "tokenizer.json"))
@@ -252,9 +254,15 @@ class OnnxEmbedder(Embedder):
                     log.warning("exporting %s to ONNX (first use of this model)", model)
                     _export(location, pooling, target)
         try:
-            # One text (a query) runs on one thread: concurrent requests then run side by
-            # side instead of fighting over every core (measured in docs/BENCHMARKS.md).
+            # A query runs on one thread while others run: concurrent requests then run side
+            # by side instead of fighting over every core; a query on its own runs on every
+            # core, in a session whose threads sleep between calls (`_embed_one`).
             self._runner = _OnnxRunner(target, location, threads or 1)
+            self._lone = (
+                _OnnxRunner(target, location, 0, spin=False)
+                if threads == 0 and (os.cpu_count() or 1) > 1
+                else None
+            )
         except Exception as exc:  # onnxruntime raises its own exception types
             raise ModelLoadError(
                 f"Could not open the ONNX model {target} ({type(exc).__name__}: {exc}); delete "
@@ -263,6 +271,7 @@ class OnnxEmbedder(Embedder):
         self._graph, self._location, self._threads = target, location, threads
         self._batch_runner: _OnnxRunner | None = None
         self._batch_lock = threading.Lock()
+        self._busy, self._busy_lock = 0, threading.Lock()
         log.info("loaded embedding model %s with onnxruntime from %s", model, target)
         super().__init__(
             model,
@@ -275,7 +284,7 @@ class OnnxEmbedder(Embedder):
 
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
         if len(texts) == 1:
-            return self._runner.embed(texts)
+            return self._embed_one(texts)
         if self._batch_runner is None:  # index builds: a batch may use every core
             with self._batch_lock:
                 if self._batch_runner is None:
@@ -284,3 +293,19 @@ class OnnxEmbedder(Embedder):
         return np.concatenate(
             [runner.embed(texts[i : i + RUN_ROWS]) for i in range(0, len(texts), RUN_ROWS)]
         )
+
+    def _embed_one(self, texts: Sequence[str]) -> Vectors:
+        """On every core when no other query is running, else on one. Measured A/B over HTTP
+        (docs/BENCHMARKS.md, analysis): a lone search 10.2-11.0 -> 9.0-9.5 ms p50 and one
+        client 73-76 -> 102-109 requests/s, 8 clients the same. The lone session must not
+        spin: with spinning its idle threads took the core the next request needed (8
+        clients: 141 -> 115 requests/s). It costs a second session, about 110 MiB."""
+        with self._busy_lock:
+            alone = self._busy == 0
+            self._busy += 1
+        try:
+            runner = self._lone if alone and self._lone is not None else self._runner
+            return runner.embed(texts)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +112,48 @@ def test_backend_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert Settings().backend == "torch"
     monkeypatch.delenv("INDSATS_BACKEND")
     assert Settings().backend == "onnx"
+
+
+class _Session:
+    """Stands in for an onnx session: says which one ran, and can hold a call open."""
+
+    def __init__(self, name: str, calls: list[str], hold: threading.Event | None = None) -> None:
+        self.name, self.calls, self.hold = name, calls, hold
+        self.running = threading.Event()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(self.name)
+        self.running.set()
+        if self.hold is not None:
+            assert self.hold.wait(10)
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+
+def _routing(lone: bool) -> tuple[OnnxEmbedder, list[str], threading.Event, _Session]:
+    embedder = OnnxEmbedder.__new__(OnnxEmbedder)  # no model: only the routing is tested
+    calls: list[str] = []
+    release = threading.Event()
+    embedder._runner = _Session("one core", calls)  # type: ignore[assignment]
+    blocking = _Session("every core", calls, release)
+    embedder._lone = blocking if lone else None  # type: ignore[assignment]
+    embedder._busy, embedder._busy_lock = 0, threading.Lock()
+    return embedder, calls, release, blocking
+
+
+def test_a_lone_query_takes_every_core_and_one_beside_it_takes_one() -> None:
+    embedder, calls, release, blocking = _routing(lone=True)
+    first = threading.Thread(target=embedder.embed_batch, args=(["ledige"],))
+    first.start()
+    assert blocking.running.wait(10)
+    embedder.embed_batch(["sygemeldte"])  # while the first is still running
+    release.set()
+    first.join(10)
+    embedder.embed_batch(["unge"])  # alone again
+    assert calls == ["every core", "one core", "every core"]
+    assert embedder._busy == 0
+
+
+def test_with_threads_set_every_query_takes_the_configured_session() -> None:
+    embedder, calls, _, _ = _routing(lone=False)
+    embedder.embed_batch(["ledige"])
+    assert calls == ["one core"]
