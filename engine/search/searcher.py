@@ -193,7 +193,7 @@ class Searcher:
         signals: PageSignals,
         mode: str,
         allowed: npt.NDArray[np.bool_] | None,
-        query: AnalysedQuery | None = None,
+        query: AnalysedQuery,
     ) -> tuple[Floats, Floats, MatchModel]:
         """(score, match, the match model) per page; pages a filter leaves out score 0."""
         keep = np.ones(len(self.pages), dtype=bool) if allowed is None else allowed
@@ -211,9 +211,7 @@ class Searcher:
         model = self.calibration.for_model(
             self.embedder.name if signals.cosine is not None else None
         )
-        question = question_signals(
-            query.language if query else "da", query.field_words if query else 0
-        )
+        question = question_signals(query.language, query.field_words)
         match = model.probability(
             {
                 "coverage": signals.coverage,
