@@ -43,7 +43,8 @@ def test_unrelated_words_snowball_stems_alike_stay_apart() -> None:
     manager = stems(["leder", "ledere", "lederne", "lede"])
     assert len(set(unemployed)) == 1 and len(set(manager)) == 1
     assert unemployed[0] != manager[0] != stems(["ledelsen"])[0] != unemployed[0]
-    assert stems(["billige", "bil", "bilerne"]) == [stems(["billig"])[0], "bil", "bil"]
+    cheap, car = stems(["billige", "billig"]), stems(["bil", "bilerne"])
+    assert cheap[0] == cheap[1] and car == ["bil", "bil"] and cheap[0] != "bil"
 
 
 def test_hyphenated_word_yields_parts_and_whole() -> None:
