@@ -77,9 +77,14 @@ def _pooling(location: Path) -> str:
     )
     config_path = location / pooling_dir / "config.json"
     config = json.loads(config_path.read_text("utf-8")) if config_path.is_file() else {}
-    if config.get("pooling_mode_cls_token"):
+    # sentence-transformers 5 and later save one "pooling_mode"; older ones a flag per mode.
+    mode = config.get("pooling_mode")
+    if mode is not None:
+        if mode in ("mean", "cls"):
+            return str(mode)
+    elif config.get("pooling_mode_cls_token"):
         return "cls"
-    if config.get("pooling_mode_mean_tokens", True):
+    elif config.get("pooling_mode_mean_tokens", True):
         return "mean"
     raise ModelLoadError(
         f"The onnx backend supports mean or CLS pooling; {config_path} asks for another. "
@@ -88,11 +93,20 @@ def _pooling(location: Path) -> str:
 
 
 def _max_length(location: Path) -> int:
-    config = location / "sentence_bert_config.json"
-    if config.is_file():
-        value = json.loads(config.read_text("utf-8")).get("max_seq_length")
-        if isinstance(value, int) and value > 0:
-            return value
+    """Where sentence-transformers truncates: its own config's `max_seq_length`, or, where a
+    model saved by sentence-transformers 5 or later leaves that out, the tokeniser's
+    `model_max_length` (all-MiniLM-L6-v2 saved again: 256; reading 512 instead made long
+    passages' vectors differ from torch's)."""
+    for name, key in (
+        ("sentence_bert_config.json", "max_seq_length"),
+        ("tokenizer_config.json", "model_max_length"),
+    ):
+        config = location / name
+        if config.is_file():
+            value = json.loads(config.read_text("utf-8")).get(key)
+            # transformers writes a huge sentinel when a tokeniser has no limit of its own.
+            if isinstance(value, int) and 0 < value <= 100_000:
+                return value
     return 512
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 
 from engine.embedding import load_embedder
 from engine.embedding.base import Embedder
-from engine.embedding.onnx import OnnxEmbedder
+from engine.embedding.onnx import OnnxEmbedder, _max_length, _pooling
 from engine.errors import ModelLoadError
 from engine.settings import Settings
 
@@ -94,6 +95,80 @@ def test_damaged_export_gives_advice(models_dir: Path, tmp_path: Path) -> None:
     (broken / graph.name).write_bytes(graph.read_bytes()[:1000])
     with pytest.raises(ModelLoadError, match="delete the file"):
         OnnxEmbedder("bundled:all-MiniLM-L6-v2", broken)
+
+
+@pytest.mark.model
+def test_a_model_saved_by_this_sentence_transformers_gives_torchs_vectors(
+    tmp_path: Path, torch_embedder: Embedder
+) -> None:
+    """A model fine-tuned and saved here has the newer config files: one "pooling_mode" and
+    no `max_seq_length`, so the export must read where those moved to (it once read 512 word
+    pieces where torch reads 256, and long passages differed)."""
+    from sentence_transformers import SentenceTransformer
+
+    from engine.embedding.sentence_transformer import resolve_model
+
+    saved = tmp_path / "saved-model"
+    SentenceTransformer(str(resolve_model("bundled:all-MiniLM-L6-v2")), device="cpu").save(
+        str(saved)
+    )
+    embedder = OnnxEmbedder(str(saved), tmp_path / "models")
+    np.testing.assert_allclose(
+        embedder.embed_batch(TEXTS), torch_embedder.embed_batch(TEXTS), atol=1e-4
+    )
+
+
+@pytest.mark.parametrize(
+    ("pooling", "expected"),
+    [
+        ({"pooling_mode": "cls"}, "cls"),
+        ({"pooling_mode": "mean"}, "mean"),
+        ({"pooling_mode_cls_token": True, "pooling_mode_mean_tokens": False}, "cls"),
+        ({"pooling_mode_mean_tokens": True}, "mean"),
+        ({}, "mean"),
+    ],
+)
+def test_pooling_is_read_from_either_config_format(
+    tmp_path: Path, pooling: dict[str, object], expected: str
+) -> None:
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps(pooling))
+    modules = [
+        {"path": "", "type": "sentence_transformers.models.Transformer"},
+        {"path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    ]
+    (tmp_path / "modules.json").write_text(json.dumps(modules))
+    assert _pooling(tmp_path) == expected
+
+
+@pytest.mark.parametrize("pooling", [{"pooling_mode": "max"}, {"pooling_mode_mean_tokens": False}])
+def test_pooling_the_graph_cannot_do_is_refused_with_advice(
+    tmp_path: Path, pooling: dict[str, object]
+) -> None:
+    (tmp_path / "config.json").write_text(json.dumps(pooling))
+    (tmp_path / "modules.json").write_text(json.dumps([{"path": "", "type": "x.Pooling"}]))
+    with pytest.raises(ModelLoadError, match="INDSATS_BACKEND=torch"):
+        _pooling(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"sentence_bert_config.json": {"max_seq_length": 128}}, 128),
+        (
+            {"sentence_bert_config.json": {}, "tokenizer_config.json": {"model_max_length": 256}},
+            256,
+        ),
+        ({"tokenizer_config.json": {"model_max_length": 1000000000000000019884624838656}}, 512),
+        ({}, 512),
+    ],
+)
+def test_truncation_length_follows_sentence_transformers(
+    tmp_path: Path, files: dict[str, dict[str, int]], expected: int
+) -> None:
+    for name, content in files.items():
+        (tmp_path / name).write_text(json.dumps(content))
+    assert _max_length(tmp_path) == expected
 
 
 def test_model_that_is_not_a_directory_is_refused(tmp_path: Path) -> None:
