@@ -254,13 +254,31 @@ def recommend(
         str | None, typer.Option(help="Jeres kommune: slår gap-analysen til.")
     ] = None,
     target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
+    from_municipality: Annotated[
+        str | None, typer.Option(help="Kun indsatser og erfaringer fra denne kommune.")
+    ] = None,
+    min_evidence: Annotated[
+        float | None,
+        typer.Option(
+            parser=parse_score,
+            metavar="SCORE",
+            help="Kun indsatser med mindst denne Evidenstest-score, fx 2,5 (0-5).",
+        ),
+    ] = None,
     k: Annotated[int, typer.Option("-k", help="Antal praksisser og indsatser (1-100).")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Skriv JSON.")] = False,
 ) -> None:
     """Anbefal praksisser og gode råd til en situation, med evidensen bag hver."""
 
     def request(text: str) -> RecommendRequest:
-        return RecommendRequest(text, k, target_group, municipality)
+        return RecommendRequest(
+            text,
+            k,
+            target_group,
+            municipality,
+            from_municipality=from_municipality,
+            min_evidence=min_evidence,
+        )
 
     engine = _open()
     if situation == "-":

@@ -83,3 +83,32 @@ def test_unknown_municipality_is_a_clear_error() -> None:
     assert result.exit_code == 2
     assert "Atlantis" in result.stderr and "Kendte kommuner" in result.stderr
     assert "Brønderslev" in result.stderr
+
+
+def test_recommend_filters_the_pages_like_search_does() -> None:
+    """--from-municipality and --min-evidence choose which pages count (the API's filters)."""
+    every = json.loads(runner.invoke(app, ["recommend", "fast kontaktperson", "--json"]).stdout)
+    assert {i["municipality"] for i in every["initiatives"]} != {"Hedensted"}
+    result = runner.invoke(
+        app, ["recommend", "fast kontaktperson", "--from-municipality", "hedensted", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["initiatives"]
+    assert {i["municipality"] for i in data["initiatives"]} == {"Hedensted"}
+    assert {a["municipality"] for a in data["advice"]} <= {"Hedensted"}
+
+    result = runner.invoke(
+        app, ["recommend", "fast kontaktperson", "--min-evidence", "4", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    strong = json.loads(result.stdout)["initiatives"]
+    assert strong and len(strong) < len(every["initiatives"])
+    assert all(i["scores"]["evidence"] >= 4 for i in strong)
+
+
+@pytest.mark.parametrize("score", ["9", "fire"])
+def test_recommend_refuses_a_minimum_score_outside_the_scale(score: str) -> None:
+    result = runner.invoke(app, ["recommend", "noget", "--min-evidence", score])
+    assert result.exit_code == 2
+    assert score in result.stderr and "0-5" in result.stderr
