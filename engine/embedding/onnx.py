@@ -77,7 +77,7 @@ def _pooling(location: Path) -> str:
     )
     config_path = location / pooling_dir / "config.json"
     config = json.loads(config_path.read_text("utf-8")) if config_path.is_file() else {}
-    # sentence-transformers 5 and later save one "pooling_mode"; older ones a flag per mode.
+    # Newer sentence-transformers (6.3 here) save one "pooling_mode"; older ones a flag per mode.
     mode = config.get("pooling_mode")
     if mode is not None:
         if mode in ("mean", "cls"):
@@ -94,7 +94,7 @@ def _pooling(location: Path) -> str:
 
 def _max_length(location: Path) -> int:
     """Where sentence-transformers truncates: its own config's `max_seq_length`, or, where a
-    model saved by sentence-transformers 5 or later leaves that out, the tokeniser's
+    model saved by a newer sentence-transformers (6.3 here) leaves that out, the tokeniser's
     `model_max_length` (all-MiniLM-L6-v2 saved again: 256; reading 512 instead made long
     passages' vectors differ from torch's)."""
     for name, key in (
