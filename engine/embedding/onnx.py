@@ -79,13 +79,12 @@ def _pooling(location: Path) -> str:
     config = json.loads(config_path.read_text("utf-8")) if config_path.is_file() else {}
     # Newer sentence-transformers (6.3 here) save one "pooling_mode"; older ones a flag per mode.
     mode = config.get("pooling_mode")
-    if mode is not None:
-        if mode in ("mean", "cls"):
-            return str(mode)
-    elif config.get("pooling_mode_cls_token"):
-        return "cls"
-    elif config.get("pooling_mode_mean_tokens", True):
-        return "mean"
+    if mode is None and config.get("pooling_mode_cls_token"):
+        mode = "cls"
+    elif mode is None and config.get("pooling_mode_mean_tokens", True):
+        mode = "mean"
+    if mode in ("mean", "cls"):
+        return str(mode)
     raise ModelLoadError(
         f"The onnx backend supports mean or CLS pooling; {config_path} asks for another. "
         "Set INDSATS_BACKEND=torch for this model."
