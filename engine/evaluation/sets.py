@@ -28,6 +28,7 @@ from engine.evaluation.baseline import PlainBM25
 from engine.evaluation.practices import evaluate_practices, load_situations
 from engine.evaluation.search import JudgedQuery, by_kind, evaluate, load_queries, load_texts
 from engine.recommend import Recommender
+from engine.search.calibration import Calibration
 from engine.search.query import MODES, SearchQuery
 from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
@@ -92,8 +93,14 @@ def _eval_set(directory: Path, raw: dict[str, Any]) -> EvalSet:
     return EvalSet(str(raw["name"]), pages, queries, path("situations"), path("offtopic"))
 
 
-def open_set(settings: Settings, eval_set: EvalSet, embedder: Embedder) -> Searcher:
-    """A searcher over the set's pages, with its index under `<data_dir>/eval/<name>`."""
+def open_set(
+    settings: Settings,
+    eval_set: EvalSet,
+    embedder: Embedder,
+    calibration: Calibration | None = None,
+) -> Searcher:
+    """A searcher over the set's pages, with its index under `<data_dir>/eval/<name>`
+    (`calibration`: instead of the bundled fits, e.g. while fitting new ones)."""
     corpus = load_corpus(eval_set.pages)
     if corpus.errors:
         first = corpus.errors[0]
@@ -102,7 +109,7 @@ def open_set(settings: Settings, eval_set: EvalSet, embedder: Embedder) -> Searc
         update={"data_dir": settings.data_dir / "eval" / eval_set.name,
                 "export_dir": settings.models_dir}
     )  # fmt: skip
-    searcher, _ = open_searcher(own, corpus, embedder)
+    searcher, _ = open_searcher(own, corpus, embedder, calibration=calibration)
     return searcher
 
 

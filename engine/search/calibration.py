@@ -22,6 +22,10 @@ of the benchmark and its off-topic questions; the response says `no_good_match` 
 result's match is under `threshold`, chosen on the same data (README, "Relevance" has the
 rates on the unseen half). Cosines mean different things for different models, so a fit is
 kept per model; a model without one (or a lexical search) uses the fit without the cosine.
+Each fit records what it was fitted under (the model's vectors and the ranking weights, which
+set the `relative` signal and the scores' scale); a fit whose record differs from the running
+configuration is refused with `CalibrationMismatchError` rather than silently shifting every
+`match` and the threshold.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,12 +41,32 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from engine.errors import CalibrationMismatchError
+from engine.search.fusion import Ranking
+
 FEATURES = ("coverage", "lexical", "cosine", "relative", "english", "field")
 LEXICAL_FEATURES = ("coverage", "lexical", "relative", "english", "field")
 FIELD_WORDS = 3
 LEXICAL_ONLY = "lexical"  # the key of the fit that needs no model
 FILE = "calibration.json"
 Floats = npt.NDArray[np.float64]
+
+
+def fitted_under(ranking: Ranking, model: str | None) -> dict[str, str]:
+    """What a fit depends on besides its data: for a dense fit the model's vectors (its
+    identity) and every weight of the fused score; for the lexical fit the lexical ones."""
+    record = {
+        "lexical_weight": repr(ranking.lexical_weight),
+        "synonym_weight": repr(ranking.synonym_weight),
+        "related_weight": repr(ranking.related_weight),
+    }
+    if model is not None:
+        record |= {
+            "model": model,
+            "dense_weight": repr(ranking.dense_weight),
+            "candidates": repr(ranking.candidates),
+        }
+    return record
 
 
 def question_signals(language: str, field_words: int) -> dict[str, float]:
@@ -59,6 +83,7 @@ class MatchModel:
     coefficients: tuple[float, ...]
     intercept: float
     threshold: float
+    fitted_under: Mapping[str, str] = field(default_factory=dict)
 
     def probability(self, signals: Mapping[str, Floats]) -> Floats:
         logit = np.full_like(signals[self.features[0]], self.intercept, dtype=np.float64)
@@ -72,6 +97,7 @@ class MatchModel:
             "coefficients": [round(c, 6) for c in self.coefficients],
             "intercept": round(self.intercept, 6),
             "threshold": round(self.threshold, 6),
+            "fitted_under": dict(self.fitted_under),
         }
 
     @classmethod
@@ -86,7 +112,16 @@ class MatchModel:
             or not 0.0 < float(data["threshold"]) < 1.0
         ):
             raise ValueError(f"invalid match model {dict(data)!r}")
-        return cls(features, coefficients, float(data["intercept"]), float(data["threshold"]))
+        record = data.get("fitted_under", {})
+        if not isinstance(record, Mapping):
+            raise ValueError(f"invalid fitted_under {record!r}")
+        return cls(
+            features,
+            coefficients,
+            float(data["intercept"]),
+            float(data["threshold"]),
+            {str(k): str(v) for k, v in record.items()},
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +136,26 @@ class Calibration:
         if model is not None and model in self.models:
             return self.models[model]
         return self.models[LEXICAL_ONLY]
+
+    def checked(self, name: str | None, identity: str, ranking: Ranking) -> MatchModel:
+        """The fit for model `name` (None: lexical search), refused unless it was fitted
+        under this model's vectors (`identity`) and these ranking weights."""
+        fit = self.for_model(name)
+        dense = name is not None and name in self.models
+        wanted = fitted_under(ranking, identity if dense else None)
+        if fit.fitted_under != wanted:
+            differ = sorted(
+                k for k in wanted.keys() | fit.fitted_under.keys()
+                if wanted.get(k) != fit.fitted_under.get(k)
+            )  # fmt: skip
+            which = name if dense else "lexical search"
+            raise CalibrationMismatchError(
+                f"The match calibration for {which} was fitted under other settings "
+                f"({', '.join(differ)} differ: fitted {dict(fit.fitted_under)}, running "
+                f"{wanted}). Run 'indsats calibrate' with these settings (it writes "
+                "<INDSATS_DATA_DIR>/calibration.json), or go back to the settings it names."
+            )
+        return fit
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calibration:

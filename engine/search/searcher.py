@@ -73,6 +73,11 @@ class Searcher:
         self.max_query_chars = settings.max_query_chars
         self.thesaurus = thesaurus
         self.calibration = calibration
+        # Refused here, at start-up, when the fits were made under other settings.
+        self._fits = (
+            calibration.checked(None, embedder.identity, self.ranking),
+            calibration.checked(embedder.name, embedder.identity, self.ranking),
+        )
         self.pages = index.pages
         units = index.loaded.units
         if units is None or len(units) != len(self.pages):
@@ -208,9 +213,7 @@ class Searcher:
         score = np.where(keep, score, 0.0)
         top = float(score.max()) if score.size else 0.0
         relative = score / top if top > 0 else np.zeros_like(score)
-        model = self.calibration.for_model(
-            self.embedder.name if signals.cosine is not None else None
-        )
+        model = self._fits[signals.cosine is not None]
         question = question_signals(query.language, query.field_words)
         match = model.probability(
             {
@@ -287,6 +290,7 @@ def open_searcher(
     force: bool = False,
     progress: Progress | None = None,
     locked: bool = False,
+    calibration: Calibration | None = None,
 ) -> tuple[Searcher, BuildReport]:
     """Corpus + model + index (built if missing or stale) -> a ready `Searcher`.
     `locked`: the caller holds the writers' lock (see `IndexStore.ensure`)."""
@@ -300,5 +304,7 @@ def open_searcher(
         thesaurus=thesaurus,
         locked=locked,
     )
-    searcher = Searcher(corpus, index, embedder, settings, thesaurus=thesaurus)
+    searcher = Searcher(
+        corpus, index, embedder, settings, thesaurus=thesaurus, calibration=calibration
+    )
     return searcher, report

@@ -70,5 +70,5 @@ def test_identity_changes_with_passage_prefix() -> None:
 
 def test_missing_model_raises_model_load_error_with_advice(tmp_path: object) -> None:
     with pytest.raises(ModelLoadError) as info:
-        SentenceTransformerEmbedder(f"{tmp_path}/no-such-model")
+        SentenceTransformerEmbedder(f"{tmp_path}/no-such-model", f"{tmp_path}/no-such-model")
     assert "INDSATS_MODEL" in info.value.message

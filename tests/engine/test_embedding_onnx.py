@@ -12,6 +12,7 @@ import pytest
 
 from engine.embedding import load_embedder
 from engine.embedding.base import Embedder
+from engine.embedding.bundled import MINILM, resolve_model
 from engine.embedding.onnx import OnnxEmbedder, _max_length, _pooling
 from engine.errors import ModelLoadError
 from engine.settings import Settings
@@ -28,7 +29,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def torch_embedder() -> Embedder:
-    return load_embedder(Settings(backend="torch"))
+    return load_embedder(Settings(backend="torch", model=MINILM))
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def onnx_embedder(models_dir: Path) -> OnnxEmbedder:
-    return OnnxEmbedder("bundled:all-MiniLM-L6-v2", models_dir)
+    return OnnxEmbedder(MINILM, resolve_model(MINILM, models_dir), models_dir)
 
 
 @pytest.mark.model
@@ -80,7 +81,7 @@ def test_export_is_reused_not_redone(onnx_embedder: OnnxEmbedder, models_dir: Pa
     graphs = sorted(models_dir.glob("*.onnx"))
     assert len(graphs) == 1
     before = graphs[0].stat().st_mtime_ns
-    again = OnnxEmbedder("bundled:all-MiniLM-L6-v2", models_dir)
+    again = OnnxEmbedder(MINILM, resolve_model(MINILM, models_dir), models_dir)
     assert graphs[0].stat().st_mtime_ns == before
     assert sorted(models_dir.glob("*.onnx")) == graphs
     assert not list(models_dir.glob(".*.tmp-*"))
@@ -94,7 +95,7 @@ def test_damaged_export_gives_advice(models_dir: Path, tmp_path: Path) -> None:
     (graph,) = models_dir.glob("*.onnx")
     (broken / graph.name).write_bytes(graph.read_bytes()[:1000])
     with pytest.raises(ModelLoadError, match="delete the file"):
-        OnnxEmbedder("bundled:all-MiniLM-L6-v2", broken)
+        OnnxEmbedder(MINILM, resolve_model(MINILM, broken), broken)
 
 
 @pytest.mark.model
@@ -106,13 +107,9 @@ def test_a_model_saved_by_this_sentence_transformers_gives_torchs_vectors(
     pieces where torch reads 256, and long passages differed)."""
     from sentence_transformers import SentenceTransformer
 
-    from engine.embedding.sentence_transformer import resolve_model
-
     saved = tmp_path / "saved-model"
-    SentenceTransformer(str(resolve_model("bundled:all-MiniLM-L6-v2")), device="cpu").save(
-        str(saved)
-    )
-    embedder = OnnxEmbedder(str(saved), tmp_path / "models")
+    SentenceTransformer(resolve_model(MINILM, tmp_path), device="cpu").save(str(saved))
+    embedder = OnnxEmbedder(str(saved), saved, tmp_path / "models")
     np.testing.assert_allclose(
         embedder.embed_batch(TEXTS), torch_embedder.embed_batch(TEXTS), atol=1e-4
     )
@@ -173,7 +170,9 @@ def test_truncation_length_follows_sentence_transformers(
 
 def test_model_that_is_not_a_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="INDSATS_BACKEND=torch"):
-        OnnxEmbedder(str(tmp_path / "no-such-model"), tmp_path / "models")
+        OnnxEmbedder(
+            str(tmp_path / "no-such-model"), tmp_path / "no-such-model", tmp_path / "models"
+        )
     assert not list(tmp_path.rglob("*.onnx"))
 
 

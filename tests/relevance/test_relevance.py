@@ -18,13 +18,14 @@ from engine.search.searcher import Searcher
 pytestmark = pytest.mark.model
 
 LAESE = "skanderborg-vejen-frem-vi-styrker-dine-laese-skrive-og-regnefaerdigheder-sammen"
-# Measured: seeds 0.889 / 0.909, tune 0.821 / 0.913, unseen 0.725 / 0.862.
+# Measured with multilingual-e5-small: seeds 0.909 / 0.929, tune 0.824 / 0.917, unseen
+# 0.756 / 0.878 (all-MiniLM-L6-v2 had 0.889 / 0.909, 0.821 / 0.913, 0.725 / 0.862).
 FLOOR = {
-    "seeds": {"nDCG@3": 0.86, "MRR": 0.88},
-    "tune": {"nDCG@3": 0.79, "MRR": 0.88},
-    "unseen": {"nDCG@3": 0.70, "MRR": 0.83},
+    "seeds": {"nDCG@3": 0.88, "MRR": 0.90},
+    "tune": {"nDCG@3": 0.80, "MRR": 0.89},
+    "unseen": {"nDCG@3": 0.73, "MRR": 0.85},
 }
-# Measured: unseen 0.867, tune 0.867 (seeds 0.733).
+# Measured: unseen 0.933, tune 0.867 (seeds 0.733).
 PRACTICE_FLOOR = {"tune": 0.80, "unseen": 0.80}
 
 
@@ -62,7 +63,7 @@ def test_no_good_match_flags_off_topic_and_spares_real_questions(
 ) -> None:
     flags = reports[name].flags
     assert flags["offtopic"] >= 20
-    assert flags["offtopic_flagged"] >= 0.88, flags  # measured: tune 0.92, unseen 0.96
+    assert flags["offtopic_flagged"] >= 0.84, flags  # measured: tune 0.88, unseen 0.92
     assert flags["judged_flagged"] < 0.05, flags  # measured 0.017 and 0.033
 
 
