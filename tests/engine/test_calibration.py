@@ -35,6 +35,7 @@ def test_bundled_calibration_has_the_lexical_fit_and_the_bundled_model() -> None
     assert calibration.for_model(None) is calibration.models[LEXICAL_ONLY]
     assert calibration.for_model("an unknown model") is calibration.models[LEXICAL_ONLY]
     assert "cosine" in calibration.for_model("bundled:all-MiniLM-L6-v2").features
+    assert "cosine" in calibration.for_model("bundled:multilingual-e5-small").features
 
 
 def test_a_deployments_own_fit_overlays_the_bundled_one(tmp_path: Path) -> None:
@@ -49,6 +50,65 @@ def test_a_lexical_fit_that_needs_the_model_is_refused() -> None:
     needs_model = {**LEXICAL, "features": ["coverage", "cosine", "relative", "english"]}
     with pytest.raises(ValueError, match="without 'cosine'"):
         Calibration.from_dict({"models": {LEXICAL_ONLY: needs_model}})
+
+
+def test_the_bundled_fits_hold_for_the_default_settings() -> None:
+    from engine.embedding.bundled import E5_SMALL
+    from engine.search.fusion import Ranking
+    from engine.settings import Settings
+
+    ranking = Ranking.from_settings(Settings())
+    identity = f"{E5_SMALL}|passage_prefix='passage: '"
+    calibration = Calibration.load()
+    assert calibration.checked(E5_SMALL, identity, ranking) is calibration.models[E5_SMALL]
+    assert calibration.checked(None, identity, ranking) is calibration.models[LEXICAL_ONLY]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"dense_weight": 0.7}, "dense_weight"),
+        ({"synonym_weight": 0.5}, "synonym_weight"),
+        ({"candidates": 50}, "candidates"),
+    ],
+)
+def test_a_fit_made_under_other_weights_is_refused_with_advice(
+    change: dict[str, float], named: str
+) -> None:
+    from dataclasses import replace
+
+    from engine.errors import CalibrationMismatchError
+    from engine.search.calibration import fitted_under
+    from engine.search.fusion import Ranking
+
+    fitted = Ranking()
+    fit = MatchModel.from_dict(
+        {**LEXICAL, "features": [*LEXICAL["features"], "cosine"], "coefficients": [1, 1, 1, 1, 1]}
+    )
+    lexical = MatchModel.from_dict(LEXICAL)
+    calibration = Calibration(
+        {
+            "m": replace(fit, fitted_under=fitted_under(fitted, "m|p")),
+            LEXICAL_ONLY: replace(lexical, fitted_under=fitted_under(fitted, None)),
+        }
+    )
+    assert calibration.checked("m", "m|p", fitted) is calibration.models["m"]
+    running = replace(fitted, **change)
+    with pytest.raises(CalibrationMismatchError, match="indsats calibrate") as info:
+        calibration.checked("m", "m|p", running)
+        calibration.checked(None, "m|p", running)
+    assert named in info.value.message
+    with pytest.raises(CalibrationMismatchError, match="model"):
+        calibration.checked("m", "m|other prefix", fitted)
+
+
+def test_a_fit_without_its_record_is_refused() -> None:
+    from engine.errors import CalibrationMismatchError
+    from engine.search.fusion import Ranking
+
+    calibration = Calibration({LEXICAL_ONLY: MatchModel.from_dict(LEXICAL)})
+    with pytest.raises(CalibrationMismatchError, match="indsats calibrate"):
+        calibration.checked(None, "any", Ranking())
 
 
 def test_question_signals_count_field_words_up_to_the_cap() -> None:
