@@ -1,26 +1,33 @@
-"""Practice recommendation quality: judged situations -> hit@5 and nDCG@5 (ir_measures).
+"""Recommendation quality on judged situations: what the consultant receives.
 
-A situations file (`tests/relevance/practices.json`) holds situations a consultant might
-describe, each with the practices a consultant would expect (2 = answers the situation,
-1 = also relevant). Hit@5 is the share of situations with at least one expected practice
-among the first five.
+A situations file (`tests/relevance/recommend/situations-*.json`, and the older
+`practices.json` files) holds situations a consultant might describe, each with the
+practices a consultant would accept (2 = answers the situation, 1 = also acceptable). Per
+set, over the practices *recommended* (at most five):
+- `hit@5`: the share of situations with at least one acceptable practice recommended;
+- `precision`: the share of all recommended practices that are acceptable;
+- `nothing`: the share of situations with nothing recommended;
+- `offtopic_quiet`: the share of off-topic situations with nothing recommended;
+- `top_share`: the largest share of situations in which one practice is recommended, and
+  `top_share_unasked` the same counting only situations that do not ask for it: a practice
+  recommended for every situation says nothing about any.
+The baseline is judged the same way: plain BM25 of the situation against the practices'
+own words, its first practice recommended (`baseline.PlainBM25.of_practices`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-import ir_measures
-from ir_measures import Success, nDCG
+from typing import Protocol
 
 from engine.errors import InvalidInputError
 from engine.recommend import Recommendation, RecommendRequest
 
-MEASURES: dict[str, Any] = {"hit@5": Success @ 5, "nDCG@5": nDCG @ 5}
+K = 5
 
 
 class Recommends(Protocol):
@@ -32,6 +39,7 @@ class Situation:
     id: str
     text: str
     judgments: dict[str, int]
+    lang: str = "da"
 
 
 def load_situations(path: Path, known_ids: Iterable[str]) -> list[Situation]:
@@ -47,25 +55,51 @@ def load_situations(path: Path, known_ids: Iterable[str]) -> list[Situation]:
             raise InvalidInputError(
                 f"{path}: situation {raw['id']} bedømmer ukendte praksisser {sorted(unknown)}."
             )
-        out.append(Situation(str(raw["id"]), str(raw["text"]), judgments))
+        out.append(
+            Situation(str(raw["id"]), str(raw["text"]), judgments, str(raw.get("lang", "da")))
+        )
     return out
 
 
-def run(recommender: Recommends, situations: Sequence[Situation]) -> list[ir_measures.ScoredDoc]:
-    docs = []
-    for s in situations:
-        # The ranking's quality, recommended or set apart (engine/eligibility.py decides that).
-        practices = recommender.recommend(RecommendRequest(s.text, k=10)).ranked
-        for rank, p in enumerate(practices):
-            docs.append(ir_measures.ScoredDoc(s.id, p.id, float(len(practices) - rank)))
-    return docs
+def recommended(recommender: Recommends) -> Callable[[str], list[str]]:
+    """The ids a consultant is recommended for a situation, best first."""
+    return lambda text: [p.id for p in recommender.recommend(RecommendRequest(text, k=K)).practices]
 
 
 def evaluate_practices(
-    recommender: Recommends, situations: Sequence[Situation]
+    recommends: Callable[[str], list[str]],
+    situations: Sequence[Situation],
+    offtopic: Sequence[str] = (),
 ) -> dict[str, float]:
-    qrels = [ir_measures.Qrel(s.id, d, g) for s in situations for d, g in s.judgments.items()]
-    scores = ir_measures.calc_aggregate(
-        list(MEASURES.values()), qrels, run(recommender, situations)
+    """The figures above for one recommender (the engine's, or the baseline's)."""
+    given = [recommends(s.text)[:K] for s in situations]
+    quiet = [not recommends(text)[:K] for text in offtopic]
+    fitting = [
+        [i for i in ids if s.judgments.get(i, 0) >= 1]
+        for s, ids in zip(situations, given, strict=True)
+    ]
+    total = sum(len(ids) for ids in given)
+    n = max(len(situations), 1)
+    counts: Counter[str] = Counter(i for ids in given for i in ids)
+    unasked: Counter[str] = Counter(
+        i for s, ids in zip(situations, given, strict=True) for i in ids if i not in s.judgments
     )
-    return {name: float(scores[m]) for name, m in MEASURES.items()}
+    out = {
+        "hit@5": sum(bool(f) for f in fitting) / n,
+        "precision": sum(len(f) for f in fitting) / total if total else 0.0,
+        "nothing": sum(not ids for ids in given) / n,
+        "top_share": max(counts.values(), default=0) / n,
+        "top_share_unasked": max(unasked.values(), default=0) / n,
+        "recommended": total / n,
+    }
+    if offtopic:
+        out["offtopic_quiet"] = sum(quiet) / len(quiet)
+    return out
+
+
+def most_recommended(
+    recommends: Callable[[str], list[str]], situations: Sequence[Situation]
+) -> list[tuple[str, int]]:
+    """Practices by how many situations they are recommended for (for a closer look)."""
+    counts: Counter[str] = Counter(i for s in situations for i in recommends(s.text)[:K])
+    return counts.most_common()

@@ -25,9 +25,10 @@ from engine.domain.corpus import load_corpus
 from engine.embedding.base import Embedder
 from engine.errors import InvalidInputError
 from engine.evaluation.baseline import PlainBM25
-from engine.evaluation.practices import evaluate_practices, load_situations
+from engine.evaluation.practices import evaluate_practices, load_situations, recommended
 from engine.evaluation.search import JudgedQuery, by_kind, evaluate, load_queries, load_texts
 from engine.recommend import Recommender
+from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.calibration import Calibration
 from engine.search.query import MODES, SearchQuery
 from engine.search.searcher import Searcher, open_searcher
@@ -38,9 +39,12 @@ MANIFEST = "sets.json"
 
 @dataclass(frozen=True, slots=True)
 class EvalSet:
+    """A set's pages and what is judged on them: search questions, practice situations (at
+    least one of the two), and off-topic texts asked both ways."""
+
     name: str
     pages: tuple[Path, ...]
-    queries: Path
+    queries: Path | None
     situations: Path | None = None
     offtopic: Path | None = None
 
@@ -48,7 +52,8 @@ class EvalSet:
 @dataclass(frozen=True, slots=True)
 class SetReport:
     """Figures of one set. `search`: mode (and "baseline") -> metric -> value; `kinds`:
-    kind of question -> hybrid and baseline nDCG@3; `flags`: the share of judged and of
+    kind of question -> hybrid and baseline nDCG@3; `practices` and `practices_baseline`:
+    what is recommended (`evaluation/practices.py`); `flags`: the share of judged and of
     off-topic questions answered with `no_good_match`."""
 
     name: str
@@ -59,6 +64,7 @@ class SetReport:
     situations: int = 0
     practices: dict[str, float] = field(default_factory=dict)
     flags: dict[str, float] = field(default_factory=dict)
+    practices_baseline: dict[str, float] = field(default_factory=dict)
 
 
 def load_sets(directory: Path, names: Sequence[str] = ()) -> list[EvalSet]:
@@ -86,11 +92,11 @@ def _eval_set(directory: Path, raw: dict[str, Any]) -> EvalSet:
     def path(key: str) -> Path | None:
         return (directory / raw[key]).resolve() if raw.get(key) else None
 
-    queries = path("queries")
-    if queries is None:
-        raise KeyError("queries")
+    queries, situations = path("queries"), path("situations")
+    if queries is None and situations is None:
+        raise KeyError("queries or situations")
     pages = tuple((directory / p).resolve() for p in raw["pages"])
-    return EvalSet(str(raw["name"]), pages, queries, path("situations"), path("offtopic"))
+    return EvalSet(str(raw["name"]), pages, queries, situations, path("offtopic"))
 
 
 def open_set(
@@ -109,6 +115,8 @@ def open_set(
         update={"data_dir": settings.data_dir / "eval" / eval_set.name,
                 "export_dir": settings.models_dir}
     )  # fmt: skip
+    if calibration is None:  # the deployment's own fits, as the served search reads them
+        calibration = Calibration.load([settings.data_dir / CALIBRATION_FILE])
     searcher, _ = open_searcher(own, corpus, embedder, calibration=calibration)
     return searcher
 
@@ -119,25 +127,37 @@ def ranker(searcher: Searcher, mode: str, k: int = 10) -> Any:
 
 def run_set(searcher: Searcher, eval_set: EvalSet) -> SetReport:
     """Every mode and the baseline on the set's questions, by kind, then its situations and
-    how often `no_good_match` is said."""
+    how often `no_good_match` is said; each beside its plain BM25 baseline."""
     pages = searcher.corpus.initiatives
-    judged = load_queries(eval_set.queries, [p.id for p in pages])
-    baseline = PlainBM25(pages).rank
-    search: dict[str, dict[str, float]] = {
-        mode: evaluate(ranker(searcher, mode), judged) for mode in MODES
-    }
-    search["baseline"] = evaluate(baseline, judged)
-    hybrid, plain = by_kind(ranker(searcher, "hybrid"), judged), by_kind(baseline, judged)
-    kinds = {
-        kind: {"n": v["n"], "hybrid": v["nDCG@3"], "baseline": plain[kind]["nDCG@3"]}
-        for kind, v in hybrid.items()
-    }
-    report = SetReport(eval_set.name, len(pages), len(judged), search, kinds)
+    report = SetReport(eval_set.name, len(pages), 0, {})
+    offtopic = [text for _, text in load_texts(eval_set.offtopic)] if eval_set.offtopic else []
+    if eval_set.queries is not None:
+        judged = load_queries(eval_set.queries, [p.id for p in pages])
+        baseline = PlainBM25.of_pages(pages).rank
+        search: dict[str, dict[str, float]] = {
+            mode: evaluate(ranker(searcher, mode), judged) for mode in MODES
+        }
+        search["baseline"] = evaluate(baseline, judged)
+        hybrid, plain = by_kind(ranker(searcher, "hybrid"), judged), by_kind(baseline, judged)
+        kinds = {
+            kind: {"n": v["n"], "hybrid": v["nDCG@3"], "baseline": plain[kind]["nDCG@3"]}
+            for kind, v in hybrid.items()
+        }
+        report = replace(report, queries=len(judged), search=search, kinds=kinds)
+        report = replace(report, flags=flag_rates(searcher, judged, offtopic))
     if eval_set.situations is not None:
-        situations = load_situations(eval_set.situations, [p.id for p in searcher.corpus.practices])
-        practices = evaluate_practices(Recommender(searcher), situations)
-        report = replace(report, situations=len(situations), practices=practices)
-    return replace(report, flags=flag_rates(searcher, judged, eval_set.offtopic))
+        catalogue = searcher.corpus.practices
+        situations = load_situations(eval_set.situations, [p.id for p in catalogue])
+        plain_practices = PlainBM25.of_practices(catalogue)
+        report = replace(
+            report,
+            situations=len(situations),
+            practices=evaluate_practices(recommended(Recommender(searcher)), situations, offtopic),
+            practices_baseline=evaluate_practices(
+                lambda text: plain_practices.rank(text, 1), situations, offtopic
+            ),
+        )
+    return report
 
 
 def evaluate_sets(
@@ -150,14 +170,13 @@ def evaluate_sets(
 
 
 def flag_rates(
-    searcher: Searcher, judged: Sequence[JudgedQuery], offtopic: Path | None
+    searcher: Searcher, judged: Sequence[JudgedQuery], offtopic: Sequence[str]
 ) -> dict[str, float]:
     def flagged(texts: Sequence[str]) -> float:
         said = [searcher.search(SearchQuery(t, k=1)).no_good_match for t in texts]
         return float(np.mean(said)) if said else 0.0
 
     out = {"judged_flagged": flagged([q.text for q in judged])}
-    if offtopic is not None:
-        texts = [text for _, text in load_texts(offtopic)]
-        out |= {"offtopic": float(len(texts)), "offtopic_flagged": flagged(texts)}
+    if offtopic:
+        out |= {"offtopic": float(len(offtopic)), "offtopic_flagged": flagged(offtopic)}
     return out
