@@ -15,15 +15,7 @@ from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, 
 from engine.search.query import MAX_K
 
 Mode = Literal["hybrid", "dense", "lexical"]
-PracticeStatus = Literal[
-    "recommended",
-    "no_full_follower",
-    "outside_filters",
-    "followed_by_all",
-    "followers_score_lower",
-    "weak_fit",
-    "no_good_match",
-]
+PracticeStatus = Literal["recommended", "followers_score_lower"]
 LevelName = Literal["ja", "delvist", "nej"]
 # The page format's closed sets (engine.domain.parser: TEST_LABELS, SECTION_ORDER; a test
 # keeps them equal), so a client learns them from the schema.

@@ -1,24 +1,20 @@
-"""Which practices may be recommended: the rules a consultant would sign.
+"""What the followers' evidence says of a fitting practice, and when it forbids recommending it.
 
-A practice is *recommended* only when
-
-1. at least one initiative within the consultant's filters follows it fully (answers Ja):
-   a practice nobody follows is a gap in everybody's practice, not a lesson from anyone;
-2. some initiative does not follow it fully (answers Delvist or Nej): when every page that
-   answers it follows it, it tells nothing about what the better jobcentres do differently;
-3. the initiatives that follow it fully do not have a lower Evidenstest score, on average,
-   than those that do not. As in `engine/domain/evidence.py`, a jobcentre counts once per
-   answer and score, so a municipality with two identical pages does not weigh double;
-4. it demonstrably fits the situation: it shares a telling word with the description, or
-   an initiative like the situation follows it fully (`fits`, from `engine/reasons.py`).
-   Semantic closeness alone ranks a practice but does not make it a recommendation;
-5. the situation matches the data at all (`good_match`; an off-topic question gets none).
-
-Every other practice that fits the situation is shown apart with its `status` and a Danish
-`status_text` saying which rule it misses. The filters (target group, municipality, minimum
-Evidenstest score) choose which followers count: with "Mindst 2,0" a 0,6 page no longer
-supports a practice. The comparison group (rule 2 and 3) is every page that answers the
-practice, because "do the followers do better than the rest" is about all jobcentres.
+Whether a practice fits the situation is decided before (`engine/practice_match.py`); the
+evidence reorders fitting practices and is told in words, but it sets one apart only when it
+speaks against it: when the initiatives that follow it fully have a lower Evidenstest score,
+on average, than those that do not (`FOLLOWERS_SCORE_LOWER`; as in
+`engine/domain/evidence.py`, a jobcentre counts once per answer and score, so a municipality
+with two identical pages does not weigh double). What the evidence cannot say is said plainly
+beside a recommendation (`support`): nobody in the catalogue follows it fully yet
+(`NO_FULL_FOLLOWER`), nobody within the consultant's filters does (`OUTSIDE_FILTERS`), or
+everybody who answers it does, so there is nothing to compare (`FOLLOWED_BY_ALL`); the
+practices are national checklist items, chosen for what research and good practice say, so
+a practice that answers the situation is worth knowing even where the catalogue cannot show
+its effect. The filters (target group, municipality, minimum Evidenstest score) choose which
+followers count: with "Mindst 2,0" a 0,6 page no longer supports a practice. The comparison
+group is every page that answers the practice, because "do the followers do better than the
+rest" is about all jobcentres.
 """
 
 from __future__ import annotations
@@ -30,21 +26,13 @@ from statistics import fmean
 from engine.domain.models import Level, Practice
 
 RECOMMENDED = "recommended"
+FOLLOWERS_SCORE_LOWER = "followers_score_lower"
+STATUSES = (RECOMMENDED, FOLLOWERS_SCORE_LOWER)
+# What the evidence can show (`Verdict.support`).
+COMPARED = "compared"
 NO_FULL_FOLLOWER = "no_full_follower"
 OUTSIDE_FILTERS = "outside_filters"
 FOLLOWED_BY_ALL = "followed_by_all"
-FOLLOWERS_SCORE_LOWER = "followers_score_lower"
-WEAK_FIT = "weak_fit"
-NO_GOOD_MATCH = "no_good_match"
-STATUSES = (
-    RECOMMENDED,
-    NO_FULL_FOLLOWER,
-    OUTSIDE_FILTERS,
-    FOLLOWED_BY_ALL,
-    FOLLOWERS_SCORE_LOWER,
-    WEAK_FIT,
-    NO_GOOD_MATCH,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +51,7 @@ class Verdict:
     """Whether a practice may be recommended, and the facts the reason is written from."""
 
     status: str
+    support: str  # COMPARED, NO_FULL_FOLLOWER, OUTSIDE_FILTERS or FOLLOWED_BY_ALL
     full: tuple[Follower, ...]  # Ja, within the filters
     partial: tuple[Follower, ...]  # Delvist, within the filters
     mean_full: float | None  # mean Evidenstest score of `full`, one per jobcentre
@@ -84,14 +73,8 @@ def judge(
     practice: Practice,
     followers: Sequence[Follower],
     accepts: Callable[[str], bool],
-    *,
-    fits: bool = True,
-    good_match: bool = True,
 ) -> Verdict:
-    """The verdict on `practice` for a request whose filters `accepts` initiative ids.
-
-    `good_match` False (the situation fits nothing well) recommends nothing: the practice
-    is then only shown apart, however well its followers score."""
+    """The verdict on `practice` for a request whose filters `accepts` initiative ids."""
     full = tuple(f for f in followers if f.answer is Level.JA and accepts(f.initiative_id))
     partial = tuple(f for f in followers if f.answer is Level.DELVIST and accepts(f.initiative_id))
     others = [
@@ -99,17 +82,14 @@ def judge(
     ]
     mean_full, units_full = _mean_by_jobcentre([(f.municipality, f.score) for f in full])
     mean_others, units_others = _mean_by_jobcentre(others)
+    status = RECOMMENDED
     if not full:
         any_full = any(a.level is Level.JA for a in practice.answers)
-        status = OUTSIDE_FILTERS if any_full else NO_FULL_FOLLOWER
+        support = OUTSIDE_FILTERS if any_full else NO_FULL_FOLLOWER
     elif not others or mean_full is None or mean_others is None:
-        status = FOLLOWED_BY_ALL
-    elif mean_full < mean_others:
-        status = FOLLOWERS_SCORE_LOWER
-    elif not fits:
-        status = WEAK_FIT
-    elif not good_match:
-        status = NO_GOOD_MATCH
+        support = FOLLOWED_BY_ALL
     else:
-        status = RECOMMENDED
-    return Verdict(status, full, partial, mean_full, mean_others, units_full, units_others)
+        support = COMPARED
+        if mean_full < mean_others:
+            status = FOLLOWERS_SCORE_LOWER
+    return Verdict(status, support, full, partial, mean_full, mean_others, units_full, units_others)

@@ -1,10 +1,10 @@
 """The reason a consultant reads beside a practice, in plain Danish.
 
-First why the practice fits this situation: the words of the practice that the description
-shares (its stems as the search reads it: typos mended, the thesaurus' words added), or,
-when it shares none, a similar initiative that follows it and the words it shares with the
-description. Then who follows
-it, by initiative title and municipality, and how strong that is: the mean Evidenstest score
+First why the practice fits this situation: the part of the description it answers, quoted
+as the consultant wrote it, and the part of the practice that answers it (the model's
+closest pair, `engine/practice_match.py`); without the model, the description's own words
+that the practice shares. Then who follows it, by initiative title and municipality (the
+first three, then how many more), and how strong that is: the mean Evidenstest score
 of those who follow it fully against those who do not, with a warning when few jobcentres
 stand behind the numbers and, for Evidenstest practices, that the score counts the practice
 itself. The numbers stay in the API (`evidence`, `followed_by`); the sentences use words.
@@ -19,20 +19,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from engine.domain.models import Initiative, Level, Practice
 from engine.domain.practices import practice_core
-from engine.domain.text import STOPWORDS, format_decimal
+from engine.domain.text import format_decimal, is_everyday
 from engine.eligibility import (
     FOLLOWED_BY_ALL,
     FOLLOWERS_SCORE_LOWER,
     NO_FULL_FOLLOWER,
-    NO_GOOD_MATCH,
     OUTSIDE_FILTERS,
-    WEAK_FIT,
     Follower,
     Verdict,
 )
@@ -53,24 +51,9 @@ GENERIC = frozenset(_EVERYDAY.split())
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 STATUS_TEXT = {
-    NO_FULL_FOLLOWER: "Anbefales ikke: ingen indsats følger den fuldt.",
-    OUTSIDE_FILTERS: (
-        "Anbefales ikke: ingen indsats inden for jeres afgrænsning følger den fuldt."
-    ),
-    FOLLOWED_BY_ALL: (
-        "Anbefales ikke: alle indsatser, der svarer på den, følger den, så den skiller ikke "
-        "de bedre jobcentre ud."
-    ),
     FOLLOWERS_SCORE_LOWER: (
         "Anbefales ikke: indsatser, der følger den, har en lavere evidensscore end dem, der "
         "ikke gør."
-    ),
-    WEAK_FIT: (
-        "Anbefales ikke: den deler ingen ord med jeres beskrivelse, og ingen indsats, der "
-        "ligner jeres situation, følger den."
-    ),
-    NO_GOOD_MATCH: (
-        "Anbefales ikke: jeres beskrivelse ligner ikke det, indsatserne handler om, godt nok."
     ),
 }
 
@@ -149,12 +132,21 @@ class ReasonWriter:
         stems |= {alt[0] for u in units for alt in u.alternatives if len(alt) == 1}
         return frozenset(stems) - self.generic
 
-    def matched_words(self, stems: frozenset[str], practice: Practice) -> tuple[str, ...]:
-        """The practice's own words (as it spells them) that the description shares."""
+    @property
+    def generic_words(self) -> frozenset[str]:
+        """Everyday words, as written: never quoted as a reason on their own."""
+        return GENERIC
+
+    def matched_words(
+        self, stems: frozenset[str], practice: Practice, situation: str = ""
+    ) -> tuple[str, ...]:
+        """The description's own words (as the consultant wrote them) whose stems the
+        practice shares; without `situation`, the practice's spelling of them."""
+        own = {s for w in _words(practice_core(practice.text)) for s in self.stemmer.stem_all([w])}
+        shared = (own & stems) - self.common
         found: dict[str, None] = {}
-        for word in _words(practice_core(practice.text)):
-            stem = self.stemmer.stem_all([word])[0]
-            if stem in stems and stem not in self.common:
+        for word in _words(situation or practice_core(practice.text)):
+            if self.stemmer.stem_all([word])[0] in shared:
                 found.setdefault(word, None)
         return tuple(found)[:MAX_WORDS]
 
@@ -175,13 +167,13 @@ class ReasonWriter:
         self,
         practice: Practice,
         verdict: Verdict,
+        parts: tuple[str, str] | None,
         words: Sequence[str],
-        similar: Mapping[str, tuple[str, ...]],
         yours: Level | None,
     ) -> Reason:
         """Why it fits, who follows it and how strong that is, and the jobcentre's answer."""
         return Reason(
-            _fit(words, [f for f in verdict.full if f.initiative_id in similar], similar),
+            _fit(parts, words),
             _followers(verdict),
             _strength(practice, verdict),
             f"I har svaret {yours.label}." if yours is not None else "",
@@ -196,7 +188,7 @@ def _words(text: str) -> list[str]:
     return [
         w
         for w in (m.lower() for m in _WORD.findall(text))
-        if len(w) >= 3 and w not in STOPWORDS and w not in GENERIC
+        if len(w) >= 3 and w not in GENERIC and not is_everyday(w)
     ]
 
 
@@ -209,25 +201,13 @@ def _common(documents: Sequence[set[str]]) -> frozenset[str]:
     return frozenset(stem for stem, n in frequency.items() if n > limit)
 
 
-def _fit(
-    words: Sequence[str], alike: Sequence[Follower], similar: Mapping[str, tuple[str, ...]]
-) -> str:
+def _fit(parts: tuple[str, str] | None, words: Sequence[str]) -> str:
+    if parts is not None:
+        situation, practice = parts
+        return f'I skriver "{situation}"; praksissen handler om "{practice}".'
     if words:
-        return f"Den passer til jeres beskrivelse, fordi den nævner {_quoted(words)}."
-    if alike:
-        first = alike[0]
-        shared = _quoted(similar[first.initiative_id])
-        more = len(alike) - 1
-        kind = "anden lignende indsats" if more == 1 else "andre lignende indsatser"
-        others = f", ligesom {more} {kind}" if more else ""
-        return (
-            f'Den passer, fordi "{first.title}" ({first.municipality}), der ligesom jeres '
-            f"beskrivelse nævner {shared}, følger den fuldt{others}."
-        )
-    return (
-        "Den deler ingen ord med jeres beskrivelse, og ingen indsats, der ligner jeres "
-        "situation, følger den; den er kun fundet, fordi den ligner beskrivelsen i betydning."
-    )
+        return f"Den passer til jeres beskrivelse, der nævner {_quoted(words)}."
+    return "Den ligner jeres beskrivelse i betydning."
 
 
 def _followers(verdict: Verdict) -> str:
@@ -236,16 +216,21 @@ def _followers(verdict: Verdict) -> str:
         if verdict.partial:
             sentence += f" Delvist af {_named(verdict.partial)}."
         return sentence
-    where = " inden for jeres afgrænsning" if verdict.status == OUTSIDE_FILTERS else ""
-    sentence = f"Ingen indsats{where} følger den fuldt."
+    where = " inden for jeres afgrænsning" if verdict.support == OUTSIDE_FILTERS else ""
+    sentence = f"Ingen indsats{where} følger den fuldt endnu."
     if verdict.partial:
         sentence += f" {_named(verdict.partial)} følger den delvist."
     return sentence
 
 
 def _strength(practice: Practice, verdict: Verdict) -> str:
-    if verdict.status == FOLLOWED_BY_ALL:
+    if verdict.support == FOLLOWED_BY_ALL:
         return "Alle indsatser, der svarer på den, følger den, så der er ingen at sammenligne med."
+    if verdict.support in (NO_FULL_FOLLOWER, OUTSIDE_FILTERS):
+        return (
+            "Der er derfor ingen tal for, hvad den gør for evidensscoren; den er med, fordi den "
+            "passer til jeres beskrivelse og står på den landsdækkende tjekliste."
+        )
     if verdict.mean_full is None or verdict.mean_others is None:
         return ""
     sentence = (

@@ -4,30 +4,26 @@ A consultant describes a situation ("vi vil følge bedre op på borgere i lønti
 answer has three parts: the similar initiatives (hybrid search), the practices ranked for the
 situation, and the advice passages of the matching initiatives.
 
-Practice scoring (documented in the README too):
+Practice ranking (documented in the README too):
 
-- `match`: the situation against the practice's own words (its canonical text without the
-  quantifier and framing), read like a search query (`engine/search/analysis.py`: typos
-  mended, the thesaurus' words added): BM25 and the dense cosine of the glossed text, each
-  scaled over the practices, averaged with the search's dense weight (0..1).
-- `support`: how much the initiatives that fit the situation have the practice on their
-  checklist: the share of the top `support_pages` results, weighted by their `match`, that
-  answer it at all (Ja, Delvist or Nej). Checklists belong to target groups, so a
-  sick-leave situation is answered from the sick-leave checklist.
-- `relevance = match_weight * match + (1 - match_weight) * support`.
+- `match` (`engine/practice_match.py`): how well the practice's own words answer the
+  situation, a calibrated probability from the model's reading and BM25 of the practice's
+  words, with the pages' support and fit as adjusting signals. A practice fits when its
+  `match` reaches the calibrated threshold; 0 to `k` practices fit, fewer when few do.
 - `evidence` (`engine/domain/evidence.py`, stored on each `Practice`): the Evidenstest
   contrast between pages answering Ja and the others, shrunk towards 0 when there are few
   pages; `strength` is it on a -1..1 scale.
-- `score = relevance * (1 + evidence_weight * strength)`: evidence reorders practices of
-  similar relevance but cannot lift an irrelevant one.
+- `score = match * (1 + evidence_weight * strength)`: evidence reorders practices of similar
+  fit but cannot lift one that does not fit.
 The weights live in `Ranking` (`engine/search/fusion.py`), beside the search's.
 
-Which of the best-ranked practices may be *recommended* is a separate rule
-(`engine/eligibility.py`: followed fully within the filters, not by every page, not by
-pages scoring lower, and a demonstrable fit); the rest of the top `k` are returned apart as
-`other_practices` with the rule they miss. The reason sentence is written by
-`engine/reasons.py`. When the search says `no_good_match`, no practice and no advice is
-given: a weak match is no ground for a recommendation.
+Which fitting practices may be *recommended* is a separate rule (`engine/eligibility.py`:
+followed fully within the filters, not by every page, not by pages scoring lower); fitting
+ones that miss it are returned apart as `other_practices` with the rule they miss. The
+reason (`engine/reasons.py`) quotes the part of the situation and names the part of the
+practice that match. Whether anything is recommended is the practices' own fit, which reads
+the pages' fit too: a situation that names a practice gets it although no page fits well,
+nonsense gets nothing. Advice comes from the matching pages, so only when a page fits.
 
 Gap analysis: when the jobcentre is known (its municipality's published answers, or an
 explicit map of answers), practices it answers Ja are not recommended; those it answers Nej
@@ -41,16 +37,13 @@ from dataclasses import dataclass
 
 from engine.advice import ADVICE_SECTIONS, advice_units, pick_advice
 from engine.domain.models import Evidence, Level, Practice
-from engine.domain.practices import practice_core
 from engine.eligibility import Follower, judge
 from engine.errors import InvalidInputError, UnknownPracticeError
+from engine.practice_match import PracticeMatcher
 from engine.reasons import ReasonWriter
-from engine.search.fusion import scaled
 from engine.search.query import InitiativeFilter, SearchQuery, validate_k, validate_text
 from engine.search.results import SearchResponse, SearchResult
 from engine.search.searcher import Searcher
-from engine.search.thesaurus import Thesaurus, gloss
-from index.lexical_bm25 import LexicalIndex
 
 _RANK = {Level.JA: 2, Level.DELVIST: 1, Level.NEJ: 0}
 
@@ -89,7 +82,9 @@ class PracticeAdvice:
     matched_words: tuple[str, ...] = ()
     fit: str = ""  # the reason's first sentence: why it fits this situation
     strength: str = ""  # the reason's sentence on how strong the followers' scores are
-    fits: bool = False  # shares a telling word, or a similar initiative follows it
+    fits: bool = False  # its `match` reaches the calibrated threshold
+    situation_part: str = ""  # the words of the situation it answers, as written
+    practice_part: str = ""  # the words of the practice that answer them
 
     @property
     def match(self) -> float:
@@ -133,15 +128,13 @@ class Recommender:
         self.embedder = embedder = searcher.embedder
         self.practices = corpus.practices
         self.ranking = searcher.ranking
-        self._vectors = embedder.embed_passages(
-            [practice_document(p, searcher.thesaurus) for p in self.practices]
+        self.matcher = PracticeMatcher(searcher, self.practices)
+        calibration, identity = searcher.calibration, embedder.identity
+        # (without the model, with it); refused at start-up when fitted under other settings.
+        self._fits = (
+            calibration.checked(None, identity, self.ranking, practices=True),
+            calibration.checked(embedder.name, identity, self.ranking, practices=True),
         )
-        self._lexical = LexicalIndex.build(
-            [practice_core(p.text) for p in self.practices], searcher.analyzer
-        )
-        self._answered = {
-            p.id: frozenset(a.initiative_id for a in p.answers) for p in self.practices
-        }
         titles = {i.id: i.title for i in corpus.initiatives}
         self._followers = {p.id: _followers(p, titles) for p in self.practices}
         self._pages = {i.id: i for i in corpus.initiatives}
@@ -208,45 +201,48 @@ class Recommender:
         )
         own, own_score = self.own_answers(request)
         known = bool(request.municipality or request.answers)
-        match = self._match(initiatives.query)
-        support = self._support(initiatives)
         read = self.searcher.queries.analyse(initiatives.query)
+        fit = self.matcher.fit(read, initiatives, self._fits[1])
         stems = self._writer.situation_stems(read.units)
-        top = [r.id for r in initiatives.results[: self.ranking.support_pages]]
-        similar = self._writer.similar_pages(stems, top)
 
         def accepts(initiative_id: str) -> bool:
             page = self._pages.get(initiative_id)
             return page is not None and wanted.accepts(page)
 
-        ranked: list[PracticeAdvice] = []
+        candidates = []
         for n, practice in enumerate(self.practices):
-            yours = own.get(practice.id)
-            if yours is Level.JA:
+            if not fit.fits[n] or own.get(practice.id) is Level.JA:
                 continue
-            evidence = practice.evidence
-            weight = self.ranking.match_weight
-            relevance = weight * match[n] + (1 - weight) * support[n]
-            score = relevance * (1 + self.ranking.evidence_weight * evidence.strength)
-            followers = self._followers[practice.id]
-            words = self._writer.matched_words(stems, practice)
-            alike = any(f.answer is Level.JA and f.initiative_id in similar for f in followers)
-            fits = bool(words) or alike
-            verdict = judge(practice, followers, accepts, fits=fits)
-            reason = self._writer.write(practice, verdict, words, similar, yours)
+            strength = practice.evidence.strength
+            score = float(fit.match[n]) * (1 + self.ranking.evidence_weight * strength)
+            verdict = judge(practice, self._followers[practice.id], accepts)
+            yours = own.get(practice.id)
             gap = (
                 known
                 and yours is not None
                 and any(own_score is None or (f.score or 0.0) > own_score for f in verdict.full)
             )
+            candidates.append((not gap, -score, practice.id, n, verdict, gap))
+        candidates.sort(key=lambda c: c[:3])
+        best = candidates[: request.k]
+        parts = self.matcher.matching_parts(
+            initiatives.query, [c[3] for c in best], self._writer.generic_words
+        )
+        ranked = []
+        for _, negative_score, _, n, verdict, gap in best:
+            practice = self.practices[n]
+            yours = own.get(practice.id)
+            words = self._writer.matched_words(stems, practice)
+            situation_part, practice_part = parts.get(n, ("", ""))
+            reason = self._writer.write(practice, verdict, parts.get(n), words, yours)
             ranked.append(
                 PracticeAdvice(
                     practice.id,
                     practice.text,
                     practice.test,
-                    round(relevance, 4),
-                    round(score, 4),
-                    evidence,
+                    round(float(fit.match[n]), 4),
+                    round(-negative_score, 4),
+                    practice.evidence,
                     verdict.full + verdict.partial,  # within the filters
                     yours,
                     gap,
@@ -257,49 +253,26 @@ class Recommender:
                     words,
                     reason.fit,
                     reason.strength,
-                    fits,
+                    True,
+                    situation_part,
+                    practice_part,
                 )
             )
-        ranked.sort(key=lambda p: (not p.gap, -p.score, p.id))
-        if initiatives.no_good_match:
-            return Recommendation(
-                initiatives.query, initiatives.results[: request.k], (), (), no_good_match=True
-            )
-        best = ranked[: request.k]
+        advice = () if initiatives.no_good_match else self._advice_for(initiatives, request.k)
         return Recommendation(
             initiatives.query,
             initiatives.results[: request.k],
-            tuple(p for p in best if p.recommended),
-            self._advice(initiatives, request.k, similar),
-            tuple(p for p in best if not p.recommended),
+            tuple(p for p in ranked if p.recommended),
+            advice,
+            tuple(p for p in ranked if not p.recommended),
+            no_good_match=initiatives.no_good_match,
         )
 
-    # -- scoring --------------------------------------------------------------------------
-    def _match(self, text: str) -> list[float]:
-        """The situation against each practice's own words, read like a search query: BM25
-        (with the concepts' words) and the dense cosine, each scaled over the practices."""
-        if not self.practices:
-            return []
-        query = self.searcher.queries.analyse(text)
-        lexical = scaled(self._lexical.scores(query.weights))
-        cosine = self._vectors @ self.embedder.embed_query(query.dense_text)
-        dense = scaled(cosine, float(cosine.mean()))
-        weight = self.ranking.dense_weight
-        return [float(v) for v in (lexical + weight * dense) / (1.0 + weight)]
-
-    def _support(self, initiatives: SearchResponse) -> list[float]:
-        """How much the pages that fit the situation have the practice on their checklist:
-        the share of the top results, weighted by `match`, that answer it at all. A checklist
-        belongs to a target group (sygedagpenge, dagpenge, ...), so this keeps a practice of
-        another group's checklist from winning on a shared word."""
-        top = initiatives.results[: self.ranking.support_pages]
-        total = sum(r.match for r in top)
-        if not top or total <= 0:
-            return [0.0] * len(self.practices)
-        return [
-            sum(r.match for r in top if r.id in self._answered[p.id]) / total
-            for p in self.practices
-        ]
+    def _advice_for(self, initiatives: SearchResponse, k: int) -> tuple[AdvicePassage, ...]:
+        read = self.searcher.queries.analyse(initiatives.query)
+        stems = self._writer.situation_stems(read.units)
+        top = [r.id for r in initiatives.results[: self.ranking.support_pages]]
+        return self._advice(initiatives, k, self._writer.similar_pages(stems, top))
 
     def _advice(
         self, initiatives: SearchResponse, k: int, similar: Mapping[str, object]
@@ -320,13 +293,6 @@ class Recommender:
             AdvicePassage(item.id, item.municipality, unit.section, unit.text, round(score, 6))
             for item, unit, score in pick_advice(found, pages, shared, k)
         )
-
-
-def practice_document(practice: Practice, thesaurus: Thesaurus) -> str:
-    """What is indexed for a practice: its own words, glossed like the passages are."""
-    core = practice_core(practice.text)
-    words = gloss(thesaurus.expand(core))
-    return f"{core} ({', '.join(words)})" if words else core
 
 
 def _followers(practice: Practice, titles: Mapping[str, str]) -> tuple[Follower, ...]:

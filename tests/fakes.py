@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from engine.domain.text import DanishAnalyzer
 from engine.embedding.base import Embedder, Vectors, normalise
+from engine.search.calibration import (
+    LEXICAL_ONLY,
+    PRACTICE_LEXICAL_FEATURES,
+    Calibration,
+    MatchModel,
+    fitted_under,
+)
+from engine.search.fusion import Ranking
 
 
 class FakeEmbedder(Embedder):
@@ -40,3 +49,24 @@ class FakeEmbedder(Embedder):
                     col, sign = self._bucket("t:" + padded[i : i + 3])
                     out[row, col] += 0.5 * sign
         return normalise(out)
+
+
+def fake_calibration(embedder: Embedder, ranking: Ranking | None = None) -> Calibration:
+    """The bundled fits with a practices' fit for `embedder` that a test can reason about:
+    a practice fits (match >= 0.5) when it covers more than half the situation's content
+    words and is the best practice, or all of them; the fake's cosines count a little."""
+    ranking = ranking or Ranking()
+    bundled = Calibration.load()
+    weights = {"coverage": 6.0, "top": 1.0, "cosine_z": 0.2}
+    dense = MatchModel(tuple(weights), tuple(weights.values()), -4.2, 0.5)
+    lexical = MatchModel(
+        PRACTICE_LEXICAL_FEATURES,
+        tuple(weights.get(f, 0.0) for f in PRACTICE_LEXICAL_FEATURES),
+        -4.2,
+        0.5,
+    )
+    practices = {
+        embedder.name: replace(dense, fitted_under=fitted_under(ranking, embedder.identity)),
+        LEXICAL_ONLY: replace(lexical, fitted_under=fitted_under(ranking, None)),
+    }
+    return Calibration(bundled.models, bundled.about, practices)

@@ -86,6 +86,19 @@ def dehyphenate(text: str, vocabulary: frozenset[str]) -> str:
 _TERM = re.compile(r"[0-9a-zæøåäöüé§]+(?:[-.][0-9a-zæøåäöüé]+)*")
 _TERM_PARTS = re.compile(r"[-.]")
 STOPWORDS = frozenset(STOPWORDS_DANISH) | frozenset({"mv", "fx", "f.eks", "bl.a", "m.m"})
+# Words at least this common in everyday Danish (wordfreq's Zipf scale: 5 is once in 100,000
+# words; "kommer" 6.1, "måned" 5.0, "rådgiver" 4.3, "løntilskud" below 1) say nothing about
+# one practice or passage more than another: never a reason or a highlight on their own.
+EVERYDAY_ZIPF = 5.0
+
+
+@lru_cache(maxsize=65536)
+def is_everyday(word: str) -> bool:
+    """A stop word, or a word of everyday Danish (`EVERYDAY_ZIPF`)."""
+    from wordfreq import zipf_frequency
+
+    low = word.lower()
+    return low in STOPWORDS or zipf_frequency(low, "da") >= EVERYDAY_ZIPF
 
 
 def fold(text: str) -> str:

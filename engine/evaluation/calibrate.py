@@ -23,6 +23,12 @@ import numpy.typing as npt
 from durable.files import atomic_write
 from engine import embedding
 from engine.errors import InvalidInputError
+from engine.evaluation.practice_calibration import (
+    SETS,
+    PracticeExamples,
+    fit_practices,
+    practice_examples,
+)
 from engine.evaluation.practices import load_situations
 from engine.evaluation.search import JudgedQuery, load_queries, load_texts
 from engine.evaluation.sets import load_sets, open_set
@@ -30,6 +36,8 @@ from engine.search.calibration import (
     FEATURES,
     LEXICAL_FEATURES,
     LEXICAL_ONLY,
+    PRACTICE_FEATURES,
+    PRACTICE_LEXICAL_FEATURES,
     Calibration,
     MatchModel,
     fitted_under,
@@ -135,10 +143,14 @@ def threshold(judged_best: Floats, offtopic_best: Floats) -> float:
 
 
 def calibrate(settings: Settings, directory: Path, name: str = "tune") -> Calibration:
-    """Fits for the configured model and for lexical search, on set `name` of `directory`."""
+    """Fits for the configured model and for lexical search, on set `name` of `directory`,
+    then the practices' fits on the situations of the sets named in
+    `practice_calibration.SETS` (`engine/evaluation/practice_calibration.py`)."""
     eval_set = load_sets(directory, [name])[0]
-    if eval_set.offtopic is None:
-        raise InvalidInputError(f"Sættet {name} har ingen off-topic-spørgsmål at kalibrere på.")
+    if eval_set.offtopic is None or eval_set.queries is None:
+        raise InvalidInputError(
+            f"Sættet {name} har ingen spørgsmål og off-topic-spørgsmål at kalibrere på."
+        )
     embedder = embedding.load_embedder(settings)
     # The searcher's own fits play no part in the signals; a neutral one stands in for
     # the old fits, which may have been made under other settings.
@@ -157,12 +169,48 @@ def calibrate(settings: Settings, directory: Path, name: str = "tune") -> Calibr
     full = replace(full, fitted_under=fitted_under(searcher.ranking, embedder.identity))
     lexical = fit(examples(searcher, judged, offtopic, False, situations), LEXICAL_FEATURES)
     lexical = replace(lexical, fitted_under=fitted_under(searcher.ranking, None))
+    pages = Calibration({embedder.name: full, LEXICAL_ONLY: lexical})
+    practices, counts = _practice_fits(settings, directory, embedder, pages)
     about = (
-        f"Fitted by `indsats calibrate` on set '{name}' ({len(judged)} judged questions, "
+        f"Fitted by `indsats calibrate`: pages on set '{name}' ({len(judged)} judged questions, "
         f"{len(offtopic)} off-topic questions, {len(situations)} situations for the threshold, "
-        f"{len(searcher.pages)} pages)."
+        f"{len(searcher.pages)} pages); practices on {counts}."
     )
-    return Calibration({embedder.name: full, LEXICAL_ONLY: lexical}, about)
+    return Calibration(pages.models, about, practices)
+
+
+def _practice_fits(
+    settings: Settings, directory: Path, embedder: embedding.Embedder, pages: Calibration
+) -> tuple[dict[str, MatchModel], str]:
+    sets = [s for s in load_sets(directory) if s.name in SETS and s.situations is not None]
+    if not sets:
+        raise InvalidInputError(
+            f"{directory} har ingen af sættene {', '.join(SETS)} med situationer at kalibrere "
+            "praksisserne på."
+        )
+    dense: PracticeExamples | None = None
+    plain: PracticeExamples | None = None
+    counts = []
+    for eval_set in sets:
+        assert eval_set.situations is not None
+        searcher = open_set(settings, eval_set, embedder, pages)
+        known = [p.id for p in searcher.corpus.practices]
+        situations = load_situations(eval_set.situations, known)
+        offtopic = [t for _, t in load_texts(eval_set.offtopic)] if eval_set.offtopic else []
+        counts.append(f"'{eval_set.name}' ({len(situations)} + {len(offtopic)} off-topic)")
+        one = practice_examples(searcher, situations, offtopic, True)
+        two = practice_examples(searcher, situations, offtopic, False)
+        dense, plain = (one, two) if dense is None or plain is None else (dense + one, plain + two)
+        ranking = searcher.ranking
+    assert dense is not None and plain is not None
+    full = replace(
+        fit_practices(dense, PRACTICE_FEATURES),
+        fitted_under=fitted_under(ranking, embedder.identity),
+    )
+    lexical = replace(
+        fit_practices(plain, PRACTICE_LEXICAL_FEATURES), fitted_under=fitted_under(ranking, None)
+    )
+    return {embedder.name: full, LEXICAL_ONLY: lexical}, ", ".join(counts)
 
 
 def save(calibration: Calibration, path: Path) -> None:

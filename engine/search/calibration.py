@@ -46,6 +46,11 @@ from engine.search.fusion import Ranking
 
 FEATURES = ("coverage", "lexical", "cosine", "relative", "english", "field")
 LEXICAL_FEATURES = ("coverage", "lexical", "relative", "english", "field")
+# A practice's fit to a situation (`engine/practice_match.py`), and without the model.
+PRACTICE_FEATURES = (
+    "cosine_z", "coverage", "lexical", "support", "gap", "top", "page_match", "english", "field"
+)  # fmt: skip
+PRACTICE_LEXICAL_FEATURES = tuple(f for f in PRACTICE_FEATURES if f != "cosine_z")
 FIELD_WORDS = 3
 LEXICAL_ONLY = "lexical"  # the key of the fit that needs no model
 FILE = "calibration.json"
@@ -107,7 +112,7 @@ class MatchModel:
         if (
             not features
             or len(features) != len(coefficients)
-            or set(features) - set(FEATURES)
+            or set(features) - set(FEATURES) - set(PRACTICE_FEATURES)
             or not all(math.isfinite(c) for c in (*coefficients, float(data["intercept"])))
             or not 0.0 < float(data["threshold"]) < 1.0
         ):
@@ -130,6 +135,8 @@ class Calibration:
 
     models: Mapping[str, MatchModel]
     about: str = ""
+    # Practices' fits by model name (and LEXICAL_ONLY), as `models` for pages.
+    practices: Mapping[str, MatchModel] = field(default_factory=dict)
 
     def for_model(self, model: str | None) -> MatchModel:
         """The fit for `model` (None: a search without the dense model)."""
@@ -137,18 +144,27 @@ class Calibration:
             return self.models[model]
         return self.models[LEXICAL_ONLY]
 
-    def checked(self, name: str | None, identity: str, ranking: Ranking) -> MatchModel:
+    def checked(
+        self, name: str | None, identity: str, ranking: Ranking, practices: bool = False
+    ) -> MatchModel:
         """The fit for model `name` (None: lexical search), refused unless it was fitted
-        under this model's vectors (`identity`) and these ranking weights."""
-        fit = self.for_model(name)
-        dense = name is not None and name in self.models
+        under this model's vectors (`identity`) and these ranking weights. `practices`: the
+        practices' fit instead of the pages'."""
+        fits = self.practices if practices else self.models
+        if LEXICAL_ONLY not in fits:
+            raise CalibrationMismatchError(
+                "The calibration has no fit for practices; run 'indsats calibrate' (it writes "
+                "<INDSATS_DATA_DIR>/calibration.json)."
+            )
+        dense = name is not None and name in fits
+        fit = fits[name] if name is not None and dense else fits[LEXICAL_ONLY]
         wanted = fitted_under(ranking, identity if dense else None)
         if fit.fitted_under != wanted:
             differ = sorted(
                 k for k in wanted.keys() | fit.fitted_under.keys()
                 if wanted.get(k) != fit.fitted_under.get(k)
             )  # fmt: skip
-            which = name if dense else "lexical search"
+            which = f"{name if dense else 'lexical search'}{' (practices)' if practices else ''}"
             raise CalibrationMismatchError(
                 f"The match calibration for {which} was fitted under other settings "
                 f"({', '.join(differ)} differ: fitted {dict(fit.fitted_under)}, running "
@@ -160,13 +176,22 @@ class Calibration:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
         models = {str(k): MatchModel.from_dict(v) for k, v in data["models"].items()}
+        practices = {str(k): MatchModel.from_dict(v) for k, v in data.get("practices", {}).items()}
         # An older fit over fewer features stays usable; the lexical one must not need a model.
         if LEXICAL_ONLY not in models or "cosine" in models[LEXICAL_ONLY].features:
             raise ValueError(f"a calibration needs a '{LEXICAL_ONLY}' fit without 'cosine'")
-        return cls(models, str(data.get("about", "")))
+        if practices and (
+            LEXICAL_ONLY not in practices or "cosine_z" in practices[LEXICAL_ONLY].features
+        ):
+            raise ValueError(f"the practices' fits need a '{LEXICAL_ONLY}' fit without 'cosine'")
+        return cls(models, str(data.get("about", "")), practices)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"about": self.about, "models": {k: m.to_dict() for k, m in self.models.items()}}
+        return {
+            "about": self.about,
+            "models": {k: m.to_dict() for k, m in self.models.items()},
+            "practices": {k: m.to_dict() for k, m in self.practices.items()},
+        }
 
     @classmethod
     def load(cls, paths: Sequence[Path] = ()) -> Calibration:
@@ -174,8 +199,10 @@ class Calibration:
         `indsats calibrate` output for its model)."""
         text = resources.files("engine").joinpath(f"data/{FILE}").read_text("utf-8")
         bundled = cls.from_dict(json.loads(text))
-        models = dict(bundled.models)
+        models, practices = dict(bundled.models), dict(bundled.practices)
         for path in paths:
             if path.is_file():
-                models.update(cls.from_dict(json.loads(path.read_text("utf-8"))).models)
-        return cls(models, bundled.about)
+                own = cls.from_dict(json.loads(path.read_text("utf-8")))
+                models.update(own.models)
+                practices.update(own.practices)
+        return cls(models, bundled.about, practices)

@@ -30,7 +30,7 @@ def test_recommend_json_shape() -> None:
         "other_practices",
         "advice",
     }
-    assert len(data["practices"]) + len(data["other_practices"]) == 3
+    assert 1 <= len(data["practices"]) + len(data["other_practices"]) <= 3
     assert len(data["initiatives"]) == 3
     practice = data["practices"][0]
     assert {

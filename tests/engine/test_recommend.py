@@ -13,7 +13,7 @@ from engine.search.indexing import open_index
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus
 from engine.settings import Settings
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, fake_calibration
 
 GOOD = "borgere får samtaler om jobsøgning hver uge"
 BAD = "borgere får samtaler om jobsøgning hver måned"
@@ -39,7 +39,10 @@ def _recommender(corpus: Corpus, settings: Settings) -> Recommender:
     embedder = FakeEmbedder()
     thesaurus = Thesaurus.load()
     index, _ = open_index(settings, corpus, embedder, thesaurus=thesaurus)
-    searcher = Searcher(corpus, index, embedder, settings, thesaurus=thesaurus)
+    calibration = fake_calibration(embedder)
+    searcher = Searcher(
+        corpus, index, embedder, settings, thesaurus=thesaurus, calibration=calibration
+    )
     return Recommender(searcher)
 
 
@@ -56,24 +59,28 @@ def constructed(tmp_settings: Settings) -> Recommender:
 
 
 def test_order_by_construction(constructed: Recommender) -> None:
-    """GOOD and BAD match the situation equally well in words; the high-scoring pages follow
+    """GOOD and BAD answer the situation equally well in words; the high-scoring pages follow
     GOOD and the low-scoring ones BAD, so evidence puts GOOD first. OTHER has the strongest
-    evidence but nothing to do with the situation, so it comes last."""
+    evidence but nothing to do with the situation, so it does not fit and is not given."""
     result = constructed.recommend(RecommendRequest("samtaler om jobsøgning", k=3))
     texts = [p.text for p in result.ranked]
-    assert [t.split(" 10 ", 1)[1] for t in texts] == [GOOD, BAD, OTHER]
-    good, bad, other = result.ranked
+    assert [t.split(" 10 ", 1)[1] for t in texts] == [GOOD, BAD]
+    good, bad = result.ranked
     assert good.evidence.shrunk_contrast > 0 > bad.evidence.shrunk_contrast
-    assert good.relevance > other.relevance and bad.relevance > other.relevance
+    assert good.match >= 0.5 and bad.match >= 0.5  # both fit: the calibrated threshold
     assert [p.score for p in result.ranked] == sorted(
         (p.score for p in result.ranked), reverse=True
     )
-    # Only GOOD may be recommended: BAD's followers score lower, OTHER shares no word.
+    # Only GOOD may be recommended: BAD's followers score lower than those who do not.
     assert result.practices == (good,)
     assert [(p.status, p.recommended) for p in result.other_practices] == [
-        ("followers_score_lower", False),
-        ("weak_fit", False),
+        ("followers_score_lower", False)
     ]
+
+
+def test_nothing_fits_nothing_is_given(constructed: Recommender) -> None:
+    result = constructed.recommend(RecommendRequest("kantinens frokostordning", k=5))
+    assert result.ranked == ()
 
 
 def test_gap_analysis_for_a_known_municipality(constructed: Recommender) -> None:
@@ -99,13 +106,16 @@ def test_evidence_shrinks_to_neutral_with_one_page(tmp_settings: Settings) -> No
     corpus = corpus_from_initiatives(
         [parse_page(_page("Aabenraa", "4,5", ("Ja", "Nej", "Ja")), "a")]
     )
-    result = _recommender(corpus, tmp_settings).recommend(RecommendRequest("samtaler", k=3))
-    assert len(result.ranked) == 3
-    assert not result.practices  # one page: nobody to compare with, nothing to recommend
+    result = _recommender(corpus, tmp_settings).recommend(
+        RecommendRequest("samtaler om jobsøgning", k=3)
+    )
+    assert result.ranked
     for practice in result.ranked:
         assert practice.evidence.contrast is None
         assert practice.evidence.shrunk_contrast == 0.0
         assert "intet at sammenligne" in practice.evidence.note
+        # one page: nobody to compare with, and the reason says so in words
+        assert "ingen at sammenligne med" in practice.strength or "ingen tal" in practice.strength
 
 
 def test_shrinkage_grows_with_pages() -> None:
@@ -129,10 +139,17 @@ def test_reasons_cite_real_pages(seed_corpus: Corpus, tmp_settings: Settings) ->
     result = recommender.recommend(
         RecommendRequest("fast kontaktperson på virksomheden i løntilskud", k=5)
     )
+    situation = "fast kontaktperson på virksomheden i løntilskud"
     contact = next(p for p in result.practices if "fast kontaktperson" in p.text)
-    assert contact.reason.startswith("Den passer til jeres beskrivelse, fordi den nævner")
-    assert contact.fit == contact.reason.split(". ")[0] + "."
+    assert (
+        contact.fit
+        == f'I skriver "{contact.situation_part}"; praksissen handler om "{contact.practice_part}".'
+    )
+    assert contact.reason.startswith(contact.fit)
+    assert contact.situation_part in situation  # the consultant's own words, as written
+    assert contact.practice_part.lower() in contact.text.lower()
     assert set(contact.matched_words) >= {"kontaktperson", "løntilskud"}
+    assert set(contact.matched_words) <= set(situation.split())
     assert (
         'Følges fuldt af "Ekstern personlig jobformidler som intensiv indsats" '
         "(Brønderslev, evidensscore 4,1)." in contact.reason
@@ -222,7 +239,6 @@ def test_an_off_topic_situation_gets_no_advice_and_no_recommendation(
     recommender = _recommender(seed_corpus, tmp_settings)
     result = recommender.recommend(RecommendRequest("hvordan laver man en god lasagne", k=5))
     assert result.advice == ()
-    assert result.practices == ()
-    assert all(p.status_text.startswith("Anbefales ikke") for p in result.other_practices)
+    assert result.ranked == ()
     dyslexia = recommender.recommend(RecommendRequest("mange ledige er ordblinde", k=5))
     assert dyslexia.advice and {a.municipality for a in dyslexia.advice} == {"Skanderborg"}

@@ -25,8 +25,15 @@ FLOOR = {
     "tune": {"nDCG@3": 0.80, "MRR": 0.89},
     "unseen": {"nDCG@3": 0.73, "MRR": 0.85},
 }
-# Measured: unseen 0.933, tune 0.867 (seeds 0.733).
-PRACTICE_FLOOR = {"tune": 0.80, "unseen": 0.80}
+# A fitting practice among the recommended (hit@5) and the share of the recommended that
+# fits, measured: tune 0.467 / 0.545, unseen 0.467 / 0.444, recommend-tune 0.344 / 0.48,
+# recommend-unseen 0.297 / 0.60 (the seeds' older set 0.70 / 0.735).
+PRACTICE_FLOOR = {
+    "tune": (0.40, 0.45),
+    "unseen": (0.40, 0.40),
+    "recommend-tune": (0.28, 0.40),
+    "recommend-unseen": (0.25, 0.50),
+}
 
 
 @pytest.mark.parametrize("name", sorted(FLOOR))
@@ -54,7 +61,29 @@ def test_english_questions_reach_danish_pages(reports: dict[str, SetReport]) -> 
 
 @pytest.mark.parametrize("name", sorted(PRACTICE_FLOOR))
 def test_practices_stay_above_their_floor(reports: dict[str, SetReport], name: str) -> None:
-    assert reports[name].practices["hit@5"] >= PRACTICE_FLOOR[name], reports[name].practices
+    hit, precision = PRACTICE_FLOOR[name]
+    practices = reports[name].practices
+    assert practices["hit@5"] >= hit and practices["precision"] >= precision, practices
+
+
+@pytest.mark.parametrize("name", ["unseen", "recommend-unseen"])
+def test_recommendations_fit_more_often_than_plain_bm25s(
+    reports: dict[str, SetReport], name: str
+) -> None:
+    """What the consultant receives, against BM25 of the situation over the practices' words,
+    its first practice recommended: more of what is given fits, and off-topic situations
+    get nothing (measured: recommend-unseen 0.60 against 0.39, quiet 100 % against 79 %)."""
+    ours, plain = reports[name].practices, reports[name].practices_baseline
+    assert ours["precision"] > plain["precision"] + 0.1, (ours, plain)
+    assert ours["offtopic_quiet"] == 1.0 > plain["offtopic_quiet"], (ours, plain)
+
+
+@pytest.mark.parametrize("name", sorted(PRACTICE_FLOOR))
+def test_no_practice_is_recommended_everywhere(reports: dict[str, SetReport], name: str) -> None:
+    """No practice in more than a third of a varied set of situations (measured at most 0.13
+    of a set's situations; 0.23 on the seeds' older set, whose situations ask for a few
+    practices often)."""
+    assert reports[name].practices["top_share"] <= 1 / 3, reports[name].practices
 
 
 @pytest.mark.parametrize("name", ["tune", "unseen"])
