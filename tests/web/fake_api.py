@@ -22,7 +22,7 @@ from api.web import mount_web
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.text import stem_words, words
-from engine.errors import NotFoundError, UnknownValueError
+from engine.errors import NotFoundError, ServiceUnavailableError, UnknownValueError
 from engine.search.facets import resolve_filter
 from engine.search.query import InitiativeFilter
 from engine.settings import Settings
@@ -37,6 +37,7 @@ class Controls:
     hold: bool = False
     max_k: int | None = None  # serve fewer results per page than asked, to page with few seeds
     no_good_match: bool = False  # answer as the engine does for an off-topic question
+    starting: bool = False  # answer every data call as the API does while the engine loads
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def reset(self) -> None:
@@ -44,6 +45,7 @@ class Controls:
         self.hold = False
         self.max_k = None
         self.no_good_match = False
+        self.starting = False
         self.gate.set()
         self.calls.clear()
 
@@ -182,6 +184,9 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         controls.calls.append((name, params))
         if controls.hold:
             controls.gate.wait(timeout=20)
+        if controls.starting:  # api/deps.py's answer before the engine is loaded
+            code = ServiceUnavailableError.code
+            return _error(503, code, "Tjenesten starter stadig; prøv igen om lidt.")
         if name in controls.fail:
             return _error(*controls.fail[name])
         return None

@@ -187,3 +187,45 @@ def test_nothing_fits_well_is_said_plainly(screen: PageProbe, fake_site: Site) -
     page.goto(fake_site.url + "/?q=ledige+samtaler")
     expect(status).to_contain_text("Viser")
     expect(page.locator("#initiatives .alert-warning")).to_have_count(0)
+
+
+def test_a_link_opened_while_the_service_starts_waits_and_then_fills_in(
+    screen: PageProbe, fake_site: Site
+) -> None:
+    """The API answers 503 `unavailable` while the engine loads: the page says so calmly,
+    asks again by itself, and once the service is ready shows the answer, the filter lists
+    and the header, with no reload and no error."""
+    assert fake_site.controls is not None
+    with fake_site.api() as api:
+        items = api.get("/v1/initiatives", params={"k": 100}).json()["items"]
+    places = sorted({i["municipality"] for i in items})
+    fake_site.controls.starting = True
+    page = screen.page
+    starting = lambda r: "/v1/" in r.url and r.status == 503  # noqa: E731
+    with page.expect_response(starting):
+        page.goto(fake_site.url + "/?q=samtaler+med+ledige&municipality=Hedensted")
+    status = page.locator("#status")
+    expect(status).to_contain_text("Tjenesten starter op")
+    expect(status.locator(".spinner")).to_be_visible()
+    for _ in range(2):  # it keeps asking, by itself
+        with page.expect_response(starting):
+            pass
+    expect(page.locator("#error-box")).to_be_empty()
+    expect(page.locator("#results")).to_be_hidden()
+    fake_site.controls.starting = False
+    expect(page.locator(".result-card").first).to_be_visible()
+    expect(status).to_contain_text("Viser")
+    expect(page.locator("#municipality option")).to_have_count(1 + len(places))
+    expect(page.locator("#municipality")).to_have_value("Hedensted")
+    expect(page.locator("#corpus-size")).to_have_text(
+        f"Bygger på {len(items)} indsatser fra {len(places)} kommuner."
+    )
+    expect(page.locator("#error-box")).to_be_empty()
+
+    fake_site.controls.starting = True  # the whole initiative waits the same way
+    with page.expect_response(starting):
+        page.goto(f"{fake_site.url}/indsats/{items[0]['id']}")
+    expect(status).to_contain_text("Tjenesten starter op")
+    fake_site.controls.starting = False
+    expect(page.locator(".answer").first).to_be_visible()
+    expect(page.locator("#error-box")).to_be_empty()

@@ -150,7 +150,53 @@ function sentence(text) {
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
+// While the service starts (the model and the index load), the API answers 503 with the
+// code "unavailable". The page then waits calmly and asks again by itself, more slowly each
+// time, instead of telling the consultant to retry; after MAX_WAIT_MS it gives up and says so.
+const STARTING = "unavailable";
+const RETRY_DELAYS_MS = [500, 1000, 2000, 3000];
+const MAX_WAIT_MS = 5 * 60 * 1000;
+const waitListeners = new Set();
+
+/** `listener(error)` is called each time a request waits for the service to start. */
+export function onServiceWait(listener) {
+  waitListeners.add(listener);
+}
+
+export function isStarting(err) {
+  return err instanceof ApiError && err.status === 503 && err.code === STARTING;
+}
+
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    if (signal) {
+      signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(new DOMException("Afbrudt", "AbortError"));
+        },
+        { once: true },
+      );
+    }
+  });
+}
+
 async function request(path, init) {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await requestOnce(path, init);
+    } catch (err) {
+      if (!isStarting(err) || Date.now() - started > MAX_WAIT_MS) throw err;
+      for (const listener of waitListeners) listener(err);
+      await pause(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)], init.signal);
+    }
+  }
+}
+
+async function requestOnce(path, init) {
   let response;
   try {
     response = await fetch(path, { headers: { Accept: "application/json" }, ...init });

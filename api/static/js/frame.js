@@ -8,8 +8,15 @@ const MAX_LIST_PAGES = 20;
 let facts = null;
 
 /** {total, municipalities, targetGroups, titles: Map(id -> title), dates: Map(id -> updated_at), complete} */
+// While the service starts, the listing waits for it (common.js asks again by itself); a
+// listing that still failed is asked for again by the next caller.
 export function corpusFacts() {
-  if (!facts) facts = loadFacts();
+  if (!facts) {
+    facts = loadFacts();
+    facts.catch(() => {
+      facts = null;
+    });
+  }
   return facts;
 }
 
@@ -69,7 +76,7 @@ export function corpusSentence(info) {
   );
 }
 
-async function fillHeader() {
+export async function fillHeader() {
   const line = document.getElementById("corpus-size");
   if (!line) return;
   try {

@@ -2,7 +2,7 @@
 // GET /v1/initiatives/{id}. Answers carry their level as a word and an icon (Ja / Delvist /
 // Nej), never as colour alone.
 
-import { alertBox, ApiError, apiGet, el, levelBadge, scoreList } from "./common.js";
+import { alertBox, ApiError, apiGet, el, levelBadge, onServiceWait, scoreList } from "./common.js";
 import { danishDate } from "./frame.js";
 
 const article = document.getElementById("initiative");
@@ -125,6 +125,12 @@ function render(item) {
 
 async function main() {
   backToSearch();
+  onServiceWait(() =>
+    statusLine.replaceChildren(
+      el("span", { class: "spinner spinner-small", "aria-hidden": "true" }),
+      el("span", {}, "Tjenesten starter op. Siden henter indsatsen, så snart den er klar."),
+    ),
+  );
   try {
     const item = await apiGet(`/v1/initiatives/${encodeURIComponent(id)}`);
     render(item);

@@ -23,6 +23,20 @@ export function setBusy(busy) {
   }
 }
 
+/** The service is starting: a calm line with the spinner, no error; the page asks again. */
+export function setStarting() {
+  area.setAttribute("aria-busy", "true");
+  document.body.classList.add("is-busy");
+  statusLine.replaceChildren(
+    el("span", { class: "spinner spinner-small", "aria-hidden": "true" }),
+    el(
+      "span",
+      { class: "starting" },
+      "Tjenesten starter op. Siden prøver igen af sig selv og viser svaret, så snart den er klar.",
+    ),
+  );
+}
+
 export function setStatus(text) {
   statusLine.replaceChildren(text ? el("span", {}, text) : "");
 }

@@ -4,11 +4,12 @@
 // practices and advice from POST /v1/recommend (same filters; "Vores kommune" as
 // `municipality`, or the consultant's own `answers` for a municipality not in the data).
 
-import { alertBox, ApiError, apiGet, apiPost, el, queryTerms } from "./common.js";
+import { alertBox, ApiError, apiGet, apiPost, el, onServiceWait, queryTerms } from "./common.js";
 import {
   addProblem,
   clearQueryError,
   setBusy,
+  setStarting,
   setStatus,
   showError,
   showProblems,
@@ -19,7 +20,7 @@ import {
   updateCount,
   weakMatch,
 } from "./search-feedback.js";
-import { corpusFacts } from "./frame.js";
+import { corpusFacts, fillHeader } from "./frame.js";
 import { answersObject, catalogueIds, showChecklist, unknownAnswerIds } from "./own-answers.js";
 import { initiativeCard, noResults, renderAdvice, renderPractices } from "./search-results.js";
 import {
@@ -45,13 +46,31 @@ let runId = 0;
 let controller = null;
 let current = null; // {state, terms, shown, total}
 let facts = null; // what the data holds (frame.js), or null when the listing failed
-const factsReady = corpusFacts()
-  .then((value) => {
-    facts = value;
-    fillOptions(form, value);
-    $("corpus-note").textContent = corpusNote(value);
-  })
-  .catch((err) => console.warn("listing:", err instanceof ApiError ? err.explain() : err));
+let factsLoading = null;
+
+/** What the data holds, for the filter lists and the notes; asked for again after a failure. */
+function ensureFacts() {
+  if (facts) return Promise.resolve(facts);
+  if (!factsLoading) {
+    factsLoading = corpusFacts()
+      .then((value) => {
+        facts = value;
+        fillOptions(form, value);
+        $("corpus-note").textContent = corpusNote(value);
+        fillHeader();
+        return value;
+      })
+      .catch((err) => {
+        console.warn("listing:", err instanceof ApiError ? err.explain() : err);
+        factsLoading = null;
+        return null;
+      });
+  }
+  return factsLoading;
+}
+ensureFacts();
+// While the service starts, every request waits for it; the status line says so calmly.
+onServiceWait(() => setStarting());
 
 function corpusNote(info) {
   const names = info.municipalities;
@@ -93,6 +112,7 @@ function answerHeading(state, own) {
 }
 
 function showEmptyState() {
+  setBusy(false);
   $("empty-state").hidden = false;
   $("results").hidden = true;
   errorBox.replaceChildren();
@@ -218,6 +238,7 @@ async function loadMore() {
 }
 
 function submit(pushHistory, { requireText = true } = {}) {
+  ensureFacts(); // the lists, if the service was not ready when the page opened
   const state = stateFromForm(form);
   const own = ownMode(state, facts);
   const url = urlFor(state);
@@ -297,7 +318,7 @@ window.addEventListener("popstate", start);
 async function start() {
   const mine = ++runId;
   const { state, problems } = readUrl(window.location.search, maxChars);
-  await factsReady;
+  await ensureFacts();
   if (mine !== runId) return;
   const own = ownMode(state, facts);
   fillForm(form, state, own);
