@@ -229,3 +229,14 @@ def test_a_link_opened_while_the_service_starts_waits_and_then_fills_in(
     fake_site.controls.starting = False
     expect(page.locator(".answer").first).to_be_visible()
     expect(page.locator("#error-box")).to_be_empty()
+
+
+def test_nothing_fits_well_counts_one_card_in_plain_danish(page: Any, fake_site: Site) -> None:
+    """A municipality with one page: "Viser den, der ligner mest", never "Viser de 1"."""
+    assert fake_site.controls is not None
+    fake_site.controls.no_good_match = True
+    page.goto(fake_site.url + "/?q=ledige+samtaler&municipality=Br%C3%B8nderslev+Kommune")
+    status = page.locator("#status")
+    expect(status).to_contain_text("Viser den, der ligner mest")
+    expect(page.locator(".result-card")).to_have_count(1)
+    expect(status).not_to_contain_text("de 1")

@@ -145,8 +145,12 @@ export class ApiError extends Error {
   }
 }
 
+// The API's messages end with where an API client can look ("Se GET /v1/facets."); a
+// consultant cannot use that, so such a sentence is left out of what the page shows.
+const API_ADVICE = /\s*Se (?:GET|POST|PUT|DELETE) \/\S*?\.?(?=\s|$)/g;
+
 function sentence(text) {
-  const trimmed = String(text || "Ukendt fejl").trim();
+  const trimmed = String(text || "Ukendt fejl").replace(API_ADVICE, "").trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
@@ -219,7 +223,7 @@ async function requestOnce(path, init) {
     const message = error.message || response.statusText || "Ukendt fejl";
     throw new ApiError(response.status, error.code || "http_error", message, error.field || null);
   }
-  if (body === null) throw new ApiError(response.status, "bad_json", "Svaret var ikke JSON.");
+  if (body === null) throw new ApiError(response.status, "bad_json", "Serveren svarede ikke som ventet.");
   return body;
 }
 

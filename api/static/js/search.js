@@ -13,10 +13,10 @@ import {
   setStatus,
   showError,
   showProblems,
-  sentenceOf,
   showQueryError,
   tooLongMessage,
   unknownFilter,
+  unknownValueProblem,
   updateCount,
   weakMatch,
 } from "./search-feedback.js";
@@ -172,7 +172,9 @@ async function run(state, own) {
   setBusy(false);
   const unknown = unknownFilter(search);
   if (unknown) {
-    addProblem(`${sentenceOf(unknown.message)} Siden søger uden den afgrænsning.`);
+    const known = !facts ? [] : unknown.field === "municipality" ? facts.municipalities : facts.targetGroups;
+    const hrefFor = (value) => urlFor({ ...state, [unknown.field]: value });
+    addProblem(unknownValueProblem(unknown.field, state[unknown.field], known, hrefFor));
     const fewer = { ...state, [unknown.field]: "" };
     fillForm(form, fewer, own);
     run(fewer, own);
@@ -203,7 +205,8 @@ async function run(state, own) {
   $("jump-practices").textContent = `Anbefalede praksisser (${shown.recommended})`;
   const parts = [`Viser ${current.shown} af ${current.total} indsatser`];
   if (weak) {
-    setStatus(`Ingen indsats passer godt til beskrivelsen. Viser de ${current.shown}, der ligner mest; ingen praksis anbefales.`);
+    const which = current.shown === 1 ? "den" : `de ${current.shown}`;
+    setStatus(`Ingen indsats passer godt til beskrivelsen. Viser ${which}, der ligner mest; ingen praksis anbefales.`);
     return;
   }
   if (recommend.status === "fulfilled") {
