@@ -144,7 +144,7 @@ async function main() {
         "error",
         notFound ? "Ingen indsats med den adresse" : "Der skete en fejl",
         text,
-        el("p", {}, el("a", { href: "/" }, "Gå til søgningen")),
+        el("p", {}, el("a", { class: "standalone-link", href: "/" }, "Gå til søgningen")),
       ),
     );
     statusLine.replaceChildren(el("span", {}, title.textContent));

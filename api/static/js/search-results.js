@@ -93,7 +93,7 @@ export function noResults(state) {
   const extra = [];
   if (filters.length) {
     const clear = { ...state, target_group: "", municipality: "", min_evidence: "" };
-    extra.push(el("p", {}, el("a", { href: urlFor(clear), "data-nav": "" }, "Søg uden afgrænsninger")));
+    extra.push(el("p", {}, el("a", { class: "standalone-link", href: urlFor(clear), "data-nav": "" }, "Søg uden afgrænsninger")));
   }
   return alertBox("info", "Ingen indsatser matchede søgningen", hint, ...extra);
 }
@@ -245,7 +245,7 @@ export function renderAdvice(box, body, terms) {
           el("p", { class: "advice-text" }, highlight(a.text, terms)),
           el(
             "a",
-            { href: initiativeHref(a.initiative_id) },
+            { class: "advice-link", href: initiativeHref(a.initiative_id) },
             "Se hele indsatsen",
             el("span", { class: "sr-only" }, ` fra ${a.municipality}`),
           ),

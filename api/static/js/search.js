@@ -108,7 +108,9 @@ function answerHeading(state, own) {
   if (state.min_evidence) parts.push(`evidensscore mindst ${state.min_evidence.replace(".", ",")}`);
   if (own.mode !== "none") parts.push(`huller for ${own.name || "jeres kommune"}`);
   const day = new Date().toLocaleDateString("da-DK", { day: "numeric", month: "long", year: "numeric" });
-  return `${parts.join(" · ")} (udskrevet ${day} fra ${window.location.href})`;
+  // The link to the answer itself: without a jump link's "#practices-heading".
+  const link = window.location.origin + window.location.pathname + window.location.search;
+  return `${parts.join(" · ")} (udskrevet ${day} fra ${link})`;
 }
 
 function showEmptyState() {
@@ -162,7 +164,7 @@ async function run(state, own) {
   $("empty-state").hidden = true;
   setBusy(true);
   const terms = queryTerms(state.q);
-  current = { state, terms, shown: 0, total: 0 };
+  current = { state, own, terms, shown: 0, total: 0 };
   const body = await recommendBody(state, own);
   const [search, recommend] = await Promise.allSettled([
     apiGet("/v1/search", searchParams(state, 0), signal),
@@ -298,6 +300,7 @@ $("print-button").addEventListener("click", () => window.print());
 // A printed answer shows the practices that are not recommended too, with their reasons.
 let closedForPrint = [];
 window.addEventListener("beforeprint", () => {
+  if (current) $("answer-heading").textContent = answerHeading(current.state, current.own);
   closedForPrint = [...document.querySelectorAll("#results details:not([open])")];
   for (const d of closedForPrint) d.open = true;
 });
