@@ -250,9 +250,21 @@ class InitiativeSummary(_Out):
     title: str = Field(examples=["Jobrettet coaching til afklaring af jobmuligheder"])
     target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
     scores: Scores
+    added_at: datetime | None = Field(
+        None,
+        description=(
+            "Hvornår siden kom ind i dette katalog (UTC), bevaret på tværs af genstarter. "
+            "De offentliggjorte sider har ingen egen dato; null betyder en eksempelside, der "
+            "følger med Indsatsfinder (`seeds/`), og som kan være flere år gammel."
+        ),
+        examples=["2025-05-01T12:00:00Z"],
+    )
     updated_at: datetime | None = Field(
         None,
-        description="Hvornår siden sidst blev skrevet (UTC).",
+        description=(
+            "Hvornår sidens indhold sidst blev ændret i dette katalog (UTC); null for en "
+            "eksempelside."
+        ),
         examples=["2025-05-01T12:00:00Z"],
     )
 
