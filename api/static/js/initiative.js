@@ -3,7 +3,7 @@
 // Nej), never as colour alone.
 
 import { alertBox, ApiError, apiGet, el, levelBadge, onServiceWait, scoreList } from "./common.js";
-import { danishDate } from "./frame.js";
+import { ageSentence } from "./frame.js";
 
 const article = document.getElementById("initiative");
 const title = document.getElementById("initiative-title");
@@ -80,11 +80,9 @@ function testBlock(test, index) {
 }
 
 function sourceLine(item) {
-  const day = danishDate(item.updated_at);
-  const parts = [];
-  if (day) parts.push(`Beskrivelsen er tilføjet eller senest ændret ${day}.`);
+  const parts = [ageSentence(item.added_at, item.updated_at)];
   if (item.source) parts.push(`Kilde: ${item.source}`);
-  return parts.length ? el("p", { class: "source-line" }, parts.join(" ")) : null;
+  return el("p", { class: "source-line" }, parts.join(" "));
 }
 
 function render(item) {

@@ -15,16 +15,15 @@ import {
   scoreList,
   TEST_NAMES,
 } from "./common.js";
-import { danishDate } from "./frame.js";
+import { ageSentence } from "./frame.js";
 import { urlFor } from "./search-state.js";
 
-function sourceLine(date) {
-  const day = danishDate(date);
-  return day ? el("p", { class: "card-source" }, `Beskrivelsen er tilføjet eller ændret ${day}.`) : null;
+// `dates` is what the listing (GET /v1/initiatives) says of the page's age, when known.
+function sourceLine(dates) {
+  return dates ? el("p", { class: "card-source" }, ageSentence(dates.added, dates.updated)) : null;
 }
 
-// `date` is when the page was last written (GET /v1/initiatives' updated_at), if known.
-export function initiativeCard(result, terms, date = "") {
+export function initiativeCard(result, terms, dates = null) {
   const link = el("a", { href: initiativeHref(result.id) }, result.title);
   const tags = el(
     "ul",
@@ -60,7 +59,7 @@ export function initiativeCard(result, terms, date = "") {
         matches.length
           ? null
           : el("p", { class: "matches-label muted" }, "Ingen afsnit i teksten ligner jeres beskrivelse; indsatsen er fundet på titlen og målgrupperne."),
-        sourceLine(result.updated_at || date),
+        sourceLine(dates),
         el(
           "a",
           { class: "read-more", href: initiativeHref(result.id) },
