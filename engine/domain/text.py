@@ -143,6 +143,64 @@ class DanishAnalyzer:
         return self.stem_all(self.words(text))
 
 
+# Words that make a passage lean on the one before it: a pointing word among the first four
+# ("Med en sådan model", "Dette betyder"), or a sentence that opens with a linking adverb or
+# conjunction ("Samtidig ...", "Bagefter ...", "Men ..."). Danish grammar, not the pages.
+_BACK = re.compile(
+    r"\b(sådan\w*|dette|denne|disse|derved|dermed|hermed|herved|således|eksempelvis|"
+    r"fx|f\.eks)\b",
+    re.IGNORECASE,
+)
+_LINKING = frozenset(
+    [
+        "samtidig",
+        "samtidigt",
+        "bagefter",
+        "derefter",
+        "dernæst",
+        "herefter",
+        "senere",
+        "endelig",
+        "afslutningsvis",
+        "desuden",
+        "derudover",
+        "herudover",
+        "endvidere",
+        "ydermere",
+        "ligeledes",
+        "tilsvarende",
+        "også",
+        "derfor",
+        "følgelig",
+        "altså",
+        "dog",
+        "imidlertid",
+        "alligevel",
+        "ellers",
+        "derimod",
+        "tværtimod",
+        "omvendt",
+        "heller",
+        "og",
+        "men",
+        "eller",
+        "så",
+    ]
+)
+
+
+def points_back(text: str) -> bool:
+    """A paragraph whose first words point back to the one before it ("Med en sådan ...")."""
+    return bool(_BACK.search(" ".join(text.split()[:4])))
+
+
+def opens_mid_story(sentence: str) -> bool:
+    """A sentence that cannot open a quotation: it points back or links to what came before."""
+    first = sentence.split(maxsplit=1)[:1]
+    word = first[0].strip(",.:;").casefold() if first else ""
+    return word in _LINKING or points_back(sentence)
+
+
 @lru_cache(maxsize=1)
 def _shared_analyzer() -> DanishAnalyzer:
     return DanishAnalyzer()
