@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from engine.domain.text import opens_mid_story
 from tests.web.conftest import KEY, PageProbe, Site
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -110,3 +111,31 @@ def test_snippets_are_the_pages_own_text(screen: PageProbe, real_site: Site) -> 
     for text in texts:
         assert text[0].isupper(), text
         assert not text.startswith(("Med en sådan", "I dag har", "Derved")), text
+
+
+def test_snippets_mark_telling_words_and_read_as_quotations(
+    screen: PageProbe, real_site: Site
+) -> None:
+    """Only the words that tell something are marked (not "ved", "svært", "ledige"); a
+    snippet opens with a sentence that stands on its own; a bullet list stays a list."""
+    page = screen.page
+    situation = "ordblinde ledige der har svært ved at søge job"
+    with real_site.api() as api:
+        stems = api.get("/v1/search", params={"q": situation}).json()["highlight_stems"]
+    assert stems and "ordblind" in stems
+    page.goto(f"{real_site.url}/?q={situation}")
+    wait_done(page)
+    marks = [m.lower() for m in page.locator(".result-card mark").all_inner_texts()]
+    assert marks, "nothing marked"
+    assert all(any(m.startswith(s) for s in stems) for m in marks), marks
+    assert not {"ved", "svært", "ledige", "der", "har", "borger", "borgere"} & set(marks), marks
+    for text in page.locator(".result-card .snippet").all_inner_texts():
+        assert not opens_mid_story(text.removeprefix("… ")), text
+
+    listed = "borger skal have lyst til at udvikle sig og forpligte sig til hjemmeopgaver"
+    page.goto(f"{real_site.url}/?q={listed}")
+    wait_done(page)
+    items = page.locator(".result-card .snippet-list li")
+    expect(items.first).to_be_visible()
+    assert items.count() >= 2
+    expect(items.first).to_contain_text("Borger skal have lyst til at udvikle sig")

@@ -4,7 +4,6 @@
 import {
   alertBox,
   el,
-  excerpt,
   formatScore,
   genitive,
   highlight,
@@ -13,6 +12,7 @@ import {
   levelBadge,
   levelInfo,
   scoreList,
+  snippetBlock,
   TEST_NAMES,
 } from "./common.js";
 import { ageSentence } from "./frame.js";
@@ -36,7 +36,7 @@ export function initiativeCard(result, terms, dates = null) {
       "li",
       { class: "match" },
       el("span", { class: "match-section" }, m.section),
-      el("p", { class: "match-text" }, highlight(excerpt(m.text, terms), terms)),
+      snippetBlock(m.snippet || m.text, terms),
     ),
   );
   return el(

@@ -4,7 +4,7 @@
 // practices and advice from POST /v1/recommend (same filters; "Vores kommune" as
 // `municipality`, or the consultant's own `answers` for a municipality not in the data).
 
-import { alertBox, ApiError, apiGet, apiPost, el, onServiceWait, queryTerms } from "./common.js";
+import { alertBox, ApiError, apiGet, apiPost, el, onServiceWait } from "./common.js";
 import {
   addProblem,
   clearQueryError,
@@ -44,7 +44,7 @@ const moreButton = $("more-button");
 
 let runId = 0;
 let controller = null;
-let current = null; // {state, terms, shown, total}
+let current = null; // {state, own, terms (the stems to mark), shown, total}
 let facts = null; // what the data holds (frame.js), or null when the listing failed
 let factsLoading = null;
 
@@ -163,8 +163,7 @@ async function run(state, own) {
   errorBox.replaceChildren();
   $("empty-state").hidden = true;
   setBusy(true);
-  const terms = queryTerms(state.q);
-  current = { state, own, terms, shown: 0, total: 0 };
+  current = { state, own, terms: [], shown: 0, total: 0 };
   const body = await recommendBody(state, own);
   const [search, recommend] = await Promise.allSettled([
     apiGet("/v1/search", searchParams(state, 0), signal),
@@ -190,6 +189,9 @@ async function run(state, own) {
   }
   $("results").hidden = false;
   $("answer-heading").textContent = answerHeading(state, own);
+  // The engine says which of the words are worth marking, for the cards and the advice.
+  const terms = search.value.highlight_stems || [];
+  current.terms = terms;
   renderInitiatives(search.value, terms, false);
   // The engine's "no good match" (when it gives one): say so plainly above the cards.
   const weak = Boolean(search.value.no_good_match) && current.shown > 0;
