@@ -144,6 +144,15 @@ class Match(_Out):
 
     section: str = Field(examples=["Kommunens beskrivelse af indsatsen"])
     text: str = Field(examples=["Borgere med ordblindhed tilbydes et forløb med ..."])
+    snippet: str = Field(
+        "",
+        description=(
+            "Det, en læser får vist af afsnittet: hele sætninger (højst ca. 420 tegn) omkring "
+            "den første med et markeret ord, begyndende med en sætning, der kan stå alene; "
+            "punktlister står med ét punkt pr. linje. '… ' og ' …' viser udeladt tekst."
+        ),
+        examples=["Borgere med ordblindhed tilbydes et forløb med ..."],
+    )
 
 
 class SearchResult(_Out):
@@ -164,6 +173,14 @@ class SearchResponse(_Out):
     offset: int = 0
     total: int = Field(description="Antal indsatser der matcher filtrene i alt.", examples=[1])
     no_good_match: bool = Field(description=NO_GOOD_MATCH_DESCRIPTION)
+    highlight_stems: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Ordstammerne af spørgsmålets betydningsbærende ord, som en klient kan markere i "
+            "`snippet`: ikke stopord, ikke hverdagsord og ikke ord, som de fleste sider bruger."
+        ),
+        examples=[["ordblind"]],
+    )
     items: list[SearchResult]
 
     @model_validator(mode="before")
@@ -178,6 +195,7 @@ class SearchResponse(_Out):
             "offset": value.offset,
             "total": value.total,
             "no_good_match": value.no_good_match,
+            "highlight_stems": list(value.highlight_stems),
             "items": _ranked(value.results, value.offset + 1),
         }
 
@@ -250,9 +268,21 @@ class InitiativeSummary(_Out):
     title: str = Field(examples=["Jobrettet coaching til afklaring af jobmuligheder"])
     target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
     scores: Scores
+    added_at: datetime | None = Field(
+        None,
+        description=(
+            "Hvornår siden kom ind i dette katalog (UTC), bevaret på tværs af genstarter. "
+            "De offentliggjorte sider har ingen egen dato; null betyder en eksempelside, der "
+            "følger med Indsatsfinder (`seeds/`), og som kan være flere år gammel."
+        ),
+        examples=["2025-05-01T12:00:00Z"],
+    )
     updated_at: datetime | None = Field(
         None,
-        description="Hvornår siden sidst blev skrevet (UTC).",
+        description=(
+            "Hvornår sidens indhold sidst blev ændret i dette katalog (UTC); null for en "
+            "eksempelside."
+        ),
         examples=["2025-05-01T12:00:00Z"],
     )
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from engine.domain.models import Initiative
+from engine.domain.text import points_back
 
 ADVICE_SECTIONS = ("Gode råd", "Ledelsens anbefaling", "Krav til organisering")
 PER_INITIATIVE = 2
@@ -35,12 +36,6 @@ _CUE = re.compile(
 _IMPERATIVE = re.compile(
     r"^[•\-–*\s]*(brug|vær|afsøg|sæt|giv|hav|lad|tænk|start|overvej|inddrag|prioriter|tag|"
     r"lav|find|hold|skab|del|følg|involver|sikr|afsæt|planlæg|tal|spørg)\b",
-    re.IGNORECASE,
-)
-# A paragraph whose first words point back to the one before it.
-_BACK = re.compile(
-    r"\b(sådan\w*|dette|denne|disse|derved|dermed|hermed|herved|således|eksempelvis|"
-    r"fx|f\.eks)\b",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^\s*[•\-–*]\s*")
@@ -98,10 +93,6 @@ def _sentences(text: str) -> tuple[str, ...]:
 
 def gives_advice(text: str) -> bool:
     return any(_CUE.search(s) or _IMPERATIVE.match(s) for s in _sentences(text))
-
-
-def points_back(text: str) -> bool:
-    return bool(_BACK.search(" ".join(text.split()[:4])))
 
 
 def advice_units(

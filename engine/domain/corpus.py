@@ -15,8 +15,6 @@ import logging
 import os
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.domain.models import Corpus, Initiative, LoadError
@@ -60,12 +58,11 @@ def load_corpus(dirs: Sequence[Path]) -> Corpus:
 def read_page(path: Path, errors: list[LoadError]) -> Initiative | None:
     """The page in `path`, or None with the reason appended to `errors`.
 
-    `updated_at` is the file's modification time: pages written through the API are
-    renamed into place, so that is when the page was last written."""
+    A file's modification time is not the page's date (a checkout sets it); the catalogue
+    keeps the dates of its pages itself (`engine/storage/dates.py`)."""
     try:
-        data, mtime = read_page_bytes(path)
-        changed = datetime.fromtimestamp(int(mtime), UTC)
-        return replace(parse_bytes(data, str(path)), updated_at=changed)
+        data, _ = read_page_bytes(path)
+        return parse_bytes(data, str(path))
     except PageFormatError as exc:
         errors.append(LoadError(str(path), exc.reason))
     except OSError as exc:

@@ -71,8 +71,11 @@ class Initiative:
     tests: tuple[Test, ...]
     source: str = ""
     headline_score: float | None = None
-    # When the file behind the page last changed (UTC, whole seconds); None until loaded.
+    # What the catalogue knows of the page's age (`engine/storage/dates.py`): when it entered
+    # the catalogue and when its content last changed (UTC, whole seconds). A seed page has
+    # no date of its own, nor has a page read from files outside a catalogue: both None.
     updated_at: datetime | None = None
+    added_at: datetime | None = None
 
     @property
     def scores(self) -> dict[str, float]:

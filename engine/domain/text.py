@@ -93,12 +93,16 @@ EVERYDAY_ZIPF = 5.0
 
 
 @lru_cache(maxsize=65536)
-def is_everyday(word: str) -> bool:
-    """A stop word, or a word of everyday Danish (`EVERYDAY_ZIPF`)."""
+def zipf(word: str, language: str = "da") -> float:
+    """How common `word` is in the language at large (wordfreq's Zipf scale)."""
     from wordfreq import zipf_frequency
 
-    low = word.lower()
-    return low in STOPWORDS or zipf_frequency(low, "da") >= EVERYDAY_ZIPF
+    return float(zipf_frequency(word.lower(), language))
+
+
+def is_everyday(word: str, language: str = "da") -> bool:
+    """A stop word, or a word of everyday language (`EVERYDAY_ZIPF`)."""
+    return word.lower() in STOPWORDS or zipf(word, language) >= EVERYDAY_ZIPF
 
 
 def fold(text: str) -> str:
@@ -154,6 +158,64 @@ class DanishAnalyzer:
 
     def stems(self, text: str) -> list[str]:
         return self.stem_all(self.words(text))
+
+
+# Words that make a passage lean on the one before it: a pointing word among the first four
+# ("Med en sådan model", "Dette betyder"), or a sentence that opens with a linking adverb or
+# conjunction ("Samtidig ...", "Bagefter ...", "Men ..."). Danish grammar, not the pages.
+_BACK = re.compile(
+    r"\b(sådan\w*|dette|denne|disse|derved|dermed|hermed|herved|således|eksempelvis|"
+    r"fx|f\.eks)\b",
+    re.IGNORECASE,
+)
+_LINKING = frozenset(
+    [
+        "samtidig",
+        "samtidigt",
+        "bagefter",
+        "derefter",
+        "dernæst",
+        "herefter",
+        "senere",
+        "endelig",
+        "afslutningsvis",
+        "desuden",
+        "derudover",
+        "herudover",
+        "endvidere",
+        "ydermere",
+        "ligeledes",
+        "tilsvarende",
+        "også",
+        "derfor",
+        "følgelig",
+        "altså",
+        "dog",
+        "imidlertid",
+        "alligevel",
+        "ellers",
+        "derimod",
+        "tværtimod",
+        "omvendt",
+        "heller",
+        "og",
+        "men",
+        "eller",
+        "så",
+    ]
+)
+
+
+def points_back(text: str) -> bool:
+    """A paragraph whose first words point back to the one before it ("Med en sådan ...")."""
+    return bool(_BACK.search(" ".join(text.split()[:4])))
+
+
+def opens_mid_story(sentence: str) -> bool:
+    """A sentence that cannot open a quotation: it points back or links to what came before."""
+    first = sentence.split(maxsplit=1)[:1]
+    word = first[0].strip(",.:;").casefold() if first else ""
+    return word in _LINKING or points_back(sentence)
 
 
 @lru_cache(maxsize=1)

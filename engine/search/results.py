@@ -8,12 +8,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A passage that speaks for a result, with its fused score."""
+    """A passage that speaks for a result, with its fused score, and `snippet`: what of it
+    a consultant is shown (`snippets.py`: whole sentences that stand on their own)."""
 
     section: str
     text: str
     score: float
     passage_id: str = ""
+    snippet: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +43,5 @@ class SearchResponse:
     results: tuple[SearchResult, ...] = ()
     # True when even the best page is unlikely to be what was asked (`calibration.py`).
     no_good_match: bool = False
+    # The stems of the question's telling words, which a client marks (`snippets.Marker`).
+    highlight_stems: tuple[str, ...] = ()

@@ -31,6 +31,7 @@ from engine.search.passages import TITLE_SECTION, Passage
 from engine.search.query import SearchQuery, validate_query
 from engine.search.results import Match, SearchResponse, SearchResult
 from engine.search.signals import PageSignals, coverage, lexical_signals, page_cosines
+from engine.search.snippets import Marker, snippet
 from engine.search.spelling import Speller
 from engine.search.thesaurus import Thesaurus
 from engine.settings import Settings
@@ -96,6 +97,8 @@ class Searcher:
         words = (s for g in thesaurus.groups for t in g.danish for s in thesaurus.term_stems(t))
         speller = Speller(units.terms, words, units.document_frequency, lexicon)
         self.queries = QueryAnalyzer(DanishAnalyzer(), thesaurus, speller, lexicon, self.ranking)
+        typed = DanishAnalyzer(stopwords=())
+        self.marker = Marker(typed, units.document_frequency, len(self.pages), speller.variant)
         # On large indexes page BM25 and coverage run here while the calling thread embeds
         # the query: the model call releases the GIL.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lexical")
@@ -129,10 +132,11 @@ class Searcher:
         ranked = top_k(score, query.offset + query.k).rows.tolist()
         no_good = not total or float(match[ranked[0]]) < model.threshold
         page = ranked[query.offset :]
-        matches = self._matches(analysed, page, query.max_matches)
+        marked = self.marker.stems(analysed)
+        matches = self._matches(analysed, page, query.max_matches, marked)
         results = tuple(self._result(n, float(score[n]), float(match[n]), matches[n]) for n in page)
         return SearchResponse(
-            query.text, query.mode, query.k, query.offset, total, results, no_good
+            query.text, query.mode, query.k, query.offset, total, results, no_good, marked
         )
 
     def similar(self, item: Initiative, k: int) -> SearchResponse:
@@ -244,7 +248,7 @@ class Searcher:
         return dict(zip(rows, total.tolist(), strict=True))
 
     def _matches(
-        self, query: AnalysedQuery, pages: list[int], max_matches: int
+        self, query: AnalysedQuery, pages: list[int], max_matches: int, marked: tuple[str, ...]
     ) -> dict[int, tuple[Match, ...]]:
         rows = [
             r
@@ -260,11 +264,23 @@ class Searcher:
                 key=lambda t: (-t[0], t[1]),
             )
             out[n] = tuple(
-                Match(p.section, p.text, round(s, 6), p.id)
+                Match(p.section, p.text, round(s, 6), p.id, self._snippet(r, marked))
                 for s, r in own[:max_matches]
                 for p in (self.index.passages[r],)
             )
         return out
+
+    def _snippet(self, row: int, marked: tuple[str, ...]) -> str:
+        """The passage as shown, leaning on the passage before it in the same section."""
+        passage = self.index.passages[row]
+        before = self.index.passages[row - 1] if row > 0 else None
+        same = (
+            before is not None
+            and before.initiative_id == passage.initiative_id
+            and before.section == passage.section
+        )
+        text = before.text if same and before is not None else ""
+        return snippet(passage.text, text, marked, self.queries.analyzer.stems)
 
     def _result(
         self, number: int, score: float, match: float, matches: tuple[Match, ...]

@@ -44,6 +44,7 @@ from engine.domain.corpus import corpus_from_initiatives, page_files, read_page
 from engine.domain.models import Corpus, Initiative, LoadError
 from engine.errors import IndsatsError, InvalidInputError, StorageError, StorageFullError
 from engine.settings import Settings
+from engine.storage.dates import DATES_FILE, dated
 
 log = logging.getLogger(__name__)
 
@@ -304,17 +305,17 @@ def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Co
         elif item is not None:
             seeds[item.id] = item
     parsed = [(p, item) for p in store.page_files() if (item := read_page(p, errors))]
-    stored: dict[str, Initiative] = {}
+    stored: dict[str, tuple[Initiative, Path]] = {}
     for path, item in sorted(parsed, key=lambda pair: (pair[0].stem != pair[1].id, pair[0])):
         if item.id in stored:
             errors.append(
-                LoadError(str(path), f"samme id som {stored[item.id].source}; fjern den ene")
+                LoadError(str(path), f"samme id som {stored[item.id][0].source}; fjern den ene")
             )
         else:
-            stored[item.id] = item
-    merged = {k: v for k, v in seeds.items() if k not in store.tombstones()}
-    merged.update(stored)
-    ordered = sorted(merged.values(), key=lambda i: (i.municipality.casefold(), i.title, i.id))
+            stored[item.id] = (item, path)
+    kept = [v for k, v in seeds.items() if k not in store.tombstones() and k not in stored]
+    pages = dated(kept, stored.values(), settings.data_dir / DATES_FILE)
+    ordered = sorted(pages, key=lambda i: (i.municipality.casefold(), i.title, i.id))
     corpus = corpus_from_initiatives(ordered, errors)
     for error in corpus.errors:
         log.warning("Side afvist: %s: %s", error.file, error.message)

@@ -22,14 +22,16 @@ def test_search_shape_and_pagination(client: TestClient) -> None:
     body = client.get("/v1/search", params={"q": "ordblinde ledige", "k": 2}).json()
     assert body["query"] == "ordblinde ledige" and body["mode"] == "hybrid"
     assert body["k"] == 2 and body["offset"] == 0 and body["total"] >= len(body["items"])
-    assert set(body) == {"query", "mode", "k", "offset", "total", "no_good_match", "items"}
+    assert set(body) == {
+        "query", "mode", "k", "offset", "total", "no_good_match", "highlight_stems", "items"
+    }  # fmt: skip
     assert 1 <= len(body["items"]) <= 2
     first = body["items"][0]
     assert set(first) == {
         "rank", "match", "id", "municipality", "title", "target_groups", "scores", "matches",
     }  # fmt: skip
     assert set(first["scores"]) == {"evidence", "good_practice", "education"}
-    assert first["matches"] and {"section", "text"} == set(first["matches"][0])
+    assert first["matches"] and {"section", "text", "snippet"} == set(first["matches"][0])
     assert first["id"].startswith(SKANDERBORG_READING)
     assert [r["rank"] for r in body["items"]] == [1, 2]
     page2 = client.get("/v1/search", params={"q": "ordblinde ledige", "k": 2, "offset": 2}).json()

@@ -131,12 +131,14 @@ def test_json_shape(searcher: Searcher) -> None:
     from api.models import to_json
 
     data = to_json(SearchAnswer, searcher.search(SearchQuery("ordblinde ledige", k=2)))
-    assert set(data) == {"query", "mode", "k", "offset", "total", "no_good_match", "items"}
+    assert set(data) == {
+        "query", "mode", "k", "offset", "total", "no_good_match", "highlight_stems", "items"
+    }  # fmt: skip
     result = data["items"][0]
     assert set(result) == {
         "rank", "match", "id", "municipality", "title", "target_groups", "scores", "matches"
     }  # fmt: skip
-    assert set(result["matches"][0]) == {"section", "text"}
+    assert set(result["matches"][0]) == {"section", "text", "snippet"}
     assert result["scores"]["evidence"] == pytest.approx(0.6)
 
 

@@ -21,10 +21,11 @@ from api.models import TEST_KEYS, InitiativeDetail, InitiativeSummary, PracticeS
 from api.web import mount_web
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, Level
-from engine.domain.text import stem_words, words
-from engine.errors import NotFoundError, UnknownValueError
+from engine.domain.text import DanishAnalyzer, stem_words, words
+from engine.errors import NotFoundError, ServiceUnavailableError, UnknownValueError
 from engine.search.facets import resolve_filter
 from engine.search.query import InitiativeFilter
+from engine.search.snippets import snippet
 from engine.settings import Settings
 
 
@@ -37,6 +38,7 @@ class Controls:
     hold: bool = False
     max_k: int | None = None  # serve fewer results per page than asked, to page with few seeds
     no_good_match: bool = False  # answer as the engine does for an off-topic question
+    starting: bool = False  # answer every data call as the API does while the engine loads
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def reset(self) -> None:
@@ -44,6 +46,7 @@ class Controls:
         self.hold = False
         self.max_k = None
         self.no_good_match = False
+        self.starting = False
         self.gate.set()
         self.calls.clear()
 
@@ -58,6 +61,13 @@ def _stems(text: str) -> set[str]:
     return set(stem_words(words(text)))
 
 
+ANALYZER = DanishAnalyzer()  # the engine's: stems without stop words
+
+
+def stem_text(text: str) -> list[str]:
+    return ANALYZER.stems(text)
+
+
 def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, Any]]:
     wanted = _stems(q)
     allowed = InitiativeFilter(**filters)  # the engine's filter rule, not a copy of it
@@ -70,12 +80,15 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
             for paragraph in section.paragraphs:
                 hits = len(wanted & _stems(paragraph))
                 if hits:
-                    matches.append((hits, {"section": section.name, "text": paragraph}))
+                    shown = snippet(paragraph, "", wanted, stem_text)
+                    matches.append(
+                        (hits, {"section": section.name, "text": paragraph, "snippet": shown})
+                    )
         score = len(wanted & _stems(item.title)) + sum(h for h, _ in matches) / 100
         if score:
             matches.sort(key=lambda m: -m[0])
             summary = to_json(InitiativeSummary, item)
-            del summary["updated_at"]
+            del summary["updated_at"], summary["added_at"]
             match = round(min(1.0, score / 3), 3)
             result = {**summary, "match": match, "matches": [m for _, m in matches[:3]]}
             scored.append((score, result))
@@ -182,6 +195,9 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         controls.calls.append((name, params))
         if controls.hold:
             controls.gate.wait(timeout=20)
+        if controls.starting:  # api/deps.py's answer before the engine is loaded
+            code = ServiceUnavailableError.code
+            return _error(503, code, "Tjenesten starter stadig; prøv igen om lidt.")
         if name in controls.fail:
             return _error(*controls.fail[name])
         return None
@@ -218,6 +234,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
             "offset": offset,
             "total": len(found),
             "no_good_match": controls.no_good_match or not found or found[0]["match"] < 0.2,
+            "highlight_stems": sorted(set(stem_text(q))),  # no everyday-word rule: a stand-in
             "items": found[offset : offset + k],
         }
 

@@ -334,3 +334,30 @@ def test_screenshot_of_a_real_answer(page: Any, site: Site) -> None:
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
     assert Path(SCREENSHOT).stat().st_size > 20_000
+
+
+def test_the_readmes_shared_link_shows_what_it_advertises(screen: PageProbe, site: Site) -> None:
+    """The README's example of a shared answer: cards within its filter, recommended
+    practices and the gaps of its own municipality, at both widths."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"`http://127\.0\.0\.1:8000(/\?q=[^`]*own_municipality=[^`]*)`", readme)
+    assert found, "the README shows no shared link with an own municipality"
+    link = found.group(1)
+    query = parse_qs(urlparse(link).query)
+    page = screen.page
+    page.goto(site.url + link)
+    wait_done(page)
+    expect(page.locator("#municipality")).to_have_value(query["municipality"][0])
+    expect(page.locator("#own_choice")).to_have_value(query["own_municipality"][0])
+    cards = page.locator(".result-card")
+    expect(cards.first).to_be_visible()
+    for name in cards.locator(".municipality").all_inner_texts():
+        assert name == query["municipality"][0]
+    expect(page.locator("#initiatives .alert-warning")).to_have_count(0)  # no "nothing fits"
+    practices = page.locator("#practices > .practice-list > .practice")
+    expect(practices.first).to_be_visible()
+    expect(page.locator("#practices .practice.is-gap .gap-flag").first).to_contain_text(
+        "Hul i jeres praksis"
+    )
+    expect(page.locator("#status")).to_contain_text(f"for {query['own_municipality'][0]}")
+    expect(page.locator("#url-problems")).to_be_empty()

@@ -143,29 +143,33 @@ def test_an_initiative_deleted_while_the_page_loads(page: Any, fake_site: Site) 
     expect(page.locator("#error-box a[href='/']")).to_be_visible()
 
 
-def test_highlighting_marks_query_words_and_keeps_markup_as_text(
+def test_highlighting_marks_inflections_of_the_stems_and_keeps_markup_as_text(
     page: Any, fake_site: Site
 ) -> None:
     page.goto(fake_site.url + "/")
     result = page.evaluate(
         """async () => {
         const c = await import('/static/js/common.js');
-        const terms = c.queryTerms('Ordblinde ledige og i');
-        const box = document.createElement('p');
-        box.append(c.highlight('<img src=x onerror=alert(1)> Ledighed for ordblindhed', terms));
-        return {terms, html: box.innerHTML,
+        const box = document.createElement('div');
+        const text = '<img src=x onerror=alert(1)> Ledighed for ordblinde på jobcentret, et job';
+        box.append(c.highlight(text, ['ledig', 'ordblind', 'job']));
+        const lines = 'Forudsætningen:\\n- Borger skal have lyst\\n- Borger skal deltage';
+        const list = c.snippetBlock(lines, ['lyst']);
+        return {html: box.innerHTML,
                 marks: [...box.querySelectorAll('mark')].map(m => m.textContent),
                 imgs: box.querySelectorAll('img').length,
-                score: c.formatScore(2.25),
-                excerpt: c.excerpt('a '.repeat(400) + 'ordblinde', terms, 60)};
+                items: [...list.querySelectorAll('li')].map(li => li.textContent),
+                listMarks: [...list.querySelectorAll('mark')].map(m => m.textContent),
+                lead: list.querySelector('p').textContent,
+                score: c.formatScore(2.25)};
     }"""
     )
-    assert sorted(result["terms"]) == ["ledig", "ordblin"]
-    assert result["marks"] == ["Ledighed", "ordblindhed"]
+    # an inflection is marked, a compound that merely starts with a stem ("jobcentret") is not
+    assert result["marks"] == ["Ledighed", "ordblinde", "job"]
     assert result["imgs"] == 0 and "&lt;img" in result["html"]
+    assert result["items"] == ["Borger skal have lyst", "Borger skal deltage"]  # still a list
+    assert result["listMarks"] == ["lyst"] and result["lead"] == "Forudsætningen:"
     assert result["score"] in ("2,3", "2,2")  # toFixed rounding of a binary fraction
-    assert "<mark>" not in result["excerpt"] and result["excerpt"].endswith("ordblinde")
-    assert re.match(r"^… ", result["excerpt"]) and len(result["excerpt"]) <= 64
 
 
 def test_nothing_fits_well_is_said_plainly(screen: PageProbe, fake_site: Site) -> None:
@@ -187,3 +191,56 @@ def test_nothing_fits_well_is_said_plainly(screen: PageProbe, fake_site: Site) -
     page.goto(fake_site.url + "/?q=ledige+samtaler")
     expect(status).to_contain_text("Viser")
     expect(page.locator("#initiatives .alert-warning")).to_have_count(0)
+
+
+def test_a_link_opened_while_the_service_starts_waits_and_then_fills_in(
+    screen: PageProbe, fake_site: Site
+) -> None:
+    """The API answers 503 `unavailable` while the engine loads: the page says so calmly,
+    asks again by itself, and once the service is ready shows the answer, the filter lists
+    and the header, with no reload and no error."""
+    assert fake_site.controls is not None
+    with fake_site.api() as api:
+        items = api.get("/v1/initiatives", params={"k": 100}).json()["items"]
+    places = sorted({i["municipality"] for i in items})
+    fake_site.controls.starting = True
+    page = screen.page
+    starting = lambda r: "/v1/" in r.url and r.status == 503  # noqa: E731
+    with page.expect_response(starting):
+        page.goto(fake_site.url + "/?q=samtaler+med+ledige&municipality=Hedensted")
+    status = page.locator("#status")
+    expect(status).to_contain_text("Tjenesten starter op")
+    expect(status.locator(".spinner")).to_be_visible()
+    for _ in range(2):  # it keeps asking, by itself
+        with page.expect_response(starting):
+            pass
+    expect(page.locator("#error-box")).to_be_empty()
+    expect(page.locator("#results")).to_be_hidden()
+    fake_site.controls.starting = False
+    expect(page.locator(".result-card").first).to_be_visible()
+    expect(status).to_contain_text("Viser")
+    expect(page.locator("#municipality option")).to_have_count(1 + len(places))
+    expect(page.locator("#municipality")).to_have_value("Hedensted")
+    expect(page.locator("#corpus-size")).to_have_text(
+        f"Bygger på {len(items)} indsatser fra {len(places)} kommuner."
+    )
+    expect(page.locator("#error-box")).to_be_empty()
+
+    fake_site.controls.starting = True  # the whole initiative waits the same way
+    with page.expect_response(starting):
+        page.goto(f"{fake_site.url}/indsats/{items[0]['id']}")
+    expect(status).to_contain_text("Tjenesten starter op")
+    fake_site.controls.starting = False
+    expect(page.locator(".answer").first).to_be_visible()
+    expect(page.locator("#error-box")).to_be_empty()
+
+
+def test_nothing_fits_well_counts_one_card_in_plain_danish(page: Any, fake_site: Site) -> None:
+    """A municipality with one page: "Viser den, der ligner mest", never "Viser de 1"."""
+    assert fake_site.controls is not None
+    fake_site.controls.no_good_match = True
+    page.goto(fake_site.url + "/?q=ledige+samtaler&municipality=Br%C3%B8nderslev+Kommune")
+    status = page.locator("#status")
+    expect(status).to_contain_text("Viser den, der ligner mest")
+    expect(page.locator(".result-card")).to_have_count(1)
+    expect(status).not_to_contain_text("de 1")

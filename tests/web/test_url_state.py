@@ -66,9 +66,15 @@ def test_unknown_filter_values_and_answers_are_named(page: Any, fake_site: Site)
     text = " ".join(problems.all_inner_texts())
     assert '("gp-x:maaske")' in text and "praksis-id:ja" in text
     assert 'gælder praksisser, som ikke findes (fx "findes-ikke")' in text
-    # the API's own Danish message naming the known values, and what the page did instead
-    assert "Pensionister" in text and "Atlantis" in text and "Hedensted" in text
-    assert text.count("Siden søger uden den afgrænsning.") == 2
+    # in the page's own Danish: what it searched instead and the known values; no API words
+    assert 'Målgruppen "Pensionister" findes ikke blandt indsatserne' in text
+    assert "så siden søger i alle målgrupper" in text
+    assert (
+        'Kommunen "Atlantis" findes ikke blandt indsatserne, så siden søger i alle kommuner.'
+        in text
+    )
+    assert "Kendte kommuner: Brønderslev, Hedensted og Skanderborg." in text
+    assert "GET" not in text and "/v1" not in text and "facets" not in text
     expect(page.locator("#target_group")).to_have_value("")
     expect(page.locator("#municipality")).to_have_value("")
     expect(page.locator(".result-card").first).to_be_visible()
@@ -146,3 +152,30 @@ def test_a_filter_without_text_waits_for_the_text(page: Any, fake_site: Site) ->
     expect(page).to_have_url(f"{fake_site.url}/?municipality=Hedensted")
     expect(page.locator("#q-error")).to_be_hidden()
     assert searches(fake_site) == []
+
+
+def test_a_misspelt_filter_value_offers_the_closest_known_one(
+    screen: PageProbe, fake_site: Site
+) -> None:
+    page = screen.page
+    page.goto(f"{fake_site.url}/?q=ledige&municipality=Hedenstedd&target_group=Langtidsledig")
+    wait_done(page)
+    problems = page.locator("#url-problems li")
+    expect(problems).to_have_count(2)
+    text = " ".join(problems.all_inner_texts())
+    assert "GET" not in text and "/v1" not in text, text
+    place = problems.filter(has_text="Hedenstedd")
+    expect(place).to_have_text(
+        'Kommunen "Hedenstedd" findes ikke blandt indsatserne, så siden søger i alle kommuner. '
+        "Mente I Hedensted?"
+    )
+    expect(problems.filter(has_text="Langtidsledig")).to_contain_text(
+        "så siden søger i alle målgrupper"
+    )
+    link = place.get_by_role("link", name="Hedensted")
+    link.click()
+    wait_done(page)
+    expect(page.locator("#municipality")).to_have_value("Hedensted")
+    assert parse_qs(urlparse(page.url).query)["municipality"] == ["Hedensted"]
+    for name in page.locator(".result-card .municipality").all_inner_texts():
+        assert name == "Hedensted"

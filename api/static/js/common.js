@@ -145,12 +145,62 @@ export class ApiError extends Error {
   }
 }
 
+// The API's messages end with where an API client can look ("Se GET /v1/facets."); a
+// consultant cannot use that, so such a sentence is left out of what the page shows.
+const API_ADVICE = /\s*Se (?:GET|POST|PUT|DELETE) \/\S*?\.?(?=\s|$)/g;
+
 function sentence(text) {
-  const trimmed = String(text || "Ukendt fejl").trim();
+  const trimmed = String(text || "Ukendt fejl").replace(API_ADVICE, "").trim();
   return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
+// While the service starts (the model and the index load), the API answers 503 with the
+// code "unavailable". The page then waits calmly and asks again by itself, more slowly each
+// time, instead of telling the consultant to retry; after MAX_WAIT_MS it gives up and says so.
+const STARTING = "unavailable";
+const RETRY_DELAYS_MS = [500, 1000, 2000, 3000];
+const MAX_WAIT_MS = 5 * 60 * 1000;
+const waitListeners = new Set();
+
+/** `listener(error)` is called each time a request waits for the service to start. */
+export function onServiceWait(listener) {
+  waitListeners.add(listener);
+}
+
+export function isStarting(err) {
+  return err instanceof ApiError && err.status === 503 && err.code === STARTING;
+}
+
+function pause(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    if (signal) {
+      signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          reject(new DOMException("Afbrudt", "AbortError"));
+        },
+        { once: true },
+      );
+    }
+  });
+}
+
 async function request(path, init) {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await requestOnce(path, init);
+    } catch (err) {
+      if (!isStarting(err) || Date.now() - started > MAX_WAIT_MS) throw err;
+      for (const listener of waitListeners) listener(err);
+      await pause(RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)], init.signal);
+    }
+  }
+}
+
+async function requestOnce(path, init) {
   let response;
   try {
     response = await fetch(path, { headers: { Accept: "application/json" }, ...init });
@@ -173,7 +223,7 @@ async function request(path, init) {
     const message = error.message || response.statusText || "Ukendt fejl";
     throw new ApiError(response.status, error.code || "http_error", message, error.field || null);
   }
-  if (body === null) throw new ApiError(response.status, "bad_json", "Svaret var ikke JSON.");
+  if (body === null) throw new ApiError(response.status, "bad_json", "Serveren svarede ikke som ventet.");
   return body;
 }
 
@@ -196,46 +246,29 @@ export function apiPost(path, body, signal = undefined) {
 }
 
 // --- highlighting ---------------------------------------------------------------------------
+// Which words to mark is the engine's call (GET /v1/search's `highlight_stems`: the question's
+// telling words, without stop words, everyday words or words most pages use); the page marks
+// a word that is such a stem with an inflection's ending ("ledig" -> "ledige", "ledighed"),
+// not every compound that starts with it ("job" does not mark "jobcenter").
 
-const STOPWORDS = new Set(
-  (
-    "af alle andet andre at blev bliver da de dem den denne der deres det dette dig din disse " +
-    "dog du efter eller en end er et for fra får ham han hans har havde have hende her hos " +
-    "hun hvad hvis hvor hvordan hvem i ikke ind jeg jer jeres kan kun kunne man mange med " +
-    "meget men mere mig min mod ned noget nogle nu når og også om op os over på sig sin " +
-    "sine skal skulle som så sådan til ud under var vi vil ville vor vores være været " +
-    "the and for with of to in on a an is are we our"
-  ).split(" "),
-);
+const MAX_ENDING = 5;
 
-/**
- * The query's words as stems for highlighting: lower case, no stop words, at least three
- * letters, and long words cut so that `ordblinde` also marks `ordblindhed` and `ledige`
- * marks `ledighed`.
- */
-export function queryTerms(query) {
-  const words = String(query || "")
-    .toLocaleLowerCase("da")
-    .match(/[\p{L}\p{N}]+/gu) || [];
-  const stems = new Set();
-  for (const word of words) {
-    if (word.length < 3 || STOPWORDS.has(word)) continue;
-    stems.add(word.length > 5 ? word.slice(0, Math.max(5, word.length - 2)) : word);
-  }
-  return [...stems].sort((a, b) => b.length - a.length);
+function termPattern(stems) {
+  const usable = [...new Set((stems || []).map((s) => String(s).toLocaleLowerCase("da")).filter(Boolean))];
+  if (!usable.length) return null;
+  usable.sort((a, b) => b.length - a.length);
+  const escaped = usable.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(
+    `(?<![\\p{L}\\p{N}])(?:${escaped.join("|")})[\\p{L}\\p{N}]{0,${MAX_ENDING}}(?![\\p{L}\\p{N}])`,
+    "giu",
+  );
 }
 
-function termPattern(terms) {
-  if (!terms.length) return null;
-  const escaped = terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`(?<![\\p{L}\\p{N}])(?:${escaped.join("|")})[\\p{L}\\p{N}]*`, "giu");
-}
-
-/** `text` as a fragment with every word that starts with a query stem in a <mark>. */
-export function highlight(text, terms) {
+/** `text` as a fragment with every word that is one of `stems` (inflected) in a <mark>. */
+export function highlight(text, stems) {
   const fragment = document.createDocumentFragment();
   const source = String(text || "");
-  const pattern = termPattern(terms);
+  const pattern = termPattern(stems);
   if (!pattern) {
     fragment.append(document.createTextNode(source));
     return fragment;
@@ -252,50 +285,24 @@ export function highlight(text, terms) {
   return fragment;
 }
 
-const SENTENCE_END = /(?<=[.!?])\s+(?=[\p{Lu}\p{N}"“«(•–-])|\s*\n+\s*|\s+(?=•)/u;
-
-/** The sentences of a text (bullets count as sentences), white space tidied. */
-export function sentences(text) {
-  return String(text || "")
-    .split(SENTENCE_END)
-    .map((s) => s.replace(/\s+/g, " ").trim())
-    .filter(Boolean);
-}
+const BULLET = /^[-•–*]\s+/;
 
 /**
- * At most `max` characters of `text`, made of whole sentences around the first highlighted
- * word, so a long passage still shows why it matched and never starts or stops mid-sentence.
- * Only a single sentence longer than `max` is cut, at word boundaries.
+ * A snippet as the page wrote it: its lines as paragraphs, and lines that are bullets as a
+ * list, so a list on the page is a list here too.
  */
-export function excerpt(text, terms, max = 420) {
-  const source = String(text || "").replace(/\s+/g, " ").trim();
-  if (source.length <= max) return source;
-  const parts = sentences(text);
-  const pattern = termPattern(terms);
-  let first = pattern ? parts.findIndex((s) => s.search(pattern) !== -1) : 0;
-  if (first < 0) first = 0;
-  if (parts[first] && parts[first].length <= max) {
-    let start = first;
-    let end = first + 1;
-    let length = parts[first].length;
-    while (end < parts.length && length + 1 + parts[end].length <= max) length += 1 + parts[end++].length;
-    while (start > 0 && length + 1 + parts[start - 1].length <= max) length += 1 + parts[--start].length;
-    return `${start > 0 ? "… " : ""}${parts.slice(start, end).join(" ")}${end < parts.length ? " …" : ""}`;
+export function snippetBlock(text, stems) {
+  const box = el("div", { class: "snippet" });
+  let list = null;
+  for (const line of String(text || "").split("\n")) {
+    if (!line.trim()) continue;
+    if (BULLET.test(line)) {
+      if (!list) box.append((list = el("ul", { class: "snippet-list" })));
+      list.append(el("li", {}, highlight(line.replace(BULLET, ""), stems)));
+    } else {
+      list = null;
+      box.append(el("p", { class: "match-text" }, highlight(line, stems)));
+    }
   }
-  return cutWords(source, pattern, max);
-}
-
-function cutWords(source, pattern, max) {
-  const first = pattern ? source.search(pattern) : -1;
-  let start = first > max / 3 ? first - Math.floor(max / 3) : 0;
-  if (start > 0) {
-    const space = source.indexOf(" ", start);
-    start = space === -1 ? start : space + 1;
-  }
-  let end = Math.min(source.length, start + max);
-  if (end < source.length) {
-    const space = source.lastIndexOf(" ", end);
-    end = space > start ? space : end;
-  }
-  return `${start > 0 ? "… " : ""}${source.slice(start, end)}${end < source.length ? " …" : ""}`;
+  return box;
 }

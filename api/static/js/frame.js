@@ -7,9 +7,16 @@ import { apiGet } from "./common.js";
 const MAX_LIST_PAGES = 20;
 let facts = null;
 
-/** {total, municipalities, targetGroups, titles: Map(id -> title), dates: Map(id -> updated_at), complete} */
+/** {total, municipalities, targetGroups, titles: Map(id -> title), dates: Map(id -> {added, updated}), complete} */
+// While the service starts, the listing waits for it (common.js asks again by itself); a
+// listing that still failed is asked for again by the next caller.
 export function corpusFacts() {
-  if (!facts) facts = loadFacts();
+  if (!facts) {
+    facts = loadFacts();
+    facts.catch(() => {
+      facts = null;
+    });
+  }
   return facts;
 }
 
@@ -26,7 +33,7 @@ async function loadFacts() {
     total = body.total ?? items.length;
     for (const item of items) {
       titles.set(item.id, item.title);
-      if (item.updated_at) dates.set(item.id, item.updated_at);
+      dates.set(item.id, { added: item.added_at || null, updated: item.updated_at || null });
       if (item.municipality) municipalities.add(item.municipality);
       for (const group of item.target_groups || []) groups.add(group);
     }
@@ -51,6 +58,19 @@ export function danishDate(iso) {
   return date.toLocaleDateString("da-DK", { day: "numeric", month: "long", year: "numeric" });
 }
 
+/**
+ * What a page's dates mean, in words. The published pages carry no date; the catalogue knows
+ * when a page entered it and when it last changed, and a page without those came with
+ * Indsatsfinder as an example (a seed), which may be years old.
+ */
+export function ageSentence(added, updated) {
+  const came = danishDate(added);
+  if (!came) return "Eksempelside, der følger med Indsatsfinder. Den har ingen dato og kan være flere år gammel.";
+  const changed = danishDate(updated);
+  const more = changed && changed !== came ? `, senest ændret ${changed}` : "";
+  return `Lagt ind i Indsatsfinder ${came}${more}.`;
+}
+
 export function countWord(n, one, many) {
   return `${n.toLocaleString("da-DK")} ${n === 1 ? one : many}`;
 }
@@ -69,7 +89,7 @@ export function corpusSentence(info) {
   );
 }
 
-async function fillHeader() {
+export async function fillHeader() {
   const line = document.getElementById("corpus-size");
   if (!line) return;
   try {

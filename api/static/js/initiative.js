@@ -2,8 +2,8 @@
 // GET /v1/initiatives/{id}. Answers carry their level as a word and an icon (Ja / Delvist /
 // Nej), never as colour alone.
 
-import { alertBox, ApiError, apiGet, el, levelBadge, scoreList } from "./common.js";
-import { danishDate } from "./frame.js";
+import { alertBox, ApiError, apiGet, el, levelBadge, onServiceWait, scoreList } from "./common.js";
+import { ageSentence } from "./frame.js";
 
 const article = document.getElementById("initiative");
 const title = document.getElementById("initiative-title");
@@ -80,11 +80,9 @@ function testBlock(test, index) {
 }
 
 function sourceLine(item) {
-  const day = danishDate(item.updated_at);
-  const parts = [];
-  if (day) parts.push(`Beskrivelsen er tilføjet eller senest ændret ${day}.`);
+  const parts = [ageSentence(item.added_at, item.updated_at)];
   if (item.source) parts.push(`Kilde: ${item.source}`);
-  return parts.length ? el("p", { class: "source-line" }, parts.join(" ")) : null;
+  return el("p", { class: "source-line" }, parts.join(" "));
 }
 
 function render(item) {
@@ -125,6 +123,12 @@ function render(item) {
 
 async function main() {
   backToSearch();
+  onServiceWait(() =>
+    statusLine.replaceChildren(
+      el("span", { class: "spinner spinner-small", "aria-hidden": "true" }),
+      el("span", {}, "Tjenesten starter op. Siden henter indsatsen, så snart den er klar."),
+    ),
+  );
   try {
     const item = await apiGet(`/v1/initiatives/${encodeURIComponent(id)}`);
     render(item);
@@ -138,7 +142,7 @@ async function main() {
         "error",
         notFound ? "Ingen indsats med den adresse" : "Der skete en fejl",
         text,
-        el("p", {}, el("a", { href: "/" }, "Gå til søgningen")),
+        el("p", {}, el("a", { class: "standalone-link", href: "/" }, "Gå til søgningen")),
       ),
     );
     statusLine.replaceChildren(el("span", {}, title.textContent));

@@ -23,6 +23,20 @@ export function setBusy(busy) {
   }
 }
 
+/** The service is starting: a calm line with the spinner, no error; the page asks again. */
+export function setStarting() {
+  area.setAttribute("aria-busy", "true");
+  document.body.classList.add("is-busy");
+  statusLine.replaceChildren(
+    el("span", { class: "spinner spinner-small", "aria-hidden": "true" }),
+    el(
+      "span",
+      { class: "starting" },
+      "Tjenesten starter op. Siden prøver igen af sig selv og viser svaret, så snart den er klar.",
+    ),
+  );
+}
+
 export function setStatus(text) {
   statusLine.replaceChildren(text ? el("span", {}, text) : "");
 }
@@ -32,6 +46,11 @@ export function showError(heading, error) {
   errorBox.replaceChildren(alertBox("error", heading, text));
 }
 
+function problemsHeading(count) {
+  return count === 1 ? "En del af adressen kunne ikke bruges" : "Dele af adressen kunne ikke bruges";
+}
+
+/** The URL's parameters the page could not use; each item is text or a list of nodes. */
 export function showProblems(problems) {
   const box = $("url-problems");
   if (!problems.length) {
@@ -41,30 +60,84 @@ export function showProblems(problems) {
   box.replaceChildren(
     alertBox(
       "warning",
-      problems.length === 1 ? "En del af adressen kunne ikke bruges" : "Dele af adressen kunne ikke bruges",
+      problemsHeading(problems.length),
       null,
       el("ul", {}, problems.map((p) => el("li", {}, p))),
     ),
   );
 }
 
-// A filter value the API knows no page for (422 unknown_value naming the known ones).
+export function addProblem(problem) {
+  const list = $("url-problems").querySelector("ul");
+  if (!list) {
+    showProblems([problem]);
+    return;
+  }
+  list.append(el("li", {}, problem));
+  $("url-problems").querySelector(".alert-heading").textContent = problemsHeading(list.children.length);
+}
+
+// A filter value the API knows no page for (422 unknown_value naming the field).
 export function unknownFilter(search) {
   const err = search.status === "rejected" ? search.reason : null;
   const filters = ["target_group", "municipality"];
   if (!(err instanceof ApiError) || err.code !== "unknown_value") return null;
-  return filters.includes(err.field) ? { field: err.field, message: err.message } : null;
+  return filters.includes(err.field) ? { field: err.field } : null;
 }
 
-export function sentenceOf(text) {
-  const trimmed = String(text || "").trim();
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+const FILTER_WORDS = {
+  municipality: { noun: "Kommunen", all: "alle kommuner", known: "Kendte kommuner" },
+  target_group: { noun: "Målgruppen", all: "alle målgrupper", known: "Kendte målgrupper" },
+};
+
+// "hedensted", " Hedensted  Kommune" and "Hedensted" compare alike.
+function fold(text) {
+  return String(text || "").toLocaleLowerCase("da").replace(/\s+/g, " ").trim().replace(/ kommune$/, "");
 }
 
-export function addProblem(message) {
-  const list = $("url-problems").querySelector("ul");
-  const shown = list ? [...list.children].map((li) => li.textContent) : [];
-  showProblems([...shown, message]);
+// Edit distance (insertions, deletions, substitutions) between two short names.
+function distance(a, b) {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/** The known value nearest to `value`, when it is near enough to be what was meant. */
+export function closestValue(value, known) {
+  const wanted = fold(value);
+  let best = null;
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = distance(wanted, fold(candidate));
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best !== null && bestDistance <= Math.max(2, Math.floor(wanted.length / 3)) ? best : null;
+}
+
+/**
+ * What the page says about a filter value no page has: what it searched instead, and the
+ * nearest known value as a link (or the known values, when there are few and none is near).
+ * `hrefFor(value)` is the same search with that value.
+ */
+export function unknownValueProblem(field, value, known, hrefFor) {
+  const words = FILTER_WORDS[field];
+  const shownValue = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  const said = `${words.noun} "${shownValue}" findes ikke blandt indsatserne, så siden søger i ${words.all}.`;
+  const near = closestValue(value, known);
+  if (near) {
+    return [said, " Mente I ", el("a", { href: hrefFor(near), "data-nav": "" }, near), "?"];
+  }
+  if (known.length && known.length <= 10) {
+    const list = known.length > 1 ? `${known.slice(0, -1).join(", ")} og ${known[known.length - 1]}` : known[0];
+    return [said, ` ${words.known}: ${list}.`];
+  }
+  return [said];
 }
 
 export function showQueryError(message, focus = true) {

@@ -4,7 +4,6 @@
 import {
   alertBox,
   el,
-  excerpt,
   formatScore,
   genitive,
   highlight,
@@ -13,18 +12,18 @@ import {
   levelBadge,
   levelInfo,
   scoreList,
+  snippetBlock,
   TEST_NAMES,
 } from "./common.js";
-import { danishDate } from "./frame.js";
+import { ageSentence } from "./frame.js";
 import { urlFor } from "./search-state.js";
 
-function sourceLine(date) {
-  const day = danishDate(date);
-  return day ? el("p", { class: "card-source" }, `Beskrivelsen er tilføjet eller ændret ${day}.`) : null;
+// `dates` is what the listing (GET /v1/initiatives) says of the page's age, when known.
+function sourceLine(dates) {
+  return dates ? el("p", { class: "card-source" }, ageSentence(dates.added, dates.updated)) : null;
 }
 
-// `date` is when the page was last written (GET /v1/initiatives' updated_at), if known.
-export function initiativeCard(result, terms, date = "") {
+export function initiativeCard(result, terms, dates = null) {
   const link = el("a", { href: initiativeHref(result.id) }, result.title);
   const tags = el(
     "ul",
@@ -37,7 +36,7 @@ export function initiativeCard(result, terms, date = "") {
       "li",
       { class: "match" },
       el("span", { class: "match-section" }, m.section),
-      el("p", { class: "match-text" }, highlight(excerpt(m.text, terms), terms)),
+      snippetBlock(m.snippet || m.text, terms),
     ),
   );
   return el(
@@ -60,7 +59,7 @@ export function initiativeCard(result, terms, date = "") {
         matches.length
           ? null
           : el("p", { class: "matches-label muted" }, "Ingen afsnit i teksten ligner jeres beskrivelse; indsatsen er fundet på titlen og målgrupperne."),
-        sourceLine(result.updated_at || date),
+        sourceLine(dates),
         el(
           "a",
           { class: "read-more", href: initiativeHref(result.id) },
@@ -93,7 +92,7 @@ export function noResults(state) {
   const extra = [];
   if (filters.length) {
     const clear = { ...state, target_group: "", municipality: "", min_evidence: "" };
-    extra.push(el("p", {}, el("a", { href: urlFor(clear), "data-nav": "" }, "Søg uden afgrænsninger")));
+    extra.push(el("p", {}, el("a", { class: "standalone-link", href: urlFor(clear), "data-nav": "" }, "Søg uden afgrænsninger")));
   }
   return alertBox("info", "Ingen indsatser matchede søgningen", hint, ...extra);
 }
@@ -245,7 +244,7 @@ export function renderAdvice(box, body, terms) {
           el("p", { class: "advice-text" }, highlight(a.text, terms)),
           el(
             "a",
-            { href: initiativeHref(a.initiative_id) },
+            { class: "advice-link", href: initiativeHref(a.initiative_id) },
             "Se hele indsatsen",
             el("span", { class: "sr-only" }, ` fra ${a.municipality}`),
           ),

@@ -4,22 +4,23 @@
 // practices and advice from POST /v1/recommend (same filters; "Vores kommune" as
 // `municipality`, or the consultant's own `answers` for a municipality not in the data).
 
-import { alertBox, ApiError, apiGet, apiPost, el, queryTerms } from "./common.js";
+import { alertBox, ApiError, apiGet, apiPost, el, onServiceWait } from "./common.js";
 import {
   addProblem,
   clearQueryError,
   setBusy,
+  setStarting,
   setStatus,
   showError,
   showProblems,
-  sentenceOf,
   showQueryError,
   tooLongMessage,
   unknownFilter,
+  unknownValueProblem,
   updateCount,
   weakMatch,
 } from "./search-feedback.js";
-import { corpusFacts } from "./frame.js";
+import { corpusFacts, fillHeader } from "./frame.js";
 import { answersObject, catalogueIds, showChecklist, unknownAnswerIds } from "./own-answers.js";
 import { initiativeCard, noResults, renderAdvice, renderPractices } from "./search-results.js";
 import {
@@ -43,15 +44,33 @@ const moreButton = $("more-button");
 
 let runId = 0;
 let controller = null;
-let current = null; // {state, terms, shown, total}
+let current = null; // {state, own, terms (the stems to mark), shown, total}
 let facts = null; // what the data holds (frame.js), or null when the listing failed
-const factsReady = corpusFacts()
-  .then((value) => {
-    facts = value;
-    fillOptions(form, value);
-    $("corpus-note").textContent = corpusNote(value);
-  })
-  .catch((err) => console.warn("listing:", err instanceof ApiError ? err.explain() : err));
+let factsLoading = null;
+
+/** What the data holds, for the filter lists and the notes; asked for again after a failure. */
+function ensureFacts() {
+  if (facts) return Promise.resolve(facts);
+  if (!factsLoading) {
+    factsLoading = corpusFacts()
+      .then((value) => {
+        facts = value;
+        fillOptions(form, value);
+        $("corpus-note").textContent = corpusNote(value);
+        fillHeader();
+        return value;
+      })
+      .catch((err) => {
+        console.warn("listing:", err instanceof ApiError ? err.explain() : err);
+        factsLoading = null;
+        return null;
+      });
+  }
+  return factsLoading;
+}
+ensureFacts();
+// While the service starts, every request waits for it; the status line says so calmly.
+onServiceWait(() => setStarting());
 
 function corpusNote(info) {
   const names = info.municipalities;
@@ -89,10 +108,13 @@ function answerHeading(state, own) {
   if (state.min_evidence) parts.push(`evidensscore mindst ${state.min_evidence.replace(".", ",")}`);
   if (own.mode !== "none") parts.push(`huller for ${own.name || "jeres kommune"}`);
   const day = new Date().toLocaleDateString("da-DK", { day: "numeric", month: "long", year: "numeric" });
-  return `${parts.join(" · ")} (udskrevet ${day} fra ${window.location.href})`;
+  // The link to the answer itself: without a jump link's "#practices-heading".
+  const link = window.location.origin + window.location.pathname + window.location.search;
+  return `${parts.join(" · ")} (udskrevet ${day} fra ${link})`;
 }
 
 function showEmptyState() {
+  setBusy(false);
   $("empty-state").hidden = false;
   $("results").hidden = true;
   errorBox.replaceChildren();
@@ -141,8 +163,7 @@ async function run(state, own) {
   errorBox.replaceChildren();
   $("empty-state").hidden = true;
   setBusy(true);
-  const terms = queryTerms(state.q);
-  current = { state, terms, shown: 0, total: 0 };
+  current = { state, own, terms: [], shown: 0, total: 0 };
   const body = await recommendBody(state, own);
   const [search, recommend] = await Promise.allSettled([
     apiGet("/v1/search", searchParams(state, 0), signal),
@@ -152,7 +173,9 @@ async function run(state, own) {
   setBusy(false);
   const unknown = unknownFilter(search);
   if (unknown) {
-    addProblem(`${sentenceOf(unknown.message)} Siden søger uden den afgrænsning.`);
+    const known = !facts ? [] : unknown.field === "municipality" ? facts.municipalities : facts.targetGroups;
+    const hrefFor = (value) => urlFor({ ...state, [unknown.field]: value });
+    addProblem(unknownValueProblem(unknown.field, state[unknown.field], known, hrefFor));
     const fewer = { ...state, [unknown.field]: "" };
     fillForm(form, fewer, own);
     run(fewer, own);
@@ -166,6 +189,9 @@ async function run(state, own) {
   }
   $("results").hidden = false;
   $("answer-heading").textContent = answerHeading(state, own);
+  // The engine says which of the words are worth marking, for the cards and the advice.
+  const terms = search.value.highlight_stems || [];
+  current.terms = terms;
   renderInitiatives(search.value, terms, false);
   // The engine's "no good match" (when it gives one): say so plainly above the cards.
   const weak = Boolean(search.value.no_good_match) && current.shown > 0;
@@ -183,7 +209,8 @@ async function run(state, own) {
   $("jump-practices").textContent = `Anbefalede praksisser (${shown.recommended})`;
   const parts = [`Viser ${current.shown} af ${current.total} indsatser`];
   if (weak) {
-    setStatus(`Ingen indsats passer godt til beskrivelsen. Viser de ${current.shown}, der ligner mest; ingen praksis anbefales.`);
+    const which = current.shown === 1 ? "den" : `de ${current.shown}`;
+    setStatus(`Ingen indsats passer godt til beskrivelsen. Viser ${which}, der ligner mest; ingen praksis anbefales.`);
     return;
   }
   if (recommend.status === "fulfilled") {
@@ -218,6 +245,7 @@ async function loadMore() {
 }
 
 function submit(pushHistory, { requireText = true } = {}) {
+  ensureFacts(); // the lists, if the service was not ready when the page opened
   const state = stateFromForm(form);
   const own = ownMode(state, facts);
   const url = urlFor(state);
@@ -274,6 +302,7 @@ $("print-button").addEventListener("click", () => window.print());
 // A printed answer shows the practices that are not recommended too, with their reasons.
 let closedForPrint = [];
 window.addEventListener("beforeprint", () => {
+  if (current) $("answer-heading").textContent = answerHeading(current.state, current.own);
   closedForPrint = [...document.querySelectorAll("#results details:not([open])")];
   for (const d of closedForPrint) d.open = true;
 });
@@ -297,7 +326,7 @@ window.addEventListener("popstate", start);
 async function start() {
   const mine = ++runId;
   const { state, problems } = readUrl(window.location.search, maxChars);
-  await factsReady;
+  await ensureFacts();
   if (mine !== runId) return;
   const own = ownMode(state, facts);
   fillForm(form, state, own);
