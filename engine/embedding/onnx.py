@@ -304,10 +304,14 @@ class OnnxEmbedder(Embedder):
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
         if len(texts) == 1:
             return self._embed_one(texts)
-        if self._batch_runner is None:  # index builds: a batch may use every core
+        # Index builds: a batch may use every core, with threads that sleep between calls,
+        # so a build beside searches never holds the core the next search needs.
+        if self._batch_runner is None:
             with self._batch_lock:
                 if self._batch_runner is None:
-                    self._batch_runner = _OnnxRunner(self._graph, self._location, self._threads)
+                    self._batch_runner = _OnnxRunner(
+                        self._graph, self._location, self._threads, spin=False
+                    )
         runner = self._batch_runner
         return np.concatenate(
             [runner.embed(texts[i : i + RUN_ROWS]) for i in range(0, len(texts), RUN_ROWS)]
