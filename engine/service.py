@@ -330,18 +330,18 @@ class Engine:
         (corpus hash) and rebuilds.
         """
         with self._write_lock:
-            with self.store.lock():
-                if self.store.version() == self._snapshot.marker[0]:
-                    corpus = self.corpus
-                else:
-                    corpus = load_stored_corpus(self.settings, self.store)
-                try:
+            try:  # taking the lock fails too on a data directory mounted read-only: 503
+                with self.store.lock():
+                    if self.store.version() == self._snapshot.marker[0]:
+                        corpus = self.corpus
+                    else:
+                        corpus = load_stored_corpus(self.settings, self.store)
                     with self.store.undoable():
                         yield corpus
                         self.store.bump_version()
                         snapshot = self._load(locked=True)
-                except OSError as exc:
-                    raise write_failure(exc) from exc
+            except OSError as exc:
+                raise write_failure(exc) from exc
             # Only after the data lock is released: a reader of this process may hold the
             # reload lock while it waits for the data lock (to build), never the reverse.
             with self._reload_lock:
