@@ -32,9 +32,9 @@ from api.server import install_log_redaction
 from api.web import mount_web
 from engine import __version__
 from engine.embedding import Embedder
-from engine.errors import IndsatsError
 from engine.service import Engine
 from engine.settings import Settings
+from engine.state import Startup
 
 log = logging.getLogger(__name__)
 
@@ -59,35 +59,38 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def _load_engine(app: FastAPI, settings: Settings, embedder: Embedder | None) -> None:
-    if settings.api_key is None:
+def _load_engine(app: FastAPI, startup: Startup[Engine]) -> None:
+    """Open the engine, trying again after each failure until it opens or the server stops;
+    meanwhile every data endpoint answers 503 with the cause (`Startup.status`)."""
+    if app.state.settings.api_key is None:
         log.warning("Skrivning er slået fra: INDSATS_API_KEY er ikke sat")
-    try:
-        app.state.engine = Engine.open(settings, embedder=embedder)
-    except IndsatsError as exc:
-        log.error("Motoren kunne ikke starte: %s", exc.message)
-        app.state.engine_error = exc.message
-    except Exception:
-        log.exception("Motoren kunne ikke starte")
-        app.state.engine_error = "Motoren kunne ikke starte; se serverens log."
-    finally:
+
+    def failed() -> None:
+        app.state.engine_error = startup.problem
         app.state.engine_settled.set()
+
+    engine = startup.run(failed)
+    if engine is not None:
+        app.state.engine = engine
+        app.state.engine_error = None
+    app.state.engine_settled.set()
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = None
     app.state.engine_error = None
-    # Set once the engine is loaded or has failed to: in-process callers wait on it.
+    # Set once the engine is loaded or a try has failed: in-process callers wait on it.
     app.state.engine_settled = threading.Event()
+    stopping = threading.Event()
+    settings, embedder = app.state.settings, app.state.embedder
+    app.state.startup = Startup(lambda: Engine.open(settings, embedder=embedder), stopping.wait)
     loader = threading.Thread(
-        target=_load_engine,
-        args=(app, app.state.settings, app.state.embedder),
-        name="engine-loader",
-        daemon=True,
+        target=_load_engine, args=(app, app.state.startup), name="engine-loader", daemon=True
     )
     loader.start()
     yield
+    stopping.set()
     loader.join(timeout=5)
 
 

@@ -135,7 +135,9 @@ async def _indsats_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status >= 500:
         log.warning("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.message)
     field = exc.field or None if isinstance(exc, UnknownValueError) else None
-    return error_response(exc.status, exc.code, _over_http(exc), field=field)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return error_response(exc.status, exc.code, _over_http(exc), headers=headers, field=field)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
