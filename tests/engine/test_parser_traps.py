@@ -196,3 +196,15 @@ def test_a_page_holds_at_most_max_answers() -> None:
     )
     assert err.value.reason.startswith(f"linje {first_over + 1}:")
 
+
+@pytest.mark.parametrize("title", ["😀😀😀", "!!! ???", "Ελληνικά", "😃😃😃"])
+def test_a_title_without_latin_letters_gets_its_own_id(title: str) -> None:
+    item = parse_page(PAGE.replace("Virksomhedsrettet forløb for nyledige", title), "p")
+    others = {"😀😀😀", "!!! ???", "Ελληνικά", "😃😃😃"} - {title}
+    other_ids = {parse_page(PAGE.replace("Virksomhedsrettet forløb for nyledige", t), "p").id
+                 for t in others}  # fmt: skip
+    assert item.id.startswith("odder-") and len(item.id) > len("odder-x")
+    assert not item.id.endswith("-") and item.id not in other_ids
+    assert (
+        parse_page(PAGE.replace("Virksomhedsrettet forløb for nyledige", title), "q").id == item.id
+    )
