@@ -130,6 +130,18 @@ class StorageError(IndsatsError):
     code = "storage_unavailable"
 
 
+class TooManyRequestsError(IndsatsError):
+    """A client has used its share of the work for now; `retry_after` says when to ask again
+    (seconds)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ServiceUnavailableError(IndsatsError):
     """The engine is still loading, or failed to load and tries again; the message says
     which, `retry_after` when to ask again (seconds)."""
