@@ -71,7 +71,7 @@ fuzz: $(STAMP)
 
 soak: $(STAMP)
 	INDSATS_LOAD_SECONDS=60 INDSATS_SOAK_REQUESTS=20000 INDSATS_CONC_WRITERS=6 \
-	INDSATS_CONC_OPS=15 INDSATS_SLOW_CLIENTS=200 $(PY) -m pytest -q \
+	INDSATS_CONC_OPS=15 INDSATS_SLOW_CLIENTS=200 INDSATS_GREEDY_SECONDS=30 $(PY) -m pytest -q \
 		tests/reliability/test_load.py tests/reliability/test_concurrency.py \
 		tests/reliability/test_hostile_clients.py
 

@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, GCCollector, ProcessCollector
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.apidocs import mount_docs
+from api.budget import ClientBudget
 from api.errors import REQUEST_ID_HEADER, install_error_handlers
 from api.middleware import (
     BodyLimitMiddleware,
@@ -107,6 +108,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.embedder = embedder
+    app.state.batch_budget = ClientBudget(settings.batch_chars_per_minute)
     install_error_handlers(app)
     for module in (health, search, initiatives, practices):
         app.include_router(module.router)

@@ -28,14 +28,17 @@ from tests.reliability.harness import KEY, Server, page, running
 
 READ_TIMEOUT = "1"  # seconds, for the servers below: the 408s come quickly
 SLOW_CLIENTS = int(os.environ.get("INDSATS_SLOW_CLIENTS", "50"))  # `make soak`: 200
+GREEDY_SECONDS = float(os.environ.get("INDSATS_GREEDY_SECONDS", "4"))  # `make soak`: 30
+BATCH_BUDGET = 60_000  # characters a minute for a client, for the server below
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("hostile")
     with running(
-        base / "data", base / "server.log", access_log=True, INDSATS_READ_TIMEOUT=READ_TIMEOUT
-    ) as srv:
+        base / "data", base / "server.log", access_log=True, INDSATS_READ_TIMEOUT=READ_TIMEOUT,
+        INDSATS_BATCH_CHARS_PER_MINUTE=str(BATCH_BUDGET),
+    ) as srv:  # fmt: skip
         yield srv
 
 
@@ -178,6 +181,82 @@ def test_bodies_that_stop_coming_get_408_and_are_let_go(server: Server) -> None:
         {"connections": 2 * SLOW_CLIENTS, "answered_408": 2 * SLOW_CLIENTS,
          "rss_before_mib": round(before, 1), "rss_after_round_1_mib": round(after[0], 1),
          "rss_after_round_2_mib": round(after[1], 1)},
+    )  # fmt: skip
+
+
+def _polite_latencies(
+    srv: Server, until: float, stop: threading.Event | None = None
+) -> list[float]:
+    """One client searching one query after another until `until` (or `stop`); the seconds
+    each took. Any answer but 200 fails the test."""
+    import time
+
+    took = []
+    with httpx.Client(base_url=srv.base, timeout=30) as polite:
+        n = 0
+        while time.monotonic() < until and not (stop and stop.is_set()):
+            started = time.perf_counter()
+            r = polite.get(f"/v1/search?q=ledige+jobs%C3%B8gning+{n % 50}")
+            took.append(time.perf_counter() - started)
+            assert r.status_code == 200, r.text[:200]
+            n += 1
+    return took
+
+
+def _p99(seconds: list[float]) -> float:
+    from statistics import quantiles
+
+    return quantiles(seconds, n=100)[98] if len(seconds) >= 2 else seconds[0]
+
+
+def test_one_client_flooding_batches_cannot_starve_another(server: Server) -> None:
+    """Four connections of one client send the largest batches without pause, ignoring
+    Retry-After; a second client's searches are all answered meanwhile, and the first gets
+    no more work done than its budget (one minute's share, or two across a window edge)."""
+    import time
+    from statistics import median
+
+    batch = {"queries": [(f"ledige{n} jobsøgning samtaler " * 80)[:2000] for n in range(10)]}
+    baseline = _polite_latencies(server, time.monotonic() + 1.5)
+    stop = threading.Event()
+    counts = {"accepted": 0, "refused": 0, "accepted_chars": 0}
+    retry_after: list[int] = []
+    lock = threading.Lock()
+
+    def greedy() -> None:
+        with httpx.Client(base_url=server.base, timeout=60) as client:
+            while not stop.is_set():
+                r = client.post("/v1/search/batch", json=batch)
+                with lock:
+                    if r.status_code == 200:
+                        counts["accepted"] += 1
+                        counts["accepted_chars"] += 20_000
+                    else:
+                        assert r.status_code == 429, r.text[:200]
+                        counts["refused"] += 1
+                        retry_after.append(int(r.headers["retry-after"]))
+
+    floods = [threading.Thread(target=greedy) for _ in range(4)]
+    for thread in floods:
+        thread.start()
+    try:
+        during = _polite_latencies(server, time.monotonic() + GREEDY_SECONDS)
+    finally:
+        stop.set()
+        for thread in floods:
+            thread.join(120)
+    assert counts["refused"] > 0 and all(1 <= s <= 60 for s in retry_after), counts
+    assert counts["accepted_chars"] <= 2 * BATCH_BUDGET, counts
+    assert during, "the polite client got no answer at all"
+    record(
+        "hostile_batch_flood",
+        {"flooding_connections": 4, "seconds": GREEDY_SECONDS, "budget_chars_per_minute":
+         BATCH_BUDGET, "batches_accepted": counts["accepted"], "batches_refused_429":
+         counts["refused"], "polite_requests": len(during), "polite_non_200": 0,
+         "polite_p50_ms_alone": round(median(baseline) * 1000, 1),
+         "polite_p99_ms_alone": round(_p99(baseline) * 1000, 1),
+         "polite_p50_ms_during_flood": round(median(during) * 1000, 1),
+         "polite_p99_ms_during_flood": round(_p99(during) * 1000, 1)},
     )  # fmt: skip
 
 

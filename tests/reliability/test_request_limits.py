@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from fastapi.testclient import TestClient
+
 from engine.domain.models import MAX_ANSWERS_PER_PAGE
 from engine.domain.parser import parse_page
 from tests.reliability.conftest import ClientFactory
@@ -102,3 +104,39 @@ def test_checklist_answers_per_page_are_capped_on_every_path(
          "stored_at_cap_s": round(stored_s, 2), "next_small_write_s": round(next_s, 2),
          "embedder": "fake (hashing)"},
     )  # fmt: skip
+
+
+# -- the work of a batch --------------------------------------------------------------------------
+def _batch(n: int, chars: int, tag: str = "") -> dict[str, object]:
+    """`n` queries of `chars` characters each, words that differ (no cache helps)."""
+    queries = []
+    for q in range(n):
+        words = " ".join(f"ledige{tag}{q}x{w}" for w in range(chars))
+        queries.append(words[:chars])
+    return {"queries": queries, "k": 1}
+
+
+def test_a_batch_over_its_size_budget_is_refused_with_413(client: TestClient) -> None:
+    limit = 20_000  # INDSATS_MAX_BATCH_CHARS's default
+    at = client.post("/v1/search/batch", json=_batch(10, limit // 10))
+    assert at.status_code == 200 and len(at.json()["items"]) == 10, at.text[:300]
+    over = client.post("/v1/search/batch", json=_batch(11, 2000))
+    assert over.status_code == 413, over.text[:300]
+    error = over.json()["error"]
+    assert error["code"] == "payload_too_large"
+    assert "22000 tegn" in error["message"] and f"højst {limit}" in error["message"]
+
+
+def test_a_client_past_its_share_gets_429_with_retry_after(make_client: ClientFactory) -> None:
+    """The budget counts batch characters a client address; others are not held back."""
+    with make_client(batch_chars_per_minute=50_000) as client:
+        answers = [client.post("/v1/search/batch", json=_batch(10, 2000, str(n))) for n in range(3)]
+        statuses = [r.status_code for r in answers]
+        assert statuses == [200, 200, 429], statuses  # 20,000 + 20,000, then over 50,000
+        refused = answers[2]
+        assert refused.json()["error"]["code"] == "too_many_requests"
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert client.post("/v1/search/batch", json=_batch(1, 20, "x")).status_code == 200
+        assert client.get("/v1/search?q=ledige").status_code == 200  # single searches go on
+        other = TestClient(client.app, client=("10.0.0.2", 5000))  # another client address
+        assert other.post("/v1/search/batch", json=_batch(1, 20, "y")).status_code == 200
