@@ -145,6 +145,13 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 
 
 def create_app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` (every worker builds its own app from INDSATS_*)."""
+    """Factory for `uvicorn --factory` (every worker builds its own app from INDSATS_*).
+
+    The server logs at INFO whoever configured logging first: `indsats serve` with one
+    worker builds the app in the CLI's process, whose handler is set to warnings, so the
+    access line with the request id and "Klar: ..." were dropped (with two workers, each
+    worker process configured its own)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for name in ("api", "engine", "index", "durable"):
+        logging.getLogger(name).setLevel(logging.INFO)
     return create_app(Settings())

@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -286,6 +287,54 @@ def test_a_key_in_the_query_string_never_reaches_the_access_log(server: Server) 
     log = Path(server.log).read_text(encoding="utf-8", errors="replace")
     assert "/v1/search?q=ledige&api_key=***" in log, "access log missing: the check proves nothing"
     assert KEY not in log and quote(KEY) not in log
+
+
+def test_indsats_serve_logs_each_request_and_no_key_in_any_encoding(tmp_path: Path) -> None:
+    """`indsats serve` as it starts by default (one worker, the CLI's own logging): one
+    access line per request with its id, and the key in no log line however it is encoded
+    (percent-encoded in a query string or a path, twice, in part)."""
+    import subprocess
+    import sys
+
+    from tests.reliability.harness import ROOT, free_port, server_env
+
+    def encoded(text: str, every: int) -> str:
+        return "".join(f"%{ord(c):02X}" if i % every == 0 else c for i, c in enumerate(text))
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    cmd = [sys.executable, "-m", "tests.reliability.cli_fake", "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(tmp_path / "data"), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        srv = Server(tmp_path / "data", log)
+        srv.proc, srv.port = proc, port
+        srv.wait_ready(90)
+        base = srv.base
+        sent = [
+            f"/v1/search?q=%{ord(KEY[0]):02x}{KEY[1:]}",
+            f"/v1/search?q={encoded(KEY, 2)}&k=3",
+            f"/v1/search?q={encoded(KEY, 1).replace('%', '%25')}",
+            f"/v1/initiatives/{encoded(KEY, 3)}",
+            f"/v1/initiatives/{KEY}/similar",
+        ]
+        for url in sent:
+            assert httpx.get(base + url, timeout=10).status_code in (200, 404, 422), url
+        gone = httpx.delete(f"{base}/v1/initiatives/{encoded(KEY, 2)}", headers={"X-API-Key": KEY})
+        assert gone.status_code == 404
+        tagged = httpx.get(base + "/healthz", headers={"X-Request-ID": "spor-7"}, timeout=10)
+        assert tagged.status_code == 200
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "request_id=spor-7" in text, text[-3000:]
+    assert "GET /v1/search" in text, "no access line: the check below proves nothing"
+    lowered = text.lower()
+    assert KEY[3:].lower() not in lowered and KEY[:-3].lower() not in lowered, text[-3000:]
+    for url in sent:
+        assert url.split("/", 3)[-1] not in text, url
 
 
 def test_the_redacting_filter_masks_uvicorn_access_records() -> None:
