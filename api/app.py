@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, GCCollector, ProcessCollector
 from prometheus_fastapi_instrumentator import Instrumentator
@@ -24,6 +23,8 @@ from api.errors import REQUEST_ID_HEADER, install_error_handlers
 from api.middleware import (
     BodyLimitMiddleware,
     ConditionalGetMiddleware,
+    CorsMiddleware,
+    HeadMiddleware,
     NoSniffMiddleware,
     RequestIdMiddleware,
 )
@@ -122,21 +123,22 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         registry=registry, excluded_handlers=["/metrics", "/healthz", "/readyz"]
     ).instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
 
-    # The last added runs first: request id, then CORS (a preflight is answered there, with
-    # the id), then the body limit, then ETags around the routes.
+    # The last added runs first: nosniff, request id, HEAD as GET, then CORS (a preflight is
+    # answered there, with the id), then the body limit, then ETags around the routes.
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, read_timeout=settings.read_timeout
     )
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            CorsMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type", "X-API-Key", REQUEST_ID_HEADER, "If-None-Match"],
             expose_headers=[REQUEST_ID_HEADER, "ETag", "Location"],
             max_age=600,
         )
+    app.add_middleware(HeadMiddleware)  # inside the request id: the access line says HEAD
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(NoSniffMiddleware)
     install_log_redaction(settings)
