@@ -67,7 +67,8 @@ fuzz: $(STAMP)
 		tests/reliability/test_crash_index.py tests/reliability/test_crash_writes.py \
 		tests/reliability/test_damaged_files.py tests/reliability/test_disk_full.py \
 		tests/reliability/test_text_input.py tests/reliability/test_unreadable_pages.py \
-		tests/reliability/test_empty_corpus.py
+		tests/reliability/test_empty_corpus.py tests/reliability/test_startup_faults.py \
+		tests/reliability/test_request_limits.py
 
 soak: $(STAMP)
 	INDSATS_LOAD_SECONDS=60 INDSATS_SOAK_REQUESTS=20000 INDSATS_CONC_WRITERS=6 \
