@@ -86,7 +86,7 @@ class Settings(BaseSettings):
         20_000,
         ge=1,
         description="Characters one batch of searches may hold in all (413 above): the work "
-        "of a request, about 1 CPU-second at most.",
+        "of a request (1.4 CPU-seconds for 10 x 2,000 characters, multilingual-e5-small).",
     )
     batch_chars_per_minute: int = Field(
         200_000,
