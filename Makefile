@@ -67,11 +67,12 @@ fuzz: $(STAMP)
 		tests/reliability/test_crash_index.py tests/reliability/test_crash_writes.py \
 		tests/reliability/test_damaged_files.py tests/reliability/test_disk_full.py \
 		tests/reliability/test_text_input.py tests/reliability/test_unreadable_pages.py \
-		tests/reliability/test_empty_corpus.py
+		tests/reliability/test_empty_corpus.py tests/reliability/test_startup_faults.py \
+		tests/reliability/test_request_limits.py
 
 soak: $(STAMP)
 	INDSATS_LOAD_SECONDS=60 INDSATS_SOAK_REQUESTS=20000 INDSATS_CONC_WRITERS=6 \
-	INDSATS_CONC_OPS=15 INDSATS_SLOW_CLIENTS=200 $(PY) -m pytest -q \
+	INDSATS_CONC_OPS=15 INDSATS_SLOW_CLIENTS=200 INDSATS_GREEDY_SECONDS=30 $(PY) -m pytest -q \
 		tests/reliability/test_load.py tests/reliability/test_concurrency.py \
 		tests/reliability/test_hostile_clients.py
 

@@ -13,16 +13,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry, GCCollector, ProcessCollector
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from api.apidocs import mount_docs
+from api.budget import ClientBudget
 from api.errors import REQUEST_ID_HEADER, install_error_handlers
 from api.middleware import (
     BodyLimitMiddleware,
     ConditionalGetMiddleware,
+    CorsMiddleware,
+    HeadMiddleware,
     NoSniffMiddleware,
     RequestIdMiddleware,
 )
@@ -32,9 +34,9 @@ from api.server import install_log_redaction
 from api.web import mount_web
 from engine import __version__
 from engine.embedding import Embedder
-from engine.errors import IndsatsError
 from engine.service import Engine
 from engine.settings import Settings
+from engine.state import Startup
 
 log = logging.getLogger(__name__)
 
@@ -59,35 +61,38 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def _load_engine(app: FastAPI, settings: Settings, embedder: Embedder | None) -> None:
-    if settings.api_key is None:
+def _load_engine(app: FastAPI, startup: Startup[Engine]) -> None:
+    """Open the engine, trying again after each failure until it opens or the server stops;
+    meanwhile every data endpoint answers 503 with the cause (`Startup.status`)."""
+    if app.state.settings.api_key is None:
         log.warning("Skrivning er slået fra: INDSATS_API_KEY er ikke sat")
-    try:
-        app.state.engine = Engine.open(settings, embedder=embedder)
-    except IndsatsError as exc:
-        log.error("Motoren kunne ikke starte: %s", exc.message)
-        app.state.engine_error = exc.message
-    except Exception:
-        log.exception("Motoren kunne ikke starte")
-        app.state.engine_error = "Motoren kunne ikke starte; se serverens log."
-    finally:
+
+    def failed() -> None:
+        app.state.engine_error = startup.problem
         app.state.engine_settled.set()
+
+    engine = startup.run(failed)
+    if engine is not None:
+        app.state.engine = engine
+        app.state.engine_error = None
+    app.state.engine_settled.set()
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.engine = None
     app.state.engine_error = None
-    # Set once the engine is loaded or has failed to: in-process callers wait on it.
+    # Set once the engine is loaded or a try has failed: in-process callers wait on it.
     app.state.engine_settled = threading.Event()
+    stopping = threading.Event()
+    settings, embedder = app.state.settings, app.state.embedder
+    app.state.startup = Startup(lambda: Engine.open(settings, embedder=embedder), stopping.wait)
     loader = threading.Thread(
-        target=_load_engine,
-        args=(app, app.state.settings, app.state.embedder),
-        name="engine-loader",
-        daemon=True,
+        target=_load_engine, args=(app, app.state.startup), name="engine-loader", daemon=True
     )
     loader.start()
     yield
+    stopping.set()
     loader.join(timeout=5)
 
 
@@ -104,6 +109,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.embedder = embedder
+    app.state.batch_budget = ClientBudget(settings.batch_chars_per_minute)
     install_error_handlers(app)
     for module in (health, search, initiatives, practices):
         app.include_router(module.router)
@@ -117,21 +123,22 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         registry=registry, excluded_handlers=["/metrics", "/healthz", "/readyz"]
     ).instrument(app).expose(app, endpoint="/metrics", include_in_schema=False)
 
-    # The last added runs first: request id, then CORS (a preflight is answered there, with
-    # the id), then the body limit, then ETags around the routes.
+    # The last added runs first: nosniff, request id, HEAD as GET, then CORS (a preflight is
+    # answered there, with the id), then the body limit, then ETags around the routes.
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, read_timeout=settings.read_timeout
     )
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            CorsMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type", "X-API-Key", REQUEST_ID_HEADER, "If-None-Match"],
             expose_headers=[REQUEST_ID_HEADER, "ETag", "Location"],
             max_age=600,
         )
+    app.add_middleware(HeadMiddleware)  # inside the request id: the access line says HEAD
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(NoSniffMiddleware)
     install_log_redaction(settings)
@@ -140,6 +147,13 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 
 
 def create_app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` (every worker builds its own app from INDSATS_*)."""
+    """Factory for `uvicorn --factory` (every worker builds its own app from INDSATS_*).
+
+    The server logs at INFO whoever configured logging first: `indsats serve` with one
+    worker builds the app in the CLI's process, whose handler is set to warnings, so the
+    access line with the request id and "Klar: ..." were dropped (with two workers, each
+    worker process configured its own)."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for name in ("api", "engine", "index", "durable"):
+        logging.getLogger(name).setLevel(logging.INFO)
     return create_app(Settings())

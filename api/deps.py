@@ -18,8 +18,8 @@ def get_engine(request: Request) -> Engine:
     """The loaded engine, refreshed if another worker wrote since (one small file read)."""
     engine: Engine | None = request.app.state.engine
     if engine is None:
-        error = request.app.state.engine_error
-        raise ServiceUnavailableError(error or "Tjenesten starter stadig; prøv igen om lidt.")
+        startup = request.app.state.startup  # still starting, or trying again after a failure
+        raise ServiceUnavailableError(startup.status(), retry_after=startup.retry_after())
     engine.refresh()
     return engine
 

@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import Match, Mount
 
 from engine.errors import ConflictError, IndsatsError, UnknownPracticeError, UnknownValueError
 
@@ -135,7 +135,9 @@ async def _indsats_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status >= 500:
         log.warning("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.message)
     field = exc.field or None if isinstance(exc, UnknownValueError) else None
-    return error_response(exc.status, exc.code, _over_http(exc), field=field)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return error_response(exc.status, exc.code, _over_http(exc), headers=headers, field=field)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -150,11 +152,9 @@ _BODY_PARSE_ERROR = "There was an error parsing the body"
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
-        # FastAPI's own 400 for a JSON body that is not UTF-8; malformed JSON in UTF-8 is a
-        # 422, so this is too (found by schemathesis: the 400 was undocumented and English).
-        return error_response(
-            422, "invalid_input", "Ugyldig forespørgsel: indholdet er ikke gyldig JSON i UTF-8."
-        )
+        # FastAPI's own 400 for a JSON body it could not read; malformed JSON is a 422, so
+        # this is too (found by schemathesis: the 400 was undocumented and English).
+        return error_response(422, "invalid_input", _unreadable_body(exc.__cause__))
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     if exc.status_code == 404:
         message = f"Ukendt adresse: {request.method} {request.url.path}"
@@ -168,20 +168,42 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=headers)
 
 
+def _unreadable_body(cause: BaseException | None) -> str:
+    """Why the body could not be read: not UTF-8, or a number Python refuses to read (more
+    than 4,300 digits; a 5,000-digit `k` was called "not valid JSON in UTF-8")."""
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return (
+            "Ugyldig forespørgsel: et tal i indholdet har for mange cifre (højst 4300); send "
+            "et tal inden for feltets grænser."
+        )
+    return "Ugyldig forespørgsel: indholdet er ikke gyldig JSON i UTF-8."
+
+
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_STATIC_METHODS = {"GET", "HEAD"}  # all StaticFiles serves
 
 
 def _allowed_methods(request: Request) -> str:
     """Every method some route serves on this path, found by asking the router about each
     method in turn. Walking the routes broke when FastAPI began to wrap included routers
     (every 405 then said `Allow:` with nothing), and Starlette's own 405 names only the
-    first route's methods (`Allow: GET` on /v1/initiatives, which also takes POST)."""
-    allowed = []
+    first route's methods (`Allow: GET` on /v1/initiatives, which also takes POST). A 405
+    from inside a mount (the static files) sees the mount's root path in its scope, so the
+    probe starts from the app's; a mount takes every method, its files only GET and HEAD.
+    HEAD is served wherever GET is (`HeadMiddleware`)."""
+    top = request.scope.get("app_root_path", request.scope.get("root_path", ""))
+    scope = {**request.scope, "root_path": top}
+    allowed = set()
     for method in _METHODS:
-        probe = {**request.scope, "method": method}
-        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
-            allowed.append(method)
-    return ", ".join(allowed)
+        probe = {**scope, "method": method}
+        for route in request.app.router.routes:
+            if route.matches(probe)[0] is not Match.FULL:
+                continue
+            if not isinstance(route, Mount) or method in _STATIC_METHODS:
+                allowed.add(method)
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return ", ".join(m for m in _METHODS if m in allowed)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -195,7 +217,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         "internal_error",
         "Der opstod en intern fejl. Prøv igen, eller kontakt driften"
         + (f" og opgiv request-id {rid}." if rid else "."),
-        headers={REQUEST_ID_HEADER: rid} if isinstance(rid, str) else None,
+        # Sent outside every middleware: nosniff too must be added here.
+        headers={"X-Content-Type-Options": "nosniff"}
+        | ({REQUEST_ID_HEADER: rid} if isinstance(rid, str) else {}),
     )
 
 

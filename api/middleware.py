@@ -1,5 +1,5 @@
 """The API's ASGI middleware: the request body limits, the request id, conditional GETs,
-and `nosniff` on every answer.
+`nosniff` on every answer, HEAD wherever GET is served, and CORS refusals in the error shape.
 
 Request body limits, checked before any handler (or the key check) sees the request.
 
@@ -20,8 +20,11 @@ import logging
 import re
 import time
 import uuid
+from typing import ClassVar
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import REQUEST_ID_HEADER, REQUEST_ID_SCOPE_KEY, error_response
@@ -48,6 +51,57 @@ class NoSniffMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+class HeadMiddleware:
+    """HEAD is answered wherever GET is: the GET's status and headers (its Content-Length
+    and ETag included), without the body. FastAPI routes declare GET only, and every HEAD
+    on them was a 405, although RFC 9110 asks a server that has GET to have HEAD."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
+class CorsMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the API's error shape and in
+    Danish (it was a plain-text "Disallowed CORS origin")."""
+
+    _REFUSED: ClassVar[dict[str, str]] = {
+        "origin": "oprindelsen (Origin)",
+        "method": "metoden",
+        "headers": "headerne",
+    }
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        said = bytes(response.body).decode("utf-8", "replace").removeprefix("Disallowed CORS ")
+        what = [self._REFUSED.get(part.strip(), part.strip()) for part in said.split(",")]
+        refused = error_response(
+            400,
+            "bad_request",
+            f"CORS-forespørgslen afvises: {' og '.join(what)} er ikke tilladt for denne server. "
+            "Tilladte oprindelser sættes i INDSATS_CORS_ORIGINS.",
+        )
+        for name in ("vary", "access-control-allow-methods", "access-control-max-age"):
+            if name in response.headers:
+                refused.headers[name] = response.headers[name]
+        return refused
 
 
 class BodyLimitMiddleware:

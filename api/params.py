@@ -82,6 +82,8 @@ _WHEN = {
     415: "Indholdet er hverken text/plain eller application/json.",
     422: "Ugyldige parametre eller indhold; `field` siger hvor (koder: `invalid_input`, "
     "`unknown_value`, `invalid_page`).",
+    429: "Klienten har brugt sin andel af arbejdet for nu (`too_many_requests`); prøv igen "
+    "efter `Retry-After` sekunder.",
     500: "En fejl i serveren; detaljerne står kun i serverens log.",
     503: "Model eller indeks indlæses stadig, eller kunne ikke indlæses; ved skrivning: "
     "datamappen kunne ikke skrives (`storage_unavailable`), intet er ændret.",

@@ -11,7 +11,15 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, Test
+from engine.domain.models import (
+    MAX_ANSWERS_PER_PAGE,
+    MAX_SCORE,
+    Answer,
+    Initiative,
+    Level,
+    Section,
+    Test,
+)
 from engine.search.query import MAX_K
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -174,7 +182,9 @@ class TestRecord(BaseModel):
         examples=["Evidenstest vedr. dagpengemodtagere med længerevarende ledighed"],
     )
     score: Score = Field(examples=[2.2])
-    answers: list[AnswerRecord] = Field(default_factory=list, max_length=500)
+    # The page as a whole holds at most as many (the parser's rule, which the record meets
+    # when it is stored in the page format: 422 invalid_page above it).
+    answers: list[AnswerRecord] = Field(default_factory=list, max_length=MAX_ANSWERS_PER_PAGE)
 
 
 class InitiativeRecord(BaseModel):

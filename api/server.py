@@ -20,8 +20,8 @@ import functools
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -160,27 +160,42 @@ def run(
     )
 
 
-# -- the access log never keeps a key ---------------------------------------------------------
+# -- no log keeps a key ---------------------------------------------------------------------------
 _KEY_PARAM = re.compile(
     r"(?i)([?&](?:x[-_]?)?(?:api[-_]?key|apikey|key|token|access[-_]?token)=)[^&\s\"]*"
 )
 
 
+def _any_encoding(secret: str) -> re.Pattern[str]:
+    """The secret as it can appear in a request line: each character as itself or
+    percent-encoded (`%73ecret`, any case, UTF-8 bytes), once or twice (`%2573`), a space
+    also as `+`. A log that decoded nothing still shows the key to whoever reads it."""
+    parts = []
+    for char in secret:
+        forms = [re.escape(char)] + (["\\+"] if char == " " else [])
+        encoded = "".join(f"%(?:25)?{b:02x}" for b in char.encode("utf-8"))
+        parts.append(f"(?:{'|'.join([*forms, encoded])})")
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
 class KeyRedactingFilter(logging.Filter):
-    """Masks key-like query parameters, and the configured key wherever it appears, in
-    the records of the access log (whose arguments hold the request line)."""
+    """Masks key-like query parameters, and the configured key in any encoding wherever it
+    appears, in a log record: its message, its arguments and its traceback."""
 
     def __init__(self) -> None:
         super().__init__("indsats-key-redaction")
         self.secrets: set[str] = set()
+        self._patterns: dict[str, re.Pattern[str]] = {}
 
     def mask(self, text: str) -> str:
         text = _KEY_PARAM.sub(r"\1***", text)
         for secret in self.secrets:
             if len(secret) < 8:  # too short to mask without garbling the line
                 continue
-            for form in {secret, quote(secret, safe=""), quote(secret, safe="").lower()}:
-                text = text.replace(form, "***")
+            pattern = self._patterns.get(secret)
+            if pattern is None:
+                pattern = self._patterns[secret] = _any_encoding(secret)
+            text = pattern.sub("***", text)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -188,16 +203,35 @@ class KeyRedactingFilter(logging.Filter):
             record.args = tuple(self.mask(a) if isinstance(a, str) else a for a in record.args)
         if isinstance(record.msg, str):
             record.msg = self.mask(record.msg)
+        if record.exc_info and not record.exc_text:  # formatted now, so it can be masked
+            record.exc_text = self.mask(logging.Formatter().formatException(record.exc_info))
         return True
 
 
 _redaction = KeyRedactingFilter()
 
 
+def _redacting_factory(
+    make: Callable[..., logging.LogRecord],
+) -> Callable[..., logging.LogRecord]:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        _redaction.filter(record)
+        return record
+
+    factory.indsats_redacts = True  # type: ignore[attr-defined]
+    return factory
+
+
 def install_log_redaction(settings: Settings) -> None:
-    """Mask keys in this process's access log (once per process; keys of every app)."""
+    """Mask keys in every log record of this process (once per process; keys of every app).
+
+    Every record, not one logger's: the key reached the log through uvicorn's access log
+    (percent-encoded in a query string), through our own access line (a path, decoded) and
+    could through any error that quotes a URL. A record factory sees each record as it is
+    made, whichever logger and handler it goes to."""
     if settings.api_key is not None:
         _redaction.secrets.add(settings.api_key.get_secret_value())
-    logger = logging.getLogger(ACCESS_LOGGER)
-    if _redaction not in logger.filters:
-        logger.addFilter(_redaction)
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "indsats_redacts", False):
+        logging.setLogRecordFactory(_redacting_factory(current))

@@ -27,6 +27,7 @@ from api.recommendation import RecommendResponse
 from cli import danish
 from cli.output import (
     console,
+    inert,
     literal,
     print_corpus,
     print_evaluation,
@@ -79,8 +80,9 @@ class _DanishLog(logging.Formatter):
     }
 
     def format(self, record: logging.LogRecord) -> str:
+        """A log line names files and quotes pages: shown, never acted on (`inert`)."""
         level = self.LEVELS.get(record.levelname, record.levelname)
-        return f"{level}: {record.getMessage()}"
+        return f"{level}: {inert(record.getMessage())}"
 
 
 @app.callback(options_metavar="[TILVALG]")

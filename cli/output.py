@@ -4,12 +4,16 @@ API's serializer instead (`api.models.to_json`).
 Page text is printed literally: a title with `[/bold]` in it is text, not rich markup (it
 made the commands exit with a MarkupError), and `:x:` is not an emoji. Everything that
 comes from a page, a query or an error message goes through `literal` before it meets our
-own markup, and the consoles have emoji codes off.
+own markup, and the consoles have emoji codes off. Nor may stored text steer the terminal:
+a page stored through the API with `\x1b[31m` in it turned `indsats search` red (and
+could have moved the cursor, retitled the window, hidden lines), so control characters and
+the Unicode direction overrides are shown as escapes (`\x1b`, `\u202e`), in `--json` too.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -30,14 +34,28 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, emoji=False, highlight=False)
 
 
+# What a terminal acts on instead of printing: C0 controls but line feed and tab, DEL, C1
+# controls (0x9b is a CSI on its own), and the marks that reorder the text shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def inert(text: str) -> str:
+    """`text` with every character a terminal would act on written as its escape."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else
+                        f"\\u{ord(m[0]):04x}", text)  # fmt: skip
+
+
 def literal(value: object) -> str:
-    """`value` as text that rich prints as it is."""
-    return escape(str(value))
+    """`value` as text that rich prints as it is, and the terminal only shows."""
+    return escape(inert(str(value)))
 
 
 def print_json(payload: Any) -> None:
-    """The bytes the API would send (Starlette's `JSONResponse.render`), plus a newline."""
+    """The bytes the API would send (Starlette's `JSONResponse.render`), plus a newline;
+    JSON escapes C0 controls itself, and the rest a terminal acts on are written as `\\u`
+    escapes too (the same JSON value)."""
     text = json.dumps(payload, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = _CONTROL.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
     sys.stdout.write(text + "\n")
 
 
@@ -129,7 +147,9 @@ def print_evaluation(report: SetReport, model: str) -> None:
     for column in ("Slags", "Antal", "hybrid", "baseline"):
         kinds.add_column(column, justify="right")
     for kind, row in report.kinds.items():
-        kinds.add_row(kind, f"{row['n']:.0f}", f"{row['hybrid']:.3f}", f"{row['baseline']:.3f}")
+        kinds.add_row(
+            literal(kind), f"{row['n']:.0f}", f"{row['hybrid']:.3f}", f"{row['baseline']:.3f}"
+        )
     printer.print(kinds)
     if report.practices:
         practices = Table(title=f"Anbefalede praksisser: {report.situations} situationer")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import logging
 import os
 import stat
 import tempfile
@@ -21,6 +22,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 TEMP_PREFIX = ".tmp-"
 DAMAGED_PREFIX = ".damaged-"
 # The errors that mean "no room": the caller undoes its change and says so (HTTP 507).
@@ -124,9 +126,14 @@ def file_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on `path` (created if missing) for the `with` block.
 
     flock locks belong to an open file, so a process must not nest this on one path (it
-    would wait on itself).
+    would wait on itself). A directory or a link in the lock's place (nobody can hold a lock
+    on either) is set aside first; it made every write, and every start, fail for good.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not is_regular_or_missing(path):
+        with contextlib.suppress(FileNotFoundError):  # another process moved it first
+            moved = set_aside(path)
+            log.warning("%s var ikke en fil; flyttet til %s", path.name, moved.name)
     with path.open("a+") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         try:

@@ -7,6 +7,8 @@ messages speak of the engine's own terms; the API adds what to do over HTTP.
 
 from __future__ import annotations
 
+import re
+
 
 class IndsatsError(Exception):
     """Base class; `message` is safe to show to a user or a client."""
@@ -128,8 +130,36 @@ class StorageError(IndsatsError):
     code = "storage_unavailable"
 
 
+class TooManyRequestsError(IndsatsError):
+    """A client has used its share of the work for now; `retry_after` says when to ask again
+    (seconds)."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ServiceUnavailableError(IndsatsError):
-    """The engine is still loading, or failed to load; the message says which."""
+    """The engine is still loading, or failed to load and tries again; the message says
+    which, `retry_after` when to ask again (seconds)."""
 
     status = 503
     code = "unavailable"
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+# An absolute path, written the way messages and OSErrors quote one; group 1 is its last part.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w/.~-])/(?:[^\s/'\"():;,]+/)*([^\s/'\"():;,]+)")
+
+
+def without_paths(text: str) -> str:
+    """`text` with every absolute path cut to its last part ('/srv/x/data/lock' -> 'lock'):
+    what a client reads (/readyz, a 503) names the file without telling where the server
+    keeps it."""
+    return _ABSOLUTE_PATH.sub(r"\1", text)

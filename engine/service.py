@@ -10,9 +10,8 @@ one place:
 - A write is all or nothing, durable (fsynced) and searchable when the method returns: the
   check, the file change, the `VERSION` bump and the index build happen under the writers'
   lock `data/lock`, and a failure (a full disk) puts every file back.
-- Other worker processes notice the new counter (or a new index version written by
-  `indsats build`) in `refresh()`, which costs two small file reads per call, and reload.
-  The loaded state is an immutable snapshot (`engine/state.py`) swapped in one assignment.
+- Other workers notice the new counter (or a new index version from `indsats build`) in
+  `refresh()` (two small file reads) and reload an immutable snapshot (`engine/state.py`).
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from engine.search.facets import Facets, facets, resolve_filter
 from engine.search.query import (
     InitiativeFilter,
     SearchQuery,
+    batch_size,
     require_unicode,
     shown_text,
     validate_query,
@@ -222,8 +222,9 @@ class Engine:
     def search_many(
         self, queries: Sequence[SearchQuery]
     ) -> tuple[SearchResponse | QueryFailure, ...]:
-        """One answer per query, in order: a bad query gets a `QueryFailure` in its place
-        and costs the others nothing. An empty corpus answers every good query with nothing."""
+        """One answer per query, in order (a bad query gets a `QueryFailure` in its place,
+        an empty corpus answers nothing found); a batch too large is refused whole."""
+        batch_size(queries, self.settings.max_batch_chars)
         searcher = self._snapshot.searcher
         answers: list[SearchResponse | QueryFailure] = []
         for query in queries:
@@ -330,18 +331,18 @@ class Engine:
         (corpus hash) and rebuilds.
         """
         with self._write_lock:
-            with self.store.lock():
-                if self.store.version() == self._snapshot.marker[0]:
-                    corpus = self.corpus
-                else:
-                    corpus = load_stored_corpus(self.settings, self.store)
-                try:
+            try:  # taking the lock fails too on a data directory mounted read-only: 503
+                with self.store.lock():
+                    if self.store.version() == self._snapshot.marker[0]:
+                        corpus = self.corpus
+                    else:
+                        corpus = load_stored_corpus(self.settings, self.store)
                     with self.store.undoable():
                         yield corpus
                         self.store.bump_version()
                         snapshot = self._load(locked=True)
-                except OSError as exc:
-                    raise write_failure(exc) from exc
+            except OSError as exc:
+                raise write_failure(exc) from exc
             # Only after the data lock is released: a reader of this process may hold the
             # reload lock while it waits for the data lock (to build), never the reverse.
             with self._reload_lock:

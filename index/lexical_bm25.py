@@ -27,13 +27,18 @@ EMPTY = "\u2205"
 
 class LexicalIndex:
     def __init__(self, bm25: Any, analyzer: Analyzer) -> None:
+        """`bm25` is a built bm25s index, or None for no rows (bm25s cannot index nothing:
+        a catalogue without checklist answers made it fail with "max() arg is an empty
+        sequence", and every recommendation with it)."""
         self._bm25 = bm25
         self.analyzer = analyzer
-        self._n = int(bm25.scores["num_docs"])
-        if getattr(bm25, "nonoccurrence_array", None) is not None:
+        if bm25 is None:
+            bm25 = _NO_ROWS
+        elif getattr(bm25, "nonoccurrence_array", None) is not None:
             # BM25L/BM25+ add a score for absent terms, which `scores` does not (we build
             # plain BM25, bm25s' default).
             raise ValueError("the lexical index must be plain BM25 (method 'lucene')")
+        self._n = int(bm25.scores["num_docs"])
         self._data = np.asarray(bm25.scores["data"], dtype=np.float32)
         self._indices = np.asarray(bm25.scores["indices"])
         self._indptr = np.asarray(bm25.scores["indptr"])
@@ -49,6 +54,8 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: Analyzer) -> LexicalIndex:
+        if not texts:
+            return cls(None, analyzer)
         tokens = [analyzer.stems(t) or [EMPTY] for t in texts]
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
@@ -60,6 +67,8 @@ class LexicalIndex:
         return cls(bm25, analyzer)
 
     def save(self, path: Path) -> None:
+        if self._bm25 is None:
+            raise ValueError("an index without rows is not saved: there is nothing to load")
         path.mkdir(parents=True, exist_ok=True)
         self._bm25.save(str(path), show_progress=False)
 
@@ -139,6 +148,21 @@ class LexicalIndex:
             has[rows] = True
             out &= has
         return out
+
+
+class _NoRows:
+    """What bm25s would hold for zero documents, had it built one."""
+
+    scores: Mapping[str, Any] = {
+        "num_docs": 0,
+        "data": np.zeros(0, dtype=np.float32),
+        "indices": np.zeros(0, dtype=np.int64),
+        "indptr": np.zeros(1, dtype=np.int64),
+    }
+    vocab_dict: Mapping[str, int] = {}
+
+
+_NO_ROWS = _NoRows()
 
 
 def _rows_ascending(indices: npt.NDArray[Any], indptr: npt.NDArray[Any]) -> bool:

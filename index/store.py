@@ -244,6 +244,9 @@ class IndexStore:
         progress: Progress | None,
     ) -> tuple[LoadedIndex, BuildReport]:
         start = time.monotonic()
+        if self.root.exists() and not self.root.is_dir():  # we hold the writers' lock
+            moved = set_aside(self.root)
+            log.warning("%s var ikke en mappe; flyttet til %s", self.root.name, moved.name)
         self.root.mkdir(parents=True, exist_ok=True)
         self._remove_temp_dirs()
         # Everything goes into a temp dir first; only the rename below makes it a version.

@@ -29,6 +29,8 @@ TITLES = {
     "disk_full": "Full disk during writes (tmpfs and injected ENOSPC)",
     "damaged_files": "Byte-level damage to each file of the data dir, at start-up and running",
     "hostile": "Hostile clients (real server process)",
+    "startup_faults": "Failed starts and data directories that cannot be written",
+    "limits": "What one request may cost",
     "cases": "Cases of a fault-class test file",
 }
 
@@ -52,6 +54,12 @@ HEADLINES = {
     "hostile_huge_header": ["header_bytes_offered", "bytes_sent_before_refusal", "status"],
     "hostile_slow_bodies": ["connections", "answered_408", "rss_before_mib",
                             "rss_after_round_1_mib", "rss_after_round_2_mib"],
+    "hostile_batch_flood": ["batches_accepted", "batches_refused_429", "polite_requests",
+                            "polite_non_200", "polite_p50_ms_alone",
+                            "polite_p50_ms_during_flood"],
+    "startup_faults": ["full_disk_starts", "entries_set_aside", "read_only_writes_refused"],
+    "limits_answers_per_page": ["cap", "refused_8000_answers_s", "stored_at_cap_s",
+                                "next_small_write_s"],
     "cases": ["cases", "passed", "failed", "skipped"],
 }  # fmt: skip
 
@@ -76,10 +84,34 @@ FAULTS = [
 ]  # fmt: skip
 
 
+# The fault classes of the third round (issue 25), the same way.
+FAULTS_3 = [
+    ("Pages without checklist answers (an empty practice catalogue), with and without seeds, "
+     "across restarts", "cases_test_empty_corpus", "cases", None),
+    ("Failed starts (full disk at start, a directory as data/lock, a file as data/index or "
+     "data/pages), read-only data dirs (injected and mounted)", "cases_test_startup_faults",
+     "cases", None),
+    ("Writes refused on a read-only data dir", "startup_faults", "read_only_writes_refused",
+     None),
+    ("What one request may cost: 8,000 answers on every path, batch size, a client's share",
+     "cases_test_request_limits", "cases", None),
+    ("One client flooding the largest batches beside another's searches (searches answered)",
+     "hostile_batch_flood", "polite_requests", "polite_non_200"),
+    ("Terminal escapes in stored text (text, log lines, --json), with the earlier text cases",
+     "cases_test_text_input", "cases", None),
+    ("HEAD, 405 under /static, nosniff on a 500, the key in any encoding, one worker's access "
+     "line, with the earlier hostile-client cases", "cases_test_hostile_clients", "cases", None),
+]  # fmt: skip
+
+
 def fault_table(figures: dict[str, Any]) -> list[str]:
-    lines = ["### Fault classes (round 2)", "", "| fault class | figures | trials | lost |",
+    return _faults("round 2", FAULTS, figures) + _faults("round 3", FAULTS_3, figures)
+
+
+def _faults(title: str, faults: list[Any], figures: dict[str, Any]) -> list[str]:
+    lines = [f"### Fault classes ({title})", "", "| fault class | figures | trials | lost |",
              "|---|---|---|---|"]  # fmt: skip
-    for label, name, trials, lost in FAULTS:
+    for label, name, trials, lost in faults:
         values = figures.get(name)
         if values is None:
             lines.append(f"| {label} | `{name}` | not run yet | - |")

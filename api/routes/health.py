@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from api.deps import get_engine
 from api.models import Health, Readiness
 from api.params import errors
+from engine.errors import without_paths
 
 router = APIRouter(tags=["operations"])
 
@@ -26,12 +27,15 @@ def get_health() -> Health:
     summary="Er model og indeks indlæst?",
 )
 def get_readiness(request: Request) -> Readiness:
-    """503 indtil model og indeks er indlæst; derefter antal sider og indlæsningsfejl."""
+    """503 indtil model og indeks er indlæst (med årsagen, hvis et forsøg mislykkedes, og
+    `Retry-After`); derefter antal sider og indlæsningsfejl."""
     engine = get_engine(request)
     return Readiness(
         status="ready",
         initiatives=len(engine.corpus.initiatives),
         practices=len(engine.corpus.practices),
         index_version=engine.index_version,
-        load_errors=[f"{Path(e.file).name}: {e.message}" for e in engine.load_errors()],
+        load_errors=[
+            f"{Path(e.file).name}: {without_paths(e.message)}" for e in engine.load_errors()
+        ],
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api.deps import EngineDep
 from api.models import BatchSearchFailure, BatchSearchResponse, Facets
@@ -21,7 +21,7 @@ from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
 from engine.domain.models import Level
 from engine.recommend import RecommendRequest as Situation
-from engine.search.query import InitiativeFilter, SearchQuery
+from engine.search.query import InitiativeFilter, SearchQuery, batch_size
 from engine.service import QueryFailure
 
 router = APIRouter(prefix="/v1", tags=["search"])
@@ -50,13 +50,17 @@ def search(
 @router.post(
     "/search/batch",
     response_model=BatchSearchResponse,
-    responses=errors(413, 422),
+    responses=errors(413, 422, 429),
     summary="Mange søgninger i ét kald",
 )
-def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResponse:
+def search_batch(
+    request: Request, engine: EngineDep, body: BatchSearchRequest
+) -> BatchSearchResponse:
     """Én søgning pr. tekst med de samme filtre og sider. Svaret har ét element pr. søgning i
     samme rækkefølge: et søgesvar, eller en fejl på den søgnings plads (fx en tom tekst),
-    mens de andre besvares."""
+    mens de andre besvares. Teksterne må fylde højst `INDSATS_MAX_BATCH_CHARS` tegn i alt
+    (413), og en klient højst `INDSATS_BATCH_CHARS_PER_MINUTE` tegn i minuttet (429 med
+    `Retry-After`)."""
     queries = [
         SearchQuery(
             q, body.k, body.offset, body.mode, body.target_group, body.municipality,
@@ -64,6 +68,9 @@ def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResp
         )
         for q in body.queries
     ]  # fmt: skip
+    request.app.state.batch_budget.charge(
+        request, batch_size(queries, engine.settings.max_batch_chars)
+    )
     return BatchSearchResponse(items=[_batch_item(a) for a in engine.search_many(queries)])
 
 

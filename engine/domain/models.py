@@ -12,6 +12,11 @@ from enum import StrEnum
 
 # Every test score, the headline score and the evidence filter are on this scale.
 MAX_SCORE = 5.0
+# Checklist answers one page may hold, on every path (text, JSON record, a file among the
+# pages). Published pages have at most 31; every distinct answer is a practice that each
+# later load clusters and embeds, so one page with 8,000 answers held the writers' lock for
+# minutes on every write after it.
+MAX_ANSWERS_PER_PAGE = 100
 
 
 class Level(StrEnum):

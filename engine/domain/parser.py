@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, Test
+from engine.domain.models import (
+    MAX_ANSWERS_PER_PAGE,
+    MAX_SCORE,
+    Answer,
+    Initiative,
+    Level,
+    Section,
+    Test,
+)
 from engine.domain.text import normalise_newlines, parse_decimal, slugify
 from engine.errors import PageFormatError
 
@@ -223,6 +231,13 @@ class _Parser:
                     sections.append((SECTION_ORDER[0], []))
                 sections[-1][1].append(stripped)
             i += 1
+        answers = [line for t in tests for line, _ in t.answers]
+        if len(answers) > MAX_ANSWERS_PER_PAGE:
+            raise self.fail(
+                f"siden har {len(answers)} svar i tjeklisterne; højst {MAX_ANSWERS_PER_PAGE} er "
+                "tilladt (offentliggjorte sider har omkring 30). Del siden op, eller fjern svar",
+                answers[MAX_ANSWERS_PER_PAGE],
+            )
         return [Section(name, _paragraphs(body)) for name, body in sections], [
             self.finish_test(t) for t in tests
         ]

@@ -12,6 +12,7 @@ stemmer, which is locked: Snowball stemmers are not thread-safe and requests sha
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import unicodedata
@@ -35,10 +36,17 @@ def normalise_newlines(text: str) -> str:
 
 
 def slugify(text: str, max_length: int = 60) -> str:
-    """ASCII slug with Danish letters spelled out (æ→ae, ø→oe, å→aa), stable across runs."""
-    text = unicodedata.normalize("NFC", text).lower().translate(_TRANSLIT)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    """ASCII slug with Danish letters spelled out (æ→ae, ø→oe, å→aa), stable across runs.
+
+    A text with nothing a slug can hold ("😀😀😀", "!!! ???", Greek) gets a short digest of
+    itself instead: such titles all got the id `hedensted-`, so the second was a conflict
+    with the first and the id ended in a hyphen."""
+    text = unicodedata.normalize("NFC", text)
+    folded = text.lower().translate(_TRANSLIT)
+    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if not slug:
+        return "x" + hashlib.sha256(text.strip().encode("utf-8", "replace")).hexdigest()[:10]
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
     return slug

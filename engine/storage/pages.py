@@ -80,17 +80,39 @@ class PageStore:
 
     def ensure(self) -> None:
         """Create the directories, drop temp files left by a crashed writer, and rewrite a
-        damaged `VERSION` (other workers see the new value and reload)."""
-        self.pages_dir.mkdir(parents=True, exist_ok=True)
+        damaged `VERSION` (other workers see the new value and reload).
+
+        A data directory that cannot be written (mounted read-only, say) is no reason not to
+        serve what it holds: the tidying is left for a start that can write, and every write
+        is refused with 503 until then. A file where the pages directory belongs is set
+        aside, never deleted; it made every start fail."""
         self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.lock():
-            for leftover in self.pages_dir.glob(TEMP_PREFIX + "*"):
-                log.warning("Fjerner ufuldstændig fil fra en afbrudt skrivning: %s", leftover)
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
-            if not self.version().isdigit():
-                with contextlib.suppress(OSError):  # a full disk: it is rewritten at a write
-                    self.bump_version()
+        try:
+            with self.lock():
+                if self.pages_dir.exists() and not self.pages_dir.is_dir():
+                    moved = set_aside(self.pages_dir)
+                    log.warning(
+                        "%s var ikke en mappe; flyttet til %s", self.pages_dir.name, moved.name
+                    )
+                self.pages_dir.mkdir(parents=True, exist_ok=True)
+                self._tidy()
+        except OSError as exc:
+            if not self.pages_dir.is_dir() and self.pages_dir.exists():
+                raise  # neither tidied nor readable: the start fails and is tried again
+            log.warning(
+                "Datamappen kan ikke skrives (%s): siderne og indekset læses, men skrivninger "
+                "afvises, til den kan skrives igen",
+                exc.strerror or type(exc).__name__,
+            )
+
+    def _tidy(self) -> None:
+        for leftover in self.pages_dir.glob(TEMP_PREFIX + "*"):
+            log.warning("Fjerner ufuldstændig fil fra en afbrudt skrivning: %s", leftover.name)
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        if not self.version().isdigit():
+            with contextlib.suppress(OSError):  # a full disk: it is rewritten at a write
+                self.bump_version()
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:

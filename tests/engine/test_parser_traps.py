@@ -173,3 +173,38 @@ def test_rejection_names_the_line() -> None:
         parse_page(bad, "p")
     line = bad.split("\n").index(" • Nogle virk" + " tilbud, tager afsæt i borgernes jobmål.") + 1
     assert err.value.reason.startswith(f"linje {line}:")
+
+
+def _with_answers(n: int) -> str:
+    bullets = "".join(f" • Ja: Mindst 9 ud af 10 borgere får tilbud nummer {k}\n" for k in range(n))
+    return PAGE + f"1,0\nTest vedr. uddannelse\n\nMange svar\n\n{bullets}"
+
+
+def test_a_page_holds_at_most_max_answers() -> None:
+    """Every answer is a practice each later load clusters: 8,000 on one page held the
+    writers' lock for minutes on every write after it."""
+    from engine.domain.models import MAX_ANSWERS_PER_PAGE
+
+    room = MAX_ANSWERS_PER_PAGE - 5  # PAGE has five
+    assert len(list(parse_page(_with_answers(room), "p").answers())) == MAX_ANSWERS_PER_PAGE
+    text = _with_answers(8000)
+    with pytest.raises(PageFormatError) as err:
+        parse_page(text, "p")
+    assert "8005 svar" in err.value.reason and f"højst {MAX_ANSWERS_PER_PAGE}" in err.value.reason
+    first_over = text.split("\n").index(
+        f" • Ja: Mindst 9 ud af 10 borgere får tilbud nummer {room}"
+    )
+    assert err.value.reason.startswith(f"linje {first_over + 1}:")
+
+
+@pytest.mark.parametrize("title", ["😀😀😀", "!!! ???", "Ελληνικά", "😃😃😃"])
+def test_a_title_without_latin_letters_gets_its_own_id(title: str) -> None:
+    item = parse_page(PAGE.replace("Virksomhedsrettet forløb for nyledige", title), "p")
+    others = {"😀😀😀", "!!! ???", "Ελληνικά", "😃😃😃"} - {title}
+    other_ids = {parse_page(PAGE.replace("Virksomhedsrettet forløb for nyledige", t), "p").id
+                 for t in others}  # fmt: skip
+    assert item.id.startswith("odder-") and len(item.id) > len("odder-x")
+    assert not item.id.endswith("-") and item.id not in other_ids
+    assert (
+        parse_page(PAGE.replace("Virksomhedsrettet forløb for nyledige", title), "q").id == item.id
+    )

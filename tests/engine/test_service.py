@@ -194,3 +194,16 @@ def test_concurrent_writers_in_two_workers_never_both_win(settings: Settings) ->
     # the index both serve covers all of them
     fresh = Engine.open(settings, FakeEmbedder())
     assert fresh.index_version == engines[0].index_version == engines[1].index_version
+
+
+def test_a_batch_too_large_is_refused_whole(engine: Engine) -> None:
+    """The work of one batch is bounded by the characters it asks to search."""
+    from engine.errors import PayloadTooLargeError
+    from engine.search.query import SearchQuery
+
+    limit = engine.settings.max_batch_chars
+    fits = [SearchQuery("ledige " * 285)] * (limit // 2000)
+    assert len(engine.search_many(fits)) == len(fits)
+    with pytest.raises(PayloadTooLargeError) as err:
+        engine.search_many([*fits, SearchQuery("ledige " * 285)])
+    assert f"højst {limit}" in err.value.message

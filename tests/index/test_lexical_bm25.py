@@ -141,3 +141,17 @@ def test_scores_of_some_rows_equal_the_full_scores_there(shuffled: bool) -> None
     rows = np.array([1, 2, 4], dtype=np.int64)
     np.testing.assert_allclose(index.scores_of(weights, rows), index.scores(weights)[rows])
     assert len(index.scores_of(weights, np.zeros(0, dtype=np.int64))) == 0
+
+
+def test_an_index_of_no_texts_answers_nothing() -> None:
+    """A practice catalogue without checklist answers indexes no texts (bm25s alone fails
+    on that with "max() arg is an empty sequence", which made every recommendation 500)."""
+    empty = LexicalIndex.build([], DanishAnalyzer())
+    weights = {"samtal": 1.0, "ledig": 0.5}
+    assert len(empty) == 0 and "samtal" not in empty and list(empty.terms) == []
+    assert empty.scores(weights).shape == (0,)
+    assert empty.scores_of(weights, np.zeros(0, dtype=np.int64)).shape == (0,)
+    assert len(empty.search(weights, 5).rows) == 0
+    assert empty.document_frequency("samtal") == 0 and empty.best_contribution("samtal") == 0
+    assert len(empty.postings("samtal")[0]) == 0
+    assert empty.containing(["samtal"]).shape == (0,)

@@ -49,7 +49,8 @@ _PROPERTIES = "tests/reliability/test_parser_properties.py"
 _property_outcomes: dict[str, bool] = {}
 # Files whose cases are counted for the fault-class table (each case a check that can fail).
 _COUNTED = ("test_text_input", "test_unreadable_pages", "test_empty_corpus",
-            "test_hostile_clients", "test_damaged_files", "test_disk_full")  # fmt: skip
+            "test_hostile_clients", "test_damaged_files", "test_disk_full",
+            "test_startup_faults", "test_request_limits")  # fmt: skip
 _case_outcomes: dict[str, dict[str, str]] = {}
 
 

@@ -123,6 +123,17 @@ CASES = [
          b'{"queries": ["ledige"], "sort": "asc"}', JSON),
     Case("batch: 101 queries", "POST", "/v1/search/batch",
          json.dumps({"queries": ["ledige"] * 101}).encode(), JSON),
+    Case("batch: k with 5,000 digits", "POST", "/v1/search/batch",
+         b'{"queries": ["ledige"], "k": ' + b"7" * 5000 + b"}", JSON),
+    Case("batch: 11 queries of 2,000 characters", "POST", "/v1/search/batch",
+         json.dumps({"queries": [f"ledige{n} " * 250 for n in range(11)]}).encode(), JSON),
+    Case("page with 8,000 checklist answers", "POST", "/v1/initiatives",
+         (SEED_PAGE.rstrip() + "\n\n1,0\nTest vedr. uddannelse\n\nMange\n\n"
+          + "".join(f" • Ja: Mindst 9 ud af 10 får tilbud {n}\n" for n in range(8000))).encode(),
+         TEXT),
+    Case("title without Latin letters", "POST", "/v1/initiatives",
+         SEED_PAGE.replace("Jobrettet coaching til afklaring af jobmuligheder", "😀😀😀",
+                           1).encode(), TEXT, ok=(201,)),
     Case("recommend: situation missing", "POST", "/v1/recommend", b"{}", JSON),
     Case("recommend: situation null", "POST", "/v1/recommend", b'{"situation": null}', JSON),
     Case("recommend: k huge", "POST", "/v1/recommend",
@@ -179,3 +190,21 @@ def test_bad_input(client: TestClient, tmp_path: Path, case: Case, rows: Any) ->
             "message": message[:140],
         }
     )
+
+
+def test_a_number_with_too_many_digits_is_named(client: TestClient) -> None:
+    """A 5,000-digit `k` is JSON Python will not read: say that, not "not UTF-8"."""
+    body = b'{"queries": ["ledige"], "k": ' + b"7" * 5000 + b"}"
+    r = client.post("/v1/search/batch", content=body, headers=JSON)
+    assert r.status_code == 422 and "for mange cifre" in r.json()["error"]["message"], r.text
+
+
+def test_titles_without_latin_letters_get_ids_of_their_own(client: TestClient) -> None:
+    ids = []
+    for title in ["😀😀😀", "!!! ???", "😃😃😃"]:
+        text = SEED_PAGE.replace("Jobrettet coaching til afklaring af jobmuligheder", title, 1)
+        r = client.post("/v1/initiatives", content=text.encode(), headers=TEXT)
+        assert r.status_code == 201, (title, r.text)
+        ids.append(r.json()["id"])
+        assert client.get(f"/v1/initiatives/{ids[-1]}").json()["title"] == title
+    assert len(set(ids)) == 3 and not any(i.endswith("-") for i in ids), ids

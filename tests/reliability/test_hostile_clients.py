@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -28,14 +29,17 @@ from tests.reliability.harness import KEY, Server, page, running
 
 READ_TIMEOUT = "1"  # seconds, for the servers below: the 408s come quickly
 SLOW_CLIENTS = int(os.environ.get("INDSATS_SLOW_CLIENTS", "50"))  # `make soak`: 200
+GREEDY_SECONDS = float(os.environ.get("INDSATS_GREEDY_SECONDS", "4"))  # `make soak`: 30
+BATCH_BUDGET = 60_000  # characters a minute for a client, for the server below
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("hostile")
     with running(
-        base / "data", base / "server.log", access_log=True, INDSATS_READ_TIMEOUT=READ_TIMEOUT
-    ) as srv:
+        base / "data", base / "server.log", access_log=True, INDSATS_READ_TIMEOUT=READ_TIMEOUT,
+        INDSATS_BATCH_CHARS_PER_MINUTE=str(BATCH_BUDGET),
+    ) as srv:  # fmt: skip
         yield srv
 
 
@@ -181,6 +185,82 @@ def test_bodies_that_stop_coming_get_408_and_are_let_go(server: Server) -> None:
     )  # fmt: skip
 
 
+def _polite_latencies(
+    srv: Server, until: float, stop: threading.Event | None = None
+) -> list[float]:
+    """One client searching one query after another until `until` (or `stop`); the seconds
+    each took. Any answer but 200 fails the test."""
+    import time
+
+    took = []
+    with httpx.Client(base_url=srv.base, timeout=30) as polite:
+        n = 0
+        while time.monotonic() < until and not (stop and stop.is_set()):
+            started = time.perf_counter()
+            r = polite.get(f"/v1/search?q=ledige+jobs%C3%B8gning+{n % 50}")
+            took.append(time.perf_counter() - started)
+            assert r.status_code == 200, r.text[:200]
+            n += 1
+    return took
+
+
+def _p99(seconds: list[float]) -> float:
+    from statistics import quantiles
+
+    return quantiles(seconds, n=100)[98] if len(seconds) >= 2 else seconds[0]
+
+
+def test_one_client_flooding_batches_cannot_starve_another(server: Server) -> None:
+    """Four connections of one client send the largest batches without pause, ignoring
+    Retry-After; a second client's searches are all answered meanwhile, and the first gets
+    no more work done than its budget (one minute's share, or two across a window edge)."""
+    import time
+    from statistics import median
+
+    batch = {"queries": [(f"ledige{n} jobsøgning samtaler " * 80)[:2000] for n in range(10)]}
+    baseline = _polite_latencies(server, time.monotonic() + 1.5)
+    stop = threading.Event()
+    counts = {"accepted": 0, "refused": 0, "accepted_chars": 0}
+    retry_after: list[int] = []
+    lock = threading.Lock()
+
+    def greedy() -> None:
+        with httpx.Client(base_url=server.base, timeout=60) as client:
+            while not stop.is_set():
+                r = client.post("/v1/search/batch", json=batch)
+                with lock:
+                    if r.status_code == 200:
+                        counts["accepted"] += 1
+                        counts["accepted_chars"] += 20_000
+                    else:
+                        assert r.status_code == 429, r.text[:200]
+                        counts["refused"] += 1
+                        retry_after.append(int(r.headers["retry-after"]))
+
+    floods = [threading.Thread(target=greedy) for _ in range(4)]
+    for thread in floods:
+        thread.start()
+    try:
+        during = _polite_latencies(server, time.monotonic() + GREEDY_SECONDS)
+    finally:
+        stop.set()
+        for thread in floods:
+            thread.join(120)
+    assert counts["refused"] > 0 and all(1 <= s <= 60 for s in retry_after), counts
+    assert counts["accepted_chars"] <= 2 * BATCH_BUDGET, counts
+    assert during, "the polite client got no answer at all"
+    record(
+        "hostile_batch_flood",
+        {"flooding_connections": 4, "seconds": GREEDY_SECONDS, "budget_chars_per_minute":
+         BATCH_BUDGET, "batches_accepted": counts["accepted"], "batches_refused_429":
+         counts["refused"], "polite_requests": len(during), "polite_non_200": 0,
+         "polite_p50_ms_alone": round(median(baseline) * 1000, 1),
+         "polite_p99_ms_alone": round(_p99(baseline) * 1000, 1),
+         "polite_p50_ms_during_flood": round(median(during) * 1000, 1),
+         "polite_p99_ms_during_flood": round(_p99(during) * 1000, 1)},
+    )  # fmt: skip
+
+
 def test_a_normal_write_is_not_cut_off(server: Server) -> None:
     text, _ = page("normal-under-frist")
     r = httpx.post(
@@ -209,6 +289,54 @@ def test_a_key_in_the_query_string_never_reaches_the_access_log(server: Server) 
     assert KEY not in log and quote(KEY) not in log
 
 
+def test_indsats_serve_logs_each_request_and_no_key_in_any_encoding(tmp_path: Path) -> None:
+    """`indsats serve` as it starts by default (one worker, the CLI's own logging): one
+    access line per request with its id, and the key in no log line however it is encoded
+    (percent-encoded in a query string or a path, twice, in part)."""
+    import subprocess
+    import sys
+
+    from tests.reliability.harness import ROOT, free_port, server_env
+
+    def encoded(text: str, every: int) -> str:
+        return "".join(f"%{ord(c):02X}" if i % every == 0 else c for i, c in enumerate(text))
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    cmd = [sys.executable, "-m", "tests.reliability.cli_fake", "serve", "--port", str(port)]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(tmp_path / "data"), stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        srv = Server(tmp_path / "data", log)
+        srv.proc, srv.port = proc, port
+        srv.wait_ready(90)
+        base = srv.base
+        sent = [
+            f"/v1/search?q=%{ord(KEY[0]):02x}{KEY[1:]}",
+            f"/v1/search?q={encoded(KEY, 2)}&k=3",
+            f"/v1/search?q={encoded(KEY, 1).replace('%', '%25')}",
+            f"/v1/initiatives/{encoded(KEY, 3)}",
+            f"/v1/initiatives/{KEY}/similar",
+        ]
+        for url in sent:
+            assert httpx.get(base + url, timeout=10).status_code in (200, 404, 422), url
+        gone = httpx.delete(f"{base}/v1/initiatives/{encoded(KEY, 2)}", headers={"X-API-Key": KEY})
+        assert gone.status_code == 404
+        tagged = httpx.get(base + "/healthz", headers={"X-Request-ID": "spor-7"}, timeout=10)
+        assert tagged.status_code == 200
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert "request_id=spor-7" in text, text[-3000:]
+    assert "GET /v1/search" in text, "no access line: the check below proves nothing"
+    lowered = text.lower()
+    assert KEY[3:].lower() not in lowered and KEY[:-3].lower() not in lowered, text[-3000:]
+    for url in sent:
+        assert url.split("/", 3)[-1] not in text, url
+
+
 def test_the_redacting_filter_masks_uvicorn_access_records() -> None:
     masking = KeyRedactingFilter()
     masking.secrets.add("hemmelig-noegle-123")
@@ -222,14 +350,41 @@ def test_the_redacting_filter_masks_uvicorn_access_records() -> None:
 
 
 def test_every_answer_says_nosniff(client: TestClient) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    real = engine.practices
+    engine.practices = lambda: object()  # a bug: the 500 is sent outside every middleware
+    try:
+        bug = client.get("/v1/practices")
+    finally:
+        engine.practices = real
+    assert bug.status_code == 500
     for r in [
         client.get("/v1/initiatives"),
         client.get("/v1/findes-ikke"),
         client.get("/v1/search?q=ledige&k=0"),
         client.post("/v1/initiatives", content=b"x" * (2 * 1024 * 1024)),
         client.get("/healthz"),
+        bug,
     ]:
         assert r.headers.get("x-content-type-options") == "nosniff", (r.status_code, r.url)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/initiatives", "/v1/initiatives/hedensted-jobrettet-coaching-til-afklaring-af-"
+     "jobmuligheder", "/v1/search?q=ledige", "/healthz", "/readyz", "/", "/static/css/indsats.css"],
+)  # fmt: skip
+def test_head_is_answered_wherever_get_is(client: TestClient, path: str) -> None:
+    get, head = client.get(path), client.head(path)
+    assert head.status_code == get.status_code == 200, (path, head.status_code)
+    assert head.content == b"" and head.headers.get("content-length") == str(len(get.content))
+    assert head.headers.get("etag") == get.headers.get("etag")
+    assert head.headers.get("content-type") == get.headers.get("content-type")
+
+
+def test_head_where_only_post_is_served_names_the_methods(client: TestClient) -> None:
+    r = client.head("/v1/recommend")
+    assert r.status_code == 405 and r.headers["allow"] == "POST" and r.content == b""
 
 
 @pytest.mark.parametrize(
@@ -241,6 +396,8 @@ def test_every_answer_says_nosniff(client: TestClient) -> None:
         ("/v1/search", "POST", {"GET"}),
         ("/v1/recommend", "GET", {"POST"}),
         ("/v1/practices", "DELETE", {"GET"}),
+        ("/static/css/indsats.css", "POST", {"GET", "HEAD"}),
+        ("/docs/assets/swagger-ui.css", "DELETE", {"GET", "HEAD"}),
     ],
 )
 def test_405_names_the_allowed_methods(

@@ -199,6 +199,18 @@ def test_cors_closed_by_default(client: TestClient) -> None:
     assert "access-control-allow-headers" not in r.headers
 
 
+def test_a_refused_preflight_is_answered_in_the_error_shape(make_client: ClientFactory) -> None:
+    with make_client(cors_origins=["https://jobcenter.example"]) as client:
+        r = client.options(
+            "/v1/initiatives",
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "PATCH"},
+        )
+    assert r.status_code == 400 and r.headers["content-type"] == "application/json"
+    error = r.json()["error"]
+    assert error["code"] == "bad_request" and "oprindelsen" in error["message"], error
+    assert "metoden" in error["message"] and "access-control-allow-origin" not in r.headers
+
+
 def test_cors_opens_only_for_configured_origins(make_client: ClientFactory) -> None:
     allowed = "https://jobcenter.example"
     with make_client(cors_origins=[allowed]) as client:

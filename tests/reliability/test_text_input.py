@@ -18,7 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tests.reliability.harness import ROOT, SEED_PAGE, SEED_TITLE
+from tests.reliability.conftest import ClientFactory
+from tests.reliability.harness import KEY, ROOT, SEED_PAGE, SEED_TITLE, page
 
 JSON = {"Content-Type": "application/json"}
 
@@ -181,3 +182,35 @@ def test_invalid_utf8_line_on_stdin_is_answered_in_place(
     assert "error" not in out[0] and "error" not in out[2]
     assert out[1]["error"]["code"] == "invalid_input" and "UTF-8" in out[1]["error"]["message"]
     assert out[1][key].startswith("ledige ")
+
+
+STEERING = "\x1b[31mrød\x1b[0m \x9b2J \u202eomvendt\u202c \x07"
+
+
+def test_stored_text_cannot_steer_the_terminal(make_client: ClientFactory, tmp_path: Path) -> None:
+    """A page stored through the API with terminal escapes in its title and text: every
+    command shows them as escapes (`\\x1b`), none reaches the terminal as a control."""
+    text, new_id = page("farver " + STEERING, extra="Ledige får farver " + STEERING)
+    with make_client() as client:
+        headers = {"Content-Type": "text/plain", "X-API-Key": KEY}
+        assert (
+            client.post("/v1/initiatives", content=text.encode(), headers=headers).status_code
+            == 201
+        )
+    data = tmp_path / "data"
+    (data / "pages" / "\x1b]0;titel\x07ond.txt").write_text("ikke en side\x1b[2J", "utf-8")
+    runs = {
+        "search": _cli(data, [b"search", "Prøveindsats farver".encode()]),
+        "search --json": _cli(data, [b"search", "Prøveindsats farver".encode(), b"--json"]),
+        "recommend": _cli(data, [b"recommend", "ledige får farver".encode()]),
+        "corpus": _cli(data, [b"corpus", str(data / "pages").encode()]),
+    }
+    for name, result in runs.items():  # corpus: 1 for the rejected file, named in the log too
+        assert result.returncode == (1 if name == "corpus" else 0), (name, result.stderr[-2000:])
+        for raw in (b"\x1b", b"\x07", "\x9b".encode(), "\u202e".encode()):
+            assert raw not in result.stdout and raw not in result.stderr, (name, raw)
+    assert "farver \\x1b[31mrød" in runs["search"].stdout.decode()
+    assert "\\x1b]0;titel\\x07ond.txt" in runs["corpus"].stderr.decode()
+    found = json.loads(runs["search --json"].stdout)
+    assert found["items"][0]["id"] == new_id
+    assert found["items"][0]["title"] == "Prøveindsats farver " + STEERING  # the same value

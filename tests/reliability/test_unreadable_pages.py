@@ -97,3 +97,19 @@ def test_size_limit_is_above_the_largest_body_a_write_accepts() -> None:
     from engine.settings import Settings
 
     assert Settings().max_body_bytes <= MAX_PAGE_BYTES
+
+
+def test_load_errors_name_files_without_server_paths(
+    make_client: ClientFactory, tmp_path: Path
+) -> None:
+    """A second file with a seed's id is reported as "samme id som <file>": by its name,
+    not by where the server keeps it (/readyz showed the absolute path)."""
+    pages = tmp_path / "data" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "kopi-a.txt").write_text(SEED_PAGE, encoding="utf-8")
+    (pages / "kopi-b.txt").write_text(SEED_PAGE, encoding="utf-8")
+    with make_client() as client:
+        ready = client.get("/readyz")
+        errors = ready.json()["load_errors"]
+        assert any(e.startswith("kopi-b.txt:") and "kopi-a.txt" in e for e in errors), errors
+        assert str(tmp_path) not in ready.text, errors
