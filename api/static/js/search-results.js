@@ -108,18 +108,36 @@ function followerItem(f, titles) {
   );
 }
 
+// At most three followers by name, best scores first (the API sends them so); the rest
+// behind "og N andre", which opens in place.
+const SHOWN_FOLLOWERS = 3;
+
+function followerList(label, level, followers, titles) {
+  const items = followers.map((f) => followerItem(f, titles));
+  const out = [
+    el("p", { class: "followers-label" }, levelBadge(level), ` ${label}:`),
+    el("ul", { class: "follower-list" }, items.slice(0, SHOWN_FOLLOWERS)),
+  ];
+  const rest = items.slice(SHOWN_FOLLOWERS);
+  if (rest.length) {
+    out.push(
+      el(
+        "details",
+        { class: "more-followers" },
+        el("summary", {}, `og ${rest.length} ${rest.length === 1 ? "anden" : "andre"}`),
+        el("ul", { class: "follower-list" }, rest),
+      ),
+    );
+  }
+  return out;
+}
+
 function followerLists(practice, titles) {
   const full = (practice.followed_by || []).filter((f) => f.answer === "ja");
   const partial = (practice.followed_by || []).filter((f) => f.answer === "delvist");
   const out = [];
-  if (full.length) {
-    out.push(el("p", { class: "followers-label" }, levelBadge("ja"), " Følger den fuldt:"));
-    out.push(el("ul", { class: "follower-list" }, full.map((f) => followerItem(f, titles))));
-  }
-  if (partial.length) {
-    out.push(el("p", { class: "followers-label" }, levelBadge("delvist"), " Følger den kun delvist:"));
-    out.push(el("ul", { class: "follower-list" }, partial.map((f) => followerItem(f, titles))));
-  }
+  if (full.length) out.push(...followerList("Følger den fuldt", "ja", full, titles));
+  if (partial.length) out.push(...followerList("Følger den kun delvist", "delvist", partial, titles));
   return out;
 }
 
@@ -183,45 +201,42 @@ export function renderPractices(box, body, state, own, titles) {
   const practices = body.practices || [];
   const others = body.other_practices || [];
   const parts = [];
-  if (body.no_good_match) {
+  if (!practices.length) {
     parts.push(
-      alertBox(
-        "info",
-        "Ingen praksis passer sikkert",
-        "Beskrivelsen ligner ikke det, indsatserne handler om, godt nok til, at siden vil anbefale en praksis. Prøv at beskrive målgruppen og det, I vil opnå, med andre ord.",
-      ),
-    );
-  } else if (!practices.length) {
-    // The API says which practices demonstrably fit (a shared word, a similar initiative).
-    const anyFit = others.some((p) => p.fits !== false);
-    parts.push(
-      el(
-        "p",
-        { class: "no-recommendation" },
-        !others.length
-          ? "Ingen praksis passede til beskrivelsen."
-          : anyFit
-            ? "Ingen af de praksisser, siden fandt, opfylder kravene til en anbefaling. Ved hver enkelt står, hvorfor den ikke anbefales."
-            : "Ingen praksis passer til beskrivelsen: ingen af dem nævner det, I skriver om, og ingen indsats, der ligner jeres situation, følger dem.",
-      ),
+      body.no_good_match
+        ? alertBox(
+            "info",
+            "Ingen praksis passer sikkert",
+            "Beskrivelsen ligner ikke det, indsatserne og praksisserne handler om, godt nok til, at siden vil anbefale en praksis. Prøv at beskrive målgruppen og det, I vil opnå, med andre ord.",
+          )
+        : el(
+            "p",
+            { class: "no-recommendation" },
+            others.length
+              ? "Ingen praksis kan anbefales: de praksisser, der passer, følges af indsatser med en lavere evidensscore end dem, der ikke følger dem. Ved hver står det."
+              : "Ingen praksis passer sikkert nok til beskrivelsen til at blive anbefalet. Prøv at beskrive, hvad I vil opnå, med andre ord.",
+          ),
     );
   } else {
+    if (body.no_good_match) {
+      parts.push(el("p", { class: "muted" }, "Ingen indsats ligner beskrivelsen godt, men disse praksisser svarer på det, I skriver."));
+    }
     parts.push(ownIntro(own));
     parts.push(el("ol", { class: "practice-list" }, practices.map((p) => practiceItem(p, titles))));
   }
-  if (others.length && !body.no_good_match) {
+  if (others.length) {
     parts.push(
       el(
         "details",
         { class: "other-practices" },
-        el("summary", {}, `Praksisser, som siden også fandt, men ikke anbefaler (${others.length})`),
-        el("p", { class: "muted" }, "De ligger tæt på jeres beskrivelse i rangeringen, men opfylder ikke kravene til en anbefaling. Grunden står ved hver."),
+        el("summary", {}, `Praksisser, der passer, men som evidensen taler imod (${others.length})`),
+        el("p", { class: "muted" }, "De svarer på jeres beskrivelse, men indsatser, der følger dem, har en lavere evidensscore end dem, der ikke gør."),
         el("ul", { class: "practice-list" }, others.map((p) => practiceItem(p, titles, "is-other"))),
       ),
     );
   }
   box.replaceChildren(...parts);
-  return { recommended: body.no_good_match ? 0 : practices.length, gaps: practices.filter((p) => p.gap).length };
+  return { recommended: practices.length, gaps: practices.filter((p) => p.gap).length };
 }
 
 export function renderAdvice(box, body, terms) {

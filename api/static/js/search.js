@@ -210,7 +210,10 @@ async function run(state, own) {
   const parts = [`Viser ${current.shown} af ${current.total} indsatser`];
   if (weak) {
     const which = current.shown === 1 ? "den" : `de ${current.shown}`;
-    setStatus(`Ingen indsats passer godt til beskrivelsen. Viser ${which}, der ligner mest; ingen praksis anbefales.`);
+    const practices = shown.recommended
+      ? `; ${shown.recommended} ${shown.recommended === 1 ? "praksis svarer" : "praksisser svarer"} på beskrivelsen`
+      : "; ingen praksis anbefales";
+    setStatus(`Ingen indsats passer godt til beskrivelsen. Viser ${which}, der ligner mest${practices}.`);
     return;
   }
   if (recommend.status === "fulfilled") {
