@@ -1,8 +1,11 @@
 """Response models of the HTTP API, and the one serializer of the engine's records.
 
-The engine answers with frozen dataclasses; these models read them by attribute
-(`from_attributes`) and decide the JSON shape in one place. The CLI's `--json` goes through
-`to_json` with the same models, so the command line and the API cannot drift apart.
+The engine answers with frozen dataclasses; each model here has an `of` class method that
+builds it from the engine's record field by field, so strict mypy sees every name on both
+sides: a field renamed in the engine is a type error here, not a `null` in an answer. The
+CLI's `--json` goes through the same methods and `to_json`, so the command line and the API
+cannot drift apart. The corpus records (pages, practices) are in `api/corpus.py`, the
+recommendation in `api/recommendation.py`.
 
 The naming scheme (README, "Names and shapes"): field names are English snake_case; values
 from the pages (municipalities, target groups, section names) are as published; a
@@ -14,66 +17,24 @@ Class names are the schema names a generated client uses, hence no suffixes.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AliasChoices,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.requests import LevelName, Mode
-
-# Means and contrasts on the 0-5 test scale.
-ScaleValue = Annotated[float | None, AfterValidator(lambda v: None if v is None else round(v, 3))]
-TestKey = Literal["evidence", "good_practice", "education"]
-TEST_KEYS: dict[str, TestKey] = {
-    "Evidenstest": "evidence",
-    "God praksis test": "good_practice",
-    "Test vedr. uddannelse": "education",
-}
-
-
-def _test_key(value: object) -> object:
-    """A test's label as the pages print it ("God praksis test") -> its key."""
-    return TEST_KEYS.get(value, value) if isinstance(value, str) else value
-
-
-TestName = Annotated[TestKey, BeforeValidator(_test_key)]
+from api.vocabulary import CHECKLIST_LABELS, Checklist, SearchMode
+from engine.search import facets as facet_records
+from engine.search import results as found
+from engine.service import QueryFailure
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, from_attributes=True)
+    model_config = ConfigDict(frozen=True)
 
 
-class _Ranked:
-    """An engine record seen with its rank added (the engine's lists are in rank order)."""
-
-    def __init__(self, record: object, rank: int) -> None:
-        self._record = record
-        self.rank = rank
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._record, name)
-
-
-def _ranked(records: Any, first: int = 1) -> list[_Ranked]:
-    return [_Ranked(r, n) for n, r in enumerate(records, start=first)]
-
-
-def _is_record(value: Any, attribute: str) -> bool:
-    """An engine record to reshape (not JSON, not a model, not something else entirely)."""
-    return not isinstance(value, dict | BaseModel) and hasattr(value, attribute)
-
-
-def to_json(model: type[BaseModel], value: object) -> dict[str, Any]:
-    """`value` (an engine record) as the JSON object the API would answer with."""
-    return model.model_validate(value).model_dump(mode="json")
+def to_json(value: BaseModel) -> dict[str, Any]:
+    """`value` as the JSON object the API answers with (the CLI prints the same)."""
+    return value.model_dump(mode="json")
 
 
 MATCH_DESCRIPTION = (
@@ -123,19 +84,25 @@ class Scores(_Out):
     good_practice: float | None = Field(None, description="God praksis test.", examples=[2.5])
     education: float | None = Field(None, description="Test vedr. uddannelse.", examples=[None])
 
-    @model_validator(mode="before")
     @classmethod
-    def _from_labels(cls, value: Any) -> Any:
+    def of(cls, by_label: Mapping[str, float]) -> Scores:
         """The engine keys scores by the label the page prints; clients get stable keys."""
-        if isinstance(value, dict):
-            return {TEST_KEYS.get(k, k): v for k, v in value.items()}
-        return value
+        labels = CHECKLIST_LABELS
+        return cls(
+            evidence=by_label.get(labels[Checklist.EVIDENCE]),
+            good_practice=by_label.get(labels[Checklist.GOOD_PRACTICE]),
+            education=by_label.get(labels[Checklist.EDUCATION]),
+        )
 
 
 class LevelCounts(_Out):
     ja: int = Field(examples=[2])
     delvist: int = Field(examples=[1])
     nej: int = Field(examples=[2])
+
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> LevelCounts:
+        return cls(ja=counts["ja"], delvist=counts["delvist"], nej=counts["nej"])
 
 
 # search ----------------------------------------------------------------------------------
@@ -154,6 +121,10 @@ class Match(_Out):
         examples=["Borgere med ordblindhed tilbydes et forløb med ..."],
     )
 
+    @classmethod
+    def of(cls, passage: found.Match) -> Match:
+        return cls(section=passage.section, text=passage.text, snippet=passage.snippet)
+
 
 class SearchResult(_Out):
     rank: int = Field(ge=1, description=RANK_DESCRIPTION, examples=[1])
@@ -165,10 +136,28 @@ class SearchResult(_Out):
     scores: Scores
     matches: list[Match]
 
+    @classmethod
+    def of(cls, result: found.SearchResult, rank: int) -> SearchResult:
+        return cls(
+            rank=rank,
+            match=result.match,
+            id=result.id,
+            municipality=result.municipality,
+            title=result.title,
+            target_groups=list(result.target_groups),
+            scores=Scores.of(result.scores),
+            matches=[Match.of(m) for m in result.matches],
+        )
+
+    @classmethod
+    def ranked(cls, results: tuple[found.SearchResult, ...], first: int = 1) -> list[SearchResult]:
+        """The engine's lists are in rank order; `first` is the rank of the first one."""
+        return [cls.of(r, n) for n, r in enumerate(results, start=first)]
+
 
 class SearchResponse(_Out):
     query: str = Field(description="Søgeteksten, med mellemrum ryddet op.", examples=["ordblinde"])
-    mode: Mode = "hybrid"
+    mode: SearchMode = SearchMode.HYBRID
     k: int = 10
     offset: int = 0
     total: int = Field(description="Antal indsatser der matcher filtrene i alt.", examples=[1])
@@ -183,21 +172,18 @@ class SearchResponse(_Out):
     )
     items: list[SearchResult]
 
-    @model_validator(mode="before")
     @classmethod
-    def _rank(cls, value: Any) -> Any:
-        if not _is_record(value, "results"):
-            return value
-        return {
-            "query": value.query,
-            "mode": value.mode,
-            "k": value.k,
-            "offset": value.offset,
-            "total": value.total,
-            "no_good_match": value.no_good_match,
-            "highlight_stems": list(value.highlight_stems),
-            "items": _ranked(value.results, value.offset + 1),
-        }
+    def of(cls, answer: found.SearchResponse) -> SearchResponse:
+        return cls(
+            query=answer.query,
+            mode=SearchMode(answer.mode),
+            k=answer.k,
+            offset=answer.offset,
+            total=answer.total,
+            no_good_match=answer.no_good_match,
+            highlight_stems=list(answer.highlight_stems),
+            items=SearchResult.ranked(answer.results, answer.offset + 1),
+        )
 
 
 class BatchSearchFailure(_Out):
@@ -206,14 +192,11 @@ class BatchSearchFailure(_Out):
     query: str = Field(examples=[""])
     error: ErrorDetail
 
-    @model_validator(mode="before")
     @classmethod
-    def _nest(cls, value: Any) -> Any:
+    def of(cls, failure: QueryFailure) -> BatchSearchFailure:
         """The engine's failure record is flat; the answer nests it like every error."""
-        if not _is_record(value, "code"):
-            return value
-        error = {"code": value.code, "message": value.message, "field": value.field}
-        return {"query": value.query, "error": error}
+        error = ErrorDetail(code=failure.code, message=failure.message, field=failure.field)
+        return cls(query=failure.query, error=error)
 
 
 class BatchSearchResponse(_Out):
@@ -228,124 +211,29 @@ class SimilarResponse(_Out):
     total: int = Field(description="Antal andre indsatser i alt.", examples=[4])
     items: list[SearchResult]
 
-
-# recommend -------------------------------------------------------------------------------
-class Evidence(_Out):
-    counts: LevelCounts
-    units_ja: int = Field(description="Jobcentre (ikke sider) der svarer Ja.", examples=[2])
-    units_other: int = Field(description="Jobcentre der svarer Delvist eller Nej.", examples=[2])
-    mean_score_ja: ScaleValue = Field(None, examples=[3.9])
-    mean_score_other: ScaleValue = Field(None, examples=[1.2])
-    contrast: ScaleValue = Field(None, description="mean_score_ja - mean_score_other.")
-    shrunk_contrast: ScaleValue = Field(None, description="Forskellen trukket mod 0 ved få sider.")
-    note: str = ""
+    @classmethod
+    def of(cls, initiative_id: str, k: int, answer: found.SearchResponse) -> SimilarResponse:
+        items = SearchResult.ranked(answer.results)
+        return cls(initiative_id=initiative_id, k=k, total=answer.total, items=items)
 
 
-# corpus records --------------------------------------------------------------------------
-class Section(_Out):
-    name: str = Field(examples=["Gode råd"])
-    text: str = Field(examples=["Brug de stærke fagligheder ..."])
-
-
-class Answer(_Out):
-    level: LevelName = Field(examples=["ja"])
-    text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
-    practice_id: str = ""
-    level_inferred: bool = False
-
-
-class PageTest(_Out):
-    test: TestName = Field(validation_alias=AliasChoices("test", "label"))
-    label: str = Field(examples=["Evidenstest"])
-    name: str = Field(examples=["Evidenstest vedr. dagpengemodtagere med længerevarende ledighed"])
-    score: float = Field(examples=[2.2])
-    answers: list[Answer]
-
-
-class InitiativeSummary(_Out):
-    id: str = Field(examples=["hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"])
-    municipality: str = Field(examples=["Hedensted"])
-    title: str = Field(examples=["Jobrettet coaching til afklaring af jobmuligheder"])
-    target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
-    scores: Scores
-    added_at: datetime | None = Field(
-        None,
-        description=(
-            "Hvornår siden kom ind i dette katalog (UTC), bevaret på tværs af genstarter. "
-            "De offentliggjorte sider har ingen egen dato; null betyder en eksempelside, der "
-            "følger med Indsatsfinder (`seeds/`), og som kan være flere år gammel."
-        ),
-        examples=["2025-05-01T12:00:00Z"],
-    )
-    updated_at: datetime | None = Field(
-        None,
-        description=(
-            "Hvornår sidens indhold sidst blev ændret i dette katalog (UTC); null for en "
-            "eksempelside."
-        ),
-        examples=["2025-05-01T12:00:00Z"],
-    )
-
-
-class InitiativeDetail(InitiativeSummary):
-    """The whole page; what `POST`/`PUT` accept as JSON reads back the same."""
-
-    headline_score: float | None = Field(None, examples=[2.2])
-    sections: list[Section]
-    tests: list[PageTest]
-
-
-class InitiativeList(_Out):
-    total: int
-    k: int
-    offset: int
-    items: list[InitiativeSummary]
-
-
-class Created(_Out):
-    id: str = Field(examples=["hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"])
-    location: str = Field(examples=["/v1/initiatives/hedensted-jobrettet-coaching"])
-
-
-class PracticeAnswer(_Out):
-    initiative_id: str
-    municipality: str = Field(examples=["Brønderslev"])
-    level: LevelName
-    test_score: float = Field(examples=[4.1])
-    evidence_score: float | None = Field(examples=[4.1])
-    text: str
-
-
-class PracticeSummary(_Out):
-    id: str = Field(examples=["ev-borgere-faar-samtaler-hver-2-uge"])
-    text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
-    test: TestName
-    counts: LevelCounts
-
-
-class PracticeWithAnswers(PracticeSummary):
-    answers: list[PracticeAnswer]
-
-
-class PracticeDetail(PracticeWithAnswers):
-    evidence: Evidence
-
-
-class PracticeList(_Out):
-    total: int
-    k: int
-    offset: int
-    items: list[PracticeSummary]
-
-
+# facets and operations -------------------------------------------------------------------
 class FacetValue(_Out):
     value: str = Field(examples=["Brønderslev"])
     count: int = Field(description="Indsatser med værdien, givet de andre filtre.", examples=[1])
+
+    @classmethod
+    def of(cls, facet: facet_records.FacetValue) -> FacetValue:
+        return cls(value=facet.value, count=facet.count)
 
 
 class EvidenceStep(_Out):
     value: float = Field(description="Mindste Evidenstest-score (min_evidence).", examples=[2.5])
     count: int = Field(description="Indsatser med mindst den score, givet de andre filtre.")
+
+    @classmethod
+    def of(cls, step: facet_records.EvidenceStep) -> EvidenceStep:
+        return cls(value=step.value, count=step.count)
 
 
 class Facets(_Out):
@@ -354,18 +242,19 @@ class Facets(_Out):
     municipalities: list[FacetValue]
     min_evidence: list[EvidenceStep]
 
+    @classmethod
+    def of(cls, facets: facet_records.Facets) -> Facets:
+        return cls(
+            total=facets.total,
+            target_groups=[FacetValue.of(f) for f in facets.target_groups],
+            municipalities=[FacetValue.of(f) for f in facets.municipalities],
+            min_evidence=[EvidenceStep.of(s) for s in facets.min_evidence],
+        )
 
-class LoadError(_Out):
-    file: str
-    message: str
 
-
-class Corpus(_Out):
-    """What `indsats corpus --json` prints: every page, the catalogue and the rejects."""
-
-    initiatives: list[InitiativeDetail]
-    practices: list[PracticeWithAnswers]
-    errors: list[LoadError]
+class Created(_Out):
+    id: str = Field(examples=["hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"])
+    location: str = Field(examples=["/v1/initiatives/hedensted-jobrettet-coaching"])
 
 
 class Health(_Out):

@@ -17,8 +17,8 @@ from api.requests import (
     MUNICIPALITY_DESCRIPTION,
     OFFSET_DESCRIPTION,
     TARGET_GROUP_DESCRIPTION,
-    Mode,
 )
+from api.vocabulary import SearchMode
 from engine.domain.models import MAX_SCORE
 from engine.search.query import MAX_K
 
@@ -55,7 +55,7 @@ MinEvidenceParam = Annotated[
     float | None,
     Query(ge=0, le=MAX_SCORE, description=MIN_EVIDENCE_DESCRIPTION, examples=[2.5]),
 ]
-ModeParam = Annotated[Mode, Query(description=MODE_DESCRIPTION)]
+ModeParam = Annotated[SearchMode, Query(description=MODE_DESCRIPTION)]
 InitiativeId = Annotated[
     str,
     Path(

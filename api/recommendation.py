@@ -7,33 +7,37 @@ recommendation carries the most fields of any answer.
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import Field
 
-from pydantic import AliasChoices, Field, model_validator
-
+from api.corpus import Evidence
 from api.models import (
     NO_GOOD_MATCH_DESCRIPTION,
     PRACTICE_MATCH_DESCRIPTION,
     RANK_DESCRIPTION,
-    Evidence,
     SearchResult,
-    TestName,
-    _is_record,
     _Out,
-    _Ranked,
-    _ranked,
 )
-from api.requests import LevelName, PracticeStatus
+from api.vocabulary import CHECKLISTS, AnswerLevel, Checklist, PracticeStatus
+from engine import eligibility
+from engine import recommend as engine
 
 
 class Follower(_Out):
     municipality: str = Field(examples=["Brønderslev"])
     initiative_id: str
     title: str = Field("", examples=["Ekstern personlig jobformidler som intensiv indsats"])
-    answer: LevelName
-    evidence_score: float | None = Field(
-        None, validation_alias=AliasChoices("evidence_score", "score"), examples=[3.8]
-    )
+    answer: AnswerLevel
+    evidence_score: float | None = Field(None, examples=[3.8])
+
+    @classmethod
+    def of(cls, follower: eligibility.Follower) -> Follower:
+        return cls(
+            municipality=follower.municipality,
+            initiative_id=follower.initiative_id,
+            title=follower.title,
+            answer=AnswerLevel(follower.answer.value),
+            evidence_score=follower.score,
+        )
 
 
 class PracticeRecommendation(_Out):
@@ -41,10 +45,10 @@ class PracticeRecommendation(_Out):
     match: float = Field(ge=0, le=1, description=PRACTICE_MATCH_DESCRIPTION, examples=[0.74])
     id: str = Field(examples=["gp-borgere-faar-samtaler-hver-2-uge"])
     text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
-    test: TestName
+    test: Checklist
     evidence: Evidence
     followed_by: list[Follower]
-    your_answer: LevelName | None = None
+    your_answer: AnswerLevel | None = None
     gap: bool = False
     reason: str = Field(
         examples=[
@@ -58,7 +62,9 @@ class PracticeRecommendation(_Out):
         description="Anbefales: følges fuldt inden for filtrene, ikke af alle, og ikke af "
         "indsatser med lavere evidensscore end de øvrige.",
     )
-    status: PracticeStatus = Field("recommended", description="Hvilken regel der afgør det.")
+    status: PracticeStatus = Field(
+        PracticeStatus.RECOMMENDED, description="Hvilken regel der afgør det."
+    )
     status_text: str = Field("", examples=["Anbefales ikke: ingen indsats følger den fuldt."])
     matched_words: list[str] = Field(
         default_factory=list, description="Praksissens ord, som situationen også bruger."
@@ -71,12 +77,44 @@ class PracticeRecommendation(_Out):
         "lignende indsats følger den fuldt.",
     )
 
+    @classmethod
+    def of(cls, practice: engine.PracticeAdvice, rank: int) -> PracticeRecommendation:
+        yours = practice.your_answer
+        return cls(
+            rank=rank,
+            match=practice.match,
+            id=practice.id,
+            text=practice.text,
+            test=CHECKLISTS[practice.test],
+            evidence=Evidence.of(practice.evidence),
+            followed_by=[Follower.of(f) for f in practice.followed_by],
+            your_answer=None if yours is None else AnswerLevel(yours.value),
+            gap=practice.gap,
+            reason=practice.reason,
+            recommended=practice.recommended,
+            status=PracticeStatus(practice.status),
+            status_text=practice.status_text,
+            matched_words=list(practice.matched_words),
+            fit=practice.fit,
+            strength=practice.strength,
+            fits=practice.fits,
+        )
+
 
 class Advice(_Out):
     initiative_id: str
     municipality: str = Field(examples=["Brønderslev"])
     section: str = Field(examples=["Gode råd"])
     text: str
+
+    @classmethod
+    def of(cls, advice: engine.AdvicePassage) -> Advice:
+        return cls(
+            initiative_id=advice.initiative_id,
+            municipality=advice.municipality,
+            section=advice.section,
+            text=advice.text,
+        )
 
 
 class RecommendResponse(_Out):
@@ -92,18 +130,17 @@ class RecommendResponse(_Out):
     )
     advice: list[Advice] = Field(description="Hele gode råd fra lignende indsatser, bedst først.")
 
-    @model_validator(mode="before")
     @classmethod
-    def _rank(cls, value: Any) -> Any:
-        if not _is_record(value, "practices"):
-            return value
+    def of(cls, answer: engine.Recommendation) -> RecommendResponse:
         # One ranking over both lists: `rank` says where a practice stood among the k best.
-        rank = {p.id: n for n, p in enumerate(value.ranked, start=1)}
-        return {
-            "situation": value.situation,
-            "no_good_match": value.no_good_match,
-            "initiatives": _ranked(value.initiatives),
-            "practices": [_Ranked(p, rank[p.id]) for p in value.practices],
-            "other_practices": [_Ranked(p, rank[p.id]) for p in value.other_practices],
-            "advice": value.advice,
-        }
+        rank = {p.id: n for n, p in enumerate(answer.ranked, start=1)}
+        return cls(
+            situation=answer.situation,
+            no_good_match=answer.no_good_match,
+            initiatives=SearchResult.ranked(answer.initiatives),
+            practices=[PracticeRecommendation.of(p, rank[p.id]) for p in answer.practices],
+            other_practices=[
+                PracticeRecommendation.of(p, rank[p.id]) for p in answer.other_practices
+            ],
+            advice=[Advice.of(a) for a in answer.advice],
+        )

@@ -11,22 +11,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from api.vocabulary import AnswerLevel, Lax, SearchMode, SectionName
 from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, Test
 from engine.search.query import MAX_K
 
-Mode = Literal["hybrid", "dense", "lexical"]
-PracticeStatus = Literal["recommended", "followers_score_lower"]
-LevelName = Literal["ja", "delvist", "nej"]
 # The page format's closed sets (engine.domain.parser: TEST_LABELS, SECTION_ORDER; a test
 # keeps them equal), so a client learns them from the schema.
 TestLabel = Literal["Evidenstest", "God praksis test", "Test vedr. uddannelse"]
-SectionName = Literal[
-    "Kommunens beskrivelse af indsatsen",
-    "Erfaringer og resultater",
-    "Krav til organisering",
-    "Gode råd",
-    "Ledelsens anbefaling",
-]
 MAX_OFFSET = 10_000
 MAX_FILTER_CHARS = 200
 K_DESCRIPTION = f"Antal resultater pr. side (1-{MAX_K})."
@@ -94,7 +85,7 @@ class BatchSearchRequest(SearchFilters):
     )
     k: K = 10
     offset: Offset = 0
-    mode: Mode = Field("hybrid", description=MODE_DESCRIPTION)
+    mode: Lax[SearchMode] = Field(SearchMode.HYBRID, description=MODE_DESCRIPTION)
 
 
 class RecommendRequest(BaseModel):
@@ -123,7 +114,7 @@ class RecommendRequest(BaseModel):
             "kommune uden indsatser giver 422 `unknown_value` med de kendte."
         ),
     )
-    answers: dict[str, LevelName] | None = Field(
+    answers: dict[str, Lax[AnswerLevel]] | None = Field(
         None,
         max_length=500,
         description=(
@@ -147,14 +138,14 @@ class RecommendRequest(BaseModel):
 class SectionRecord(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    name: SectionName = Field(examples=["Gode råd"])
+    name: Lax[SectionName] = Field(examples=["Gode råd"])
     text: str = Field("", max_length=200_000, examples=["Brug de stærke fagligheder ..."])
 
 
 class AnswerRecord(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    level: LevelName = Field(examples=["ja"])
+    level: Lax[AnswerLevel] = Field(examples=["ja"])
     text: str = Field(
         min_length=1,
         max_length=5000,
@@ -228,13 +219,13 @@ def record_to_initiative(record: InitiativeRecord) -> Initiative:
         municipality=record.municipality,
         title=record.title,
         target_groups=tuple(record.target_groups),
-        sections=tuple(Section(s.name, s.text) for s in record.sections),
+        sections=tuple(Section(s.name.value, s.text) for s in record.sections),
         tests=tuple(
             Test(
                 label=t.label,
                 name=t.name,
                 score=t.score,
-                answers=tuple(Answer(Level(a.level), a.text) for a in t.answers),
+                answers=tuple(Answer(Level(a.level.value), a.text) for a in t.answers),
             )
             for t in record.tests
         ),

@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api import server
-from api.models import BatchSearchFailure, Corpus, ErrorDetail, to_json
+from api.corpus import Corpus
+from api.models import BatchSearchFailure, ErrorDetail, to_json
 from api.models import SearchResponse as SearchAnswer
 from api.recommendation import RecommendResponse
 from cli import danish
@@ -104,7 +105,7 @@ def corpus(
     paths = dirs or [Settings().seeds_dir]
     loaded = _run(lambda: load_corpus(paths))
     if as_json:
-        print_json(to_json(Corpus, loaded))
+        print_json(to_json(Corpus.of(loaded)))
     else:
         print_corpus(loaded)
     if loaded.errors:
@@ -169,9 +170,9 @@ def _search_lines(engine: Engine, query: Callable[[str], SearchQuery]) -> None:
         (answer,) = engine.search_many([query(line)])
         if isinstance(answer, QueryFailure):
             failed = True
-            print_json(to_json(BatchSearchFailure, replace(answer, query=_shown(answer.query))))
+            print_json(to_json(BatchSearchFailure.of(replace(answer, query=_shown(answer.query)))))
         else:
-            print_json(to_json(SearchAnswer, answer))
+            print_json(to_json(SearchAnswer.of(answer)))
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
@@ -181,7 +182,7 @@ def _recommend_lines(engine: Engine, request: Callable[[str], RecommendRequest])
     failed = False
     for line in _lines():
         try:
-            print_json(to_json(RecommendResponse, engine.recommend(request(line))))
+            print_json(to_json(RecommendResponse.of(engine.recommend(request(line)))))
         except IndsatsError as exc:
             failed = True
             error = ErrorDetail(
@@ -239,7 +240,7 @@ def search(
         return
     response = _run(lambda: engine.search(query(text)))
     if as_json:
-        print_json(to_json(SearchAnswer, response))
+        print_json(to_json(SearchAnswer.of(response)))
     else:
         print_response(response)
 
@@ -286,7 +287,7 @@ def recommend(
         return
     result = _run(lambda: engine.recommend(request(situation)))
     if as_json:
-        print_json(to_json(RecommendResponse, result))
+        print_json(to_json(RecommendResponse.of(result)))
     else:
         print_recommendation(result)
 

@@ -7,9 +7,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from api.corpus import InitiativeDetail, InitiativeList, InitiativeSummary
 from api.deps import EngineDep, WriteKey
-from api.models import Created, InitiativeDetail, InitiativeList, InitiativeSummary, SimilarResponse
-from api.models import SearchResponse as SearchAnswer
+from api.models import Created, SimilarResponse
 from api.params import (
     InitiativeId,
     KParam,
@@ -56,7 +56,7 @@ def list_initiatives(
     """Alle indsatser sorteret efter kommune og titel, med filtre og sider."""
     filters = InitiativeFilter(target_group, municipality, min_evidence)
     page = engine.initiatives(filters, k=k, offset=offset)
-    items = [InitiativeSummary.model_validate(i) for i in page.items]
+    items = [InitiativeSummary.of(i) for i in page.items]
     return InitiativeList(total=page.total, k=k, offset=offset, items=items)
 
 
@@ -68,7 +68,7 @@ def list_initiatives(
 )
 def get_initiative(engine: EngineDep, initiative_id: InitiativeId) -> InitiativeDetail:
     """Hele siden: afsnit, tests og svar (med praksis-id)."""
-    return InitiativeDetail.model_validate(engine.initiative(initiative_id))
+    return InitiativeDetail.of(engine.initiative(initiative_id))
 
 
 @router.get(
@@ -81,9 +81,7 @@ def list_similar_initiatives(
     engine: EngineDep, initiative_id: InitiativeId, k: KParam = 5
 ) -> SimilarResponse:
     """Indsatserne der ligner denne mest (uden den selv), bedst først."""
-    found = engine.similar(initiative_id, k=k)
-    items = SearchAnswer.model_validate(found).items
-    return SimilarResponse(initiative_id=initiative_id, k=k, total=found.total, items=items)
+    return SimilarResponse.of(initiative_id, k, engine.similar(initiative_id, k=k))
 
 
 @router.post(
@@ -126,7 +124,7 @@ async def replace_initiative(
         item = await run_in_threadpool(
             engine.replace_page, initiative_id, body, "den indsendte side"
         )
-    return InitiativeDetail.model_validate(item)
+    return InitiativeDetail.of(item)
 
 
 @router.delete(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.corpus import PracticeDetail, PracticeList, PracticeSummary
 from api.deps import EngineDep
-from api.models import PracticeDetail, PracticeList, PracticeSummary
 from api.params import KParam, OffsetParam, PracticeId, errors
 
 router = APIRouter(prefix="/v1/practices", tags=["practices"])
@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1/practices", tags=["practices"])
 def list_practices(engine: EngineDep, k: KParam = 100, offset: OffsetParam = 0) -> PracticeList:
     """Kataloget af praksisser med antal svar pr. niveau (ja/delvist/nej)."""
     practices = engine.practices()
-    items = [PracticeSummary.model_validate(p) for p in practices[offset : offset + k]]
+    items = [PracticeSummary.of(p) for p in practices[offset : offset + k]]
     return PracticeList(total=len(practices), k=k, offset=offset, items=items)
 
 
@@ -27,4 +27,4 @@ def list_practices(engine: EngineDep, k: KParam = 100, offset: OffsetParam = 0) 
 )
 def get_practice(engine: EngineDep, practice_id: PracticeId) -> PracticeDetail:
     """Hvem svarer hvad på praksissen, med testscorer og evidensen."""
-    return PracticeDetail.model_validate(engine.practice(practice_id))
+    return PracticeDetail.of(engine.practice(practice_id))

@@ -19,10 +19,14 @@ from api.params import (
 )
 from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
+from api.vocabulary import SearchMode
 from engine.domain.models import Level
 from engine.recommend import RecommendRequest as Situation
 from engine.search.query import InitiativeFilter, SearchQuery
+from engine.search.results import SearchResponse as Found
 from engine.service import QueryFailure
+
+FoundOrFailed = Found | QueryFailure
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -38,13 +42,13 @@ def search(
     target_group: TargetGroupParam = None,
     municipality: MunicipalityParam = None,
     min_evidence: MinEvidenceParam = None,
-    mode: ModeParam = "hybrid",
+    mode: ModeParam = SearchMode.HYBRID,
 ) -> SearchAnswer:
     """Indsatserne der passer bedst til søgeteksten, bedst først, med de passager der
     matchede. Filtrene vælger siderne før rangeringen, så et filter aldrig skubber et godt
     resultat ud."""
     query = SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
-    return SearchAnswer.model_validate(engine.search(query))
+    return SearchAnswer.of(engine.search(query))
 
 
 @router.post(
@@ -67,10 +71,10 @@ def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResp
     return BatchSearchResponse(items=[_batch_item(a) for a in engine.search_many(queries)])
 
 
-def _batch_item(answer: object) -> SearchAnswer | BatchSearchFailure:
+def _batch_item(answer: FoundOrFailed) -> SearchAnswer | BatchSearchFailure:
     if isinstance(answer, QueryFailure):
-        return BatchSearchFailure.model_validate(answer)
-    return SearchAnswer.model_validate(answer)
+        return BatchSearchFailure.of(answer)
+    return SearchAnswer.of(answer)
 
 
 @router.post(
@@ -93,7 +97,7 @@ def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:
         body.from_municipality,
         body.min_evidence,
     )
-    return RecommendResponse.model_validate(engine.recommend(request))
+    return RecommendResponse.of(engine.recommend(request))
 
 
 @router.get(
@@ -111,4 +115,4 @@ def get_facets(
     """Målgrupper, kommuner og evidenstrin med antal indsatser for hver. Hvert antal tager
     højde for de andre filtre (ikke sit eget), så man kan se hvad et valg vil give."""
     filters = InitiativeFilter(target_group, municipality, min_evidence)
-    return Facets.model_validate(engine.facets(filters))
+    return Facets.of(engine.facets(filters))

@@ -7,6 +7,7 @@ import calendar
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,7 @@ def test_operation_ids_are_short_and_every_operation_is_documented_in_danish(
             where = (method, path, parameter["name"])
             assert parameter.get("description"), where
             values = parameter["schema"]
-            assert values.get("examples") or values.get("enum") or values.get("anyOf"), where
+            assert values.get("examples") or "$ref" in values or values.get("anyOf"), where
             if "anyOf" in values:  # optional filters: the example sits beside the null
                 assert values.get("examples"), where
 
@@ -120,7 +121,8 @@ def test_a_response_model_failure_is_a_logged_500_not_a_422(
 ) -> None:
     engine = client.app.state.engine  # type: ignore[attr-defined]
     real = engine.initiative
-    engine.initiative = lambda initiative_id: object()  # a record the model cannot read
+    # a record the model cannot read: a time that is no time
+    engine.initiative = lambda initiative_id: replace(real(initiative_id), updated_at="igår")
     try:
         with caplog.at_level(logging.ERROR):
             response = client.get(f"/v1/initiatives/{COACHING_ID}", headers={"X-Request-ID": "r-1"})

@@ -296,14 +296,3 @@ def test_a_write_through_one_worker_is_seen_by_another(
             assert again.status_code == 201
             dup = first.post("/v1/initiatives", content=new_page(), headers={**TEXT, **auth})
             assert dup.status_code == 409
-
-
-def test_the_record_schema_names_the_page_formats_closed_sets() -> None:
-    """The enums a client sees are the parser's own sets, not a copy that can drift."""
-    from typing import get_args
-
-    from api.requests import SectionName, TestLabel
-    from engine.domain.parser import SECTION_ORDER, TEST_LABELS
-
-    assert get_args(SectionName) == SECTION_ORDER
-    assert set(get_args(TestLabel)) == set(TEST_LABELS.values())

@@ -16,7 +16,6 @@ from engine.eligibility import (
     NO_FULL_FOLLOWER,
     OUTSIDE_FILTERS,
     RECOMMENDED,
-    STATUSES,
     Follower,
     judge,
 )
@@ -100,14 +99,6 @@ def test_a_jobcentre_counts_once() -> None:
     assert (verdict.units_full, verdict.units_others) == (1, 2)
     assert verdict.mean_full == 3.0 and verdict.mean_others == 2.5
     assert verdict.status == RECOMMENDED
-
-
-def test_the_api_knows_every_status() -> None:
-    from typing import get_args
-
-    from api.requests import PracticeStatus
-
-    assert set(get_args(PracticeStatus)) == set(STATUSES)
 
 
 @pytest.fixture

@@ -130,7 +130,7 @@ def test_json_shape(searcher: Searcher) -> None:
     from api.models import SearchResponse as SearchAnswer
     from api.models import to_json
 
-    data = to_json(SearchAnswer, searcher.search(SearchQuery("ordblinde ledige", k=2)))
+    data = to_json(SearchAnswer.of(searcher.search(SearchQuery("ordblinde ledige", k=2))))
     assert set(data) == {
         "query", "mode", "k", "offset", "total", "no_good_match", "highlight_stems", "items"
     }  # fmt: skip

@@ -17,7 +17,9 @@ from typing import Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from api.models import TEST_KEYS, InitiativeDetail, InitiativeSummary, PracticeSummary, to_json
+from api.corpus import InitiativeDetail, InitiativeSummary, PracticeSummary
+from api.models import to_json
+from api.vocabulary import CHECKLISTS
 from api.web import mount_web
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, Level
@@ -87,7 +89,7 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
         score = len(wanted & _stems(item.title)) + sum(h for h, _ in matches) / 100
         if score:
             matches.sort(key=lambda m: -m[0])
-            summary = to_json(InitiativeSummary, item)
+            summary = to_json(InitiativeSummary.of(item))
             del summary["updated_at"], summary["added_at"]
             match = round(min(1.0, score / 3), 3)
             result = {**summary, "match": match, "matches": [m for _, m in matches[:3]]}
@@ -132,7 +134,7 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
                 "match": round(min(1.0, relevance / 5), 3),
                 "id": practice.id,
                 "text": practice.text,
-                "test": TEST_KEYS[practice.test],
+                "test": CHECKLISTS[practice.test].value,
                 "relevance": relevance,  # for the sort below; not part of the answer
                 "evidence": {
                     "counts": {lv.value: practice.count(lv) for lv in Level},
@@ -254,14 +256,14 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
     def practices() -> Any:
         if (failed := guard("practices", {})) is not None:
             return failed
-        items = [to_json(PracticeSummary, p) for p in corpus.practices]
+        items = [to_json(PracticeSummary.of(p)) for p in corpus.practices]
         return {"total": len(items), "items": items}
 
     @app.get("/v1/initiatives", response_model=None)
     def initiatives(k: int = 10, offset: int = 0) -> Any:
         if (failed := guard("initiatives", {})) is not None:
             return failed
-        items = [to_json(InitiativeSummary, i) for i in corpus.initiatives]
+        items = [to_json(InitiativeSummary.of(i)) for i in corpus.initiatives]
         return {"total": len(items), "k": k, "offset": offset, "items": items[offset : offset + k]}
 
     @app.get("/v1/initiatives/{initiative_id}", response_model=None)
@@ -271,7 +273,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         item = corpus.initiative(initiative_id)
         if item is None:
             return _error(404, "not_found", f"Ingen indsats med id '{initiative_id}'")
-        return to_json(InitiativeDetail, item)
+        return to_json(InitiativeDetail.of(item))
 
     app.state.engine = _Pages(corpus)
     mount_web(app, Settings(seeds_dir=seeds))

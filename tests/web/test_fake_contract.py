@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.models import (
-    Error,
-    InitiativeDetail,
-    InitiativeList,
-    SearchResponse,
-)
+from api.corpus import InitiativeDetail, InitiativeList
+from api.models import Error, SearchResponse
 from api.recommendation import RecommendResponse
 from tests.web.conftest import SEEDS
 from tests.web.fake_api import Controls, create_fake_app
