@@ -26,7 +26,7 @@ from api.middleware import (
     NoSniffMiddleware,
     RequestIdMiddleware,
 )
-from api.routes import health, initiatives, practices, search
+from api.routes import health, initiatives, practices, problems, search
 from api.schema import build_openapi
 from api.server import install_log_redaction
 from api.web import mount_web
@@ -41,10 +41,11 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """
 Søgning og anbefalinger i jobcentrenes publicerede indsatser.
 
-Alle svar er JSON. Fejl har én form for alle statuskoder:
-`{"error": {"code": "...", "message": "...", "field": "..."}}`; `message` er dansk og siger
-hvad man kan gøre. Skrivning (POST, PUT, DELETE) kræver headeren `X-API-Key` med værdien af
-`INDSATS_API_KEY`.
+Alle svar er JSON. Fejl har én form for alle statuskoder, RFC 9457
+(`application/problem+json`): `{"type", "title", "status", "detail", "instance", "code",
+"errors": [{"field", "message"}]}`; `detail` er dansk og siger hvad man kan gøre, `errors`
+nævner hver ugyldig parameter og hvert ugyldigt felt. Skrivning (POST, PUT, DELETE) kræver
+headeren `X-API-Key` med værdien af `INDSATS_API_KEY`.
 
 Navne: feltnavne, koder og operationId'er er engelske; tekst til mennesker (beskrivelser,
 fejlbeskeder) er dansk; værdier fra siderne (kommuner, målgrupper, afsnit) står som
@@ -105,7 +106,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.embedder = embedder
     install_error_handlers(app)
-    for module in (health, search, initiatives, practices):
+    for module in (health, search, initiatives, practices, problems):
         app.include_router(module.router)
     mount_web(app, settings)
     mount_docs(app)

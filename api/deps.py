@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from engine.errors import AuthRequiredError, ForbiddenError, ServiceUnavailableError
+from api.problems import ApiError
 from engine.service import Engine
 
 _key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="INDSATS_API_KEY")
@@ -19,7 +19,7 @@ def get_engine(request: Request) -> Engine:
     engine: Engine | None = request.app.state.engine
     if engine is None:
         error = request.app.state.engine_error
-        raise ServiceUnavailableError(error or "Tjenesten starter stadig; prøv igen om lidt.")
+        raise ApiError("unavailable", error or "Tjenesten starter stadig; prøv igen om lidt.")
     engine.refresh()
     return engine
 
@@ -29,14 +29,17 @@ def require_write_key(
 ) -> None:
     secret = request.app.state.settings.api_key
     if secret is None:
-        raise ForbiddenError(
+        raise ApiError(
+            "forbidden",
             "Skrivning er slået fra på denne server. Sæt miljøvariablen INDSATS_API_KEY, "
-            "genstart, og send nøglen i headeren X-API-Key."
+            "genstart, og send nøglen i headeren X-API-Key.",
         )
     if not key:
-        raise AuthRequiredError("Skrivning kræver headeren X-API-Key med serverens API-nøgle.")
+        raise ApiError(
+            "auth_required", "Skrivning kræver headeren X-API-Key med serverens API-nøgle."
+        )
     if not hmac.compare_digest(key.encode("utf-8"), secret.get_secret_value().encode("utf-8")):
-        raise ForbiddenError("API-nøglen i X-API-Key er forkert.")
+        raise ApiError("forbidden", "API-nøglen i X-API-Key er forkert.")
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]

@@ -24,7 +24,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import REQUEST_ID_HEADER, REQUEST_ID_SCOPE_KEY, error_response
+from api.errors import REQUEST_ID_HEADER, REQUEST_ID_SCOPE_KEY, problem, problem_response
 
 
 class NoSniffMiddleware:
@@ -97,22 +97,18 @@ class BodyLimitMiddleware:
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         mib = self.max_bytes / (1024 * 1024)
-        response = error_response(
-            413,
-            "payload_too_large",
-            f"Forespørgslens indhold er større end {mib:g} MiB ({self.max_bytes} bytes).",
-            headers={"Connection": "close"},
-        )
+        message = f"Forespørgslens indhold er større end {mib:g} MiB ({self.max_bytes} bytes)."
+        found = problem("payload_too_large", message, scope.get("path"))
+        response = problem_response(found, {"Connection": "close"})
         await response(scope, receive, send)
 
     async def _too_slow(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            408,
-            "request_timeout",
+        message = (
             f"Forespørgslens indhold kom ikke frem inden for {self.read_timeout:g} sekunder; "
-            "prøv igen.",
-            headers={"Connection": "close"},
+            "prøv igen."
         )
+        found = problem("request_timeout", message, scope.get("path"))
+        response = problem_response(found, {"Connection": "close"})
         await response(scope, receive, send)
 
 

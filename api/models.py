@@ -25,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.vocabulary import CHECKLIST_LABELS, Checklist, SearchMode
 from engine.search import facets as facet_records
 from engine.search import results as found
-from engine.service import QueryFailure
 
 
 class _Out(BaseModel):
@@ -54,26 +53,44 @@ RANK_DESCRIPTION = "Plads i rangeringen, 1 er bedst; tæller videre på senere s
 
 
 # errors --------------------------------------------------------------------------------
-class ErrorDetail(_Out):
-    code: str = Field(
-        description="Fejlens kode; listen står i README (fx `not_found`, `unknown_value`).",
-        examples=["not_found"],
-    )
-    message: str = Field(
-        description="Hvad der var galt, og hvad man kan gøre; dansk.",
-        examples=["Ingen indsats med id 'hedensted-jobrettet-coaching'"],
-    )
-    field: str | None = Field(
-        None,
-        description="Parameteren eller feltet fejlen gælder, fx `municipality` eller `k`.",
+class FieldError(_Out):
+    field: str = Field(
+        description="Parameteren eller feltet, som en klient skriver det: `q`, `municipality`, "
+        "`queries[2]`, `tests[0].name`; tom for indholdet som helhed.",
         examples=["municipality"],
     )
+    message: str = Field(
+        description="Hvad der er galt med netop det; dansk.", examples=["kendes ikke"]
+    )
 
 
-class Error(_Out):
-    """Every error answer: one shape for every status."""
+class Problem(_Out):
+    """Every error answer, for every status: RFC 9457 problem details
+    (`application/problem+json`) with our `code` and every invalid field in `errors`."""
 
-    error: ErrorDetail
+    type: str = Field(
+        description="Fejltypen som relativ URI; GET den for en beskrivelse.",
+        examples=["/problems/unknown_value"],
+    )
+    title: str = Field(description="Fejltypens korte navn; dansk.", examples=["Ukendt værdi"])
+    status: int = Field(description="HTTP-statuskoden.", examples=[422])
+    detail: str = Field(
+        description="Hvad der var galt, og hvad man kan gøre; dansk.",
+        examples=["Kommunen 'Aarhus' findes ikke blandt indsatserne. Se GET /v1/facets."],
+    )
+    instance: str | None = Field(
+        description="Adressen (uden forespørgselsstreng), hvor fejlen skete; `null` når "
+        "forespørgslen ikke kunne læses.",
+        examples=["/v1/search"],
+    )
+    code: str = Field(
+        description="Fejlens kode, stabil for klienter; listen står i README.",
+        examples=["unknown_value"],
+    )
+    errors: list[FieldError] = Field(
+        description="Hver ugyldig parameter eller hvert ugyldigt felt; tom når fejlen ikke "
+        "gælder et bestemt felt."
+    )
 
 
 # shared pieces -------------------------------------------------------------------------
@@ -190,13 +207,8 @@ class BatchSearchFailure(_Out):
     """A query of the batch that could not be answered, in its place."""
 
     query: str = Field(examples=[""])
-    error: ErrorDetail
-
-    @classmethod
-    def of(cls, failure: QueryFailure) -> BatchSearchFailure:
-        """The engine's failure record is flat; the answer nests it like every error."""
-        error = ErrorDetail(code=failure.code, message=failure.message, field=failure.field)
-        return cls(query=failure.query, error=error)
+    error: Problem
+    # Built by `api.errors.batch_failure`, which names the query's place in `queries`.
 
 
 class BatchSearchResponse(_Out):

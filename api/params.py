@@ -1,5 +1,5 @@
 """The query and path parameters the routes share, each described once for the schema, and
-the error answers each kind of operation documents (all in the one `Error` shape)."""
+the error answers each kind of operation documents (all in the one `Problem` shape)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import Path, Query
 
-from api.models import Error
+from api.models import Problem
+from api.problems import PROBLEMS, codes_for
 from api.requests import (
     K_DESCRIPTION,
     MAX_FILTER_CHARS,
@@ -73,23 +74,17 @@ PracticeId = Annotated[
     ),
 ]
 
-_WHEN = {
-    401: "Skrivning uden headeren X-API-Key.",
-    403: "Forkert nøgle, eller skrivning er slået fra på serveren.",
-    404: "Id'et findes ikke.",
-    409: "En indsats med sidens id findes allerede; brug PUT.",
-    413: "Indholdet er større end serverens grænse (standard 1 MiB).",
-    415: "Indholdet er hverken text/plain eller application/json.",
-    422: "Ugyldige parametre eller indhold; `field` siger hvor (koder: `invalid_input`, "
-    "`unknown_value`, `invalid_page`).",
-    500: "En fejl i serveren; detaljerne står kun i serverens log.",
-    503: "Model eller indeks indlæses stadig, eller kunne ikke indlæses; ved skrivning: "
-    "datamappen kunne ikke skrives (`storage_unavailable`), intet er ændret.",
-    507: "Disken er fuld (`insufficient_storage`): skrivningen er ikke gemt, intet er ændret.",
-}
+# What any request can be answered with before or around its operation: malformed HTTP,
+# a head or body too slow, too large or with headers too large, and our own bugs.
+SERVER_STATUSES = (400, 408, 413, 431, 500)
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The documented error answers: these, plus the 500 and 503 any operation can give."""
-    wanted = sorted({*statuses, 500, 503})
-    return {s: {"model": Error, "description": _WHEN[s]} for s in wanted}
+def _when(status: int) -> str:
+    return " ".join(f"`{code}`: {PROBLEMS[code].when}" for code in codes_for(status))
+
+
+def errors(*statuses: int, engine: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The documented error answers: these, plus those any request can get (and the 503 of
+    an engine still loading, for operations that need it); every one a `Problem`."""
+    wanted = sorted({*statuses, *SERVER_STATUSES, *((503,) if engine else ())})
+    return {s: {"model": Problem, "description": _when(s)} for s in wanted}

@@ -7,6 +7,8 @@
 - The JSON page record that POST/PUT read by hand (they also take `text/plain`).
 - The headers every answer carries (`X-Request-ID`) and those of GET answers (`ETag`,
   `Cache-Control`, and the 304 for a matching `If-None-Match`), added by middleware.
+- Error answers as `application/problem+json` (RFC 9457), with the challenge of a 401
+  (`WWW-Authenticate`) and the `Retry-After` of a 503.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.errors import PROBLEM_JSON
 from api.requests import InitiativeRecord
 from engine.settings import Settings
 
@@ -52,6 +55,22 @@ _GET_HEADERS = {
         "description": "no-cache: må gemmes, men skal tjekkes igen (med If-None-Match).",
         "required": True,
         "schema": {"type": "string"},
+    },
+}
+_ERROR_HEADERS = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "Hvordan nøglen sendes: som Bearer-token eller i X-API-Key.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    "503": {
+        "Retry-After": {
+            "description": "Sekunder før et nyt forsøg giver mening.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
     },
 }
 _NOT_MODIFIED = {
@@ -93,6 +112,10 @@ def _add_headers(path: str, method: str, operation: dict[str, Any]) -> None:
     for status, response in responses.items():
         headers = response.setdefault("headers", {})
         headers["X-Request-ID"] = _REQUEST_ID
+        headers.update(_ERROR_HEADERS.get(status, {}))
+        content = response.get("content", {})
+        if int(status) >= 400 and "application/json" in content:
+            response["content"] = {PROBLEM_JSON: content["application/json"]}
         if method == "get" and path.startswith("/v1/") and status == "200":
             headers.update(_GET_HEADERS)
     if method == "get" and path.startswith("/v1/"):

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from api.errors import error_body
+from api.errors import PROBLEM_JSON, problem
 from engine.settings import Settings
 
 ACCESS_LOGGER = "uvicorn.access"
@@ -110,12 +110,12 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def _refuse(self, status: int, code: str, message: str) -> None:
         """Answer in the API's error shape and close; the app never sees this request."""
         self._disarm_head_timer()
-        body = json.dumps(error_body(code, message), ensure_ascii=False)
-        payload = body.encode("utf-8")
+        body = problem(code, message, None).model_dump(mode="json")
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
         head = [f"HTTP/1.1 {status} ".encode("ascii") + _REASONS[status]]
         head += [name + b": " + value for name, value in self.server_state.default_headers]
         head += [
-            b"content-type: application/json",
+            b"content-type: " + PROBLEM_JSON.encode("ascii"),
             b"content-length: " + str(len(payload)).encode("ascii"),
             b"x-content-type-options: nosniff",
             b"connection: close",

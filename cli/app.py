@@ -22,8 +22,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api import server
 from api.corpus import Corpus
-from api.models import BatchSearchFailure, ErrorDetail, to_json
+from api.errors import batch_failure, engine_problem
 from api.models import SearchResponse as SearchAnswer
+from api.models import to_json
 from api.recommendation import RecommendResponse
 from cli import danish
 from cli.output import (
@@ -166,11 +167,12 @@ def _search_lines(engine: Engine, query: Callable[[str], SearchQuery]) -> None:
     """One JSON line per input line, blank ones too, so answer n belongs to line n: a
     search answer, or the item `POST /v1/search/batch` puts in a bad query's place."""
     failed = False
-    for line in _lines():
+    for number, line in enumerate(_lines()):
         (answer,) = engine.search_many([query(line)])
         if isinstance(answer, QueryFailure):
             failed = True
-            print_json(to_json(BatchSearchFailure.of(replace(answer, query=_shown(answer.query)))))
+            shown = replace(answer, query=_shown(answer.query))
+            print_json(to_json(batch_failure(shown, number)))
         else:
             print_json(to_json(SearchAnswer.of(answer)))
     if failed:
@@ -185,10 +187,8 @@ def _recommend_lines(engine: Engine, request: Callable[[str], RecommendRequest])
             print_json(to_json(RecommendResponse.of(engine.recommend(request(line)))))
         except IndsatsError as exc:
             failed = True
-            error = ErrorDetail(
-                code=exc.code, message=exc.message, field=getattr(exc, "field", None) or None
-            )
-            print_json({"situation": _shown(line), "error": error.model_dump(mode="json")})
+            error = to_json(engine_problem(exc, None))
+            print_json({"situation": _shown(line), "error": error})
     if failed:
         raise typer.Exit(EXIT_INPUT)
 

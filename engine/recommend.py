@@ -142,7 +142,9 @@ class Recommender:
 
     # -- the request ----------------------------------------------------------------------
     def validate(self, request: RecommendRequest) -> RecommendRequest:
-        situation = validate_text(request.situation, self.searcher.max_query_chars, "Situationen")
+        situation = validate_text(
+            request.situation, self.searcher.max_query_chars, "Situationen", "situation"
+        )
         validate_k(request.k)
         municipality = (request.municipality or "").strip() or None
         if municipality and not any(

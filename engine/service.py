@@ -34,7 +34,6 @@ from engine.errors import (
     InvalidInputError,
     NotFoundError,
     PageFormatError,
-    UnknownValueError,
 )
 from engine.recommend import Recommendation, RecommendRequest
 from engine.search.facets import Facets, facets, resolve_filter
@@ -233,8 +232,9 @@ class Engine:
                     searcher.search(resolved) if searcher is not None else nothing_found(resolved)
                 )
             except InvalidInputError as exc:
-                field = exc.field if isinstance(exc, UnknownValueError) else None
-                failure = QueryFailure(shown_text(query.text), exc.code, exc.message, field or None)
+                failure = QueryFailure(
+                    shown_text(query.text), exc.code, exc.message, exc.field or None
+                )
                 answers.append(failure)
         return tuple(answers)
 
@@ -250,11 +250,14 @@ class Engine:
         return searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
-        fields = [("Situationen", request.situation), ("Målgruppen", request.target_group),
-                  ("Kommunen", request.municipality), ("Jeres kommune", request.from_municipality),
-                  *(("Et praksis-id i svarene", key) for key in request.answers or {})]  # fmt: skip
-        for name, value in fields:
-            require_unicode(value or "", name)
+        answers = [("Et praksis-id i svarene", key, "answers") for key in request.answers or {}]
+        fields = [("Situationen", request.situation, "situation"),
+                  ("Målgruppen", request.target_group, "target_group"),
+                  ("Jeres kommune", request.municipality, "municipality"),
+                  ("Kommunen", request.from_municipality, "from_municipality"),
+                  *answers]  # fmt: skip
+        for name, value, field in fields:
+            require_unicode(value or "", name, field)
         wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
         pages = self.resolve(InitiativeFilter(municipality=request.from_municipality))
         request = replace(

@@ -13,7 +13,12 @@ from api.params import errors
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", response_model=Health, summary="Kører processen?")
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses=errors(engine=False),
+    summary="Kører processen?",
+)
 def get_health() -> Health:
     """200 så snart processen kører, også mens model og indeks indlæses."""
     return Health(status="ok")

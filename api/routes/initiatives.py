@@ -19,9 +19,9 @@ from api.params import (
     TargetGroupParam,
     errors,
 )
+from api.problems import ApiError
 from api.requests import InitiativeRecord, record_to_initiative
 from engine.domain.models import Initiative
-from engine.errors import UnsupportedMediaTypeError
 from engine.search.query import InitiativeFilter
 
 router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
@@ -149,11 +149,13 @@ async def _read_page(request: Request) -> tuple[bytes, Initiative | None]:
             record = InitiativeRecord.model_validate_json(body)
         except ValidationError as exc:
             # the client's body, not a bug of ours: a 422 like any request validation
-            raise RequestValidationError(exc.errors(), body=None) from None
+            errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+            raise RequestValidationError(errors, body=None) from None
         return body, record_to_initiative(record)
     if media == "text/plain":
         return body, None
-    raise UnsupportedMediaTypeError(
+    raise ApiError(
+        "unsupported_media_type",
         f"Indholdstypen '{media[:80]}' kendes ikke: send siden som text/plain (seed-formatet) "
-        "eller som application/json."
+        "eller som application/json.",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import EngineDep
+from api.errors import batch_failure
 from api.models import BatchSearchFailure, BatchSearchResponse, Facets
 from api.models import SearchResponse as SearchAnswer
 from api.params import (
@@ -68,12 +69,13 @@ def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResp
         )
         for q in body.queries
     ]  # fmt: skip
-    return BatchSearchResponse(items=[_batch_item(a) for a in engine.search_many(queries)])
+    answers = engine.search_many(queries)
+    return BatchSearchResponse(items=[_batch_item(a, n) for n, a in enumerate(answers)])
 
 
-def _batch_item(answer: FoundOrFailed) -> SearchAnswer | BatchSearchFailure:
+def _batch_item(answer: FoundOrFailed, index: int) -> SearchAnswer | BatchSearchFailure:
     if isinstance(answer, QueryFailure):
-        return BatchSearchFailure.of(answer)
+        return batch_failure(answer, index)
     return SearchAnswer.of(answer)
 
 

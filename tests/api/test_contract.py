@@ -15,12 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.problems import codes_for
 from api.schema import NOT_BLANK
 from engine.errors import InvalidInputError
 from engine.search.query import validate_text
 from tests.api.conftest import KEY, make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID
 from tests.fakes import FakeEmbedder
+from tests.problems import problem
 
 OPERATIONS = {
     ("get", "/v1/search"): "search",
@@ -74,19 +76,65 @@ def test_operation_ids_are_short_and_every_operation_is_documented_in_danish(
                 assert values.get("examples"), where
 
 
-def test_every_error_is_the_one_error_schema(schema: dict[str, Any]) -> None:
+def test_every_error_is_one_problem_schema_and_every_status_is_documented(
+    schema: dict[str, Any],
+) -> None:
     assert "HTTPValidationError" not in schema["components"]["schemas"]
     assert "ValidationError" not in schema["components"]["schemas"]
     for method, path, op in _operations(schema):
         for status, response in op["responses"].items():
             if int(status) >= 400:
-                ref = response["content"]["application/json"]["schema"]["$ref"]
-                assert ref == "#/components/schemas/Error", (method, path, status)
+                assert set(response["content"]) == {"application/problem+json"}, (path, status)
+                ref = response["content"]["application/problem+json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/Problem", (method, path, status)
+                for code in codes_for(int(status)):  # each code the status can carry
+                    assert f"`{code}`" in response["description"], (path, status, code)
             assert response["headers"]["X-Request-ID"]["required"] is True
+        statuses = set(op["responses"])
+        # what any request can get: malformed, slow, huge or over-long heads, our bugs
+        assert {"400", "408", "413", "431", "500"} <= statuses, (method, path)
         if path.startswith("/v1/"):
-            assert {"422", "500", "503"} <= set(op["responses"]), (method, path)
+            assert {"422", "503"} <= statuses, (method, path)
+        if "401" in statuses:
+            assert op["responses"]["401"]["headers"]["WWW-Authenticate"]["required"] is True
+        if "503" in statuses:
+            assert op["responses"]["503"]["headers"]["Retry-After"]["required"] is True
     delete = schema["paths"]["/v1/initiatives/{initiative_id}"]["delete"]["responses"]
-    assert set(delete) == {"204", "401", "403", "404", "422", "500", "503", "507"}
+    assert set(delete) == {"204", "400", "401", "403", "404", "408", "413", "422", "431"} | {
+        "500",
+        "503",
+        "507",
+    }
+    assert "503" not in schema["paths"]["/healthz"]["get"]["responses"]
+
+
+def test_errors_are_problem_details_with_every_invalid_field(client: TestClient) -> None:
+    """RFC 9457 with our code; a 422 names every bad parameter, not only the first."""
+    bad = client.get("/v1/search", params={"q": "ledige", "k": 0, "offset": -1, "mode": "x"})
+    body = problem(bad)
+    assert bad.status_code == 422 and body["code"] == "invalid_input"
+    assert body["title"] and body["instance"] == "/v1/search"
+    assert [e["field"] for e in body["errors"]] == ["k", "offset", "mode"]
+    assert all(e["field"] in body["detail"] for e in body["errors"])
+    blank = problem(client.get("/v1/search", params={"q": "   "}))
+    assert blank["errors"] == [{"field": "q", "message": blank["detail"]}]
+    long = problem(client.post("/v1/recommend", json={"situation": "x" * 3000}))
+    assert [e["field"] for e in long["errors"]] == ["situation"]
+    described = client.get(body["type"])
+    assert described.status_code == 200 and described.json()["title"] == body["title"]
+
+
+def test_a_401_challenges_and_a_503_says_when_to_come_back(
+    client: TestClient, tmp_path: Path
+) -> None:
+    refused = client.post("/v1/initiatives", json={"municipality": "X", "title": "Y"})
+    assert problem(refused)["code"] == "auth_required"
+    assert refused.headers["www-authenticate"].startswith("Bearer ")
+    starting = create_app(make_settings(tmp_path / "starting"), embedder=FakeEmbedder())
+    starting.state.engine = None  # as while the lifespan's loader is still at work
+    starting.state.engine_error = None
+    answer = TestClient(starting).get("/v1/practices")
+    assert problem(answer)["code"] == "unavailable" and answer.headers["retry-after"] == "5"
 
 
 def test_text_limits_are_in_the_schema_and_mean_what_the_engine_means(
@@ -129,10 +177,8 @@ def test_a_response_model_failure_is_a_logged_500_not_a_422(
     finally:
         engine.initiative = real
     assert response.status_code == 500
-    assert response.json()["error"]["code"] == "internal_error"
-    assert (
-        response.headers["x-request-id"] == "r-1" and "r-1" in response.json()["error"]["message"]
-    )
+    assert problem(response)["code"] == "internal_error"
+    assert response.headers["x-request-id"] == "r-1" and "r-1" in response.json()["detail"]
     assert "request_id=r-1" in caplog.text and "ValidationError" in caplog.text
 
 

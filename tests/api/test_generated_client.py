@@ -64,4 +64,4 @@ def test_a_generated_client_searches_and_reads_typed_errors(
     page = get_initiative.sync(client=api, initiative_id=COACHING_ID)
     assert isinstance(page, models.InitiativeDetail) and page.municipality == "Hedensted"
     missing = get_initiative.sync(client=api, initiative_id="findes-ikke")
-    assert isinstance(missing, models.Error) and missing.error.code == "not_found"
+    assert isinstance(missing, models.Problem) and missing.code == "not_found"

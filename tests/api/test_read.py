@@ -13,13 +13,11 @@ from engine.settings import Settings
 from tests.api.conftest import make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID
 from tests.fakes import FakeEmbedder
+from tests.problems import error, summary
 
 
 def _error(response: object) -> dict[str, str]:
-    body = response.json()  # type: ignore[attr-defined]
-    assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "field"}, body
-    return body["error"]  # type: ignore[no-any-return]
+    return error(response)
 
 
 def test_healthz(client: TestClient) -> None:
@@ -148,7 +146,7 @@ def test_query_and_situation_length_limits(client: TestClient) -> None:
     response = client.post("/v1/search/batch", json={"queries": ["ok", long_text]})
     assert response.status_code == 200
     good, bad = response.json()["items"]
-    assert good["query"] == "ok" and "2000" in bad["error"]["message"]
+    assert good["query"] == "ok" and "2000" in summary(bad["error"])["message"]
 
 
 @pytest.mark.parametrize(

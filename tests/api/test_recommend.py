@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests import problems
+
 SITUATION = "vi vil følge bedre op på borgere i løntilskud"
 
 
@@ -71,14 +73,14 @@ def test_recommend_rejects_unknown_municipality_and_practice(client: TestClient)
         "/v1/recommend", json={"situation": SITUATION, "municipality": "Atlantis"}
     )
     assert response.status_code == 422
-    error = response.json()["error"]
+    error = problems.error(response)
     assert error["code"] == "unknown_value" and error["field"] == "municipality"
     assert "Atlantis" in error["message"] and "Skanderborg" in error["message"]
     response = client.post(
         "/v1/recommend", json={"situation": SITUATION, "answers": {"findes-ikke": "ja"}}
     )
     assert response.status_code == 422
-    error = response.json()["error"]
+    error = problems.error(response)
     assert error["code"] == "unknown_value" and error["field"] == "answers"
     assert "findes-ikke" in error["message"] and "/v1/practices" in error["message"]
 

@@ -1,4 +1,5 @@
-"""The API's named enums are the engine's own closed sets, not copies that can drift."""
+"""The API's named enums and error codes are the engine's own closed sets, not copies that
+can drift."""
 
 from __future__ import annotations
 
@@ -21,3 +22,17 @@ def test_every_enum_holds_the_engines_values() -> None:
     assert {s.value for s in PracticeStatus} == set(STATUSES)
     assert {m.value for m in SearchMode} == set(MODES)
     assert [a.value for a in AnswerLevel] == [level.value for level in Level]
+
+
+def test_every_engine_error_code_has_a_status_and_the_engine_has_none() -> None:
+    """HTTP lives in api/: the engine's errors carry codes, `api/problems.py` the statuses."""
+    import engine.errors as domain
+    from api.problems import PROBLEMS
+
+    classes = [c for c in vars(domain).values() if isinstance(c, type)]
+    errors = [c for c in classes if issubclass(c, domain.IndsatsError)]
+    assert len(errors) > 5
+    for error in errors:
+        assert not hasattr(error, "status"), error
+        if error is not domain.IndsatsError:
+            assert error.code in PROBLEMS, error

@@ -15,16 +15,17 @@ from engine.settings import Settings
 from tests.api.conftest import KEY, make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID, NEW_ID, NEW_TITLE, new_page, seed_text
 from tests.fakes import FakeEmbedder
+from tests.problems import error
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _code(response: object) -> str:
-    return str(response.json()["error"]["code"])  # type: ignore[attr-defined]
+    return str(error(response)["code"])
 
 
 def _message(response: object) -> str:
-    return str(response.json()["error"]["message"])  # type: ignore[attr-defined]
+    return str(error(response)["message"])
 
 
 def _pages(settings: Settings) -> list[str]:
@@ -241,7 +242,7 @@ def test_path_traversal_ids_never_touch_files(
             kwargs["content"] = seed_text()
         response = getattr(client, method)(f"/v1/initiatives/{bad_id}", **kwargs)
         assert response.status_code in (404, 405, 422), (bad_id, response.text)
-        assert "error" in response.json()
+        assert "code" in response.json()
     assert outside.read_text(encoding="utf-8") == "urørt"
     assert [p for p in _pages(settings) if p.endswith((".txt", ".deleted"))] == []
 

@@ -72,7 +72,7 @@ def test_recommend_batch_from_stdin_reports_bad_lines_in_place() -> None:
     assert len(rows) == 4  # one answer per line, the blank one too
     assert rows[0]["situation"] == "fast kontaktperson" and rows[0]["practices"]
     assert rows[1] == {"situation": "", "error": rows[1]["error"]}
-    assert rows[1]["error"]["code"] == "invalid_input" and "tom" in rows[1]["error"]["message"]
+    assert rows[1]["error"]["code"] == "invalid_input" and "tom" in rows[1]["error"]["detail"]
     assert rows[2]["situation"] == "ordblinde ledige"
     assert rows[2]["practices"] + rows[2]["other_practices"]  # none may be recommended here
     assert rows[3]["error"]["code"] == "invalid_input"

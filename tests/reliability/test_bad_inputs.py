@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.problems import PROBLEM_KEYS
 from tests.reliability.figures import record
 from tests.reliability.harness import KEY, SEED_PAGE, page
 
@@ -163,8 +164,8 @@ def test_bad_input(client: TestClient, tmp_path: Path, case: Case, rows: Any) ->
     code = message = ""
     if r.status_code >= 400:
         body = r.json()
-        assert set(body) == {"error"}, body
-        code, message = body["error"]["code"], body["error"]["message"]
+        assert set(body) == PROBLEM_KEYS, body
+        code, message = body["code"], body["detail"]
         assert code and message.strip(), body
         assert len(message) < 2000, "an error message must not echo a huge input"
         after = snapshot(pages)

@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.server import KeyRedactingFilter
+from tests.problems import PROBLEM_KEYS
 from tests.reliability.conftest import ClientFactory
 from tests.reliability.figures import record
 from tests.reliability.harness import KEY, Server, page, running
@@ -64,8 +65,8 @@ def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
 
 def _error(body: bytes) -> dict[str, str]:
     parsed = json.loads(body)
-    assert set(parsed) == {"error"} and {"code", "message"} <= set(parsed["error"]), parsed
-    return dict(parsed["error"])
+    assert set(parsed) == PROBLEM_KEYS, parsed
+    return dict(parsed)
 
 
 # -- the request head ------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ def test_a_huge_header_gets_431_and_stalls_no_one(server: Server) -> None:
     sock.close()
     status, headers, body = answer[0]
     assert status == 431, (status, body[:200])
-    assert headers.get("content-type") == "application/json"
+    assert headers.get("content-type") == "application/problem+json"
     assert _error(body)["code"] == "request_header_too_large"
     assert sent < 100 * 1024 * 1024, "the server read all 100 MB before refusing"
     assert httpx.get(server.base + "/readyz", timeout=10).status_code == 200
@@ -141,7 +142,7 @@ def test_malformed_http_is_answered_in_the_error_shape(server: Server) -> None:
         status, headers, body = _read_response(sock)
         sock.close()
         assert status == 400, (raw, status, body[:200])
-        assert headers.get("content-type") == "application/json"
+        assert headers.get("content-type") == "application/problem+json"
         assert _error(body)["code"] == "bad_request"
 
 
@@ -250,7 +251,7 @@ def test_405_names_the_allowed_methods(
     assert r.status_code == 405
     allowed = {m.strip() for m in r.headers["allow"].split(",") if m.strip()}
     assert expected <= allowed and method not in allowed, r.headers["allow"]
-    assert r.json()["error"]["code"] == "method_not_allowed"
+    assert r.json()["code"] == "method_not_allowed"
 
 
 def test_a_key_with_white_space_around_it_works_and_is_warned_about(

@@ -18,7 +18,8 @@ from fastapi import Body, FastAPI, Query
 from fastapi.responses import JSONResponse
 
 from api.corpus import InitiativeDetail, InitiativeSummary, PracticeSummary
-from api.models import to_json
+from api.errors import PROBLEM_JSON, problem
+from api.models import FieldError, to_json
 from api.vocabulary import CHECKLISTS
 from api.web import mount_web
 from engine.domain.corpus import load_corpus
@@ -53,10 +54,10 @@ class Controls:
         self.calls.clear()
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message, "field": None}}, status_code=status
-    )
+def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    errors = [FieldError(field=field, message=message)] if field else []
+    found = problem(code, message, None, errors, status=status)
+    return JSONResponse(to_json(found), status_code=status, media_type=PROBLEM_JSON)
 
 
 def _stems(text: str) -> set[str]:
@@ -223,9 +224,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         try:  # the engine's rule for filter values (lenient spelling, or 422 naming the known)
             wanted = resolve_filter(corpus.initiatives, InitiativeFilter(**filters))
         except UnknownValueError as exc:
-            return JSONResponse(
-                {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, 422
-            )
+            return _error(422, exc.code, exc.message, exc.field)
         found = _search(corpus, q, {**filters, "municipality": wanted.municipality,
                                      "target_group": wanted.target_group})  # fmt: skip
         k = min(k, controls.max_k or k)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from api.corpus import InitiativeDetail, InitiativeList
-from api.models import Error, SearchResponse
+from api.models import Problem, SearchResponse
 from api.recommendation import RecommendResponse
 from tests.web.conftest import SEEDS
 from tests.web.fake_api import Controls, create_fake_app
@@ -35,4 +35,4 @@ def test_fake_answers_validate_against_the_api_models() -> None:
 
     missing = client.get("/v1/initiatives/findes-ikke")
     assert missing.status_code == 404
-    assert Error.model_validate(missing.json()).model_dump(mode="json") == missing.json()
+    assert Problem.model_validate(missing.json()).model_dump(mode="json") == missing.json()
