@@ -41,18 +41,18 @@ class Answer(_Out):
         )
 
 
-class PageTest(_Out):
+class PageChecklist(_Out):
+    """One test block of a page (Evidenstest, ...): its name, score and answers."""
+
     test: Checklist
-    label: str = Field(examples=["Evidenstest"])
     name: str = Field(examples=["Evidenstest vedr. dagpengemodtagere med længerevarende ledighed"])
     score: float = Field(examples=[2.2])
     answers: list[Answer]
 
     @classmethod
-    def of(cls, test: domain.Test) -> PageTest:
+    def of(cls, test: domain.Test) -> PageChecklist:
         return cls(
             test=CHECKLISTS[test.label],
-            label=test.label,
             name=test.name,
             score=test.score,
             answers=[Answer.of(a) for a in test.answers],
@@ -101,7 +101,7 @@ class InitiativeDetail(InitiativeSummary):
 
     headline_score: float | None = Field(None, examples=[2.2])
     sections: list[Section]
-    tests: list[PageTest]
+    tests: list[PageChecklist]
 
     @classmethod
     def of(cls, page: domain.Initiative) -> InitiativeDetail:
@@ -115,7 +115,7 @@ class InitiativeDetail(InitiativeSummary):
             updated_at=page.updated_at,
             headline_score=page.headline_score,
             sections=[Section.of(s) for s in page.sections],
-            tests=[PageTest.of(t) for t in page.tests],
+            tests=[PageChecklist.of(t) for t in page.tests],
         )
 
 

@@ -1,13 +1,17 @@
-"""Request dependencies: the ready engine, and the write key."""
+"""Request dependencies: the ready engine, the write key, and the checks every operation's
+parameters get (no unknown query parameter, UTF-8 throughout)."""
 
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader
 
+from api.params import NoQuery
 from api.problems import ApiError
 from engine.service import Engine
 
@@ -44,3 +48,36 @@ def require_write_key(
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 WriteKey = Depends(require_write_key)
+
+
+def _no_query(_: Annotated[NoQuery, Query()]) -> None:
+    """Validates the query string of an operation that takes none: any parameter is unknown."""
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def require_utf8(request: Request) -> None:
+    """A parameter that is not UTF-8 once its %-escapes are undone (`?q=%ED%A0%80`) is a 422
+    naming it. Starlette would hand the app U+FFFD in its place, and a search for "���" is
+    no answer to what was sent."""
+    errors: list[dict[str, Any]] = []
+    for pair in bytes(request.scope.get("query_string", b"")).split(b"&"):
+        name, _, value = pair.partition(b"=")
+        if not (_utf8(name) and _utf8(value)):
+            shown = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace")
+            errors.append({"type": "string_unicode", "loc": ("query", shown)})
+    if not _utf8(bytes(request.scope.get("raw_path", b""))):
+        where = next(iter(request.path_params), "path")
+        errors.append({"type": "string_unicode", "loc": ("path", where)})
+    if errors:
+        raise RequestValidationError(errors)
+
+
+NoQueryParams = Depends(_no_query)
+Utf8Params = Depends(require_utf8)

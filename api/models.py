@@ -220,13 +220,17 @@ class BatchSearchResponse(_Out):
 class SimilarResponse(_Out):
     initiative_id: str = Field(examples=["hedensted-jobrettet-coaching-for-nyledige"])
     k: int = 5
+    offset: int = 0
     total: int = Field(description="Antal andre indsatser i alt.", examples=[4])
     items: list[SearchResult]
 
     @classmethod
-    def of(cls, initiative_id: str, k: int, answer: found.SearchResponse) -> SimilarResponse:
-        items = SearchResult.ranked(answer.results)
-        return cls(initiative_id=initiative_id, k=k, total=answer.total, items=items)
+    def of(
+        cls, initiative_id: str, k: int, offset: int, answer: found.SearchResponse
+    ) -> SimilarResponse:
+        """`answer` holds the first `offset + k`; this page is the rest, ranked on from there."""
+        items = SearchResult.ranked(answer.results[offset:], offset + 1)
+        return cls(initiative_id=initiative_id, k=k, offset=offset, total=answer.total, items=items)
 
 
 # facets and operations -------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import Problem
 from api.problems import PROBLEMS, codes_for
@@ -21,42 +22,102 @@ from api.requests import (
 )
 from api.vocabulary import SearchMode
 from engine.domain.models import MAX_SCORE
-from engine.search.query import MAX_K
+from engine.search.query import MAX_K, InitiativeFilter, SearchQuery
 
 # The store's id rule (engine.storage.pages.ID_PATTERN), repeated for the schema: a client
 # learns it from there, and the server answers 422 for an id outside it.
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,120}$"
 
+# One description per parameter, reused by every operation that takes it.
 QueryText = Annotated[
     str,
-    Query(
+    Field(
         description="Søgeteksten med egne ord (dansk eller engelsk); længden står i skemaet.",
         examples=["ordblinde ledige"],
     ),
 ]
-KParam = Annotated[int, Query(ge=1, le=MAX_K, description=K_DESCRIPTION, examples=[10])]
-OffsetParam = Annotated[
-    int, Query(ge=0, le=MAX_OFFSET, description=OFFSET_DESCRIPTION, examples=[0])
-]
-TargetGroupParam = Annotated[
+K = Annotated[int, Field(ge=1, le=MAX_K, description=K_DESCRIPTION, examples=[10])]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description=OFFSET_DESCRIPTION, examples=[0])]
+TargetGroup = Annotated[
     str | None,
-    Query(
+    Field(
         max_length=MAX_FILTER_CHARS,
         description=TARGET_GROUP_DESCRIPTION,
         examples=["Længerevarende ledige"],
     ),
 ]
-MunicipalityParam = Annotated[
+Municipality = Annotated[
     str | None,
-    Query(
+    Field(
         max_length=MAX_FILTER_CHARS, description=MUNICIPALITY_DESCRIPTION, examples=["Hedensted"]
     ),
 ]
-MinEvidenceParam = Annotated[
+MinEvidence = Annotated[
     float | None,
-    Query(ge=0, le=MAX_SCORE, description=MIN_EVIDENCE_DESCRIPTION, examples=[2.5]),
+    Field(ge=0, le=MAX_SCORE, description=MIN_EVIDENCE_DESCRIPTION, examples=[2.5]),
 ]
-ModeParam = Annotated[SearchMode, Query(description=MODE_DESCRIPTION)]
+
+
+class _Query(BaseModel):
+    """An operation's whole query string: a parameter it does not know (`muncipality`) is a
+    422 naming it and the closest known one, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoQuery(_Query):
+    """For operations that take no query parameters at all."""
+
+
+class FilterQuery(_Query):
+    target_group: TargetGroup = None
+    municipality: Municipality = None
+    min_evidence: MinEvidence = None
+
+    @property
+    def filter(self) -> InitiativeFilter:
+        return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
+
+
+class SearchParams(_Query):
+    q: QueryText
+    k: K = 10
+    offset: Offset = 0
+    target_group: TargetGroup = None
+    municipality: Municipality = None
+    min_evidence: MinEvidence = None
+    mode: SearchMode = Field(SearchMode.HYBRID, description=MODE_DESCRIPTION)
+
+    @property
+    def query(self) -> SearchQuery:
+        return SearchQuery(
+            self.q, self.k, self.offset, self.mode, self.target_group, self.municipality,
+            self.min_evidence,
+        )  # fmt: skip
+
+
+class InitiativeListParams(_Query):
+    k: K = 20
+    offset: Offset = 0
+    target_group: TargetGroup = None
+    municipality: Municipality = None
+    min_evidence: MinEvidence = None
+
+    @property
+    def filter(self) -> InitiativeFilter:
+        return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
+
+
+class PracticeListParams(_Query):
+    k: K = 100
+    offset: Offset = 0
+
+
+class SimilarParams(_Query):
+    k: K = 5
+    offset: Offset = 0
+
+
 InitiativeId = Annotated[
     str,
     Path(

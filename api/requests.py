@@ -7,17 +7,16 @@ the app writes it into the schema (`api/schema.py`) from the running settings.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.config import JsonDict
 
-from api.vocabulary import AnswerLevel, Lax, SearchMode, SectionName
+from api.vocabulary import CHECKLIST_LABELS, AnswerLevel, Checklist, Lax, SearchMode, SectionName
 from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, Test
 from engine.search.query import MAX_K
 
-# The page format's closed sets (engine.domain.parser: TEST_LABELS, SECTION_ORDER; a test
-# keeps them equal), so a client learns them from the schema.
-TestLabel = Literal["Evidenstest", "God praksis test", "Test vedr. uddannelse"]
 MAX_OFFSET = 10_000
 MAX_FILTER_CHARS = 200
 K_DESCRIPTION = f"Antal resultater pr. side (1-{MAX_K})."
@@ -135,30 +134,36 @@ class RecommendRequest(BaseModel):
 
 
 # corpus records --------------------------------------------------------------------------
-class SectionRecord(BaseModel):
-    model_config = ConfigDict(strict=True)
+# Computed by the server from the rest of the page; sent back as GET gave them they are
+# ignored, so a page read, changed and written back needs no cleaning (JSON Schema readOnly).
+_COMPUTED: JsonDict = {"readOnly": True}
 
+
+class _Record(BaseModel):
+    """strict: `"headline_score": false` was stored as 0.0 (found by schemathesis); a field
+    the record does not have is a 422 naming it, never ignored."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class SectionRecord(_Record):
     name: Lax[SectionName] = Field(examples=["Gode råd"])
     text: str = Field("", max_length=200_000, examples=["Brug de stærke fagligheder ..."])
 
 
-class AnswerRecord(BaseModel):
-    model_config = ConfigDict(strict=True)
-
+class AnswerRecord(_Record):
     level: Lax[AnswerLevel] = Field(examples=["ja"])
     text: str = Field(
         min_length=1,
         max_length=5000,
         examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"],
     )
-    practice_id: str = ""
-    level_inferred: bool = False
+    practice_id: str = Field("", json_schema_extra=_COMPUTED)
+    level_inferred: bool = Field(False, json_schema_extra=_COMPUTED)
 
 
-class TestRecord(BaseModel):
-    model_config = ConfigDict(strict=True)
-
-    label: TestLabel = Field(examples=["Evidenstest"])
+class PageChecklistRecord(_Record):
+    test: Lax[Checklist] = Field(examples=["evidence"])
     name: str = Field(
         min_length=1,
         max_length=500,
@@ -168,13 +173,11 @@ class TestRecord(BaseModel):
     answers: list[AnswerRecord] = Field(default_factory=list, max_length=500)
 
 
-class InitiativeRecord(BaseModel):
-    """A page as JSON (POST/PUT with `application/json`); it is stored in the seed format."""
+class InitiativeRecord(_Record):
+    """A page as JSON (POST/PUT with `application/json`), in the shape GET gives it; it is
+    stored in the seed format."""
 
-    # strict: `"headline_score": false` was stored as 0.0 (found by schemathesis).
     model_config = ConfigDict(
-        extra="ignore",
-        strict=True,
         json_schema_extra={
             "examples": [
                 {
@@ -188,7 +191,7 @@ class InitiativeRecord(BaseModel):
                     ],
                     "tests": [
                         {
-                            "label": "Evidenstest",
+                            "test": "evidence",
                             "name": "Evidenstest vedr. dagpengemodtagere, alle ledige",
                             "score": 2.2,
                             "answers": [
@@ -208,8 +211,10 @@ class InitiativeRecord(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     target_groups: list[str] = Field(default_factory=list, max_length=50)
     sections: list[SectionRecord] = Field(default_factory=list, max_length=50)
-    tests: list[TestRecord] = Field(default_factory=list, max_length=50)
+    tests: list[PageChecklistRecord] = Field(default_factory=list, max_length=50)
     headline_score: Score | None = None
+    scores: dict[str, float | None] | None = Field(None, json_schema_extra=_COMPUTED)
+    updated_at: datetime | None = Field(None, json_schema_extra=_COMPUTED)
 
 
 def record_to_initiative(record: InitiativeRecord) -> Initiative:
@@ -222,7 +227,7 @@ def record_to_initiative(record: InitiativeRecord) -> Initiative:
         sections=tuple(Section(s.name.value, s.text) for s in record.sections),
         tests=tuple(
             Test(
-                label=t.label,
+                label=CHECKLIST_LABELS[t.test],
                 name=t.name,
                 score=t.score,
                 answers=tuple(Answer(Level(a.level.value), a.text) for a in t.answers),

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 
-from api.deps import get_engine
+from api.deps import NoQueryParams, Utf8Params, get_engine
 from api.models import Health, Readiness
 from api.params import errors
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], dependencies=[Utf8Params, NoQueryParams])
 
 
 @router.get(

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from api.corpus import InitiativeDetail, InitiativeList, InitiativeSummary
-from api.deps import EngineDep, WriteKey
+from api.deps import EngineDep, NoQueryParams, Utf8Params, WriteKey
 from api.models import Created, SimilarResponse
-from api.params import (
-    InitiativeId,
-    KParam,
-    MinEvidenceParam,
-    MunicipalityParam,
-    OffsetParam,
-    TargetGroupParam,
-    errors,
-)
+from api.params import InitiativeId, InitiativeListParams, SimilarParams, errors
 from api.problems import ApiError
 from api.requests import InitiativeRecord, record_to_initiative
 from engine.domain.models import Initiative
-from engine.search.query import InitiativeFilter
 
-router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
+router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"], dependencies=[Utf8Params])
 
 _PAGE_EXAMPLE = (
     "Hedensted\n\n2,2\nEvidenstest\n\nJobrettet coaching til afklaring af jobmuligheder\n\n"
@@ -46,16 +39,11 @@ _PAGE_BODY = {
 
 @router.get("", response_model=InitiativeList, responses=errors(422), summary="List indsatserne")
 def list_initiatives(
-    engine: EngineDep,
-    k: KParam = 20,
-    offset: OffsetParam = 0,
-    target_group: TargetGroupParam = None,
-    municipality: MunicipalityParam = None,
-    min_evidence: MinEvidenceParam = None,
+    engine: EngineDep, params: Annotated[InitiativeListParams, Query()]
 ) -> InitiativeList:
     """Alle indsatser sorteret efter kommune og titel, med filtre og sider."""
-    filters = InitiativeFilter(target_group, municipality, min_evidence)
-    page = engine.initiatives(filters, k=k, offset=offset)
+    k, offset = params.k, params.offset
+    page = engine.initiatives(params.filter, k=k, offset=offset)
     items = [InitiativeSummary.of(i) for i in page.items]
     return InitiativeList(total=page.total, k=k, offset=offset, items=items)
 
@@ -64,6 +52,7 @@ def list_initiatives(
     "/{initiative_id}",
     response_model=InitiativeDetail,
     responses=errors(404, 422),
+    dependencies=[NoQueryParams],
     summary="Hent en indsats",
 )
 def get_initiative(engine: EngineDep, initiative_id: InitiativeId) -> InitiativeDetail:
@@ -78,10 +67,11 @@ def get_initiative(engine: EngineDep, initiative_id: InitiativeId) -> Initiative
     summary="Lignende indsatser",
 )
 def list_similar_initiatives(
-    engine: EngineDep, initiative_id: InitiativeId, k: KParam = 5
+    engine: EngineDep, initiative_id: InitiativeId, params: Annotated[SimilarParams, Query()]
 ) -> SimilarResponse:
-    """Indsatserne der ligner denne mest (uden den selv), bedst først."""
-    return SimilarResponse.of(initiative_id, k, engine.similar(initiative_id, k=k))
+    """Indsatserne der ligner denne mest (uden den selv), bedst først, med sider."""
+    found = engine.similar(initiative_id, k=params.offset + params.k)
+    return SimilarResponse.of(initiative_id, params.k, params.offset, found)
 
 
 @router.post(
@@ -89,7 +79,7 @@ def list_similar_initiatives(
     status_code=201,
     response_model=Created,
     responses=errors(401, 403, 409, 413, 415, 422, 507),
-    dependencies=[WriteKey],
+    dependencies=[WriteKey, NoQueryParams],
     openapi_extra=_PAGE_BODY,
     summary="Opret en indsats",
 )
@@ -109,7 +99,7 @@ async def create_initiative(engine: EngineDep, request: Request, response: Respo
     "/{initiative_id}",
     response_model=InitiativeDetail,
     responses=errors(401, 403, 404, 413, 415, 422, 507),
-    dependencies=[WriteKey],
+    dependencies=[WriteKey, NoQueryParams],
     openapi_extra=_PAGE_BODY,
     summary="Erstat en indsats",
 )
@@ -132,7 +122,7 @@ async def replace_initiative(
     status_code=204,
     response_class=Response,
     responses=errors(401, 403, 404, 422, 507),
-    dependencies=[WriteKey],
+    dependencies=[WriteKey, NoQueryParams],
     summary="Slet en indsats",
 )
 def delete_initiative(engine: EngineDep, initiative_id: InitiativeId) -> Response:

@@ -2,60 +2,43 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from api.deps import EngineDep
+from fastapi import APIRouter, Query
+
+from api.deps import EngineDep, NoQueryParams, Utf8Params
 from api.errors import batch_failure
 from api.models import BatchSearchFailure, BatchSearchResponse, Facets
 from api.models import SearchResponse as SearchAnswer
-from api.params import (
-    KParam,
-    MinEvidenceParam,
-    ModeParam,
-    MunicipalityParam,
-    OffsetParam,
-    QueryText,
-    TargetGroupParam,
-    errors,
-)
+from api.params import FilterQuery, SearchParams, errors
 from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
-from api.vocabulary import SearchMode
 from engine.domain.models import Level
 from engine.recommend import RecommendRequest as Situation
-from engine.search.query import InitiativeFilter, SearchQuery
+from engine.search.query import SearchQuery
 from engine.search.results import SearchResponse as Found
 from engine.service import QueryFailure
 
 FoundOrFailed = Found | QueryFailure
 
-router = APIRouter(prefix="/v1", tags=["search"])
+router = APIRouter(prefix="/v1", tags=["search"], dependencies=[Utf8Params])
 
 
 @router.get(
     "/search", response_model=SearchAnswer, responses=errors(422), summary="Søg i indsatserne"
 )
-def search(
-    engine: EngineDep,
-    q: QueryText,
-    k: KParam = 10,
-    offset: OffsetParam = 0,
-    target_group: TargetGroupParam = None,
-    municipality: MunicipalityParam = None,
-    min_evidence: MinEvidenceParam = None,
-    mode: ModeParam = SearchMode.HYBRID,
-) -> SearchAnswer:
+def search(engine: EngineDep, params: Annotated[SearchParams, Query()]) -> SearchAnswer:
     """Indsatserne der passer bedst til søgeteksten, bedst først, med de passager der
     matchede. Filtrene vælger siderne før rangeringen, så et filter aldrig skubber et godt
     resultat ud."""
-    query = SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
-    return SearchAnswer.of(engine.search(query))
+    return SearchAnswer.of(engine.search(params.query))
 
 
 @router.post(
     "/search/batch",
     response_model=BatchSearchResponse,
     responses=errors(413, 422),
+    dependencies=[NoQueryParams],
     summary="Mange søgninger i ét kald",
 )
 def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResponse:
@@ -83,6 +66,7 @@ def _batch_item(answer: FoundOrFailed, index: int) -> SearchAnswer | BatchSearch
     "/recommend",
     response_model=RecommendResponse,
     responses=errors(413, 422),
+    dependencies=[NoQueryParams],
     summary="Anbefal praksisser til en situation",
 )
 def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:
@@ -108,13 +92,7 @@ def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:
     responses=errors(422),
     summary="Filtrenes værdier med antal",
 )
-def get_facets(
-    engine: EngineDep,
-    target_group: TargetGroupParam = None,
-    municipality: MunicipalityParam = None,
-    min_evidence: MinEvidenceParam = None,
-) -> Facets:
+def get_facets(engine: EngineDep, params: Annotated[FilterQuery, Query()]) -> Facets:
     """Målgrupper, kommuner og evidenstrin med antal indsatser for hver. Hvert antal tager
     højde for de andre filtre (ikke sit eget), så man kan se hvad et valg vil give."""
-    filters = InitiativeFilter(target_group, municipality, min_evidence)
-    return Facets.of(engine.facets(filters))
+    return Facets.of(engine.facets(params.filter))

@@ -92,7 +92,7 @@ def test_initiative_is_the_whole_page(client: TestClient) -> None:
     assert body["municipality"] == "Hedensted"
     assert body["title"] == "Jobrettet coaching til afklaring af jobmuligheder"
     assert "Kommunens beskrivelse af indsatsen" in [s["name"] for s in body["sections"]]
-    evidence = next(t for t in body["tests"] if t["label"] == "Evidenstest")
+    evidence = next(t for t in body["tests"] if t["test"] == "evidence")
     assert evidence["score"] == 2.2
     assert evidence["answers"] and all(a["practice_id"] for a in evidence["answers"])
     assert {a["level"] for a in evidence["answers"]} <= {"ja", "delvist", "nej"}

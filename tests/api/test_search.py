@@ -91,7 +91,7 @@ def test_batch_with_an_unknown_filter_names_it_in_every_place(client: TestClient
 
 def test_similar_excludes_the_page_itself(client: TestClient) -> None:
     body = client.get(f"/v1/initiatives/{COACHING_ID}/similar", params={"k": 3}).json()
-    assert set(body) == {"initiative_id", "k", "total", "items"}
+    assert set(body) == {"initiative_id", "k", "offset", "total", "items"}
     assert body["initiative_id"] == COACHING_ID and body["k"] == 3
     ids = [r["id"] for r in body["items"]]
     assert ids and COACHING_ID not in ids and len(ids) <= 3

@@ -154,10 +154,10 @@ def test_post_json_record_roundtrips(client: TestClient, auth: dict[str, str]) -
     ("change", "expected"),
     [
         ({"sections": [{"name": "Mine tanker", "text": "x"}]}, "sections[0].name"),
-        ({"tests": [{"label": "Quiz", "name": "n", "score": 1, "answers": []}]}, "tests[0].label"),
+        ({"tests": [{"test": "quiz", "name": "n", "score": 1, "answers": []}]}, "tests[0].test"),
         ({"title": ""}, "title"),
         ({"title": "To\nlinjer"}, "én linje"),
-        ({"tests": [{"label": "Evidenstest", "name": "n", "score": 7}]}, "score"),
+        ({"tests": [{"test": "evidence", "name": "n", "score": 7}]}, "score"),
         ({"id": "et-andet-id"}, "et-andet-id"),
     ],
 )

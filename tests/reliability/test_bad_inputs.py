@@ -28,7 +28,7 @@ RECORD: dict[str, Any] = {
     "municipality": "Hedensted",
     "title": "Prøveindsats til typefejl",
     "sections": [{"name": "Gode råd", "text": "Tal med borgeren."}],
-    "tests": [{"label": "Evidenstest", "name": "Evidenstest", "score": 2.2, "answers": []}],
+    "tests": [{"test": "evidence", "name": "Evidenstest", "score": 2.2, "answers": []}],
 }
 
 
@@ -82,12 +82,13 @@ CASES = [
     Case("score 1e308", "POST", "/v1/initiatives",
          rec(tests=[{**RECORD["tests"][0], "score": 1e308}]), JSON),
     Case("unknown test label", "POST", "/v1/initiatives",
-         rec(tests=[{**RECORD["tests"][0], "label": "Hemmelig test"}]), JSON),
+         rec(tests=[{**RECORD["tests"][0], "test": "hemmelig_test"}]), JSON),
     Case("section line that reads as a header", "POST", "/v1/initiatives",
          rec(sections=[{"name": "Gode råd", "text": "Første\nErfaringer og resultater"}]), JSON),
     Case("unknown fields in a record", "POST", "/v1/initiatives",
-         rec(title="Prøveindsats med ukendte felter", hemmelig=True, scores={"x": 1}), JSON,
-         ok=(201,)),
+         rec(title="Prøveindsats med ukendte felter", hemmelig=True), JSON),
+    Case("computed fields sent back", "POST", "/v1/initiatives",
+         rec(title="Prøveindsats med beregnede felter", scores={"x": 1}), JSON, ok=(201,)),
     Case("record id that differs from the page", "PUT", f"/v1/initiatives/{SEED_ID}",
          rec(id="noget-andet"), JSON),
     Case("PUT of a page with another id", "PUT", f"/v1/initiatives/{SEED_ID}",

@@ -248,12 +248,12 @@ def test_any_parsed_page_json_round_trip(lines: list[str]) -> None:
         {"municipality": "X"},
         {"id": 1, "municipality": "X", "title": "Y"},
         {"id": "x", "municipality": "X", "title": "Y", "sections": "nope"},
-        {"id": "x", "municipality": "X", "title": "Y", "tests": [{"label": "E"}]},
+        {"id": "x", "municipality": "X", "title": "Y", "tests": [{"test": "E"}]},
         {
             "id": "x",
             "municipality": "X",
             "title": "Y",
-            "tests": [{"label": "E", "name": "n", "score": "4", "answers": []}],
+            "tests": [{"test": "evidence", "name": "n", "score": "4", "answers": []}],
         },
         {
             "id": "x",
@@ -261,7 +261,7 @@ def test_any_parsed_page_json_round_trip(lines: list[str]) -> None:
             "title": "Y",
             "tests": [
                 {
-                    "label": "E",
+                    "test": "evidence",
                     "name": "n",
                     "score": 4,
                     "answers": [{"level": "måske", "text": "t"}],

@@ -266,7 +266,7 @@ def test_markup_in_a_stored_page_shows_as_text(page: Any, site: Site) -> None:
         "sections": [{"name": "Gode råd", "text": "Ordblinde <i>ledige</i><script>x()</script>"}],
         "tests": [
             {
-                "label": "Evidenstest",
+                "test": "evidence",
                 "name": "Evidenstest <u>alle</u>",
                 "score": 1.0,
                 "answers": [{"level": "ja", "text": "<img src=x onerror=alert(1)> ordblinde"}],
