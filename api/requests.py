@@ -15,6 +15,7 @@ from pydantic.config import JsonDict
 
 from api.vocabulary import CHECKLIST_LABELS, AnswerLevel, Checklist, Lax, SearchMode, SectionName
 from engine.domain.models import MAX_SCORE, Answer, Initiative, Level, Section, Test
+from engine.recommend import RecommendRequest as Situation
 from engine.search.query import MAX_K
 
 MAX_OFFSET = 10_000
@@ -97,7 +98,8 @@ class RecommendRequest(BaseModel):
                     "situation": "vi vil følge bedre op på borgere i løntilskud",
                     "k": 5,
                     "target_group": None,
-                    "municipality": "Skanderborg",
+                    "municipality": None,
+                    "own_municipality": "Skanderborg",
                     "answers": None,
                 }
             ]
@@ -107,6 +109,16 @@ class RecommendRequest(BaseModel):
     k: K = 5
     target_group: FilterText | None = Field(None, description=TARGET_GROUP_DESCRIPTION)
     municipality: FilterText | None = Field(
+        None,
+        description=(
+            "Kun indsatser (og deres praksisser og råd) fra denne kommune, som i GET "
+            "/v1/search. Jeres egen kommune er `own_municipality`."
+        ),
+    )
+    min_evidence: Score | None = Field(
+        None, description="Kun indsatser med mindst denne evidensscore (0-5) tæller."
+    )
+    own_municipality: FilterText | None = Field(
         None,
         description=(
             "Jeres egen kommune: dens offentliggjorte svar bruges til at finde huller. En "
@@ -121,16 +133,19 @@ class RecommendRequest(BaseModel):
             "et ukendt id giver 422 `unknown_value`."
         ),
     )
-    from_municipality: FilterText | None = Field(
-        None,
-        description=(
-            "Kun indsatser (og deres praksisser og råd) fra denne kommune; som `municipality` "
-            "i GET /v1/search."
-        ),
-    )
-    min_evidence: Score | None = Field(
-        None, description="Kun indsatser med mindst denne evidensscore (0-5) tæller."
-    )
+
+    @property
+    def request(self) -> Situation:
+        answers = {pid: Level(level.value) for pid, level in (self.answers or {}).items()}
+        return Situation(
+            self.situation,
+            k=self.k,
+            target_group=self.target_group,
+            municipality=self.municipality,
+            min_evidence=self.min_evidence,
+            own_municipality=self.own_municipality,
+            answers=answers or None,
+        )
 
 
 # corpus records --------------------------------------------------------------------------

@@ -251,11 +251,11 @@ def recommend(
         str,
         typer.Argument(metavar="SITUATION", help="Jeres situation, eller '-' for én pr. linje."),
     ],
-    municipality: Annotated[
+    own_municipality: Annotated[
         str | None, typer.Option(help="Jeres kommune: slår gap-analysen til.")
     ] = None,
     target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
-    from_municipality: Annotated[
+    municipality: Annotated[
         str | None, typer.Option(help="Kun indsatser og erfaringer fra denne kommune.")
     ] = None,
     min_evidence: Annotated[
@@ -274,11 +274,11 @@ def recommend(
     def request(text: str) -> RecommendRequest:
         return RecommendRequest(
             text,
-            k,
-            target_group,
-            municipality,
-            from_municipality=from_municipality,
+            k=k,
+            target_group=target_group,
+            municipality=municipality,
             min_evidence=min_evidence,
+            own_municipality=own_municipality,
         )
 
     engine = _open()

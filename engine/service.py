@@ -34,6 +34,7 @@ from engine.errors import (
     InvalidInputError,
     NotFoundError,
     PageFormatError,
+    UnknownValueError,
 )
 from engine.recommend import Recommendation, RecommendRequest
 from engine.search.facets import Facets, facets, resolve_filter
@@ -253,18 +254,21 @@ class Engine:
         answers = [("Et praksis-id i svarene", key, "answers") for key in request.answers or {}]
         fields = [("Situationen", request.situation, "situation"),
                   ("Målgruppen", request.target_group, "target_group"),
-                  ("Jeres kommune", request.municipality, "municipality"),
-                  ("Kommunen", request.from_municipality, "from_municipality"),
+                  ("Kommunen", request.municipality, "municipality"),
+                  ("Jeres kommune", request.own_municipality, "own_municipality"),
                   *answers]  # fmt: skip
         for name, value, field in fields:
             require_unicode(value or "", name, field)
         wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
-        pages = self.resolve(InitiativeFilter(municipality=request.from_municipality))
+        try:
+            own = self.resolve(InitiativeFilter(municipality=request.own_municipality))
+        except UnknownValueError as exc:  # the same rule, for the other field
+            raise UnknownValueError(exc.message, "own_municipality", exc.known) from None
         request = replace(
             request,
             target_group=wanted.target_group,
             municipality=wanted.municipality,
-            from_municipality=pages.municipality,
+            own_municipality=own.municipality,
         )
         recommender = self._snapshot.recommender
         if recommender is None:  # an empty corpus: the input is checked, nothing is found

@@ -13,8 +13,6 @@ from api.models import SearchResponse as SearchAnswer
 from api.params import FilterQuery, SearchParams, errors
 from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
-from engine.domain.models import Level
-from engine.recommend import RecommendRequest as Situation
 from engine.search.query import SearchQuery
 from engine.search.results import SearchResponse as Found
 from engine.service import QueryFailure
@@ -71,19 +69,10 @@ def _batch_item(answer: FoundOrFailed, index: int) -> SearchAnswer | BatchSearch
 )
 def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:
     """Praksisser og gode råd til en situation, med evidensen bag hver anbefaling. Med
-    `municipality` (eller `answers`) kendes jobcentrets egne svar: praksisser det svarer Ja
-    til udelades, og huller rangeres først."""
-    answers = {pid: Level(level) for pid, level in (body.answers or {}).items()}
-    request = Situation(
-        body.situation,
-        body.k,
-        body.target_group,
-        body.municipality,
-        answers or None,
-        body.from_municipality,
-        body.min_evidence,
-    )
-    return RecommendResponse.of(engine.recommend(request))
+    `own_municipality` (eller `answers`) kendes jobcentrets egne svar: praksisser det svarer
+    Ja til udelades, og huller rangeres først. Filtrene (`target_group`, `municipality`,
+    `min_evidence`) vælger siderne bag det hele, som i søgningen."""
+    return RecommendResponse.of(engine.recommend(body.request))
 
 
 @router.get(

@@ -50,7 +50,8 @@ def test_recommend_shape(client: TestClient) -> None:
 
 def test_a_known_jobcentre_gets_no_practice_it_already_follows(client: TestClient) -> None:
     body = client.post(
-        "/v1/recommend", json={"situation": SITUATION, "k": 100, "municipality": "Skanderborg"}
+        "/v1/recommend",
+        json={"situation": SITUATION, "k": 100, "own_municipality": "Skanderborg"},
     ).json()
     answers = [p["your_answer"] for p in body["practices"]]
     assert "ja" not in answers
@@ -70,11 +71,11 @@ def test_explicit_answers_count_as_the_jobcentres_own(client: TestClient) -> Non
 
 def test_recommend_rejects_unknown_municipality_and_practice(client: TestClient) -> None:
     response = client.post(
-        "/v1/recommend", json={"situation": SITUATION, "municipality": "Atlantis"}
+        "/v1/recommend", json={"situation": SITUATION, "own_municipality": "Atlantis"}
     )
     assert response.status_code == 422
     error = problems.error(response)
-    assert error["code"] == "unknown_value" and error["field"] == "municipality"
+    assert error["code"] == "unknown_value" and error["field"] == "own_municipality"
     assert "Atlantis" in error["message"] and "Skanderborg" in error["message"]
     response = client.post(
         "/v1/recommend", json={"situation": SITUATION, "answers": {"findes-ikke": "ja"}}
@@ -87,6 +88,36 @@ def test_recommend_rejects_unknown_municipality_and_practice(client: TestClient)
 
 def test_recommend_reads_the_municipality_leniently(client: TestClient) -> None:
     body = {"situation": SITUATION, "k": 100}
-    exact = client.post("/v1/recommend", json={**body, "municipality": "Skanderborg"}).json()
-    shown = client.post("/v1/recommend", json={**body, "municipality": "Skanderborg Kommune"})
+    exact = client.post("/v1/recommend", json={**body, "own_municipality": "Skanderborg"}).json()
+    shown = client.post("/v1/recommend", json={**body, "own_municipality": "Skanderborg Kommune"})
     assert shown.status_code == 200 and shown.json() == exact
+
+
+def test_municipality_filters_the_pages_and_own_municipality_is_the_jobcentre(
+    client: TestClient,
+) -> None:
+    """One name, one meaning: `municipality` filters pages as in search; the consultant's
+    own jobcentre is `own_municipality`; an unknown value of either is named as itself."""
+    body = {"situation": SITUATION, "k": 10}
+    only = client.post("/v1/recommend", json={**body, "municipality": "Hedensted"}).json()
+    assert only["initiatives"] and {i["municipality"] for i in only["initiatives"]} == {
+        "Hedensted"
+    }
+    for field in ("municipality", "own_municipality"):
+        wrong = client.post("/v1/recommend", json={**body, field: "Atlantis"})
+        assert problems.error(wrong)["field"] == field
+
+
+def test_municipality_means_the_page_filter_in_every_operation(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    said = [
+        p["description"]
+        for path in ("/v1/search", "/v1/facets", "/v1/initiatives")
+        for p in schema["paths"][path]["get"]["parameters"]
+        if p["name"] == "municipality"
+    ]
+    body = schema["components"]["schemas"]["RecommendRequest"]["properties"]
+    said.append(body["municipality"]["description"])
+    assert len(said) == 4 and all(s.startswith("Kun indsatser") for s in said), said
+    assert "egen kommune" in body["own_municipality"]["description"]
+    assert "from_municipality" not in body

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("fake_cli_env")
 
 def test_recommend_json_shape() -> None:
     result = runner.invoke(
-        app, ["recommend", "fast kontaktperson i løntilskud", "--municipality", "Skanderborg",
+        app, ["recommend", "fast kontaktperson i løntilskud", "--own-municipality", "Skanderborg",
               "-k", "3", "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -79,18 +79,19 @@ def test_recommend_batch_from_stdin_reports_bad_lines_in_place() -> None:
 
 
 def test_unknown_municipality_is_a_clear_error() -> None:
-    result = runner.invoke(app, ["recommend", "noget", "--municipality", "Atlantis"])
+    result = runner.invoke(app, ["recommend", "noget", "--own-municipality", "Atlantis"])
     assert result.exit_code == 2
     assert "Atlantis" in result.stderr and "Kendte kommuner" in result.stderr
     assert "Brønderslev" in result.stderr
 
 
 def test_recommend_filters_the_pages_like_search_does() -> None:
-    """--from-municipality and --min-evidence choose which pages count (the API's filters)."""
+    """--municipality and --min-evidence choose which pages count (the API's filters), as
+    in search; the jobcentre asking is --own-municipality."""
     every = json.loads(runner.invoke(app, ["recommend", "fast kontaktperson", "--json"]).stdout)
     assert {i["municipality"] for i in every["initiatives"]} != {"Hedensted"}
     result = runner.invoke(
-        app, ["recommend", "fast kontaktperson", "--from-municipality", "hedensted", "--json"]
+        app, ["recommend", "fast kontaktperson", "--municipality", "hedensted", "--json"]
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -149,7 +149,7 @@ def test_filters_reach_the_practices(seeds: Recommender) -> None:
     for item in result.ranked:
         assert all((f.score or 0) >= 2.0 for f in item.followed_by), item.followed_by
         assert "evidensscore 0,6" not in item.reason
-    only = seeds.recommend(RecommendRequest(situation, k=10, from_municipality="Skanderborg"))
+    only = seeds.recommend(RecommendRequest(situation, k=10, municipality="Skanderborg"))
     assert all(f.municipality == "Skanderborg" for p in only.ranked for f in p.followed_by)
     assert all(a.municipality == "Skanderborg" for a in only.advice)
     for item in only.ranked:  # with nobody within the filter to learn from, the reason says so

@@ -102,10 +102,10 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
 def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
     """Practices by shared words; recommended when a page within the filters follows it
     fully (a plain stand-in for engine/eligibility.py), the rest of the top k set apart."""
-    situation, own, k = body["situation"], body.get("municipality"), body.get("k", 5)
+    situation, own, k = body["situation"], body.get("own_municipality"), body.get("k", 5)
     answers = body.get("answers") or {}
     allowed = InitiativeFilter(
-        body.get("target_group"), body.get("from_municipality"), body.get("min_evidence")
+        body.get("target_group"), body.get("municipality"), body.get("min_evidence")
     )
     wanted = _stems(situation)
     by_id = {i.id: i for i in corpus.initiatives}

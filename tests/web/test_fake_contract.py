@@ -27,7 +27,7 @@ def test_fake_answers_validate_against_the_api_models() -> None:
     detail = client.get(f"/v1/initiatives/{listing.items[0].id}").json()
     assert InitiativeDetail.model_validate(detail).tests
 
-    body = {"situation": "løntilskud", "k": 3, "municipality": "Hedensted"}
+    body = {"situation": "løntilskud", "k": 3, "own_municipality": "Hedensted"}
     answer = client.post("/v1/recommend", json=body).json()
     advice = RecommendResponse.model_validate(answer)
     assert advice.practices and any(p.gap for p in advice.practices)
