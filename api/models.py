@@ -123,8 +123,8 @@ class LevelCounts(_Out):
 
 
 # search ----------------------------------------------------------------------------------
-class Match(_Out):
-    """A passage that speaks for the result, best first."""
+class Passage(_Out):
+    """A passage of the page's own text that speaks for the result (`match` is a score)."""
 
     section: str = Field(examples=["Kommunens beskrivelse af indsatsen"])
     text: str = Field(examples=["Borgere med ordblindhed tilbydes et forløb med ..."])
@@ -139,7 +139,7 @@ class Match(_Out):
     )
 
     @classmethod
-    def of(cls, passage: found.Match) -> Match:
+    def of(cls, passage: found.Match) -> Passage:
         return cls(section=passage.section, text=passage.text, snippet=passage.snippet)
 
 
@@ -151,7 +151,9 @@ class SearchResult(_Out):
     title: str = Field(examples=["Vejen frem for ordblinde ledige"])
     target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
     scores: Scores
-    matches: list[Match]
+    passages: list[Passage] = Field(
+        description="Sidens egne afsnit, der bedst passer til søgningen, bedst først."
+    )
 
     @classmethod
     def of(cls, result: found.SearchResult, rank: int) -> SearchResult:
@@ -163,7 +165,7 @@ class SearchResult(_Out):
             title=result.title,
             target_groups=list(result.target_groups),
             scores=Scores.of(result.scores),
-            matches=[Match.of(m) for m in result.matches],
+            passages=[Passage.of(m) for m in result.matches],
         )
 
     @classmethod

@@ -18,7 +18,7 @@ def test_recommend_shape(client: TestClient) -> None:
         "situation", "no_good_match", "initiatives", "practices", "other_practices", "advice",
     }  # fmt: skip
     assert 1 <= len(body["initiatives"]) <= 3
-    assert {"rank", "match", "id", "municipality", "title", "matches"} <= set(
+    assert {"rank", "match", "id", "municipality", "title", "passages"} <= set(
         body["initiatives"][0]
     )
     assert 1 <= len(body["practices"]) <= 3
@@ -100,9 +100,7 @@ def test_municipality_filters_the_pages_and_own_municipality_is_the_jobcentre(
     own jobcentre is `own_municipality`; an unknown value of either is named as itself."""
     body = {"situation": SITUATION, "k": 10}
     only = client.post("/v1/recommend", json={**body, "municipality": "Hedensted"}).json()
-    assert only["initiatives"] and {i["municipality"] for i in only["initiatives"]} == {
-        "Hedensted"
-    }
+    assert only["initiatives"] and {i["municipality"] for i in only["initiatives"]} == {"Hedensted"}
     for field in ("municipality", "own_municipality"):
         wrong = client.post("/v1/recommend", json={**body, field: "Atlantis"})
         assert problems.error(wrong)["field"] == field

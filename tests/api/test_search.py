@@ -29,10 +29,10 @@ def test_search_shape_and_pagination(client: TestClient) -> None:
     assert 1 <= len(body["items"]) <= 2
     first = body["items"][0]
     assert set(first) == {
-        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "matches",
+        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "passages",
     }  # fmt: skip
     assert set(first["scores"]) == {"evidence", "good_practice", "education"}
-    assert first["matches"] and {"section", "text", "snippet"} == set(first["matches"][0])
+    assert first["passages"] and {"section", "text", "snippet"} == set(first["passages"][0])
     assert first["id"].startswith(SKANDERBORG_READING)
     assert [r["rank"] for r in body["items"]] == [1, 2]
     page2 = client.get("/v1/search", params={"q": "ordblinde ledige", "k": 2, "offset": 2}).json()
@@ -111,6 +111,6 @@ def test_a_written_page_is_searchable_when_the_write_returns(
     assert client.post("/v1/initiatives", content=page, headers={**TEXT, **auth}).status_code == 201
     top = found()[0]
     assert top["id"] == NEW_ID
-    assert "zebrafinkeprojektet" in str(top["matches"])
+    assert "zebrafinkeprojektet" in str(top["passages"])
     assert client.delete(f"/v1/initiatives/{NEW_ID}", headers=auth).status_code == 204
     assert NEW_ID not in [r["id"] for r in found()]

@@ -36,3 +36,20 @@ def test_every_engine_error_code_has_a_status_and_the_engine_has_none() -> None:
         assert not hasattr(error, "status"), error
         if error is not domain.IndsatsError:
             assert error.code in PROBLEMS, error
+
+
+def test_no_schema_name_is_also_a_field_name_of_another_meaning() -> None:
+    """`Match` was a passage while `match` is a score; a generated client showed both."""
+    from pathlib import Path
+
+    from api.app import create_app
+    from tests.api.conftest import make_settings
+
+    schema = create_app(make_settings(Path("/nonexistent"))).openapi()
+    names = {name.lower() for name in schema["components"]["schemas"]}
+    fields = {
+        field
+        for model in schema["components"]["schemas"].values()
+        for field in model.get("properties", {})
+    }
+    assert "match" in fields and "match" not in names

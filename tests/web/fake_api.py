@@ -93,7 +93,7 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
             summary = to_json(InitiativeSummary.of(item))
             del summary["updated_at"], summary["added_at"]
             match = round(min(1.0, score / 3), 3)
-            result = {**summary, "match": match, "matches": [m for _, m in matches[:3]]}
+            result = {**summary, "match": match, "passages": [m for _, m in matches[:3]]}
             scored.append((score, result))
     scored.sort(key=lambda pair: -pair[0])
     return [{"rank": n, **result} for n, (_, result) in enumerate(scored, start=1)]
