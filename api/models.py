@@ -39,11 +39,13 @@ def to_json(value: BaseModel) -> dict[str, Any]:
 MATCH_DESCRIPTION = (
     "Hvor sandsynligt det er, at en konsulent finder resultatet klart relevant (0-1), "
     "kalibreret på bedømte spørgsmål, så det kan sammenlignes på tværs af søgninger og "
-    "bruges som tærskel; sammenlign ikke på tværs af versioner."
+    "bruges som tærskel; aldrig højere end for et resultat over det, så det falder med "
+    "`rank`, og en tærskel skærer listen ét sted. Sammenlign ikke på tværs af versioner."
 )
-PRACTICE_MATCH_DESCRIPTION = (
-    "Hvor godt praksissen passer til situationen (0-1): dens egne ord og om de indsatser, der "
-    "passer, har den på tjeklisten. Ordner ét svar; ikke kalibreret som søgningens `match`."
+PRACTICE_SCORE_DESCRIPTION = (
+    "Praksissens score, som ordner listerne: hvor godt den passer til situationen (0-1: dens "
+    "egne ord, og om de indsatser der passer har den på tjeklisten) vægtet med evidensen "
+    "(x 0,5-1,5). Ordner ét svar; ikke en sandsynlighed som søgningens `match`."
 )
 NO_GOOD_MATCH_DESCRIPTION = (
     "Sand når intet resultat passer godt (bedste `match` under den kalibrerede tærskel); vis "

@@ -12,12 +12,12 @@ from pydantic import Field
 from api.corpus import Evidence
 from api.models import (
     NO_GOOD_MATCH_DESCRIPTION,
-    PRACTICE_MATCH_DESCRIPTION,
+    PRACTICE_SCORE_DESCRIPTION,
     RANK_DESCRIPTION,
     SearchResult,
     _Out,
 )
-from api.vocabulary import CHECKLISTS, AnswerLevel, Checklist, PracticeStatus
+from api.vocabulary import CHECKLISTS, AnswerLevel, Checklist, PracticeOrder, PracticeStatus
 from engine import eligibility
 from engine import recommend as engine
 
@@ -42,12 +42,15 @@ class Follower(_Out):
 
 class PracticeRecommendation(_Out):
     rank: int = Field(ge=1, description=RANK_DESCRIPTION, examples=[1])
-    match: float = Field(ge=0, le=1, description=PRACTICE_MATCH_DESCRIPTION, examples=[0.74])
+    score: float = Field(ge=0, description=PRACTICE_SCORE_DESCRIPTION, examples=[0.74])
     id: str = Field(examples=["gp-borgere-faar-samtaler-hver-2-uge"])
     text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
     test: Checklist
     evidence: Evidence
-    followed_by: list[Follower]
+    followed_by: list[Follower] = Field(
+        description="Indsatserne inden for filtrene, der følger den: Ja før Delvist, hver "
+        "gruppe efter faldende `evidence_score`."
+    )
     your_answer: AnswerLevel | None = None
     gap: bool = False
     reason: str = Field(
@@ -82,7 +85,7 @@ class PracticeRecommendation(_Out):
         yours = practice.your_answer
         return cls(
             rank=rank,
-            match=practice.match,
+            score=practice.score,
             id=practice.id,
             text=practice.text,
             test=CHECKLISTS[practice.test],
@@ -121,6 +124,10 @@ class RecommendResponse(_Out):
     situation: str = Field(examples=["vi vil følge bedre op på borgere i løntilskud"])
     no_good_match: bool = Field(description=NO_GOOD_MATCH_DESCRIPTION)
     initiatives: list[SearchResult]
+    practice_order: PracticeOrder = Field(
+        description="Hvordan `practices` og `other_practices` er ordnet (én rangering over "
+        "begge, se `rank`): efter `score`, eller huller først og så efter `score`."
+    )
     practices: list[PracticeRecommendation] = Field(
         description="De anbefalede praksisser blandt de k bedst passende."
     )
@@ -134,9 +141,11 @@ class RecommendResponse(_Out):
     def of(cls, answer: engine.Recommendation) -> RecommendResponse:
         # One ranking over both lists: `rank` says where a practice stood among the k best.
         rank = {p.id: n for n, p in enumerate(answer.ranked, start=1)}
+        gaps = any(p.gap for p in answer.ranked)
         return cls(
             situation=answer.situation,
             no_good_match=answer.no_good_match,
+            practice_order=PracticeOrder.GAPS_FIRST if gaps else PracticeOrder.SCORE,
             initiatives=SearchResult.ranked(answer.initiatives),
             practices=[PracticeRecommendation.of(p, rank[p.id]) for p in answer.practices],
             other_practices=[

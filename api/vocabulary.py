@@ -60,6 +60,14 @@ class SectionName(StrEnum):
     MANAGEMENT = "Ledelsens anbefaling"
 
 
+class PracticeOrder(StrEnum):
+    """Hvordan praksislisterne er ordnet: `score` (faldende) eller `gaps_first` (huller i
+    jeres praksis først, hver gruppe efter faldende `score`)."""
+
+    SCORE = "score"
+    GAPS_FIRST = "gaps_first"
+
+
 # The labels the pages print for each test, and the key the API uses for it.
 CHECKLIST_LABELS: dict[Checklist, str] = {
     Checklist.EVIDENCE: "Evidenstest",

@@ -15,7 +15,8 @@ def test_recommend_shape(client: TestClient) -> None:
     body = response.json()
     assert body["situation"] == SITUATION
     assert set(body) == {
-        "situation", "no_good_match", "initiatives", "practices", "other_practices", "advice",
+        "situation", "no_good_match", "practice_order", "initiatives", "practices",
+        "other_practices", "advice",
     }  # fmt: skip
     assert 1 <= len(body["initiatives"]) <= 3
     assert {"rank", "match", "id", "municipality", "title", "passages"} <= set(
@@ -24,7 +25,7 @@ def test_recommend_shape(client: TestClient) -> None:
     assert 1 <= len(body["practices"]) <= 3
     practice = body["practices"][0]
     assert set(practice) == {
-        "rank", "match", "id", "text", "test", "evidence", "followed_by", "your_answer", "gap",
+        "rank", "score", "id", "text", "test", "evidence", "followed_by", "your_answer", "gap",
         "reason", "recommended", "status", "status_text", "matched_words", "fit", "strength",
         "fits",
     }  # fmt: skip
@@ -119,3 +120,35 @@ def test_municipality_means_the_page_filter_in_every_operation(client: TestClien
     assert len(said) == 4 and all(s.startswith("Kun indsatser") for s in said), said
     assert "egen kommune" in body["own_municipality"]["description"]
     assert "from_municipality" not in body
+
+
+def _falls(values: list[float]) -> bool:
+    return all(a >= b for a, b in zip(values, values[1:], strict=False))
+
+
+def test_every_score_shown_orders_its_list_and_the_order_says_when_gaps_come_first(
+    client: TestClient,
+) -> None:
+    """A client filtering by a threshold gets no holes: `match` falls with the initiatives'
+    rank, `score` with the practices' (within the gaps and within the rest, when the answer
+    says `gaps_first`)."""
+    for body in (
+        {"situation": SITUATION, "k": 20},
+        {"situation": SITUATION, "k": 20, "own_municipality": "Hedensted"},
+        {"situation": "virksomhedspraktik", "k": 20},
+    ):
+        answer = client.post("/v1/recommend", json=body).json()
+        assert _falls([r["match"] for r in answer["initiatives"]])
+        ranked = sorted(answer["practices"] + answer["other_practices"], key=lambda p: p["rank"])
+        gaps = [p["score"] for p in ranked if p["gap"]]
+        rest = [p["score"] for p in ranked if not p["gap"]]
+        assert _falls(gaps) and _falls(rest)
+        if answer["practice_order"] == "score":
+            assert not gaps and _falls([p["score"] for p in ranked])
+        else:
+            assert gaps and ranked[: len(gaps)] == [p for p in ranked if p["gap"]]
+        assert answer["practice_order"] == ("gaps_first" if gaps else "score")
+    with_gaps = client.post(
+        "/v1/recommend", json={"situation": SITUATION, "k": 30, "own_municipality": "Skanderborg"}
+    ).json()
+    assert with_gaps["practice_order"] == "gaps_first"

@@ -114,3 +114,14 @@ def test_a_written_page_is_searchable_when_the_write_returns(
     assert "zebrafinkeprojektet" in str(top["passages"])
     assert client.delete(f"/v1/initiatives/{NEW_ID}", headers=auth).status_code == 204
     assert NEW_ID not in [r["id"] for r in found()]
+
+
+def test_match_falls_with_the_rank_across_pages(client: TestClient) -> None:
+    """`match` orders the list as `rank` does, so a threshold cuts it once; a page's value
+    is the same whatever k and offset asked for it."""
+    for q in ("virksomhedspraktik", "ordblinde ledige", "samtaler med sygemeldte"):
+        whole = client.get("/v1/search", params={"q": q, "k": 5}).json()["items"]
+        matches = [r["match"] for r in whole]
+        assert all(a >= b for a, b in zip(matches, matches[1:], strict=False)), (q, matches)
+        later = client.get("/v1/search", params={"q": q, "k": 2, "offset": 2}).json()["items"]
+        assert [(r["id"], r["match"]) for r in later] == [(r["id"], r["match"]) for r in whole[2:4]]

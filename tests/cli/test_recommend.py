@@ -25,6 +25,7 @@ def test_recommend_json_shape() -> None:
     assert set(data) == {
         "situation",
         "no_good_match",
+        "practice_order",
         "initiatives",
         "practices",
         "other_practices",
@@ -35,7 +36,7 @@ def test_recommend_json_shape() -> None:
     practice = data["practices"][0]
     assert {
         "rank",
-        "match",
+        "score",
         "id",
         "text",
         "test",

@@ -136,9 +136,9 @@ def test_json_shape(searcher: Searcher) -> None:
     }  # fmt: skip
     result = data["items"][0]
     assert set(result) == {
-        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "matches"
+        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "passages"
     }  # fmt: skip
-    assert set(result["matches"][0]) == {"section", "text", "snippet"}
+    assert set(result["passages"][0]) == {"section", "text", "snippet"}
     assert result["scores"]["evidence"] == pytest.approx(0.6)
 
 

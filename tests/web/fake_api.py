@@ -132,7 +132,7 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
         names = ", ".join(f"{f['title']} ({f['municipality']})" for f in full) or "ingen"
         practices.append(
             {
-                "match": round(min(1.0, relevance / 5), 3),
+                "score": round(min(1.0, relevance / 5), 3),
                 "id": practice.id,
                 "text": practice.text,
                 "test": CHECKLISTS[practice.test].value,
@@ -183,6 +183,7 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
     return {
         "situation": situation,
         "no_good_match": False,  # the route answers with the controls
+        "practice_order": "gaps_first" if any(p["gap"] for p in best) else "score",
         "initiatives": [],
         "practices": [p for p in best if p["recommended"]],
         "other_practices": [p for p in best if not p["recommended"]],
