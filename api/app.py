@@ -37,6 +37,8 @@ from engine.service import Engine
 from engine.settings import Settings
 
 log = logging.getLogger(__name__)
+# What a browser on an allowed origin may send besides the request id.
+CORS_HEADERS = ("Content-Type", "Authorization", "X-API-Key", "If-None-Match", "If-Match")
 
 DESCRIPTION = """
 Søgning og anbefalinger i jobcentrenes publicerede indsatser.
@@ -129,7 +131,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
-            allow_headers=["Content-Type", "X-API-Key", REQUEST_ID_HEADER, "If-None-Match"],
+            allow_headers=[*CORS_HEADERS, REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER, "ETag", "Location"],
             max_age=600,
         )

@@ -9,13 +9,16 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import Depends, Query, Request, Security
 from fastapi.exceptions import RequestValidationError
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.params import NoQuery
 from api.problems import ApiError
 from engine.service import Engine
 
+# The key in X-API-Key, or as a bearer token: a generated client's AuthenticatedClient sends
+# `Authorization: Bearer <token>` as it is, with no header name or prefix to configure.
 _key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="INDSATS_API_KEY")
+_bearer = HTTPBearer(auto_error=False, description="INDSATS_API_KEY som Bearer-token")
 
 
 def get_engine(request: Request) -> Engine:
@@ -29,8 +32,11 @@ def get_engine(request: Request) -> Engine:
 
 
 def require_write_key(
-    request: Request, key: Annotated[str | None, Security(_key_header)] = None
+    request: Request,
+    header: Annotated[str | None, Security(_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> None:
+    key = header or (bearer.credentials if bearer is not None else None)
     secret = request.app.state.settings.api_key
     if secret is None:
         raise ApiError(
@@ -40,10 +46,12 @@ def require_write_key(
         )
     if not key:
         raise ApiError(
-            "auth_required", "Skrivning kræver headeren X-API-Key med serverens API-nøgle."
+            "auth_required",
+            "Skrivning kræver serverens API-nøgle i headeren X-API-Key (eller som "
+            "Authorization: Bearer <nøgle>).",
         )
     if not hmac.compare_digest(key.encode("utf-8"), secret.get_secret_value().encode("utf-8")):
-        raise ApiError("forbidden", "API-nøglen i X-API-Key er forkert.")
+        raise ApiError("forbidden", "API-nøglen er forkert.")
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]

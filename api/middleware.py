@@ -209,7 +209,7 @@ class ConditionalGetMiddleware:
         await self.app(scope, receive, buffered)
 
     async def _answer(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
-        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        tag = etag(body)
         headers = MutableHeaders(scope=start)
         headers["ETag"] = tag
         headers["Cache-Control"] = "no-cache"
@@ -222,6 +222,17 @@ class ConditionalGetMiddleware:
             return
         await send(start)
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def etag(body: bytes) -> str:
+    """The strong entity tag of a GET answer: a hash of its bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def strong_match(header: str, tag: str) -> bool:
+    """RFC 9110 If-Match: `*`, or any listed tag equal to ours by strong comparison (a
+    weak `W/` tag never matches: a write needs the very bytes the client read)."""
+    return any(t.strip() in ("*", tag) for t in header.split(","))
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:

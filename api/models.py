@@ -28,12 +28,20 @@ from engine.search import results as found
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Every field of an answer is always sent, defaults too: `required` in the schema, so a
+    # generated client types `SearchResponse.k` as int, not "int or unset".
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
 
 def to_json(value: BaseModel) -> dict[str, Any]:
     """`value` as the JSON object the API answers with (the CLI prints the same)."""
     return value.model_dump(mode="json")
+
+
+def representation(value: BaseModel) -> bytes:
+    """The bytes FastAPI answers for `value` (pydantic's JSON, its fast path), for the ETag
+    a conditional write compares with (a test keeps the two equal)."""
+    return value.model_dump_json().encode("utf-8")
 
 
 MATCH_DESCRIPTION = (

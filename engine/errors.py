@@ -74,6 +74,13 @@ class ConflictError(IndsatsError):
         self.initiative_id = initiative_id
 
 
+class PreconditionFailedError(IndsatsError):
+    """A write was made on a condition about the page as it is (it is still the version the
+    writer read), and the page has changed since; nothing was written."""
+
+    code = "precondition_failed"
+
+
 class IndexUnavailableError(IndsatsError):
     """The index is missing, stale or unreadable and could not be (re)built."""
 

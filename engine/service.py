@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from engine.errors import (
     InvalidInputError,
     NotFoundError,
     PageFormatError,
+    PreconditionFailedError,
     UnknownValueError,
 )
 from engine.recommend import Recommendation, RecommendRequest
@@ -60,6 +61,8 @@ from engine.storage.pages import PageStore, load_stored_corpus, validate_id, wri
 from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
+# A condition on a page as it is now, checked under the writers' lock before it is changed.
+Precondition = Callable[[Initiative], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,30 +299,43 @@ class Engine:
         return self.add_page(_render(record, source), source, expected_id=record.id or None)
 
     def replace_page(
-        self, initiative_id: str, page: bytes | str, source: str = "ny side"
+        self,
+        initiative_id: str,
+        page: bytes | str,
+        source: str = "ny side",
+        *,
+        unchanged: Precondition | None = None,
     ) -> Initiative:
-        """Replace a stored or seed page; the new page must give the same id."""
+        """Replace a stored or seed page; the new page must give the same id. With
+        `unchanged`, only if it holds for the page as it is, checked under the writers' lock
+        (an HTTP `If-Match`): a write in between is a `PreconditionFailedError`."""
         validate_id(initiative_id)
         _parse(page, source, expected_id=initiative_id)
         with self._writing() as corpus:
-            old = _require(corpus, initiative_id)
+            old = _require(corpus, initiative_id, unchanged)
             self.store.write_page(initiative_id, page, replaces=Path(old.source))
         return self.initiative(initiative_id)
 
     def replace_record(
-        self, initiative_id: str, record: Initiative, source: str = "ny post"
+        self,
+        initiative_id: str,
+        record: Initiative,
+        source: str = "ny post",
+        *,
+        unchanged: Precondition | None = None,
     ) -> Initiative:
         if record.id and record.id != initiative_id:
             raise PageFormatError(
                 source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        return self.replace_page(initiative_id, _render(record, source), source)
+        rendered = _render(record, source)
+        return self.replace_page(initiative_id, rendered, source, unchanged=unchanged)
 
-    def delete_page(self, initiative_id: str) -> None:
+    def delete_page(self, initiative_id: str, *, unchanged: Precondition | None = None) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
         validate_id(initiative_id)
         with self._writing() as corpus:
-            old = _require(corpus, initiative_id)
+            old = _require(corpus, initiative_id, unchanged)
             self.store.delete_page(initiative_id, loaded_from=Path(old.source))
 
     @contextlib.contextmanager
@@ -395,10 +411,17 @@ def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> In
     return item
 
 
-def _require(corpus: Corpus, initiative_id: str) -> Initiative:
+def _require(
+    corpus: Corpus, initiative_id: str, unchanged: Precondition | None = None
+) -> Initiative:
     item = corpus.initiative(initiative_id)
     if item is None:
         raise NotFoundError(f"Ingen indsats med id '{_shown(initiative_id)}'")
+    if unchanged is not None and not unchanged(item):
+        raise PreconditionFailedError(
+            f"Indsatsen '{initiative_id}' er ændret, siden I hentede den; intet er skrevet. "
+            "Hent den igen, og skriv jeres ændring ind i den nye udgave."
+        )
     return item
 
 

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from api.corpus import InitiativeDetail, InitiativeList, InitiativeSummary
 from api.deps import EngineDep, NoQueryParams, Utf8Params, WriteKey
-from api.models import Created, SimilarResponse
+from api.middleware import etag, strong_match
+from api.models import Created, SimilarResponse, representation
 from api.params import InitiativeId, InitiativeListParams, SimilarParams, errors
 from api.problems import ApiError
 from api.requests import InitiativeRecord, record_to_initiative
 from engine.domain.models import Initiative
 
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="ETag fra GET af indsatsen: skriv kun, hvis den ikke er ændret siden "
+        "(ellers 412 `precondition_failed`, intet skrevet). `*` gælder enhver udgave.",
+        examples=['"3f2a9c0d4b5e6f708192a3b4c5d6e7f8"'],
+    ),
+]
 router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"], dependencies=[Utf8Params])
 
 _PAGE_EXAMPLE = (
@@ -98,21 +109,27 @@ async def create_initiative(engine: EngineDep, request: Request, response: Respo
 @router.put(
     "/{initiative_id}",
     response_model=InitiativeDetail,
-    responses=errors(401, 403, 404, 413, 415, 422, 507),
+    responses=errors(401, 403, 404, 412, 413, 415, 422, 507),
     dependencies=[WriteKey, NoQueryParams],
     openapi_extra=_PAGE_BODY,
     summary="Erstat en indsats",
 )
 async def replace_initiative(
-    engine: EngineDep, initiative_id: InitiativeId, request: Request
+    engine: EngineDep, initiative_id: InitiativeId, request: Request, if_match: IfMatch = None
 ) -> InitiativeDetail:
-    """Erstat en indsats (også en medfølgende seed-side); id'et skal passe til siden."""
+    """Erstat en indsats (også en medfølgende seed-side); id'et skal passe til siden. Med
+    `If-Match` kun hvis den stadig er den udgave, I hentede (ellers 412)."""
     body, record = await _read_page(request)
+    unchanged = _unchanged(if_match)
     if record is not None:
-        item = await run_in_threadpool(engine.replace_record, initiative_id, record, "JSON-posten")
+        item = await run_in_threadpool(
+            lambda: engine.replace_record(initiative_id, record, "JSON-posten", unchanged=unchanged)
+        )
     else:
         item = await run_in_threadpool(
-            engine.replace_page, initiative_id, body, "den indsendte side"
+            lambda: engine.replace_page(
+                initiative_id, body, "den indsendte side", unchanged=unchanged
+            )
         )
     return InitiativeDetail.of(item)
 
@@ -121,14 +138,25 @@ async def replace_initiative(
     "/{initiative_id}",
     status_code=204,
     response_class=Response,
-    responses=errors(401, 403, 404, 422, 507),
+    responses=errors(401, 403, 404, 412, 422, 507),
     dependencies=[WriteKey, NoQueryParams],
     summary="Slet en indsats",
 )
-def delete_initiative(engine: EngineDep, initiative_id: InitiativeId) -> Response:
-    """Slet en indsats; en medfølgende seed-side forbliver slettet efter genstart."""
-    engine.delete_page(initiative_id)
+def delete_initiative(
+    engine: EngineDep, initiative_id: InitiativeId, if_match: IfMatch = None
+) -> Response:
+    """Slet en indsats; en medfølgende seed-side forbliver slettet efter genstart. Med
+    `If-Match` kun hvis den stadig er den udgave, I hentede (ellers 412)."""
+    engine.delete_page(initiative_id, unchanged=_unchanged(if_match))
     return Response(status_code=204)
+
+
+def _unchanged(header: str | None) -> Callable[[Initiative], bool] | None:
+    """`If-Match` as the engine's precondition: the page as it is now must give the ETag the
+    client read (GET's bytes are the model's JSON, hashed like the ETag middleware does)."""
+    if header is None:
+        return None
+    return lambda page: strong_match(header, etag(representation(InitiativeDetail.of(page))))
 
 
 async def _read_page(request: Request) -> tuple[bytes, Initiative | None]:

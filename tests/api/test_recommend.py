@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from fastapi.testclient import TestClient
 
 from tests import problems
@@ -123,7 +125,7 @@ def test_municipality_means_the_page_filter_in_every_operation(client: TestClien
 
 
 def _falls(values: list[float]) -> bool:
-    return all(a >= b for a, b in zip(values, values[1:], strict=False))
+    return all(a >= b for a, b in itertools.pairwise(values))
 
 
 def test_every_score_shown_orders_its_list_and_the_order_says_when_gaps_come_first(
