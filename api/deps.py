@@ -87,5 +87,18 @@ def require_utf8(request: Request) -> None:
         raise RequestValidationError(errors)
 
 
+def require_json(request: Request) -> None:
+    """A JSON-only body in another type (or none) is a 415, as a page in an unknown type is,
+    not a 422 saying the body is no object."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise ApiError(
+            "unsupported_media_type",
+            f"Indholdstypen '{media[:80] or 'ingen'}' kendes ikke her: send indholdet som "
+            "application/json.",
+        )
+
+
 NoQueryParams = Depends(_no_query)
+JsonBody = Depends(require_json)
 Utf8Params = Depends(require_utf8)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import EngineDep, NoQueryParams, Utf8Params
+from api.deps import EngineDep, JsonBody, NoQueryParams, Utf8Params
 from api.errors import batch_failure
 from api.models import BatchSearchFailure, BatchSearchResponse, Facets
 from api.models import SearchResponse as SearchAnswer
@@ -35,8 +35,8 @@ def search(engine: EngineDep, params: Annotated[SearchParams, Query()]) -> Searc
 @router.post(
     "/search/batch",
     response_model=BatchSearchResponse,
-    responses=errors(413, 422),
-    dependencies=[NoQueryParams],
+    responses=errors(413, 415, 422),
+    dependencies=[NoQueryParams, JsonBody],
     summary="Mange søgninger i ét kald",
 )
 def search_batch(engine: EngineDep, body: BatchSearchRequest) -> BatchSearchResponse:
@@ -63,8 +63,8 @@ def _batch_item(answer: FoundOrFailed, index: int) -> SearchAnswer | BatchSearch
 @router.post(
     "/recommend",
     response_model=RecommendResponse,
-    responses=errors(413, 422),
-    dependencies=[NoQueryParams],
+    responses=errors(413, 415, 422),
+    dependencies=[NoQueryParams, JsonBody],
     summary="Anbefal praksisser til en situation",
 )
 def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:

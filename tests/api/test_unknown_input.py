@@ -121,3 +121,17 @@ def test_similar_pages_on_with_offset(client: TestClient) -> None:
     assert [r["rank"] for r in second["items"]] == [3, 4][: len(second["items"])]
     every = client.get(path, params={"k": 4}).json()["items"]
     assert [r["id"] for r in first["items"] + second["items"]] == [r["id"] for r in every]
+
+
+def test_a_json_body_in_another_type_is_415_like_a_page_in_one(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    for path, body in (("/v1/recommend", SITUATION), ("/v1/search/batch", "ledige")):
+        sent = client.post(path, content=body.encode(), headers={"Content-Type": "text/plain"})
+        assert problem(sent)["code"] == "unsupported_media_type" and sent.status_code == 415
+    page = client.post(
+        "/v1/initiatives", content=b"<x/>", headers={**auth, "Content-Type": "text/xml"}
+    )
+    assert page.status_code == 415
+    unnamed = client.post("/v1/recommend", content=f'{{"situation": "{SITUATION}"}}'.encode())
+    assert unnamed.status_code == 415 and "application/json" in problem(unnamed)["detail"]

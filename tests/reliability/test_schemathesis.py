@@ -19,7 +19,9 @@ The exceptions, each a rule JSON Schema cannot state (tests/api covers each answ
   not list, so that check skips it.
 - A 304 to a request that sent `If-None-Match` (a fuzzer's `*` matches every answer) is
   described on that parameter, not listed among the responses (a bodiless response makes
-  openapi-python-client type every GET as `Any`), so "status code conformance" skips it. `make test` runs a bounded number of examples per operation; `make fuzz` sets
+  openapi-python-client type every GET as `Any`), so "status code conformance" skips it.
+
+`make test` runs a bounded number of examples per operation; `make fuzz` sets
 INDSATS_FUZZ_EXAMPLES higher.
 """
 
