@@ -26,8 +26,8 @@ from pathlib import Path
 
 import engine.embedding as embedding_backends
 from engine.domain.models import Corpus, Initiative, LoadError, Practice
-from engine.domain.parser import parse_bytes
-from engine.domain.render import render_page
+from engine.domain.parser import parse_at
+from engine.domain.render import record_as_page
 from engine.embedding import Embedder
 from engine.errors import (
     ConflictError,
@@ -236,10 +236,8 @@ class Engine:
                     searcher.search(resolved) if searcher is not None else nothing_found(resolved)
                 )
             except InvalidInputError as exc:
-                failure = QueryFailure(
-                    shown_text(query.text), exc.code, exc.message, exc.field or None
-                )
-                answers.append(failure)
+                field = exc.field or None
+                answers.append(QueryFailure(shown_text(query.text), exc.code, exc.message, field))
         return tuple(answers)
 
     def _resolved(self, query: SearchQuery) -> SearchQuery:
@@ -283,7 +281,7 @@ class Engine:
         self, page: bytes | str, source: str = "ny side", expected_id: str | None = None
     ) -> Initiative:
         """Store a new page; a `ConflictError` if its id is taken (replace_page is for that)."""
-        item = _parse(page, source, expected_id)
+        item = parse_at(page, source, expected_id)
         with self._writing() as corpus:
             if corpus.initiative(item.id) is not None:
                 raise ConflictError(
@@ -296,46 +294,33 @@ class Engine:
 
     def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
         """A page given as a record: stored in the seed format, parsed like any page."""
-        return self.add_page(_render(record, source), source, expected_id=record.id or None)
+        return self.add_page(record_as_page(record, source), source, expected_id=record.id or None)
 
-    def replace_page(
-        self,
-        initiative_id: str,
-        page: bytes | str,
-        source: str = "ny side",
-        *,
-        unchanged: Precondition | None = None,
-    ) -> Initiative:
-        """Replace a stored or seed page; the new page must give the same id. With
-        `unchanged`, only if it holds for the page as it is, checked under the writers' lock
-        (an HTTP `If-Match`): a write in between is a `PreconditionFailedError`."""
+    def replace_page(self, initiative_id: str, page: bytes | str, source: str = "ny side",
+                     *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
+        """Replace a stored or seed page; the new page must give the same id. With `expect`,
+        only if the page as it is passes it, under the lock (`PreconditionFailedError`)."""
         validate_id(initiative_id)
-        _parse(page, source, expected_id=initiative_id)
+        parse_at(page, source, expected_id=initiative_id)
         with self._writing() as corpus:
-            old = _require(corpus, initiative_id, unchanged)
+            old = _require(corpus, initiative_id, expect)
             self.store.write_page(initiative_id, page, replaces=Path(old.source))
         return self.initiative(initiative_id)
 
-    def replace_record(
-        self,
-        initiative_id: str,
-        record: Initiative,
-        source: str = "ny post",
-        *,
-        unchanged: Precondition | None = None,
-    ) -> Initiative:
+    def replace_record(self, initiative_id: str, record: Initiative, source: str = "ny post",
+                       *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
         if record.id and record.id != initiative_id:
             raise PageFormatError(
                 source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        rendered = _render(record, source)
-        return self.replace_page(initiative_id, rendered, source, unchanged=unchanged)
+        page = record_as_page(record, source)
+        return self.replace_page(initiative_id, page, source, expect=expect)
 
-    def delete_page(self, initiative_id: str, *, unchanged: Precondition | None = None) -> None:
+    def delete_page(self, initiative_id: str, *, expect: Precondition | None = None) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
         validate_id(initiative_id)
         with self._writing() as corpus:
-            old = _require(corpus, initiative_id, unchanged)
+            old = _require(corpus, initiative_id, expect)
             self.store.delete_page(initiative_id, loaded_from=Path(old.source))
 
     @contextlib.contextmanager
@@ -389,35 +374,11 @@ class Engine:
         self._pause.succeeded()
 
 
-def _render(record: Initiative, source: str) -> str:
-    """A record in the page format; what the format cannot carry is a page error."""
-    try:
-        return render_page(record)
-    except InvalidInputError as exc:
-        raise PageFormatError(source, exc.message) from None
-
-
-def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:
-    """A page is a page only at its address: its id (from municipality and title) must be
-    the one expected, or it is a page error like any other."""
-    data = page.encode("utf-8") if isinstance(page, str) else page
-    item = parse_bytes(data, source)
-    if expected_id is not None and item.id != expected_id:
-        raise PageFormatError(
-            source,
-            f"siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
-            "kommune og titel: ret dem, eller opret siden som en ny indsats.",
-        )
-    return item
-
-
-def _require(
-    corpus: Corpus, initiative_id: str, unchanged: Precondition | None = None
-) -> Initiative:
+def _require(corpus: Corpus, initiative_id: str, expect: Precondition | None = None) -> Initiative:
     item = corpus.initiative(initiative_id)
     if item is None:
         raise NotFoundError(f"Ingen indsats med id '{_shown(initiative_id)}'")
-    if unchanged is not None and not unchanged(item):
+    if expect is not None and not expect(item):
         raise PreconditionFailedError(
             f"Indsatsen '{initiative_id}' er ændret, siden I hentede den; intet er skrevet. "
             "Hent den igen, og skriv jeres ændring ind i den nye udgave."

@@ -123,13 +123,11 @@ async def replace_initiative(
     unchanged = _unchanged(if_match)
     if record is not None:
         item = await run_in_threadpool(
-            lambda: engine.replace_record(initiative_id, record, "JSON-posten", unchanged=unchanged)
+            lambda: engine.replace_record(initiative_id, record, "JSON-posten", expect=unchanged)
         )
     else:
         item = await run_in_threadpool(
-            lambda: engine.replace_page(
-                initiative_id, body, "den indsendte side", unchanged=unchanged
-            )
+            lambda: engine.replace_page(initiative_id, body, "den indsendte side", expect=unchanged)
         )
     return InitiativeDetail.of(item)
 
@@ -147,7 +145,7 @@ def delete_initiative(
 ) -> Response:
     """Slet en indsats; en medfølgende seed-side forbliver slettet efter genstart. Med
     `If-Match` kun hvis den stadig er den udgave, I hentede (ellers 412)."""
-    engine.delete_page(initiative_id, unchanged=_unchanged(if_match))
+    engine.delete_page(initiative_id, expect=_unchanged(if_match))
     return Response(status_code=204)
 
 
