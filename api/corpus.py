@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from api.models import LevelCounts, Scores, _Out
+from api.models import LevelCounts, Scores, _Out, fields_of
 from api.vocabulary import CHECKLISTS, AnswerLevel, Checklist
 from engine.domain import models as domain
 
@@ -106,13 +106,7 @@ class InitiativeDetail(InitiativeSummary):
     @classmethod
     def of(cls, page: domain.Initiative) -> InitiativeDetail:
         return cls(
-            id=page.id,
-            municipality=page.municipality,
-            title=page.title,
-            target_groups=list(page.target_groups),
-            scores=Scores.of(page.scores),
-            added_at=page.added_at,
-            updated_at=page.updated_at,
+            **fields_of(InitiativeSummary.of(page)),
             headline_score=page.headline_score,
             sections=[Section.of(s) for s in page.sections],
             tests=[PageChecklist.of(t) for t in page.tests],
@@ -192,13 +186,8 @@ class PracticeWithAnswers(PracticeSummary):
 
     @classmethod
     def of(cls, practice: domain.Practice) -> PracticeWithAnswers:
-        return cls(
-            id=practice.id,
-            text=practice.text,
-            test=CHECKLISTS[practice.test],
-            counts=LevelCounts.of(practice.counts),
-            answers=[PracticeAnswer.of(a) for a in practice.answers],
-        )
+        answers = [PracticeAnswer.of(a) for a in practice.answers]
+        return cls(**fields_of(PracticeSummary.of(practice)), answers=answers)
 
 
 class PracticeDetail(PracticeWithAnswers):
@@ -206,14 +195,8 @@ class PracticeDetail(PracticeWithAnswers):
 
     @classmethod
     def of(cls, practice: domain.Practice) -> PracticeDetail:
-        return cls(
-            id=practice.id,
-            text=practice.text,
-            test=CHECKLISTS[practice.test],
-            counts=LevelCounts.of(practice.counts),
-            answers=[PracticeAnswer.of(a) for a in practice.answers],
-            evidence=Evidence.of(practice.evidence),
-        )
+        evidence = Evidence.of(practice.evidence)
+        return cls(**fields_of(PracticeWithAnswers.of(practice)), evidence=evidence)
 
 
 class PracticeList(_Out):

@@ -38,6 +38,12 @@ def to_json(value: BaseModel) -> dict[str, Any]:
     return value.model_dump(mode="json")
 
 
+def fields_of(value: BaseModel) -> dict[str, Any]:
+    """A model's fields by name: a subclass's `of` extends its parent's (which mypy checks)
+    with its own fields instead of repeating the parent's."""
+    return {name: getattr(value, name) for name in type(value).model_fields}
+
+
 def representation(value: BaseModel) -> bytes:
     """The bytes FastAPI answers for `value` (pydantic's JSON, its fast path), for the ETag
     a conditional write compares with (a test keeps the two equal)."""

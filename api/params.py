@@ -96,16 +96,9 @@ class SearchParams(_Query):
         )  # fmt: skip
 
 
-class InitiativeListParams(_Query):
+class InitiativeListParams(FilterQuery):
     k: K = 20
     offset: Offset = 0
-    target_group: TargetGroup = None
-    municipality: Municipality = None
-    min_evidence: MinEvidence = None
-
-    @property
-    def filter(self) -> InitiativeFilter:
-        return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
 
 
 class PracticeListParams(_Query):
