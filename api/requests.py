@@ -229,6 +229,7 @@ class InitiativeRecord(_Record):
     tests: list[PageChecklistRecord] = Field(default_factory=list, max_length=50)
     headline_score: Score | None = None
     scores: dict[str, float | None] | None = Field(None, json_schema_extra=_COMPUTED)
+    added_at: datetime | None = Field(None, json_schema_extra=_COMPUTED)
     updated_at: datetime | None = Field(None, json_schema_extra=_COMPUTED)
 
 

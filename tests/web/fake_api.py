@@ -25,7 +25,7 @@ from api.web import mount_web
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.text import DanishAnalyzer, stem_words, words
-from engine.errors import NotFoundError, ServiceUnavailableError, UnknownValueError
+from engine.errors import NotFoundError, UnknownValueError
 from engine.search.facets import resolve_filter
 from engine.search.query import InitiativeFilter
 from engine.search.snippets import snippet
@@ -200,8 +200,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         if controls.hold:
             controls.gate.wait(timeout=20)
         if controls.starting:  # api/deps.py's answer before the engine is loaded
-            code = ServiceUnavailableError.code
-            return _error(503, code, "Tjenesten starter stadig; prøv igen om lidt.")
+            return _error(503, "unavailable", "Tjenesten starter stadig; prøv igen om lidt.")
         if name in controls.fail:
             return _error(*controls.fail[name])
         return None
