@@ -28,7 +28,7 @@ from api.middleware import (
     NoSniffMiddleware,
     RequestIdMiddleware,
 )
-from api.routes import health, initiatives, practices, search
+from api.routes import health, initiatives, practices, problems, search
 from api.schema import build_openapi
 from api.server import install_log_redaction
 from api.web import mount_web
@@ -39,14 +39,17 @@ from engine.settings import Settings
 from engine.state import Startup
 
 log = logging.getLogger(__name__)
+# What a browser on an allowed origin may send besides the request id.
+CORS_HEADERS = ("Content-Type", "Authorization", "X-API-Key", "If-None-Match", "If-Match")
 
 DESCRIPTION = """
 Søgning og anbefalinger i jobcentrenes publicerede indsatser.
 
-Alle svar er JSON. Fejl har én form for alle statuskoder:
-`{"error": {"code": "...", "message": "...", "field": "..."}}`; `message` er dansk og siger
-hvad man kan gøre. Skrivning (POST, PUT, DELETE) kræver headeren `X-API-Key` med værdien af
-`INDSATS_API_KEY`.
+Alle svar er JSON. Fejl har én form for alle statuskoder, RFC 9457
+(`application/problem+json`): `{"type", "title", "status", "detail", "instance", "code",
+"errors": [{"field", "message"}]}`; `detail` er dansk og siger hvad man kan gøre, `errors`
+nævner hver ugyldig parameter og hvert ugyldigt felt. Skrivning (POST, PUT, DELETE) kræver
+headeren `X-API-Key` med værdien af `INDSATS_API_KEY`.
 
 Navne: feltnavne, koder og operationId'er er engelske; tekst til mennesker (beskrivelser,
 fejlbeskeder) er dansk; værdier fra siderne (kommuner, målgrupper, afsnit) står som
@@ -111,7 +114,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.state.embedder = embedder
     app.state.batch_budget = ClientBudget(settings.batch_chars_per_minute)
     install_error_handlers(app)
-    for module in (health, search, initiatives, practices):
+    for module in (health, search, initiatives, practices, problems):
         app.include_router(module.router)
     mount_web(app, settings)
     mount_docs(app)
@@ -134,7 +137,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
             CorsMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "DELETE"],
-            allow_headers=["Content-Type", "X-API-Key", REQUEST_ID_HEADER, "If-None-Match"],
+            allow_headers=[*CORS_HEADERS, REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER, "ETag", "Location"],
             max_age=600,
         )

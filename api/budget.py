@@ -18,7 +18,7 @@ from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
-from engine.errors import TooManyRequestsError
+from api.problems import ApiError
 
 
 class ClientBudget:
@@ -36,8 +36,9 @@ class ClientBudget:
             return
         stats = self._limiter.get_window_stats(self._item, "batch", client)
         wait = max(1, math.ceil(stats.reset_time - time.time()))
-        raise TooManyRequestsError(
+        raise ApiError(
+            "too_many_requests",
             f"Denne klient har brugt sin andel af søgearbejdet for nu ({self.per_minute} tegn "
             f"i samlede søgninger pr. minut); prøv igen om {wait} s, eller send færre tegn.",
-            retry_after=wait,
+            headers={"Retry-After": str(wait)},
         )

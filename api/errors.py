@@ -1,29 +1,45 @@
-"""Every error a client sees has one shape: `{"error": {"code", "message", "field"}}`.
+"""Every error a client sees is an RFC 9457 problem (`application/problem+json`):
+`{"type", "title", "status", "detail", "instance", "code", "errors": [{"field", "message"}]}`.
 
-Domain errors carry their own status and a message that is safe to show; request validation
-becomes 422 with a Danish message naming the parameter; anything unexpected becomes a 500
-with a generic message while the traceback goes to the log only. That includes a response
-that fails its own model (pydantic's `ValidationError` raised while answering, FastAPI's
-`ResponseValidationError`): that is our bug, never the client's, so it is not a 422.
+Domain errors carry a code, which `api/problems.py` turns into a status; request validation
+becomes one 422 that lists every invalid parameter and field in Danish, an unknown one with
+the known name it is closest to; anything unexpected becomes a 500 with a generic message
+while the traceback goes to the log only. That includes a response that fails its own model
+(pydantic's `ValidationError` raised while answering, FastAPI's `ResponseValidationError`):
+that is our bug, never the client's, so it is not a 422.
 """
 
 from __future__ import annotations
 
+import difflib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.routing import Match, Mount
 
-from engine.errors import ConflictError, IndsatsError, UnknownPracticeError, UnknownValueError
+from api.models import BatchSearchFailure, FieldError, Problem
+from api.problems import ApiError, headers_for, problem_type, type_uri
+from engine.errors import (
+    ConflictError,
+    IndsatsError,
+    InvalidInputError,
+    UnknownPracticeError,
+    UnknownValueError,
+)
+from engine.service import QueryFailure
 
 log = logging.getLogger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_SCOPE_KEY = "indsats.request_id"
+PROBLEM_JSON = "application/problem+json"
+# The engine's names for inputs whose API name differs; the others are the same.
+ENGINE_FIELDS = {"text": "q"}
 
 _HTTP_CODES = {
     400: "bad_request",
@@ -31,7 +47,6 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
-    406: "not_acceptable",
     413: "payload_too_large",
     415: "unsupported_media_type",
 }
@@ -70,30 +85,45 @@ _DANISH = {
 }
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "field": field}}
+def _shown(text: str) -> str:
+    """Text that echoes client input must never turn an error into a 500: what cannot be
+    UTF-8 (a lone surrogate) is shown with replacement characters instead."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def error_response(
-    status: int,
+def problem(
     code: str,
-    message: str,
-    headers: Mapping[str, str] | None = None,
-    field: str | None = None,
-) -> JSONResponse:
-    # A message that echoes client text must never turn an error into a 500: text that
-    # cannot be UTF-8 (a lone surrogate) is shown with replacement characters instead.
-    shown = message.encode("utf-8", "replace").decode("utf-8")
-    return JSONResponse(
-        error_body(code, shown, field), status_code=status, headers=dict(headers or {})
+    detail: str,
+    instance: str | None,
+    errors: Iterable[FieldError] = (),
+    status: int | None = None,
+) -> Problem:
+    kind = problem_type(code)
+    return Problem(
+        type=type_uri(code),
+        title=kind.title,
+        status=status or kind.status,
+        detail=_shown(detail),
+        instance=instance,
+        code=code,
+        errors=[FieldError(field=_shown(e.field), message=_shown(e.message)) for e in errors],
     )
 
 
-def _where(error: Mapping[str, Any]) -> str:
-    """'k', 'queries[2]', 'tests[0].label': the parameter or body field, as a client names it."""
-    loc = [p for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
+def problem_response(found: Problem, headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(
+        found.model_dump(mode="json"),
+        status_code=found.status,
+        headers={**headers_for(found.code), **(headers or {})},
+        media_type=PROBLEM_JSON,
+    )
+
+
+# request validation --------------------------------------------------------------------------
+def _where(loc: Sequence[Any]) -> str:
+    """'k', 'queries[2]', 'tests[0].name': the parameter or body field, as a client names it."""
     out = ""
-    for part in loc:
+    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -109,16 +139,71 @@ def _say(error: Mapping[str, Any]) -> str:
         return template.split(" {", 1)[0].split(" (", 1)[0]
 
 
-def describe(errors: list[Any]) -> tuple[str, str | None]:
-    """A Danish sentence for the first few problems, and the first field; never echoes the
-    input back (it may be long or private)."""
-    found = [e for e in errors if isinstance(e, Mapping)]
-    parts = [f"{_where(e) or 'indholdet'} {_say(e)}" for e in found[:5]]
+def _resolve(node: Any, schemas: Mapping[str, Any]) -> Any:
+    """A schema node with `$ref`s followed and optional (`anyOf` with null) unwrapped."""
+    while isinstance(node, dict):
+        if "$ref" in node:
+            node = schemas.get(str(node["$ref"]).rsplit("/", 1)[-1], {})
+        elif "anyOf" in node:
+            node = next((n for n in node["anyOf"] if n.get("type") != "null"), {})
+        else:
+            return node
+    return {}
+
+
+def _known_names(request: Request, loc: Sequence[Any]) -> list[str]:
+    """The names the schema knows where `loc` points: the operation's query parameters,
+    or the properties of the body object that holds the unknown field."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not loc:
+        return []
+    schema = request.app.openapi()
+    operation = schema["paths"].get(route.path_format, {}).get(request.method.lower(), {})
+    if loc[0] == "query":
+        return [p["name"] for p in operation.get("parameters", ()) if p.get("in") == "query"]
+    if loc[0] != "body":
+        return []
+    schemas = schema.get("components", {}).get("schemas", {})
+    content = operation.get("requestBody", {}).get("content", {})
+    node = _resolve(content.get("application/json", {}).get("schema", {}), schemas)
+    for part in loc[1:-1]:
+        if isinstance(part, int):
+            node = _resolve(node.get("items", {}), schemas)
+        else:
+            node = _resolve(node.get("properties", {}).get(part, {}), schemas)
+    return list(node.get("properties", {}))
+
+
+def _unknown(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f"kendes ikke; mente du '{close[0]}'?"
+    return "kendes ikke; kendte: " + ", ".join(known) if known else "kendes ikke"
+
+
+def field_errors(errors: Iterable[Any], request: Request | None = None) -> list[FieldError]:
+    """One entry per problem pydantic found, in Danish; never echoes the input back (it may
+    be long or private), only the name of an unknown field."""
+    out = []
+    for error in errors:
+        if not isinstance(error, Mapping):
+            continue
+        loc = tuple(error.get("loc", ()))
+        message = _say(error)
+        if error.get("type") == "extra_forbidden" and request is not None and loc:
+            message = _unknown(str(loc[-1]), _known_names(request, loc))
+        out.append(FieldError(field=_where(loc), message=message))
+    return out
+
+
+def describe(found: Sequence[FieldError]) -> str:
+    """A Danish sentence for the first few problems (all of them are in `errors`)."""
+    parts = [f"{e.field or 'indholdet'} {e.message}" for e in found[:5]]
     more = f" (og {len(found) - 5} fejl mere)" if len(found) > 5 else ""
-    field = _where(found[0]) or None if found else None
-    return "Ugyldig forespørgsel: " + "; ".join(parts) + more + ".", field
+    return "Ugyldig forespørgsel: " + "; ".join(parts) + more + "."
 
 
+# domain errors -----------------------------------------------------------------------------
 def _over_http(exc: IndsatsError) -> str:
     """The engine's message, plus what to do about it with this API."""
     if isinstance(exc, ConflictError) and exc.initiative_id:
@@ -130,20 +215,41 @@ def _over_http(exc: IndsatsError) -> str:
     return exc.message
 
 
+def engine_problem(exc: IndsatsError, instance: str | None) -> Problem:
+    """The problem for a domain error, naming the input by the API's name for it."""
+    errors: list[FieldError] = []
+    if isinstance(exc, InvalidInputError) and exc.field:
+        field = ENGINE_FIELDS.get(exc.field, exc.field)
+        errors.append(FieldError(field=field, message=exc.message))
+    return problem(exc.code, _over_http(exc), instance, errors)
+
+
+def batch_failure(failure: QueryFailure, index: int) -> BatchSearchFailure:
+    """A failed query of a batch, in its place; its field is its place in `queries`."""
+    field = f"queries[{index}]" if failure.field == "text" else failure.field
+    errors = [FieldError(field=field, message=failure.message)] if field else []
+    found = problem(failure.code, failure.message, "/v1/search/batch", errors)
+    return BatchSearchFailure(query=failure.query, error=found)
+
+
+# the handlers ------------------------------------------------------------------------------
 async def _indsats_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, IndsatsError)
-    if exc.status >= 500:
-        log.warning("%s %s -> %d %s", request.method, request.url.path, exc.status, exc.message)
-    field = exc.field or None if isinstance(exc, UnknownValueError) else None
-    retry_after = getattr(exc, "retry_after", None)
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    return error_response(exc.status, exc.code, _over_http(exc), headers=headers, field=field)
+    found = engine_problem(exc, request.url.path)
+    if found.status >= 500:
+        log.warning("%s %s -> %d %s", request.method, request.url.path, found.status, exc.message)
+    return problem_response(found)
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return problem_response(problem(exc.code, exc.message, request.url.path), exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    message, field = describe(list(exc.errors()))
-    return error_response(422, "invalid_input", message, field=field)
+    found = field_errors(exc.errors(), request)
+    return problem_response(problem("invalid_input", describe(found), request.url.path, found))
 
 
 _BODY_PARSE_ERROR = "There was an error parsing the body"
@@ -151,32 +257,32 @@ _BODY_PARSE_ERROR = "There was an error parsing the body"
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    path = request.url.path
     if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
         # FastAPI's own 400 for a JSON body it could not read; malformed JSON is a 422, so
         # this is too (found by schemathesis: the 400 was undocumented and English).
-        return error_response(422, "invalid_input", _unreadable_body(exc.__cause__))
+        invalid = [FieldError(field="", message=_unreadable_body(exc.__cause__))]
+        return problem_response(problem("invalid_input", describe(invalid), path, invalid))
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     if exc.status_code == 404:
-        message = f"Ukendt adresse: {request.method} {request.url.path}"
+        message = f"Ukendt adresse: {request.method} {path}"
     elif exc.status_code == 405:
-        message = f"Metoden {request.method} er ikke tilladt på {request.url.path}"
+        message = f"Metoden {request.method} er ikke tilladt på {path}"
     else:
         message = str(exc.detail)
     headers = dict(getattr(exc, "headers", None) or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
-    return error_response(exc.status_code, code, message, headers=headers)
+    found = problem(code, message, path, status=exc.status_code)
+    return problem_response(found, headers)
 
 
 def _unreadable_body(cause: BaseException | None) -> str:
     """Why the body could not be read: not UTF-8, or a number Python refuses to read (more
     than 4,300 digits; a 5,000-digit `k` was called "not valid JSON in UTF-8")."""
     if isinstance(cause, ValueError) and "digits" in str(cause):
-        return (
-            "Ugyldig forespørgsel: et tal i indholdet har for mange cifre (højst 4300); send "
-            "et tal inden for feltets grænser."
-        )
-    return "Ugyldig forespørgsel: indholdet er ikke gyldig JSON i UTF-8."
+        return "har et tal med for mange cifre (højst 4300); send et tal inden for feltets grænser"
+    return "er ikke gyldig JSON i UTF-8"
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -212,19 +318,19 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "Uventet fejl i %s %s request_id=%s", request.method, request.url.path, rid, exc_info=exc
     )
-    return error_response(
-        500,
-        "internal_error",
-        "Der opstod en intern fejl. Prøv igen, eller kontakt driften"
-        + (f" og opgiv request-id {rid}." if rid else "."),
-        # Sent outside every middleware: nosniff too must be added here.
-        headers={"X-Content-Type-Options": "nosniff"}
-        | ({REQUEST_ID_HEADER: rid} if isinstance(rid, str) else {}),
+    message = "Der opstod en intern fejl. Prøv igen, eller kontakt driften" + (
+        f" og opgiv request-id {rid}." if rid else "."
     )
+    # Sent outside every middleware: nosniff too must be added here.
+    headers = {"X-Content-Type-Options": "nosniff"} | (
+        {REQUEST_ID_HEADER: rid} if isinstance(rid, str) else {}
+    )
+    return problem_response(problem("internal_error", message, request.url.path), headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IndsatsError, _indsats_error)
+    app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -27,7 +27,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import REQUEST_ID_HEADER, REQUEST_ID_SCOPE_KEY, error_response
+from api.errors import REQUEST_ID_HEADER, REQUEST_ID_SCOPE_KEY, problem, problem_response
 
 
 class NoSniffMiddleware:
@@ -92,12 +92,11 @@ class CorsMiddleware(CORSMiddleware):
             return response
         said = bytes(response.body).decode("utf-8", "replace").removeprefix("Disallowed CORS ")
         what = [self._REFUSED.get(part.strip(), part.strip()) for part in said.split(",")]
-        refused = error_response(
-            400,
-            "bad_request",
+        message = (
             f"CORS-forespørgslen afvises: {' og '.join(what)} er ikke tilladt for denne server. "
-            "Tilladte oprindelser sættes i INDSATS_CORS_ORIGINS.",
+            "Tilladte oprindelser sættes i INDSATS_CORS_ORIGINS."
         )
+        refused = problem_response(problem("bad_request", message, None))
         for name in ("vary", "access-control-allow-methods", "access-control-max-age"):
             if name in response.headers:
                 refused.headers[name] = response.headers[name]
@@ -151,22 +150,18 @@ class BodyLimitMiddleware:
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         mib = self.max_bytes / (1024 * 1024)
-        response = error_response(
-            413,
-            "payload_too_large",
-            f"Forespørgslens indhold er større end {mib:g} MiB ({self.max_bytes} bytes).",
-            headers={"Connection": "close"},
-        )
+        message = f"Forespørgslens indhold er større end {mib:g} MiB ({self.max_bytes} bytes)."
+        found = problem("payload_too_large", message, scope.get("path"))
+        response = problem_response(found, {"Connection": "close"})
         await response(scope, receive, send)
 
     async def _too_slow(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(
-            408,
-            "request_timeout",
+        message = (
             f"Forespørgslens indhold kom ikke frem inden for {self.read_timeout:g} sekunder; "
-            "prøv igen.",
-            headers={"Connection": "close"},
+            "prøv igen."
         )
+        found = problem("request_timeout", message, scope.get("path"))
+        response = problem_response(found, {"Connection": "close"})
         await response(scope, receive, send)
 
 
@@ -267,7 +262,7 @@ class ConditionalGetMiddleware:
         await self.app(scope, receive, buffered)
 
     async def _answer(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
-        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        tag = etag(body)
         headers = MutableHeaders(scope=start)
         headers["ETag"] = tag
         headers["Cache-Control"] = "no-cache"
@@ -280,6 +275,17 @@ class ConditionalGetMiddleware:
             return
         await send(start)
         await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def etag(body: bytes) -> str:
+    """The strong entity tag of a GET answer: a hash of its bytes."""
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def strong_match(header: str, tag: str) -> bool:
+    """RFC 9110 If-Match: `*`, or any listed tag equal to ours by strong comparison (a
+    weak `W/` tag never matches: a write needs the very bytes the client read)."""
+    return any(t.strip() in ("*", tag) for t in header.split(","))
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:

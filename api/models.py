@@ -1,8 +1,11 @@
 """Response models of the HTTP API, and the one serializer of the engine's records.
 
-The engine answers with frozen dataclasses; these models read them by attribute
-(`from_attributes`) and decide the JSON shape in one place. The CLI's `--json` goes through
-`to_json` with the same models, so the command line and the API cannot drift apart.
+The engine answers with frozen dataclasses; each model here has an `of` class method that
+builds it from the engine's record field by field, so strict mypy sees every name on both
+sides: a field renamed in the engine is a type error here, not a `null` in an answer. The
+CLI's `--json` goes through the same methods and `to_json`, so the command line and the API
+cannot drift apart. The corpus records (pages, practices) are in `api/corpus.py`, the
+recommendation in `api/recommendation.py`.
 
 The naming scheme (README, "Names and shapes"): field names are English snake_case; values
 from the pages (municipalities, target groups, section names) are as published; a
@@ -14,76 +17,49 @@ Class names are the schema names a generated client uses, hence no suffixes.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    AliasChoices,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.requests import LevelName, Mode
-
-# Means and contrasts on the 0-5 test scale.
-ScaleValue = Annotated[float | None, AfterValidator(lambda v: None if v is None else round(v, 3))]
-TestKey = Literal["evidence", "good_practice", "education"]
-TEST_KEYS: dict[str, TestKey] = {
-    "Evidenstest": "evidence",
-    "God praksis test": "good_practice",
-    "Test vedr. uddannelse": "education",
-}
-
-
-def _test_key(value: object) -> object:
-    """A test's label as the pages print it ("God praksis test") -> its key."""
-    return TEST_KEYS.get(value, value) if isinstance(value, str) else value
-
-
-TestName = Annotated[TestKey, BeforeValidator(_test_key)]
+from api.vocabulary import CHECKLIST_LABELS, Checklist, SearchMode
+from engine.search import facets as facet_records
+from engine.search import results as found
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, from_attributes=True)
+    # Every field of an answer is always sent, defaults too: `required` in the schema, so a
+    # generated client types `SearchResponse.k` as int, not "int or unset".
+    model_config = ConfigDict(frozen=True, json_schema_serialization_defaults_required=True)
 
 
-class _Ranked:
-    """An engine record seen with its rank added (the engine's lists are in rank order)."""
-
-    def __init__(self, record: object, rank: int) -> None:
-        self._record = record
-        self.rank = rank
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._record, name)
+def to_json(value: BaseModel) -> dict[str, Any]:
+    """`value` as the JSON object the API answers with (the CLI prints the same)."""
+    return value.model_dump(mode="json")
 
 
-def _ranked(records: Any, first: int = 1) -> list[_Ranked]:
-    return [_Ranked(r, n) for n, r in enumerate(records, start=first)]
+def fields_of(value: BaseModel) -> dict[str, Any]:
+    """A model's fields by name: a subclass's `of` extends its parent's (which mypy checks)
+    with its own fields instead of repeating the parent's."""
+    return {name: getattr(value, name) for name in type(value).model_fields}
 
 
-def _is_record(value: Any, attribute: str) -> bool:
-    """An engine record to reshape (not JSON, not a model, not something else entirely)."""
-    return not isinstance(value, dict | BaseModel) and hasattr(value, attribute)
-
-
-def to_json(model: type[BaseModel], value: object) -> dict[str, Any]:
-    """`value` (an engine record) as the JSON object the API would answer with."""
-    return model.model_validate(value).model_dump(mode="json")
+def representation(value: BaseModel) -> bytes:
+    """The bytes FastAPI answers for `value` (pydantic's JSON, its fast path), for the ETag
+    a conditional write compares with (a test keeps the two equal)."""
+    return value.model_dump_json().encode("utf-8")
 
 
 MATCH_DESCRIPTION = (
     "Hvor sandsynligt det er, at en konsulent finder resultatet klart relevant (0-1), "
     "kalibreret på bedømte spørgsmål, så det kan sammenlignes på tværs af søgninger og "
-    "bruges som tærskel; sammenlign ikke på tværs af versioner."
+    "bruges som tærskel; aldrig højere end for et resultat over det, så det falder med "
+    "`rank`, og en tærskel skærer listen ét sted. Sammenlign ikke på tværs af versioner."
 )
-PRACTICE_MATCH_DESCRIPTION = (
-    "Hvor godt praksissen passer til situationen (0-1): dens egne ord og om de indsatser, der "
-    "passer, har den på tjeklisten. Ordner ét svar; ikke kalibreret som søgningens `match`."
+PRACTICE_SCORE_DESCRIPTION = (
+    "Praksissens score, som ordner listerne: hvor godt den passer til situationen (0-1: dens "
+    "egne ord, og om de indsatser der passer har den på tjeklisten) vægtet med evidensen "
+    "(x 0,5-1,5). Ordner ét svar; ikke en sandsynlighed som søgningens `match`."
 )
 NO_GOOD_MATCH_DESCRIPTION = (
     "Sand når intet resultat passer godt (bedste `match` under den kalibrerede tærskel); vis "
@@ -93,26 +69,44 @@ RANK_DESCRIPTION = "Plads i rangeringen, 1 er bedst; tæller videre på senere s
 
 
 # errors --------------------------------------------------------------------------------
-class ErrorDetail(_Out):
-    code: str = Field(
-        description="Fejlens kode; listen står i README (fx `not_found`, `unknown_value`).",
-        examples=["not_found"],
-    )
-    message: str = Field(
-        description="Hvad der var galt, og hvad man kan gøre; dansk.",
-        examples=["Ingen indsats med id 'hedensted-jobrettet-coaching'"],
-    )
-    field: str | None = Field(
-        None,
-        description="Parameteren eller feltet fejlen gælder, fx `municipality` eller `k`.",
+class FieldError(_Out):
+    field: str = Field(
+        description="Parameteren eller feltet, som en klient skriver det: `q`, `municipality`, "
+        "`queries[2]`, `tests[0].name`; tom for indholdet som helhed.",
         examples=["municipality"],
     )
+    message: str = Field(
+        description="Hvad der er galt med netop det; dansk.", examples=["kendes ikke"]
+    )
 
 
-class Error(_Out):
-    """Every error answer: one shape for every status."""
+class Problem(_Out):
+    """Every error answer, for every status: RFC 9457 problem details
+    (`application/problem+json`) with our `code` and every invalid field in `errors`."""
 
-    error: ErrorDetail
+    type: str = Field(
+        description="Fejltypen som relativ URI; GET den for en beskrivelse.",
+        examples=["/problems/unknown_value"],
+    )
+    title: str = Field(description="Fejltypens korte navn; dansk.", examples=["Ukendt værdi"])
+    status: int = Field(description="HTTP-statuskoden.", examples=[422])
+    detail: str = Field(
+        description="Hvad der var galt, og hvad man kan gøre; dansk.",
+        examples=["Kommunen 'Aarhus' findes ikke blandt indsatserne. Se GET /v1/facets."],
+    )
+    instance: str | None = Field(
+        description="Adressen (uden forespørgselsstreng), hvor fejlen skete; `null` når "
+        "forespørgslen ikke kunne læses.",
+        examples=["/v1/search"],
+    )
+    code: str = Field(
+        description="Fejlens kode, stabil for klienter; listen står i README.",
+        examples=["unknown_value"],
+    )
+    errors: list[FieldError] = Field(
+        description="Hver ugyldig parameter eller hvert ugyldigt felt; tom når fejlen ikke "
+        "gælder et bestemt felt."
+    )
 
 
 # shared pieces -------------------------------------------------------------------------
@@ -123,13 +117,15 @@ class Scores(_Out):
     good_practice: float | None = Field(None, description="God praksis test.", examples=[2.5])
     education: float | None = Field(None, description="Test vedr. uddannelse.", examples=[None])
 
-    @model_validator(mode="before")
     @classmethod
-    def _from_labels(cls, value: Any) -> Any:
+    def of(cls, by_label: Mapping[str, float]) -> Scores:
         """The engine keys scores by the label the page prints; clients get stable keys."""
-        if isinstance(value, dict):
-            return {TEST_KEYS.get(k, k): v for k, v in value.items()}
-        return value
+        labels = CHECKLIST_LABELS
+        return cls(
+            evidence=by_label.get(labels[Checklist.EVIDENCE]),
+            good_practice=by_label.get(labels[Checklist.GOOD_PRACTICE]),
+            education=by_label.get(labels[Checklist.EDUCATION]),
+        )
 
 
 class LevelCounts(_Out):
@@ -137,10 +133,14 @@ class LevelCounts(_Out):
     delvist: int = Field(examples=[1])
     nej: int = Field(examples=[2])
 
+    @classmethod
+    def of(cls, counts: Mapping[str, int]) -> LevelCounts:
+        return cls(ja=counts["ja"], delvist=counts["delvist"], nej=counts["nej"])
+
 
 # search ----------------------------------------------------------------------------------
-class Match(_Out):
-    """A passage that speaks for the result, best first."""
+class Passage(_Out):
+    """A passage of the page's own text that speaks for the result (`match` is a score)."""
 
     section: str = Field(examples=["Kommunens beskrivelse af indsatsen"])
     text: str = Field(examples=["Borgere med ordblindhed tilbydes et forløb med ..."])
@@ -154,6 +154,10 @@ class Match(_Out):
         examples=["Borgere med ordblindhed tilbydes et forløb med ..."],
     )
 
+    @classmethod
+    def of(cls, passage: found.Match) -> Passage:
+        return cls(section=passage.section, text=passage.text, snippet=passage.snippet)
+
 
 class SearchResult(_Out):
     rank: int = Field(ge=1, description=RANK_DESCRIPTION, examples=[1])
@@ -163,12 +167,32 @@ class SearchResult(_Out):
     title: str = Field(examples=["Vejen frem for ordblinde ledige"])
     target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
     scores: Scores
-    matches: list[Match]
+    passages: list[Passage] = Field(
+        description="Sidens egne afsnit, der bedst passer til søgningen, bedst først."
+    )
+
+    @classmethod
+    def of(cls, result: found.SearchResult, rank: int) -> SearchResult:
+        return cls(
+            rank=rank,
+            match=result.match,
+            id=result.id,
+            municipality=result.municipality,
+            title=result.title,
+            target_groups=list(result.target_groups),
+            scores=Scores.of(result.scores),
+            passages=[Passage.of(m) for m in result.matches],
+        )
+
+    @classmethod
+    def ranked(cls, results: tuple[found.SearchResult, ...], first: int = 1) -> list[SearchResult]:
+        """The engine's lists are in rank order; `first` is the rank of the first one."""
+        return [cls.of(r, n) for n, r in enumerate(results, start=first)]
 
 
 class SearchResponse(_Out):
     query: str = Field(description="Søgeteksten, med mellemrum ryddet op.", examples=["ordblinde"])
-    mode: Mode = "hybrid"
+    mode: SearchMode = SearchMode.HYBRID
     k: int = 10
     offset: int = 0
     total: int = Field(description="Antal indsatser der matcher filtrene i alt.", examples=[1])
@@ -183,37 +207,26 @@ class SearchResponse(_Out):
     )
     items: list[SearchResult]
 
-    @model_validator(mode="before")
     @classmethod
-    def _rank(cls, value: Any) -> Any:
-        if not _is_record(value, "results"):
-            return value
-        return {
-            "query": value.query,
-            "mode": value.mode,
-            "k": value.k,
-            "offset": value.offset,
-            "total": value.total,
-            "no_good_match": value.no_good_match,
-            "highlight_stems": list(value.highlight_stems),
-            "items": _ranked(value.results, value.offset + 1),
-        }
+    def of(cls, answer: found.SearchResponse) -> SearchResponse:
+        return cls(
+            query=answer.query,
+            mode=SearchMode(answer.mode),
+            k=answer.k,
+            offset=answer.offset,
+            total=answer.total,
+            no_good_match=answer.no_good_match,
+            highlight_stems=list(answer.highlight_stems),
+            items=SearchResult.ranked(answer.results, answer.offset + 1),
+        )
 
 
 class BatchSearchFailure(_Out):
     """A query of the batch that could not be answered, in its place."""
 
     query: str = Field(examples=[""])
-    error: ErrorDetail
-
-    @model_validator(mode="before")
-    @classmethod
-    def _nest(cls, value: Any) -> Any:
-        """The engine's failure record is flat; the answer nests it like every error."""
-        if not _is_record(value, "code"):
-            return value
-        error = {"code": value.code, "message": value.message, "field": value.field}
-        return {"query": value.query, "error": error}
+    error: Problem
+    # Built by `api.errors.batch_failure`, which names the query's place in `queries`.
 
 
 class BatchSearchResponse(_Out):
@@ -225,127 +238,36 @@ class BatchSearchResponse(_Out):
 class SimilarResponse(_Out):
     initiative_id: str = Field(examples=["hedensted-jobrettet-coaching-for-nyledige"])
     k: int = 5
+    offset: int = 0
     total: int = Field(description="Antal andre indsatser i alt.", examples=[4])
     items: list[SearchResult]
 
-
-# recommend -------------------------------------------------------------------------------
-class Evidence(_Out):
-    counts: LevelCounts
-    units_ja: int = Field(description="Jobcentre (ikke sider) der svarer Ja.", examples=[2])
-    units_other: int = Field(description="Jobcentre der svarer Delvist eller Nej.", examples=[2])
-    mean_score_ja: ScaleValue = Field(None, examples=[3.9])
-    mean_score_other: ScaleValue = Field(None, examples=[1.2])
-    contrast: ScaleValue = Field(None, description="mean_score_ja - mean_score_other.")
-    shrunk_contrast: ScaleValue = Field(None, description="Forskellen trukket mod 0 ved få sider.")
-    note: str = ""
+    @classmethod
+    def of(
+        cls, initiative_id: str, k: int, offset: int, answer: found.SearchResponse
+    ) -> SimilarResponse:
+        """`answer` holds the first `offset + k`; this page is the rest, ranked on from there."""
+        items = SearchResult.ranked(answer.results[offset:], offset + 1)
+        return cls(initiative_id=initiative_id, k=k, offset=offset, total=answer.total, items=items)
 
 
-# corpus records --------------------------------------------------------------------------
-class Section(_Out):
-    name: str = Field(examples=["Gode råd"])
-    text: str = Field(examples=["Brug de stærke fagligheder ..."])
-
-
-class Answer(_Out):
-    level: LevelName = Field(examples=["ja"])
-    text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
-    practice_id: str = ""
-    level_inferred: bool = False
-
-
-class PageTest(_Out):
-    test: TestName = Field(validation_alias=AliasChoices("test", "label"))
-    label: str = Field(examples=["Evidenstest"])
-    name: str = Field(examples=["Evidenstest vedr. dagpengemodtagere med længerevarende ledighed"])
-    score: float = Field(examples=[2.2])
-    answers: list[Answer]
-
-
-class InitiativeSummary(_Out):
-    id: str = Field(examples=["hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"])
-    municipality: str = Field(examples=["Hedensted"])
-    title: str = Field(examples=["Jobrettet coaching til afklaring af jobmuligheder"])
-    target_groups: list[str] = Field(examples=[["Ledige", "§6.1 Dagpengemodtagere"]])
-    scores: Scores
-    added_at: datetime | None = Field(
-        None,
-        description=(
-            "Hvornår siden kom ind i dette katalog (UTC), bevaret på tværs af genstarter. "
-            "De offentliggjorte sider har ingen egen dato; null betyder en eksempelside, der "
-            "følger med Indsatsfinder (`seeds/`), og som kan være flere år gammel."
-        ),
-        examples=["2025-05-01T12:00:00Z"],
-    )
-    updated_at: datetime | None = Field(
-        None,
-        description=(
-            "Hvornår sidens indhold sidst blev ændret i dette katalog (UTC); null for en "
-            "eksempelside."
-        ),
-        examples=["2025-05-01T12:00:00Z"],
-    )
-
-
-class InitiativeDetail(InitiativeSummary):
-    """The whole page; what `POST`/`PUT` accept as JSON reads back the same."""
-
-    headline_score: float | None = Field(None, examples=[2.2])
-    sections: list[Section]
-    tests: list[PageTest]
-
-
-class InitiativeList(_Out):
-    total: int
-    k: int
-    offset: int
-    items: list[InitiativeSummary]
-
-
-class Created(_Out):
-    id: str = Field(examples=["hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"])
-    location: str = Field(examples=["/v1/initiatives/hedensted-jobrettet-coaching"])
-
-
-class PracticeAnswer(_Out):
-    initiative_id: str
-    municipality: str = Field(examples=["Brønderslev"])
-    level: LevelName
-    test_score: float = Field(examples=[4.1])
-    evidence_score: float | None = Field(examples=[4.1])
-    text: str
-
-
-class PracticeSummary(_Out):
-    id: str = Field(examples=["ev-borgere-faar-samtaler-hver-2-uge"])
-    text: str = Field(examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"])
-    test: TestName
-    counts: LevelCounts
-
-
-class PracticeWithAnswers(PracticeSummary):
-    answers: list[PracticeAnswer]
-
-
-class PracticeDetail(PracticeWithAnswers):
-    evidence: Evidence
-
-
-class PracticeList(_Out):
-    total: int
-    k: int
-    offset: int
-    items: list[PracticeSummary]
-
-
+# facets and operations -------------------------------------------------------------------
 class FacetValue(_Out):
     value: str = Field(examples=["Brønderslev"])
     count: int = Field(description="Indsatser med værdien, givet de andre filtre.", examples=[1])
+
+    @classmethod
+    def of(cls, facet: facet_records.FacetValue) -> FacetValue:
+        return cls(value=facet.value, count=facet.count)
 
 
 class EvidenceStep(_Out):
     value: float = Field(description="Mindste Evidenstest-score (min_evidence).", examples=[2.5])
     count: int = Field(description="Indsatser med mindst den score, givet de andre filtre.")
+
+    @classmethod
+    def of(cls, step: facet_records.EvidenceStep) -> EvidenceStep:
+        return cls(value=step.value, count=step.count)
 
 
 class Facets(_Out):
@@ -354,18 +276,19 @@ class Facets(_Out):
     municipalities: list[FacetValue]
     min_evidence: list[EvidenceStep]
 
+    @classmethod
+    def of(cls, facets: facet_records.Facets) -> Facets:
+        return cls(
+            total=facets.total,
+            target_groups=[FacetValue.of(f) for f in facets.target_groups],
+            municipalities=[FacetValue.of(f) for f in facets.municipalities],
+            min_evidence=[EvidenceStep.of(s) for s in facets.min_evidence],
+        )
 
-class LoadError(_Out):
-    file: str
-    message: str
 
-
-class Corpus(_Out):
-    """What `indsats corpus --json` prints: every page, the catalogue and the rejects."""
-
-    initiatives: list[InitiativeDetail]
-    practices: list[PracticeWithAnswers]
-    errors: list[LoadError]
+class Created(_Out):
+    id: str = Field(examples=["hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"])
+    location: str = Field(examples=["/v1/initiatives/hedensted-jobrettet-coaching"])
 
 
 class Health(_Out):

@@ -1,13 +1,15 @@
 """The query and path parameters the routes share, each described once for the schema, and
-the error answers each kind of operation documents (all in the one `Error` shape)."""
+the error answers each kind of operation documents (all in the one `Problem` shape)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Path
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.models import Error
+from api.models import Problem
+from api.problems import PROBLEMS, codes_for
 from api.requests import (
     K_DESCRIPTION,
     MAX_FILTER_CHARS,
@@ -17,45 +19,98 @@ from api.requests import (
     MUNICIPALITY_DESCRIPTION,
     OFFSET_DESCRIPTION,
     TARGET_GROUP_DESCRIPTION,
-    Mode,
 )
+from api.vocabulary import SearchMode
 from engine.domain.models import MAX_SCORE
-from engine.search.query import MAX_K
+from engine.search.query import MAX_K, InitiativeFilter, SearchQuery
 
 # The store's id rule (engine.storage.pages.ID_PATTERN), repeated for the schema: a client
 # learns it from there, and the server answers 422 for an id outside it.
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,120}$"
 
+# One description per parameter, reused by every operation that takes it.
 QueryText = Annotated[
     str,
-    Query(
+    Field(
         description="Søgeteksten med egne ord (dansk eller engelsk); længden står i skemaet.",
         examples=["ordblinde ledige"],
     ),
 ]
-KParam = Annotated[int, Query(ge=1, le=MAX_K, description=K_DESCRIPTION, examples=[10])]
-OffsetParam = Annotated[
-    int, Query(ge=0, le=MAX_OFFSET, description=OFFSET_DESCRIPTION, examples=[0])
-]
-TargetGroupParam = Annotated[
+K = Annotated[int, Field(ge=1, le=MAX_K, description=K_DESCRIPTION, examples=[10])]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description=OFFSET_DESCRIPTION, examples=[0])]
+TargetGroup = Annotated[
     str | None,
-    Query(
+    Field(
         max_length=MAX_FILTER_CHARS,
         description=TARGET_GROUP_DESCRIPTION,
         examples=["Længerevarende ledige"],
     ),
 ]
-MunicipalityParam = Annotated[
+Municipality = Annotated[
     str | None,
-    Query(
+    Field(
         max_length=MAX_FILTER_CHARS, description=MUNICIPALITY_DESCRIPTION, examples=["Hedensted"]
     ),
 ]
-MinEvidenceParam = Annotated[
+MinEvidence = Annotated[
     float | None,
-    Query(ge=0, le=MAX_SCORE, description=MIN_EVIDENCE_DESCRIPTION, examples=[2.5]),
+    Field(ge=0, le=MAX_SCORE, description=MIN_EVIDENCE_DESCRIPTION, examples=[2.5]),
 ]
-ModeParam = Annotated[Mode, Query(description=MODE_DESCRIPTION)]
+
+
+class _Query(BaseModel):
+    """An operation's whole query string: a parameter it does not know (`muncipality`) is a
+    422 naming it and the closest known one, never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoQuery(_Query):
+    """For operations that take no query parameters at all."""
+
+
+class FilterQuery(_Query):
+    target_group: TargetGroup = None
+    municipality: Municipality = None
+    min_evidence: MinEvidence = None
+
+    @property
+    def filter(self) -> InitiativeFilter:
+        return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
+
+
+class SearchParams(_Query):
+    q: QueryText
+    k: K = 10
+    offset: Offset = 0
+    target_group: TargetGroup = None
+    municipality: Municipality = None
+    min_evidence: MinEvidence = None
+    mode: SearchMode = Field(SearchMode.HYBRID, description=MODE_DESCRIPTION)
+
+    @property
+    def query(self) -> SearchQuery:
+        return SearchQuery(
+            self.q, self.k, self.offset, self.mode, self.target_group, self.municipality,
+            self.min_evidence,
+        )  # fmt: skip
+
+
+class InitiativeListParams(FilterQuery):
+    k: K = 20
+    offset: Offset = 0
+
+
+class PracticeListParams(_Query):
+    k: K = 100
+    offset: Offset = 0
+
+
+class SimilarParams(_Query):
+    k: K = 5
+    offset: Offset = 0
+
+
 InitiativeId = Annotated[
     str,
     Path(
@@ -73,25 +128,17 @@ PracticeId = Annotated[
     ),
 ]
 
-_WHEN = {
-    401: "Skrivning uden headeren X-API-Key.",
-    403: "Forkert nøgle, eller skrivning er slået fra på serveren.",
-    404: "Id'et findes ikke.",
-    409: "En indsats med sidens id findes allerede; brug PUT.",
-    413: "Indholdet er større end serverens grænse (standard 1 MiB).",
-    415: "Indholdet er hverken text/plain eller application/json.",
-    422: "Ugyldige parametre eller indhold; `field` siger hvor (koder: `invalid_input`, "
-    "`unknown_value`, `invalid_page`).",
-    429: "Klienten har brugt sin andel af arbejdet for nu (`too_many_requests`); prøv igen "
-    "efter `Retry-After` sekunder.",
-    500: "En fejl i serveren; detaljerne står kun i serverens log.",
-    503: "Model eller indeks indlæses stadig, eller kunne ikke indlæses; ved skrivning: "
-    "datamappen kunne ikke skrives (`storage_unavailable`), intet er ændret.",
-    507: "Disken er fuld (`insufficient_storage`): skrivningen er ikke gemt, intet er ændret.",
-}
+# What any request can be answered with before or around its operation: malformed HTTP,
+# a head or body too slow, too large or with headers too large, and our own bugs.
+SERVER_STATUSES = (400, 408, 413, 431, 500)
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The documented error answers: these, plus the 500 and 503 any operation can give."""
-    wanted = sorted({*statuses, 500, 503})
-    return {s: {"model": Error, "description": _WHEN[s]} for s in wanted}
+def _when(status: int) -> str:
+    return " ".join(f"`{code}`: {PROBLEMS[code].when}" for code in codes_for(status))
+
+
+def errors(*statuses: int, engine: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The documented error answers: these, plus those any request can get (and the 503 of
+    an engine still loading, for operations that need it); every one a `Problem`."""
+    wanted = sorted({*statuses, *SERVER_STATUSES, *((503,) if engine else ())})
+    return {s: {"model": Problem, "description": _when(s)} for s in wanted}

@@ -7,10 +7,13 @@ the app writes it into the schema (`api/schema.py`) from the running settings.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.config import JsonDict
 
+from api.vocabulary import CHECKLIST_LABELS, AnswerLevel, Checklist, Lax, SearchMode, SectionName
 from engine.domain.models import (
     MAX_ANSWERS_PER_PAGE,
     MAX_SCORE,
@@ -20,21 +23,9 @@ from engine.domain.models import (
     Section,
     Test,
 )
+from engine.recommend import RecommendRequest as Situation
 from engine.search.query import MAX_K
 
-Mode = Literal["hybrid", "dense", "lexical"]
-PracticeStatus = Literal["recommended", "followers_score_lower"]
-LevelName = Literal["ja", "delvist", "nej"]
-# The page format's closed sets (engine.domain.parser: TEST_LABELS, SECTION_ORDER; a test
-# keeps them equal), so a client learns them from the schema.
-TestLabel = Literal["Evidenstest", "God praksis test", "Test vedr. uddannelse"]
-SectionName = Literal[
-    "Kommunens beskrivelse af indsatsen",
-    "Erfaringer og resultater",
-    "Krav til organisering",
-    "Gode råd",
-    "Ledelsens anbefaling",
-]
 MAX_OFFSET = 10_000
 MAX_FILTER_CHARS = 200
 K_DESCRIPTION = f"Antal resultater pr. side (1-{MAX_K})."
@@ -102,7 +93,7 @@ class BatchSearchRequest(SearchFilters):
     )
     k: K = 10
     offset: Offset = 0
-    mode: Mode = Field("hybrid", description=MODE_DESCRIPTION)
+    mode: Lax[SearchMode] = Field(SearchMode.HYBRID, description=MODE_DESCRIPTION)
 
 
 class RecommendRequest(BaseModel):
@@ -115,7 +106,8 @@ class RecommendRequest(BaseModel):
                     "situation": "vi vil følge bedre op på borgere i løntilskud",
                     "k": 5,
                     "target_group": None,
-                    "municipality": "Skanderborg",
+                    "municipality": None,
+                    "own_municipality": "Skanderborg",
                     "answers": None,
                 }
             ]
@@ -127,11 +119,21 @@ class RecommendRequest(BaseModel):
     municipality: FilterText | None = Field(
         None,
         description=(
+            "Kun indsatser (og deres praksisser og råd) fra denne kommune, som i GET "
+            "/v1/search. Jeres egen kommune er `own_municipality`."
+        ),
+    )
+    min_evidence: Score | None = Field(
+        None, description="Kun indsatser med mindst denne evidensscore (0-5) tæller."
+    )
+    own_municipality: FilterText | None = Field(
+        None,
+        description=(
             "Jeres egen kommune: dens offentliggjorte svar bruges til at finde huller. En "
             "kommune uden indsatser giver 422 `unknown_value` med de kendte."
         ),
     )
-    answers: dict[str, LevelName] | None = Field(
+    answers: dict[str, Lax[AnswerLevel]] | None = Field(
         None,
         max_length=500,
         description=(
@@ -139,43 +141,52 @@ class RecommendRequest(BaseModel):
             "et ukendt id giver 422 `unknown_value`."
         ),
     )
-    from_municipality: FilterText | None = Field(
-        None,
-        description=(
-            "Kun indsatser (og deres praksisser og råd) fra denne kommune; som `municipality` "
-            "i GET /v1/search."
-        ),
-    )
-    min_evidence: Score | None = Field(
-        None, description="Kun indsatser med mindst denne evidensscore (0-5) tæller."
-    )
+
+    @property
+    def request(self) -> Situation:
+        answers = {pid: Level(level.value) for pid, level in (self.answers or {}).items()}
+        return Situation(
+            self.situation,
+            k=self.k,
+            target_group=self.target_group,
+            municipality=self.municipality,
+            min_evidence=self.min_evidence,
+            own_municipality=self.own_municipality,
+            answers=answers or None,
+        )
 
 
 # corpus records --------------------------------------------------------------------------
-class SectionRecord(BaseModel):
-    model_config = ConfigDict(strict=True)
+# Computed by the server from the rest of the page; sent back as GET gave them they are
+# ignored, so a page read, changed and written back needs no cleaning (JSON Schema readOnly).
+_COMPUTED: JsonDict = {"readOnly": True}
 
-    name: SectionName = Field(examples=["Gode råd"])
+
+class _Record(BaseModel):
+    """strict: `"headline_score": false` was stored as 0.0 (found by schemathesis); a field
+    the record does not have is a 422 naming it, never ignored."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class SectionRecord(_Record):
+    name: Lax[SectionName] = Field(examples=["Gode råd"])
     text: str = Field("", max_length=200_000, examples=["Brug de stærke fagligheder ..."])
 
 
-class AnswerRecord(BaseModel):
-    model_config = ConfigDict(strict=True)
-
-    level: LevelName = Field(examples=["ja"])
+class AnswerRecord(_Record):
+    level: Lax[AnswerLevel] = Field(examples=["ja"])
     text: str = Field(
         min_length=1,
         max_length=5000,
         examples=["Mindst 9 ud af 10 borgere får samtaler hver 2. uge"],
     )
-    practice_id: str = ""
-    level_inferred: bool = False
+    practice_id: str = Field("", json_schema_extra=_COMPUTED)
+    level_inferred: bool = Field(False, json_schema_extra=_COMPUTED)
 
 
-class TestRecord(BaseModel):
-    model_config = ConfigDict(strict=True)
-
-    label: TestLabel = Field(examples=["Evidenstest"])
+class PageChecklistRecord(_Record):
+    test: Lax[Checklist] = Field(examples=["evidence"])
     name: str = Field(
         min_length=1,
         max_length=500,
@@ -187,13 +198,11 @@ class TestRecord(BaseModel):
     answers: list[AnswerRecord] = Field(default_factory=list, max_length=MAX_ANSWERS_PER_PAGE)
 
 
-class InitiativeRecord(BaseModel):
-    """A page as JSON (POST/PUT with `application/json`); it is stored in the seed format."""
+class InitiativeRecord(_Record):
+    """A page as JSON (POST/PUT with `application/json`), in the shape GET gives it; it is
+    stored in the seed format."""
 
-    # strict: `"headline_score": false` was stored as 0.0 (found by schemathesis).
     model_config = ConfigDict(
-        extra="ignore",
-        strict=True,
         json_schema_extra={
             "examples": [
                 {
@@ -207,7 +216,7 @@ class InitiativeRecord(BaseModel):
                     ],
                     "tests": [
                         {
-                            "label": "Evidenstest",
+                            "test": "evidence",
                             "name": "Evidenstest vedr. dagpengemodtagere, alle ledige",
                             "score": 2.2,
                             "answers": [
@@ -227,8 +236,11 @@ class InitiativeRecord(BaseModel):
     title: str = Field(min_length=1, max_length=500)
     target_groups: list[str] = Field(default_factory=list, max_length=50)
     sections: list[SectionRecord] = Field(default_factory=list, max_length=50)
-    tests: list[TestRecord] = Field(default_factory=list, max_length=50)
+    tests: list[PageChecklistRecord] = Field(default_factory=list, max_length=50)
     headline_score: Score | None = None
+    scores: dict[str, float | None] | None = Field(None, json_schema_extra=_COMPUTED)
+    added_at: datetime | None = Field(None, json_schema_extra=_COMPUTED)
+    updated_at: datetime | None = Field(None, json_schema_extra=_COMPUTED)
 
 
 def record_to_initiative(record: InitiativeRecord) -> Initiative:
@@ -238,13 +250,13 @@ def record_to_initiative(record: InitiativeRecord) -> Initiative:
         municipality=record.municipality,
         title=record.title,
         target_groups=tuple(record.target_groups),
-        sections=tuple(Section(s.name, s.text) for s in record.sections),
+        sections=tuple(Section(s.name.value, s.text) for s in record.sections),
         tests=tuple(
             Test(
-                label=t.label,
+                label=CHECKLIST_LABELS[t.test],
                 name=t.name,
                 score=t.score,
-                answers=tuple(Answer(Level(a.level), a.text) for a in t.answers),
+                answers=tuple(Answer(Level(a.level.value), a.text) for a in t.answers),
             )
             for t in record.tests
         ),

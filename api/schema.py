@@ -6,7 +6,10 @@
   client and a fuzzer agree with the server on which texts are accepted.
 - The JSON page record that POST/PUT read by hand (they also take `text/plain`).
 - The headers every answer carries (`X-Request-ID`) and those of GET answers (`ETag`,
-  `Cache-Control`, and the 304 for a matching `If-None-Match`), added by middleware.
+  `Cache-Control`), added by middleware, and those a client may send to it (`X-Request-ID`,
+  and `If-None-Match` for the 304), declared as parameters.
+- Error answers as `application/problem+json` (RFC 9457), with the challenge of a 401
+  (`WWW-Authenticate`) and the `Retry-After` of a 503.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.errors import PROBLEM_JSON
 from api.requests import InitiativeRecord
 from engine.settings import Settings
 
@@ -44,7 +48,8 @@ _REQUEST_ID = {
 }
 _GET_HEADERS = {
     "ETag": {
-        "description": "Svarets version; send den i If-None-Match for at få 304.",
+        "description": "Svarets version; send den i If-None-Match for at få 304 Not Modified "
+        "uden indhold, så længe svaret er uændret, eller i If-Match ved skrivning.",
         "required": True,
         "schema": {"type": "string"},
     },
@@ -54,9 +59,42 @@ _GET_HEADERS = {
         "schema": {"type": "string"},
     },
 }
-_NOT_MODIFIED = {
-    "description": "Uændret: If-None-Match svarer til den nuværende ETag.",
-    "headers": {"X-Request-ID": _REQUEST_ID, **_GET_HEADERS},
+_ERROR_HEADERS = {
+    "401": {
+        "WWW-Authenticate": {
+            "description": "Hvordan nøglen sendes: som Bearer-token eller i X-API-Key.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    "503": {
+        "Retry-After": {
+            "description": "Sekunder før et nyt forsøg giver mening.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+}
+# The headers a client may send, declared so a generated client takes them as arguments.
+_SEND_REQUEST_ID = {
+    "name": "X-Request-ID",
+    "in": "header",
+    "required": False,
+    "description": "Jeres eget id for forespørgslen: er det højst 128 tegn af bogstaver, "
+    "cifre og ._:/+=-, gentager svaret det, og serverens log-linje nævner det; ellers (og "
+    "uden det) laves et nyt. Et andet id afvises ikke.",
+    "schema": {"type": "string", "examples": ["integrator-42"]},
+}
+# The 304 is stated here and on the ETag, not as a response: a documented answer without a
+# body makes openapi-python-client type every GET as returning `Any`; its generated `sync()`
+# answers `None` for the 304 instead.
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "ETag fra et tidligere svar: er svaret uændret, kommer 304 Not Modified "
+    "uden indhold (med ETag og X-Request-ID), og I bruger det gemte svar. `*` passer altid.",
+    "schema": {"type": "string", "examples": ['"3f2a9c0d4b5e6f708192a3b4c5d6e7f8"']},
 }
 
 
@@ -93,7 +131,13 @@ def _add_headers(path: str, method: str, operation: dict[str, Any]) -> None:
     for status, response in responses.items():
         headers = response.setdefault("headers", {})
         headers["X-Request-ID"] = _REQUEST_ID
+        headers.update(_ERROR_HEADERS.get(status, {}))
+        content = response.get("content", {})
+        if int(status) >= 400 and "application/json" in content:
+            response["content"] = {PROBLEM_JSON: content["application/json"]}
         if method == "get" and path.startswith("/v1/") and status == "200":
             headers.update(_GET_HEADERS)
+    parameters = operation.setdefault("parameters", [])
     if method == "get" and path.startswith("/v1/"):
-        responses["304"] = _NOT_MODIFIED
+        parameters.append(_IF_NONE_MATCH)
+    parameters.append(_SEND_REQUEST_ID)

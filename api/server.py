@@ -3,14 +3,24 @@ and what the access log may keep of it.
 
 uvicorn's httptools protocol has no limit on the request head and no time limit on it: one
 client sending a 100 MB header held the event loop for ~25 s while every other request
-waited, and a client that stopped half way held its connection forever. The protocol here
-counts the head's bytes as they arrive and answers 431 past `INDSATS_MAX_HEADER_BYTES`,
-answers 408 when the head is not complete within `INDSATS_READ_TIMEOUT` seconds (the
-body's own deadline is in `api.middleware`), and answers malformed HTTP in the API's error
-shape instead of uvicorn's plain-text 400.
+waited, and a client that stopped half way held its connection forever. uvicorn has no
+public setting for either: `h11_max_incomplete_event_size` bounds only the h11 protocol, and
+answers a plain-text 400 only when the head arrives in pieces; `limit_concurrency` and
+`timeout_keep_alive` are about other things. So `GuardedProtocol` wraps uvicorn's protocol
+and sees each connection's bytes first, through its own httptools parser (the parser uvicorn
+uses): it answers 431 once a head passes `INDSATS_MAX_HEADER_BYTES` (before the rest is read
+or parsed; a head that arrived whole was let through before, up to ~128 kB), 408 when a head
+is not complete within `INDSATS_READ_TIMEOUT` seconds (the body's own deadline is in
+`api.middleware`), and 400 for malformed HTTP, all in the API's problem shape; everything
+else goes to uvicorn's protocol as it came.
+
+It touches no uvicorn internal but the protocol class's constructor (`config`,
+`server_state`, `app_state`, `_loop`, as `uvicorn.Server` calls it); `pyproject.toml` pins
+uvicorn below the next minor and `tests/api/test_server_contract.py` says plainly when that
+constructor moves.
 
 The access log writes each request line, query string included; a key sent in the query
-string (which the API ignores) would land there, so `install_log_redaction` masks it.
+string (which the API refuses) would land there, so `install_log_redaction` masks it.
 """
 
 from __future__ import annotations
@@ -21,84 +31,139 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from email.utils import formatdate
+from typing import Any, cast
 
+import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from api.errors import error_body
+from api.errors import PROBLEM_JSON, problem
 from engine.settings import Settings
 
 ACCESS_LOGGER = "uvicorn.access"
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+log = logging.getLogger("uvicorn.error")
 
 
-class LimitedHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a size and a time limit on each request head."""
+class GuardedProtocol(asyncio.Protocol):
+    """uvicorn's HTTP protocol behind a size and a time limit on each request head."""
 
-    def __init__(self, *args: Any, max_head_bytes: int, head_timeout: float, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    inner_class: type[asyncio.Protocol] = HttpToolsProtocol
+
+    def __init__(self, *, max_head_bytes: int, head_timeout: float, **uvicorn: Any) -> None:
+        self.inner = self.inner_class(**uvicorn)
+        self.loop = uvicorn.get("_loop") or asyncio.get_running_loop()
         self.max_head_bytes = max_head_bytes
         self.head_timeout = head_timeout
-        self._in_head = True
-        self._head_bytes = 0
-        self._head_timer: asyncio.TimerHandle | None = None
+        self.transport: asyncio.Transport | None = None
+        self.parser = httptools.HttpRequestParser(self)
+        # As uvicorn's own parser: bytes after a `Connection: close` request are no error.
+        self.parser.set_dangerous_leniencies(lenient_data_after_close=True)
+        self.watching = True  # False after an upgrade (uvicorn's business) or a refusal
+        self.in_head = True  # the next bytes are (still) a request head
+        self.begun = False  # a byte of the current head has arrived
+        self.raw = 0  # bytes fed since this head was due
+        self.named = 0  # the head's URL and headers as the parser reports them
+        self.too_big = False
+        self.timer: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._arm_head_timer()
+    # -- asyncio.Protocol, passed on ------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports are no subclasses of asyncio's, but have the same methods
+        self.transport = cast(asyncio.Transport, transport)
+        self.inner.connection_made(transport)
+        self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_head_timer()
-        super().connection_lost(exc)
+        self._disarm()
+        self.inner.connection_lost(exc)
+
+    def eof_received(self) -> bool | None:
+        return self.inner.eof_received()
+
+    def pause_writing(self) -> None:
+        self.inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        self.inner.resume_writing()
 
     def data_received(self, data: bytes) -> None:
-        if self._in_head:
-            self._head_bytes += len(data)
-            self._arm_head_timer()
-        super().data_received(data)
-        too_big = self._in_head and self._head_bytes > self.max_head_bytes
-        if too_big and not self.transport.is_closing():
-            kib = self.max_head_bytes // 1024
-            self._refuse(
-                431,
-                "request_header_too_large",
-                f"Forespørgslens adresse og headers fylder mere end {kib} KiB; send mindre "
-                "headers.",
-            )
+        if self.watching:
+            try:
+                refused = self._watch(data)
+            except httptools.HttpParserUpgrade:
+                self.watching = False  # a WebSocket upgrade: uvicorn's protocol decides
+                refused = False
+            except httptools.HttpParserError:
+                self._refuse(400, "bad_request", "Ugyldig HTTP-forespørgsel: den kunne ikke læses.")
+                return
+            if refused:
+                kib = self.max_head_bytes // 1024
+                self._refuse(
+                    431,
+                    "request_header_too_large",
+                    f"Forespørgslens adresse og headers fylder mere end {kib} KiB; send mindre "
+                    "headers.",
+                )
+                return
+        elif self.transport is not None and self.transport.is_closing():
+            return
+        self.inner.data_received(data)
 
+    # -- the parser's callbacks ------------------------------------------------------------
     def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._in_head = True
+        self.begun, self.named = True, 0
+        self._arm()
+
+    def on_url(self, url: bytes) -> None:
+        self._name(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._name(len(name) + len(value) + 4)
 
     def on_headers_complete(self) -> None:
-        self._in_head = False
-        self._head_bytes = 0
-        self._disarm_head_timer()
-        super().on_headers_complete()
+        self.in_head = self.begun = False
+        self._disarm()
 
     def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self._in_head = True  # the next request's head counts from its first byte
+        self.in_head, self.raw = True, 0  # what comes next is the next request's head
 
-    def send_400_response(self, msg: str) -> None:
-        self._refuse(400, "bad_request", "Ugyldig HTTP-forespørgsel: den kunne ikke læses.")
+    # -- helpers ---------------------------------------------------------------------------
+    def _name(self, size: int) -> None:
+        self.named += size
+        self.too_big = self.too_big or self.named > self.max_head_bytes
 
-    # -- helpers --------------------------------------------------------------------------
-    def _arm_head_timer(self) -> None:
-        if self._head_timer is None and self.head_timeout > 0:
-            self._head_timer = self.loop.call_later(self.head_timeout, self._head_too_slow)
+    def _watch(self, data: bytes) -> bool:
+        """Feed the parser; True when a head is over the limit. While in a head, at most
+        what is left of the limit is fed at a time, so a head that does not end within it is
+        refused exactly there; a head that begins behind a body in the same chunk is
+        measured by what the parser reports of it."""
+        view = memoryview(data)
+        while view:
+            piece = view[: self.max_head_bytes - self.raw] if self.in_head else view
+            if self.in_head:
+                self.raw += len(piece)
+            self.parser.feed_data(piece)
+            view = view[len(piece) :]
+            if self.too_big or (self.in_head and self.raw >= self.max_head_bytes):
+                return True
+        return False
 
-    def _disarm_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+    def _arm(self) -> None:
+        self._disarm()
+        if self.head_timeout > 0:
+            self.timer = self.loop.call_later(self.head_timeout, self._too_slow)
 
-    def _head_too_slow(self) -> None:
-        self._head_timer = None
-        busy = self.cycle is not None and not self.cycle.response_complete
-        if not self._in_head or busy or self.transport.is_closing():
+    def _disarm(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _too_slow(self) -> None:
+        self.timer = None
+        if not self.watching or not self.in_head or self.transport is None:
             return
-        if self._head_bytes == 0 and not self.url:  # an idle connection: just close it
+        if not self.begun:  # an idle connection that never sent a byte: just close it
             self.transport.close()
             return
         self._refuse(
@@ -108,28 +173,31 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         )
 
     def _refuse(self, status: int, code: str, message: str) -> None:
-        """Answer in the API's error shape and close; the app never sees this request."""
-        self._disarm_head_timer()
-        body = json.dumps(error_body(code, message), ensure_ascii=False)
-        payload = body.encode("utf-8")
-        head = [f"HTTP/1.1 {status} ".encode("ascii") + _REASONS[status]]
-        head += [name + b": " + value for name, value in self.server_state.default_headers]
-        head += [
-            b"content-type: application/json",
+        """Answer in the API's problem shape and close; the app never sees this request."""
+        self.watching = False
+        self._disarm()
+        if self.transport is None or self.transport.is_closing():
+            return
+        body = problem(code, message, None).model_dump(mode="json")
+        payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        head = [
+            f"HTTP/1.1 {status} ".encode("ascii") + _REASONS[status],
+            b"date: " + formatdate(usegmt=True).encode("ascii"),
+            b"content-type: " + PROBLEM_JSON.encode("ascii"),
             b"content-length: " + str(len(payload)).encode("ascii"),
             b"x-content-type-options: nosniff",
             b"connection: close",
         ]
-        self.logger.warning("%s: %s", status, message)
+        log.warning("%s: %s", status, message)
         self.transport.write(b"\r\n".join(head) + b"\r\n\r\n" + payload)
         self.transport.close()
 
 
-def protocol_for(settings: Settings) -> functools.partial[LimitedHttpProtocol]:
+def protocol_for(settings: Settings) -> functools.partial[GuardedProtocol]:
     """The protocol uvicorn builds per connection; a partial of a module-level class, so
     it pickles into the worker processes of `--workers N`."""
     return functools.partial(
-        LimitedHttpProtocol,
+        GuardedProtocol,
         max_head_bytes=settings.max_header_bytes,
         head_timeout=settings.read_timeout,
     )

@@ -21,8 +21,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api import server
-from api.models import BatchSearchFailure, Corpus, ErrorDetail, to_json
+from api.corpus import Corpus
+from api.errors import batch_failure, engine_problem
 from api.models import SearchResponse as SearchAnswer
+from api.models import to_json
 from api.recommendation import RecommendResponse
 from cli import danish
 from cli.output import (
@@ -106,7 +108,7 @@ def corpus(
     paths = dirs or [Settings().seeds_dir]
     loaded = _run(lambda: load_corpus(paths))
     if as_json:
-        print_json(to_json(Corpus, loaded))
+        print_json(to_json(Corpus.of(loaded)))
     else:
         print_corpus(loaded)
     if loaded.errors:
@@ -167,13 +169,14 @@ def _search_lines(engine: Engine, query: Callable[[str], SearchQuery]) -> None:
     """One JSON line per input line, blank ones too, so answer n belongs to line n: a
     search answer, or the item `POST /v1/search/batch` puts in a bad query's place."""
     failed = False
-    for line in _lines():
+    for number, line in enumerate(_lines()):
         (answer,) = engine.search_many([query(line)])
         if isinstance(answer, QueryFailure):
             failed = True
-            print_json(to_json(BatchSearchFailure, replace(answer, query=_shown(answer.query))))
+            shown = replace(answer, query=_shown(answer.query))
+            print_json(to_json(batch_failure(shown, number)))
         else:
-            print_json(to_json(SearchAnswer, answer))
+            print_json(to_json(SearchAnswer.of(answer)))
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
@@ -183,13 +186,11 @@ def _recommend_lines(engine: Engine, request: Callable[[str], RecommendRequest])
     failed = False
     for line in _lines():
         try:
-            print_json(to_json(RecommendResponse, engine.recommend(request(line))))
+            print_json(to_json(RecommendResponse.of(engine.recommend(request(line)))))
         except IndsatsError as exc:
             failed = True
-            error = ErrorDetail(
-                code=exc.code, message=exc.message, field=getattr(exc, "field", None) or None
-            )
-            print_json({"situation": _shown(line), "error": error.model_dump(mode="json")})
+            error = to_json(engine_problem(exc, None))
+            print_json({"situation": _shown(line), "error": error})
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
@@ -241,7 +242,7 @@ def search(
         return
     response = _run(lambda: engine.search(query(text)))
     if as_json:
-        print_json(to_json(SearchAnswer, response))
+        print_json(to_json(SearchAnswer.of(response)))
     else:
         print_response(response)
 
@@ -252,11 +253,11 @@ def recommend(
         str,
         typer.Argument(metavar="SITUATION", help="Jeres situation, eller '-' for én pr. linje."),
     ],
-    municipality: Annotated[
+    own_municipality: Annotated[
         str | None, typer.Option(help="Jeres kommune: slår gap-analysen til.")
     ] = None,
     target_group: Annotated[str | None, typer.Option(help="Fx 'Længerevarende ledige'.")] = None,
-    from_municipality: Annotated[
+    municipality: Annotated[
         str | None, typer.Option(help="Kun indsatser og erfaringer fra denne kommune.")
     ] = None,
     min_evidence: Annotated[
@@ -275,11 +276,11 @@ def recommend(
     def request(text: str) -> RecommendRequest:
         return RecommendRequest(
             text,
-            k,
-            target_group,
-            municipality,
-            from_municipality=from_municipality,
+            k=k,
+            target_group=target_group,
+            municipality=municipality,
             min_evidence=min_evidence,
+            own_municipality=own_municipality,
         )
 
     engine = _open()
@@ -288,7 +289,7 @@ def recommend(
         return
     result = _run(lambda: engine.recommend(request(situation)))
     if as_json:
-        print_json(to_json(RecommendResponse, result))
+        print_json(to_json(RecommendResponse.of(result)))
     else:
         print_recommendation(result)
 

@@ -1,5 +1,5 @@
 """What the commands print for people (rich tables and text); `--json` goes through the
-API's serializer instead (`api.models.to_json`).
+API's serializer instead (`api.models.to_json` of the models' `of`).
 
 Page text is printed literally: a title with `[/bold]` in it is text, not rich markup (it
 made the commands exit with a MarkupError), and `:x:` is not an emoji. Everything that

@@ -1,3 +1,3 @@
 """Indsatsfinder: semantic search and recommendations over Danish jobcenter initiatives."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -1,8 +1,9 @@
 """Domain errors. Each says what was wrong, where, and what to do about it.
 
-The API maps them to HTTP statuses in one handler (`api/errors.py`) and the CLI to exit
-codes and messages in one place (`cli/app.py`); nothing else catches them by type. The
-messages speak of the engine's own terms; the API adds what to do over HTTP.
+Each carries a stable `code` and a message that is safe to show; none knows about HTTP. The
+API maps the codes to statuses in one place (`api/problems.py`) and the CLI to exit codes
+and messages in one place (`cli/app.py`); nothing else catches them by type. The messages
+speak of the engine's own terms; the API adds what to do over HTTP.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import re
 class IndsatsError(Exception):
     """Base class; `message` is safe to show to a user or a client."""
 
-    status = 400
     code = "bad_request"
 
     def __init__(self, message: str) -> None:
@@ -24,7 +24,6 @@ class IndsatsError(Exception):
 class PageFormatError(IndsatsError):
     """A text is not an initiative page in the published format."""
 
-    status = 422
     code = "invalid_page"
 
     def __init__(self, source: str, reason: str) -> None:
@@ -34,10 +33,15 @@ class PageFormatError(IndsatsError):
 
 
 class InvalidInputError(IndsatsError):
-    """A request or CLI argument is out of range or malformed."""
+    """A request or CLI argument is out of range or malformed; `field` names the input by
+    the engine's name for it (`text`, `situation`, `k`, `municipality`, ...) when there is
+    one."""
 
-    status = 422
     code = "invalid_input"
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class UnknownValueError(InvalidInputError):
@@ -47,8 +51,7 @@ class UnknownValueError(InvalidInputError):
     code = "unknown_value"
 
     def __init__(self, message: str, field: str = "", known: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
         self.known = known
 
 
@@ -60,14 +63,12 @@ class UnknownPracticeError(UnknownValueError):
 
 
 class NotFoundError(IndsatsError):
-    status = 404
     code = "not_found"
 
 
 class ConflictError(IndsatsError):
     """A page with that id exists already; `initiative_id` names it."""
 
-    status = 409
     code = "conflict"
 
     def __init__(self, message: str, initiative_id: str = "") -> None:
@@ -75,32 +76,28 @@ class ConflictError(IndsatsError):
         self.initiative_id = initiative_id
 
 
-class AuthRequiredError(IndsatsError):
-    status = 401
-    code = "auth_required"
+class PreconditionFailedError(IndsatsError):
+    """A write was made on a condition about the page as it is (it is still the version the
+    writer read), and the page has changed since; nothing was written."""
 
-
-class ForbiddenError(IndsatsError):
-    status = 403
-    code = "forbidden"
+    code = "precondition_failed"
 
 
 class PayloadTooLargeError(IndsatsError):
-    status = 413
+    """A request asks for more work than one call may (a batch's characters in all)."""
+
     code = "payload_too_large"
 
 
 class IndexUnavailableError(IndsatsError):
     """The index is missing, stale or unreadable and could not be (re)built."""
 
-    status = 503
     code = "index_unavailable"
 
 
 class ModelLoadError(IndsatsError):
     """The embedding model could not be loaded from the configured path or name."""
 
-    status = 503
     code = "model_unavailable"
 
 
@@ -109,49 +106,16 @@ class CalibrationMismatchError(ModelLoadError):
     configured, so its probabilities and its "no good match" threshold would not hold."""
 
 
-class UnsupportedMediaTypeError(IndsatsError):
-    """A page body in a format we do not read (only text/plain pages and JSON records)."""
-
-    status = 415
-    code = "unsupported_media_type"
-
-
 class StorageFullError(IndsatsError):
     """The disk under the data directory is full; the write was undone, nothing changed."""
 
-    status = 507
     code = "insufficient_storage"
 
 
 class StorageError(IndsatsError):
     """The data directory could not be written for another reason (read-only, I/O error)."""
 
-    status = 503
     code = "storage_unavailable"
-
-
-class TooManyRequestsError(IndsatsError):
-    """A client has used its share of the work for now; `retry_after` says when to ask again
-    (seconds)."""
-
-    status = 429
-    code = "too_many_requests"
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class ServiceUnavailableError(IndsatsError):
-    """The engine is still loading, or failed to load and tries again; the message says
-    which, `retry_after` when to ask again (seconds)."""
-
-    status = 503
-    code = "unavailable"
-
-    def __init__(self, message: str, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 # An absolute path, written the way messages and OSErrors quote one; group 1 is its last part.

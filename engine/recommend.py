@@ -33,12 +33,12 @@ or Delvist that a page with a higher Evidenstest score answers Ja are gaps and r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, replace
 
 from engine.advice import ADVICE_SECTIONS, advice_units, pick_advice
 from engine.domain.models import Evidence, Level, Practice
 from engine.eligibility import Follower, judge
-from engine.errors import InvalidInputError, UnknownPracticeError
+from engine.errors import UnknownPracticeError, UnknownValueError
 from engine.practice_match import PracticeMatcher
 from engine.reasons import ReasonWriter
 from engine.search.query import InitiativeFilter, SearchQuery, validate_k, validate_text
@@ -50,18 +50,22 @@ _RANK = {Level.JA: 2, Level.DELVIST: 1, Level.NEJ: 0}
 
 @dataclass(frozen=True, slots=True)
 class RecommendRequest:
+    """`municipality` filters the pages as in search (which initiatives, followers and
+    advice count); the jobcentre asking is `own_municipality` (its published answers) and/or
+    `answers`: one name, one meaning, as in the API."""
+
     situation: str
+    _: KW_ONLY
     k: int = 5
     target_group: str | None = None
     municipality: str | None = None
-    answers: Mapping[str, Level] | None = None
-    # Filters on the pages (as in search): which initiatives, followers and advice count.
-    from_municipality: str | None = None
     min_evidence: float | None = None
+    own_municipality: str | None = None
+    answers: Mapping[str, Level] | None = None
 
     @property
     def filter(self) -> InitiativeFilter:
-        return InitiativeFilter(self.target_group, self.from_municipality, self.min_evidence)
+        return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +86,6 @@ class PracticeAdvice:
     matched_words: tuple[str, ...] = ()
     fit: str = ""  # the reason's first sentence: why it fits this situation
     strength: str = ""  # the reason's sentence on how strong the followers' scores are
-    fits: bool = False  # its `match` reaches the calibrated threshold
     situation_part: str = ""  # the words of the situation it answers, as written
     practice_part: str = ""  # the words of the practice that answer them
 
@@ -108,7 +111,8 @@ class Recommendation:
     practices: tuple[PracticeAdvice, ...]
     advice: tuple[AdvicePassage, ...]
     other_practices: tuple[PracticeAdvice, ...] = ()
-    # Nothing fits the situation well: practices and advice are left out, not guessed.
+    # No page fits the situation well (the search's flag): no advice; practices only where
+    # their own words fit.
     no_good_match: bool = False
 
     @property
@@ -142,16 +146,21 @@ class Recommender:
 
     # -- the request ----------------------------------------------------------------------
     def validate(self, request: RecommendRequest) -> RecommendRequest:
-        situation = validate_text(request.situation, self.searcher.max_query_chars, "Situationen")
+        situation = validate_text(
+            request.situation, self.searcher.max_query_chars, "Situationen", "situation"
+        )
         validate_k(request.k)
-        municipality = (request.municipality or "").strip() or None
-        if municipality and not any(
-            i.municipality.casefold() == municipality.casefold() for i in self.corpus.initiatives
+        own = (request.own_municipality or "").strip() or None
+        if own and not any(
+            i.municipality.casefold() == own.casefold() for i in self.corpus.initiatives
         ):
-            known = ", ".join(sorted({i.municipality for i in self.corpus.initiatives}))
-            raise InvalidInputError(
-                f"Kommunen '{municipality}' har ingen offentliggjorte indsatser; "
-                f"kendte kommuner: {known}. Udelad kommunen eller angiv jeres svar direkte."
+            known = sorted({i.municipality for i in self.corpus.initiatives})
+            raise UnknownValueError(
+                f"Kommunen '{own}' har ingen offentliggjorte indsatser; "
+                f"kendte kommuner: {', '.join(known)}. Udelad kommunen eller angiv jeres svar "
+                "direkte.",
+                "own_municipality",
+                tuple(known),
             )
         known_ids = {p.id for p in self.practices}
         unknown = sorted(set(request.answers or {}) - known_ids)
@@ -160,23 +169,20 @@ class Recommender:
                 f"Ukendte praksis-id'er i answers: {', '.join(unknown[:5])}; "
                 "praksiskataloget har de gyldige id'er."
             )
-        return RecommendRequest(
-            situation,
-            request.k,
-            request.target_group,
-            municipality,
-            request.answers,
-            (request.from_municipality or "").strip() or None,
-            request.min_evidence,
+        return replace(
+            request,
+            situation=situation,
+            municipality=(request.municipality or "").strip() or None,
+            own_municipality=own,
         )
 
     def own_answers(self, request: RecommendRequest) -> tuple[dict[str, Level], float | None]:
         """The jobcentre's answers per practice (best across its pages) and its best score."""
         answers: dict[str, Level] = {}
         score: float | None = None
-        if request.municipality:
+        if request.own_municipality:
             for initiative in self.corpus.initiatives:
-                if initiative.municipality.casefold() != request.municipality.casefold():
+                if initiative.municipality.casefold() != request.own_municipality.casefold():
                     continue
                 if initiative.evidence_score is not None:
                     score = max(score or 0.0, initiative.evidence_score)
@@ -200,7 +206,7 @@ class Recommender:
             )
         )
         own, own_score = self.own_answers(request)
-        known = bool(request.municipality or request.answers)
+        known = bool(request.own_municipality or request.answers)
         read = self.searcher.queries.analyse(initiatives.query)
         fit = self.matcher.fit(read, initiatives, self._fits[1])
         stems = self._writer.situation_stems(read.units)
@@ -253,11 +259,11 @@ class Recommender:
                     words,
                     reason.fit,
                     reason.strength,
-                    True,
                     situation_part,
                     practice_part,
                 )
             )
+        ranked = _falling_match(ranked)
         advice = () if initiatives.no_good_match else self._advice_for(initiatives, request.k)
         return Recommendation(
             initiatives.query,
@@ -293,6 +299,19 @@ class Recommender:
             AdvicePassage(item.id, item.municipality, unit.section, unit.text, round(score, 6))
             for item, unit, score in pick_advice(found, pages, shared, k)
         )
+
+
+def _falling_match(ranked: list[PracticeAdvice]) -> list[PracticeAdvice]:
+    """Each practice's `match` no higher than the one above it in its group (gaps, then the
+    rest): the order is by `score`, which weighs the evidence in, and a client cutting the
+    list at a `match` threshold must cut it once."""
+    out: list[PracticeAdvice] = []
+    ceiling = {True: 1.0, False: 1.0}
+    for practice in ranked:
+        capped = min(practice.relevance, ceiling[practice.gap])
+        ceiling[practice.gap] = capped
+        out.append(replace(practice, relevance=capped))
+    return out
 
 
 def _followers(practice: Practice, titles: Mapping[str, str]) -> tuple[Follower, ...]:

@@ -19,20 +19,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import engine.embedding as embedding_backends
 from engine.domain.models import Corpus, Initiative, LoadError, Practice
-from engine.domain.parser import parse_bytes
-from engine.domain.render import render_page
+from engine.domain.parser import parse_at
+from engine.domain.render import record_as_page
 from engine.embedding import Embedder
 from engine.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
     PageFormatError,
+    PreconditionFailedError,
     UnknownValueError,
 )
 from engine.recommend import Recommendation, RecommendRequest
@@ -60,6 +61,8 @@ from engine.storage.pages import PageStore, load_stored_corpus, validate_id, wri
 from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
+# A condition on a page as it is now, checked under the writers' lock before it is changed.
+Precondition = Callable[[Initiative], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,9 +237,8 @@ class Engine:
                     searcher.search(resolved) if searcher is not None else nothing_found(resolved)
                 )
             except InvalidInputError as exc:
-                field = exc.field if isinstance(exc, UnknownValueError) else None
-                failure = QueryFailure(shown_text(query.text), exc.code, exc.message, field or None)
-                answers.append(failure)
+                field = exc.field or None
+                answers.append(QueryFailure(shown_text(query.text), exc.code, exc.message, field))
         return tuple(answers)
 
     def _resolved(self, query: SearchQuery) -> SearchQuery:
@@ -251,18 +253,24 @@ class Engine:
         return searcher.similar(item, k)
 
     def recommend(self, request: RecommendRequest) -> Recommendation:
-        fields = [("Situationen", request.situation), ("Målgruppen", request.target_group),
-                  ("Kommunen", request.municipality), ("Jeres kommune", request.from_municipality),
-                  *(("Et praksis-id i svarene", key) for key in request.answers or {})]  # fmt: skip
-        for name, value in fields:
-            require_unicode(value or "", name)
+        answers = [("Et praksis-id i svarene", key, "answers") for key in request.answers or {}]
+        fields = [("Situationen", request.situation, "situation"),
+                  ("Målgruppen", request.target_group, "target_group"),
+                  ("Kommunen", request.municipality, "municipality"),
+                  ("Jeres kommune", request.own_municipality, "own_municipality"),
+                  *answers]  # fmt: skip
+        for name, value, field in fields:
+            require_unicode(value or "", name, field)
         wanted = self.resolve(InitiativeFilter(request.target_group, request.municipality))
-        pages = self.resolve(InitiativeFilter(municipality=request.from_municipality))
+        try:
+            own = self.resolve(InitiativeFilter(municipality=request.own_municipality))
+        except UnknownValueError as exc:  # the same rule, for the other field
+            raise UnknownValueError(exc.message, "own_municipality", exc.known) from None
         request = replace(
             request,
             target_group=wanted.target_group,
             municipality=wanted.municipality,
-            from_municipality=pages.municipality,
+            own_municipality=own.municipality,
         )
         recommender = self._snapshot.recommender
         if recommender is None:  # an empty corpus: the input is checked, nothing is found
@@ -274,7 +282,7 @@ class Engine:
         self, page: bytes | str, source: str = "ny side", expected_id: str | None = None
     ) -> Initiative:
         """Store a new page; a `ConflictError` if its id is taken (replace_page is for that)."""
-        item = _parse(page, source, expected_id)
+        item = parse_at(page, source, expected_id)
         with self._writing() as corpus:
             if corpus.initiative(item.id) is not None:
                 raise ConflictError(
@@ -287,33 +295,33 @@ class Engine:
 
     def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
         """A page given as a record: stored in the seed format, parsed like any page."""
-        return self.add_page(_render(record, source), source, expected_id=record.id or None)
+        return self.add_page(record_as_page(record, source), source, expected_id=record.id or None)
 
-    def replace_page(
-        self, initiative_id: str, page: bytes | str, source: str = "ny side"
-    ) -> Initiative:
-        """Replace a stored or seed page; the new page must give the same id."""
+    def replace_page(self, initiative_id: str, page: bytes | str, source: str = "ny side",
+                     *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
+        """Replace a stored or seed page; the new page must give the same id. With `expect`,
+        only if the page as it is passes it, under the lock (`PreconditionFailedError`)."""
         validate_id(initiative_id)
-        _parse(page, source, expected_id=initiative_id)
+        parse_at(page, source, expected_id=initiative_id)
         with self._writing() as corpus:
-            old = _require(corpus, initiative_id)
+            old = _require(corpus, initiative_id, expect)
             self.store.write_page(initiative_id, page, replaces=Path(old.source))
         return self.initiative(initiative_id)
 
-    def replace_record(
-        self, initiative_id: str, record: Initiative, source: str = "ny post"
-    ) -> Initiative:
+    def replace_record(self, initiative_id: str, record: Initiative, source: str = "ny post",
+                       *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
         if record.id and record.id != initiative_id:
             raise PageFormatError(
                 source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        return self.replace_page(initiative_id, _render(record, source), source)
+        page = record_as_page(record, source)
+        return self.replace_page(initiative_id, page, source, expect=expect)
 
-    def delete_page(self, initiative_id: str) -> None:
+    def delete_page(self, initiative_id: str, *, expect: Precondition | None = None) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
         validate_id(initiative_id)
         with self._writing() as corpus:
-            old = _require(corpus, initiative_id)
+            old = _require(corpus, initiative_id, expect)
             self.store.delete_page(initiative_id, loaded_from=Path(old.source))
 
     @contextlib.contextmanager
@@ -367,32 +375,15 @@ class Engine:
         self._pause.succeeded()
 
 
-def _render(record: Initiative, source: str) -> str:
-    """A record in the page format; what the format cannot carry is a page error."""
-    try:
-        return render_page(record)
-    except InvalidInputError as exc:
-        raise PageFormatError(source, exc.message) from None
-
-
-def _parse(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:
-    """A page is a page only at its address: its id (from municipality and title) must be
-    the one expected, or it is a page error like any other."""
-    data = page.encode("utf-8") if isinstance(page, str) else page
-    item = parse_bytes(data, source)
-    if expected_id is not None and item.id != expected_id:
-        raise PageFormatError(
-            source,
-            f"siden giver id '{item.id}', ikke '{_shown(expected_id)}'. Id'et følger af "
-            "kommune og titel: ret dem, eller opret siden som en ny indsats.",
-        )
-    return item
-
-
-def _require(corpus: Corpus, initiative_id: str) -> Initiative:
+def _require(corpus: Corpus, initiative_id: str, expect: Precondition | None = None) -> Initiative:
     item = corpus.initiative(initiative_id)
     if item is None:
         raise NotFoundError(f"Ingen indsats med id '{_shown(initiative_id)}'")
+    if expect is not None and not expect(item):
+        raise PreconditionFailedError(
+            f"Indsatsen '{initiative_id}' er ændret, siden I hentede den; intet er skrevet. "
+            "Hent den igen, og skriv jeres ændring ind i den nye udgave."
+        )
     return item
 
 

@@ -94,7 +94,7 @@ def nothing_found(query: SearchQuery) -> SearchResponse:
 
 def nothing_recommended(request: RecommendRequest, max_chars: int) -> Recommendation:
     """The answer of an empty corpus to a situation, once its text and k are checked."""
-    situation = validate_text(request.situation, max_chars, "Situationen")
+    situation = validate_text(request.situation, max_chars, "Situationen", "situation")
     validate_k(request.k)
     return Recommendation(situation, (), (), (), no_good_match=True)
 

@@ -6,15 +6,20 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 
-from api.deps import get_engine
+from api.deps import NoQueryParams, Utf8Params, get_engine
 from api.models import Health, Readiness
 from api.params import errors
 from engine.errors import without_paths
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], dependencies=[Utf8Params, NoQueryParams])
 
 
-@router.get("/healthz", response_model=Health, summary="Kører processen?")
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses=errors(engine=False),
+    summary="Kører processen?",
+)
 def get_health() -> Health:
     """200 så snart processen kører, også mens model og indeks indlæses."""
     return Health(status="ok")

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from api.deps import EngineDep, WriteKey
-from api.models import Created, InitiativeDetail, InitiativeList, InitiativeSummary, SimilarResponse
-from api.models import SearchResponse as SearchAnswer
-from api.params import (
-    InitiativeId,
-    KParam,
-    MinEvidenceParam,
-    MunicipalityParam,
-    OffsetParam,
-    TargetGroupParam,
-    errors,
-)
+from api.corpus import InitiativeDetail, InitiativeList, InitiativeSummary
+from api.deps import EngineDep, NoQueryParams, Utf8Params, WriteKey
+from api.middleware import etag, strong_match
+from api.models import Created, SimilarResponse, representation
+from api.params import InitiativeId, InitiativeListParams, SimilarParams, errors
+from api.problems import ApiError
 from api.requests import InitiativeRecord, record_to_initiative
 from engine.domain.models import Initiative
-from engine.errors import UnsupportedMediaTypeError
-from engine.search.query import InitiativeFilter
 
-router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"])
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="ETag fra GET af indsatsen: skriv kun, hvis den ikke er ændret siden "
+        "(ellers 412 `precondition_failed`, intet skrevet). `*` gælder enhver udgave.",
+        examples=['"3f2a9c0d4b5e6f708192a3b4c5d6e7f8"'],
+    ),
+]
+router = APIRouter(prefix="/v1/initiatives", tags=["initiatives"], dependencies=[Utf8Params])
 
 _PAGE_EXAMPLE = (
     "Hedensted\n\n2,2\nEvidenstest\n\nJobrettet coaching til afklaring af jobmuligheder\n\n"
@@ -46,17 +50,12 @@ _PAGE_BODY = {
 
 @router.get("", response_model=InitiativeList, responses=errors(422), summary="List indsatserne")
 def list_initiatives(
-    engine: EngineDep,
-    k: KParam = 20,
-    offset: OffsetParam = 0,
-    target_group: TargetGroupParam = None,
-    municipality: MunicipalityParam = None,
-    min_evidence: MinEvidenceParam = None,
+    engine: EngineDep, params: Annotated[InitiativeListParams, Query()]
 ) -> InitiativeList:
     """Alle indsatser sorteret efter kommune og titel, med filtre og sider."""
-    filters = InitiativeFilter(target_group, municipality, min_evidence)
-    page = engine.initiatives(filters, k=k, offset=offset)
-    items = [InitiativeSummary.model_validate(i) for i in page.items]
+    k, offset = params.k, params.offset
+    page = engine.initiatives(params.filter, k=k, offset=offset)
+    items = [InitiativeSummary.of(i) for i in page.items]
     return InitiativeList(total=page.total, k=k, offset=offset, items=items)
 
 
@@ -64,11 +63,12 @@ def list_initiatives(
     "/{initiative_id}",
     response_model=InitiativeDetail,
     responses=errors(404, 422),
+    dependencies=[NoQueryParams],
     summary="Hent en indsats",
 )
 def get_initiative(engine: EngineDep, initiative_id: InitiativeId) -> InitiativeDetail:
     """Hele siden: afsnit, tests og svar (med praksis-id)."""
-    return InitiativeDetail.model_validate(engine.initiative(initiative_id))
+    return InitiativeDetail.of(engine.initiative(initiative_id))
 
 
 @router.get(
@@ -78,12 +78,11 @@ def get_initiative(engine: EngineDep, initiative_id: InitiativeId) -> Initiative
     summary="Lignende indsatser",
 )
 def list_similar_initiatives(
-    engine: EngineDep, initiative_id: InitiativeId, k: KParam = 5
+    engine: EngineDep, initiative_id: InitiativeId, params: Annotated[SimilarParams, Query()]
 ) -> SimilarResponse:
-    """Indsatserne der ligner denne mest (uden den selv), bedst først."""
-    found = engine.similar(initiative_id, k=k)
-    items = SearchAnswer.model_validate(found).items
-    return SimilarResponse(initiative_id=initiative_id, k=k, total=found.total, items=items)
+    """Indsatserne der ligner denne mest (uden den selv), bedst først, med sider."""
+    found = engine.similar(initiative_id, k=params.offset + params.k)
+    return SimilarResponse.of(initiative_id, params.k, params.offset, found)
 
 
 @router.post(
@@ -91,7 +90,7 @@ def list_similar_initiatives(
     status_code=201,
     response_model=Created,
     responses=errors(401, 403, 409, 413, 415, 422, 507),
-    dependencies=[WriteKey],
+    dependencies=[WriteKey, NoQueryParams],
     openapi_extra=_PAGE_BODY,
     summary="Opret en indsats",
 )
@@ -110,37 +109,52 @@ async def create_initiative(engine: EngineDep, request: Request, response: Respo
 @router.put(
     "/{initiative_id}",
     response_model=InitiativeDetail,
-    responses=errors(401, 403, 404, 413, 415, 422, 507),
-    dependencies=[WriteKey],
+    responses=errors(401, 403, 404, 412, 413, 415, 422, 507),
+    dependencies=[WriteKey, NoQueryParams],
     openapi_extra=_PAGE_BODY,
     summary="Erstat en indsats",
 )
 async def replace_initiative(
-    engine: EngineDep, initiative_id: InitiativeId, request: Request
+    engine: EngineDep, initiative_id: InitiativeId, request: Request, if_match: IfMatch = None
 ) -> InitiativeDetail:
-    """Erstat en indsats (også en medfølgende seed-side); id'et skal passe til siden."""
+    """Erstat en indsats (også en medfølgende seed-side); id'et skal passe til siden. Med
+    `If-Match` kun hvis den stadig er den udgave, I hentede (ellers 412)."""
     body, record = await _read_page(request)
+    unchanged = _unchanged(if_match)
     if record is not None:
-        item = await run_in_threadpool(engine.replace_record, initiative_id, record, "JSON-posten")
+        item = await run_in_threadpool(
+            lambda: engine.replace_record(initiative_id, record, "JSON-posten", expect=unchanged)
+        )
     else:
         item = await run_in_threadpool(
-            engine.replace_page, initiative_id, body, "den indsendte side"
+            lambda: engine.replace_page(initiative_id, body, "den indsendte side", expect=unchanged)
         )
-    return InitiativeDetail.model_validate(item)
+    return InitiativeDetail.of(item)
 
 
 @router.delete(
     "/{initiative_id}",
     status_code=204,
     response_class=Response,
-    responses=errors(401, 403, 404, 422, 507),
-    dependencies=[WriteKey],
+    responses=errors(401, 403, 404, 412, 422, 507),
+    dependencies=[WriteKey, NoQueryParams],
     summary="Slet en indsats",
 )
-def delete_initiative(engine: EngineDep, initiative_id: InitiativeId) -> Response:
-    """Slet en indsats; en medfølgende seed-side forbliver slettet efter genstart."""
-    engine.delete_page(initiative_id)
+def delete_initiative(
+    engine: EngineDep, initiative_id: InitiativeId, if_match: IfMatch = None
+) -> Response:
+    """Slet en indsats; en medfølgende seed-side forbliver slettet efter genstart. Med
+    `If-Match` kun hvis den stadig er den udgave, I hentede (ellers 412)."""
+    engine.delete_page(initiative_id, expect=_unchanged(if_match))
     return Response(status_code=204)
+
+
+def _unchanged(header: str | None) -> Callable[[Initiative], bool] | None:
+    """`If-Match` as the engine's precondition: the page as it is now must give the ETag the
+    client read (GET's bytes are the model's JSON, hashed like the ETag middleware does)."""
+    if header is None:
+        return None
+    return lambda page: strong_match(header, etag(representation(InitiativeDetail.of(page))))
 
 
 async def _read_page(request: Request) -> tuple[bytes, Initiative | None]:
@@ -151,11 +165,13 @@ async def _read_page(request: Request) -> tuple[bytes, Initiative | None]:
             record = InitiativeRecord.model_validate_json(body)
         except ValidationError as exc:
             # the client's body, not a bug of ours: a 422 like any request validation
-            raise RequestValidationError(exc.errors(), body=None) from None
+            errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
+            raise RequestValidationError(errors, body=None) from None
         return body, record_to_initiative(record)
     if media == "text/plain":
         return body, None
-    raise UnsupportedMediaTypeError(
+    raise ApiError(
+        "unsupported_media_type",
         f"Indholdstypen '{media[:80]}' kendes ikke: send siden som text/plain (seed-formatet) "
-        "eller som application/json."
+        "eller som application/json.",
     )

@@ -2,55 +2,41 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
 
-from api.deps import EngineDep
+from fastapi import APIRouter, Query, Request
+
+from api.deps import EngineDep, JsonBody, NoQueryParams, Utf8Params
+from api.errors import batch_failure
 from api.models import BatchSearchFailure, BatchSearchResponse, Facets
 from api.models import SearchResponse as SearchAnswer
-from api.params import (
-    KParam,
-    MinEvidenceParam,
-    ModeParam,
-    MunicipalityParam,
-    OffsetParam,
-    QueryText,
-    TargetGroupParam,
-    errors,
-)
+from api.params import FilterQuery, SearchParams, errors
 from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
-from engine.domain.models import Level
-from engine.recommend import RecommendRequest as Situation
-from engine.search.query import InitiativeFilter, SearchQuery, batch_size
+from engine.search.query import SearchQuery, batch_size
+from engine.search.results import SearchResponse as Found
 from engine.service import QueryFailure
 
-router = APIRouter(prefix="/v1", tags=["search"])
+FoundOrFailed = Found | QueryFailure
+
+router = APIRouter(prefix="/v1", tags=["search"], dependencies=[Utf8Params])
 
 
 @router.get(
     "/search", response_model=SearchAnswer, responses=errors(422), summary="Søg i indsatserne"
 )
-def search(
-    engine: EngineDep,
-    q: QueryText,
-    k: KParam = 10,
-    offset: OffsetParam = 0,
-    target_group: TargetGroupParam = None,
-    municipality: MunicipalityParam = None,
-    min_evidence: MinEvidenceParam = None,
-    mode: ModeParam = "hybrid",
-) -> SearchAnswer:
+def search(engine: EngineDep, params: Annotated[SearchParams, Query()]) -> SearchAnswer:
     """Indsatserne der passer bedst til søgeteksten, bedst først, med de passager der
     matchede. Filtrene vælger siderne før rangeringen, så et filter aldrig skubber et godt
     resultat ud."""
-    query = SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
-    return SearchAnswer.model_validate(engine.search(query))
+    return SearchAnswer.of(engine.search(params.query))
 
 
 @router.post(
     "/search/batch",
     response_model=BatchSearchResponse,
-    responses=errors(413, 422, 429),
+    responses=errors(413, 415, 422, 429),
+    dependencies=[NoQueryParams, JsonBody],
     summary="Mange søgninger i ét kald",
 )
 def search_batch(
@@ -71,36 +57,29 @@ def search_batch(
     request.app.state.batch_budget.charge(
         request, batch_size(queries, engine.settings.max_batch_chars)
     )
-    return BatchSearchResponse(items=[_batch_item(a) for a in engine.search_many(queries)])
+    answers = engine.search_many(queries)
+    return BatchSearchResponse(items=[_batch_item(a, n) for n, a in enumerate(answers)])
 
 
-def _batch_item(answer: object) -> SearchAnswer | BatchSearchFailure:
+def _batch_item(answer: FoundOrFailed, index: int) -> SearchAnswer | BatchSearchFailure:
     if isinstance(answer, QueryFailure):
-        return BatchSearchFailure.model_validate(answer)
-    return SearchAnswer.model_validate(answer)
+        return batch_failure(answer, index)
+    return SearchAnswer.of(answer)
 
 
 @router.post(
     "/recommend",
     response_model=RecommendResponse,
-    responses=errors(413, 422),
+    responses=errors(413, 415, 422),
+    dependencies=[NoQueryParams, JsonBody],
     summary="Anbefal praksisser til en situation",
 )
 def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:
     """Praksisser og gode råd til en situation, med evidensen bag hver anbefaling. Med
-    `municipality` (eller `answers`) kendes jobcentrets egne svar: praksisser det svarer Ja
-    til udelades, og huller rangeres først."""
-    answers = {pid: Level(level) for pid, level in (body.answers or {}).items()}
-    request = Situation(
-        body.situation,
-        body.k,
-        body.target_group,
-        body.municipality,
-        answers or None,
-        body.from_municipality,
-        body.min_evidence,
-    )
-    return RecommendResponse.model_validate(engine.recommend(request))
+    `own_municipality` (eller `answers`) kendes jobcentrets egne svar: praksisser det svarer
+    Ja til udelades, og huller rangeres først. Filtrene (`target_group`, `municipality`,
+    `min_evidence`) vælger siderne bag det hele, som i søgningen."""
+    return RecommendResponse.of(engine.recommend(body.request))
 
 
 @router.get(
@@ -109,13 +88,7 @@ def recommend(engine: EngineDep, body: RecommendRequest) -> RecommendResponse:
     responses=errors(422),
     summary="Filtrenes værdier med antal",
 )
-def get_facets(
-    engine: EngineDep,
-    target_group: TargetGroupParam = None,
-    municipality: MunicipalityParam = None,
-    min_evidence: MinEvidenceParam = None,
-) -> Facets:
+def get_facets(engine: EngineDep, params: Annotated[FilterQuery, Query()]) -> Facets:
     """Målgrupper, kommuner og evidenstrin med antal indsatser for hver. Hvert antal tager
     højde for de andre filtre (ikke sit eget), så man kan se hvad et valg vil give."""
-    filters = InitiativeFilter(target_group, municipality, min_evidence)
-    return Facets.model_validate(engine.facets(filters))
+    return Facets.of(engine.facets(params.filter))

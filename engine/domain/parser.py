@@ -45,6 +45,19 @@ _MUNICIPALITY = re.compile(r"^[A-ZÆØÅ][\wÆØÅæøå .'-]{0,59}$")
 _HTML = re.compile(r"<\s*(!doctype|html|head|body|div|title)\b", re.IGNORECASE)
 
 
+def parse_at(page: bytes | str, source: str, expected_id: str | None = None) -> Initiative:
+    """A page is a page only at its address: its id (from municipality and title) must be
+    the one expected, or it is a page error like any other."""
+    item = parse_bytes(page.encode("utf-8") if isinstance(page, str) else page, source)
+    if expected_id is not None and item.id != expected_id:
+        raise PageFormatError(
+            source,
+            f"siden giver id '{item.id}', ikke '{expected_id[:120]}'. Id'et følger af "
+            "kommune og titel: ret dem, eller opret siden som en ny indsats.",
+        )
+    return item
+
+
 def parse_bytes(data: bytes, source: str) -> Initiative:
     """Decode strictly as UTF-8 first, so a wrongly encoded file is named, not mangled."""
     if b"\x00" in data:

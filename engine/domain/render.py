@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from engine.domain.models import Initiative
 from engine.domain.parser import SECTION_HEADERS, SECTION_ORDER, TEST_LABELS, parse_page
-from engine.errors import InvalidInputError
+from engine.errors import InvalidInputError, PageFormatError
 
 
 def _known(kind: str, value: str, table: dict[str, str], accepted: list[str]) -> str:
@@ -60,6 +60,14 @@ def render_page(item: Initiative) -> str:
             "læses som sidens opbygning. Omformulér linjen."
         )
     return text
+
+
+def record_as_page(record: Initiative, source: str) -> str:
+    """A record in the page format; what the format cannot carry is a page error."""
+    try:
+        return render_page(record)
+    except InvalidInputError as exc:
+        raise PageFormatError(source, exc.message) from None
 
 
 def _ws(text: str) -> str:

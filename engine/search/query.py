@@ -78,7 +78,7 @@ class SearchQuery:
         return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
 
 
-def require_unicode(text: str, name: str) -> str:
+def require_unicode(text: str, name: str, field: str = "") -> str:
     """Refuse text that cannot be written as UTF-8: a lone UTF-16 surrogate sent as a JSON
     escape (`"\\ud800"`), or invalid UTF-8 on the command line, which Python hands over as
     surrogate escapes. Either would fail later, when an answer or a log line echoes it."""
@@ -87,7 +87,8 @@ def require_unicode(text: str, name: str) -> str:
     except UnicodeEncodeError as exc:
         raise InvalidInputError(
             f"{name} er ikke gyldig Unicode-tekst: tegn nr. {exc.start + 1} kan ikke skrives som "
-            "UTF-8 (et enligt surrogattegn eller ugyldige bytes). Send teksten som UTF-8."
+            "UTF-8 (et enligt surrogattegn eller ugyldige bytes). Send teksten som UTF-8.",
+            field,
         ) from None
     return text
 
@@ -97,44 +98,45 @@ def shown_text(text: str) -> str:
     return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
-def validate_text(text: str, limit: int, name: str = "Søgeteksten") -> str:
+def validate_text(text: str, limit: int, name: str = "Søgeteksten", field: str = "text") -> str:
     """The rule for free text: something to search for, at most `limit` characters as
     given, in valid Unicode. Returns the text with its white space tidied."""
-    require_unicode(text, name)
+    require_unicode(text, name, field)
     tidy = " ".join(text.split())
     if not tidy:
-        raise InvalidInputError(f"{name} er tom; skriv hvad du leder efter.")
+        raise InvalidInputError(f"{name} er tom; skriv hvad du leder efter.", field)
     if len(text) > limit:
         raise InvalidInputError(
-            f"{name} er {len(text)} tegn; højst {limit} er tilladt. Forkort teksten."
+            f"{name} er {len(text)} tegn; højst {limit} er tilladt. Forkort teksten.", field
         )
     return tidy
 
 
 def validate_k(k: int) -> int:
     if not 1 <= k <= MAX_K:
-        raise InvalidInputError(f"k skal være mellem 1 og {MAX_K}, ikke {k}.")
+        raise InvalidInputError(f"k skal være mellem 1 og {MAX_K}, ikke {k}.", "k")
     return k
 
 
 def validate_query(query: SearchQuery, max_query_chars: int) -> SearchQuery:
     """Check a query up front; errors say what to do. Returns it tidied."""
     text = validate_text(query.text, max_query_chars)
-    require_unicode(query.target_group or "", "Målgruppen")
-    require_unicode(query.municipality or "", "Kommunen")
+    require_unicode(query.target_group or "", "Målgruppen", "target_group")
+    require_unicode(query.municipality or "", "Kommunen", "municipality")
     if query.mode not in MODES:
         raise InvalidInputError(
-            f"Ukendt søgetilstand '{query.mode}'; brug en af: {', '.join(MODES)}."
+            f"Ukendt søgetilstand '{query.mode}'; brug en af: {', '.join(MODES)}.", "mode"
         )
     validate_k(query.k)
     if query.offset < 0:
-        raise InvalidInputError(f"offset skal være 0 eller større, ikke {query.offset}.")
+        raise InvalidInputError(f"offset skal være 0 eller større, ikke {query.offset}.", "offset")
     if query.min_evidence is not None and not 0.0 <= query.min_evidence <= MAX_SCORE:
         raise InvalidInputError(
-            f"min_evidence skal være mellem 0 og {MAX_SCORE:g}, ikke {query.min_evidence}."
+            f"min_evidence skal være mellem 0 og {MAX_SCORE:g}, ikke {query.min_evidence}.",
+            "min_evidence",
         )
     if not 1 <= query.max_matches <= MAX_MATCHES:
-        raise InvalidInputError(f"max_matches skal være mellem 1 og {MAX_MATCHES}.")
+        raise InvalidInputError(f"max_matches skal være mellem 1 og {MAX_MATCHES}.", "max_matches")
     return SearchQuery(
         text,
         query.k,

@@ -21,7 +21,8 @@ class Match:
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     """`score` orders the results of one query; `match` (0..1, `calibration.py`) says how
-    likely a consultant finds this page clearly relevant, comparable across queries."""
+    likely a consultant finds this page clearly relevant, comparable across queries, and is
+    never more than that of a page ranked above it (so it falls with the rank too)."""
 
     id: str
     municipality: str

@@ -131,10 +131,18 @@ class Searcher:
         total = int(np.count_nonzero(score > 0))
         ranked = top_k(score, query.offset + query.k).rows.tolist()
         no_good = not total or float(match[ranked[0]]) < model.threshold
+        # The order is the score's; `match` is calibrated per page and may rise a little
+        # further down ("virksomhedspraktik": 0.034 at rank 2, 0.066 at rank 3), which left
+        # holes for a client cutting at a threshold. A page never shows more than the pages
+        # above it: the running minimum, the same for a page whatever `k` and `offset` ask.
+        shown = np.minimum.accumulate(match[ranked]) if ranked else match[ranked]
         page = ranked[query.offset :]
         marked = self.marker.stems(analysed)
         matches = self._matches(analysed, page, query.max_matches, marked)
-        results = tuple(self._result(n, float(score[n]), float(match[n]), matches[n]) for n in page)
+        results = tuple(
+            self._result(n, float(score[n]), float(m), matches[n])
+            for n, m in zip(page, shown[query.offset :], strict=True)
+        )
         return SearchResponse(
             query.text, query.mode, query.k, query.offset, total, results, no_good, marked
         )

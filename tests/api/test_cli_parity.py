@@ -50,8 +50,10 @@ def test_search_json_is_the_api_answer(both: TestClient) -> None:
 
 def test_recommend_json_is_the_api_answer(both: TestClient) -> None:
     body = {"situation": "vi vil følge bedre op på borgere i løntilskud", "k": 3}
-    api = both.post("/v1/recommend", json={**body, "municipality": "Skanderborg"}).content
-    out = _cli("recommend", body["situation"], "-k", "3", "--municipality", "Skanderborg", "--json")
+    api = both.post("/v1/recommend", json={**body, "own_municipality": "Skanderborg"}).content
+    out = _cli(
+        "recommend", body["situation"], "-k", "3", "--own-municipality", "Skanderborg", "--json"
+    )
     assert out == api + b"\n"
 
 

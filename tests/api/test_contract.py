@@ -7,6 +7,7 @@ import calendar
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.problems import codes_for
 from api.schema import NOT_BLANK
 from engine.errors import InvalidInputError
 from engine.search.query import validate_text
 from tests.api.conftest import KEY, make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID
 from tests.fakes import FakeEmbedder
+from tests.problems import problem
 
 OPERATIONS = {
     ("get", "/v1/search"): "search",
@@ -68,24 +71,68 @@ def test_operation_ids_are_short_and_every_operation_is_documented_in_danish(
             where = (method, path, parameter["name"])
             assert parameter.get("description"), where
             values = parameter["schema"]
-            assert values.get("examples") or values.get("enum") or values.get("anyOf"), where
+            assert values.get("examples") or "$ref" in values or values.get("anyOf"), where
             if "anyOf" in values:  # optional filters: the example sits beside the null
                 assert values.get("examples"), where
 
 
-def test_every_error_is_the_one_error_schema(schema: dict[str, Any]) -> None:
+def test_every_error_is_one_problem_schema_and_every_status_is_documented(
+    schema: dict[str, Any],
+) -> None:
     assert "HTTPValidationError" not in schema["components"]["schemas"]
     assert "ValidationError" not in schema["components"]["schemas"]
     for method, path, op in _operations(schema):
         for status, response in op["responses"].items():
             if int(status) >= 400:
-                ref = response["content"]["application/json"]["schema"]["$ref"]
-                assert ref == "#/components/schemas/Error", (method, path, status)
+                assert set(response["content"]) == {"application/problem+json"}, (path, status)
+                ref = response["content"]["application/problem+json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/Problem", (method, path, status)
+                for code in codes_for(int(status)):  # each code the status can carry
+                    assert f"`{code}`" in response["description"], (path, status, code)
             assert response["headers"]["X-Request-ID"]["required"] is True
+        statuses = set(op["responses"])
+        # what any request can get: malformed, slow, huge or over-long heads, our bugs
+        assert {"400", "408", "413", "431", "500"} <= statuses, (method, path)
         if path.startswith("/v1/"):
-            assert {"422", "500", "503"} <= set(op["responses"]), (method, path)
+            assert {"422", "503"} <= statuses, (method, path)
+        if "401" in statuses:
+            assert op["responses"]["401"]["headers"]["WWW-Authenticate"]["required"] is True
+        if "503" in statuses:
+            assert op["responses"]["503"]["headers"]["Retry-After"]["required"] is True
     delete = schema["paths"]["/v1/initiatives/{initiative_id}"]["delete"]["responses"]
-    assert set(delete) == {"204", "401", "403", "404", "422", "500", "503", "507"}
+    assert set(delete) == {
+        "204", "400", "401", "403", "404", "408", "412", "413", "422", "431", "500", "503", "507"
+    }  # fmt: skip
+    assert "503" not in schema["paths"]["/healthz"]["get"]["responses"]
+
+
+def test_errors_are_problem_details_with_every_invalid_field(client: TestClient) -> None:
+    """RFC 9457 with our code; a 422 names every bad parameter, not only the first."""
+    bad = client.get("/v1/search", params={"q": "ledige", "k": 0, "offset": -1, "mode": "x"})
+    body = problem(bad)
+    assert bad.status_code == 422 and body["code"] == "invalid_input"
+    assert body["title"] and body["instance"] == "/v1/search"
+    assert [e["field"] for e in body["errors"]] == ["k", "offset", "mode"]
+    assert all(e["field"] in body["detail"] for e in body["errors"])
+    blank = problem(client.get("/v1/search", params={"q": "   "}))
+    assert blank["errors"] == [{"field": "q", "message": blank["detail"]}]
+    long = problem(client.post("/v1/recommend", json={"situation": "x" * 3000}))
+    assert [e["field"] for e in long["errors"]] == ["situation"]
+    described = client.get(body["type"])
+    assert described.status_code == 200 and described.json()["title"] == body["title"]
+
+
+def test_a_401_challenges_and_a_503_says_when_to_come_back(
+    client: TestClient, tmp_path: Path
+) -> None:
+    refused = client.post("/v1/initiatives", json={"municipality": "X", "title": "Y"})
+    assert problem(refused)["code"] == "auth_required"
+    assert refused.headers["www-authenticate"].startswith("Bearer ")
+    starting = create_app(make_settings(tmp_path / "starting"), embedder=FakeEmbedder())
+    starting.state.engine = None  # as while the lifespan's loader is still at work
+    starting.state.engine_error = None
+    answer = TestClient(starting).get("/v1/practices")
+    assert problem(answer)["code"] == "unavailable" and answer.headers["retry-after"] == "5"
 
 
 def test_text_limits_are_in_the_schema_and_mean_what_the_engine_means(
@@ -120,17 +167,16 @@ def test_a_response_model_failure_is_a_logged_500_not_a_422(
 ) -> None:
     engine = client.app.state.engine  # type: ignore[attr-defined]
     real = engine.initiative
-    engine.initiative = lambda initiative_id: object()  # a record the model cannot read
+    # a record the model cannot read: a time that is no time
+    engine.initiative = lambda initiative_id: replace(real(initiative_id), updated_at="igår")
     try:
         with caplog.at_level(logging.ERROR):
             response = client.get(f"/v1/initiatives/{COACHING_ID}", headers={"X-Request-ID": "r-1"})
     finally:
         engine.initiative = real
     assert response.status_code == 500
-    assert response.json()["error"]["code"] == "internal_error"
-    assert (
-        response.headers["x-request-id"] == "r-1" and "r-1" in response.json()["error"]["message"]
-    )
+    assert problem(response)["code"] == "internal_error"
+    assert response.headers["x-request-id"] == "r-1" and "r-1" in response.json()["detail"]
     assert "request_id=r-1" in caplog.text and "ValidationError" in caplog.text
 
 
@@ -253,9 +299,75 @@ def written_iso(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def test_the_write_key_header_is_documented_once(schema: dict[str, Any]) -> None:
+def test_the_write_key_schemes_are_documented(schema: dict[str, Any]) -> None:
     schemes = schema["components"]["securitySchemes"]
-    assert list(schemes.values()) == [
-        {"type": "apiKey", "description": "INDSATS_API_KEY", "in": "header", "name": "X-API-Key"}
-    ]
+    assert schemes == {
+        "APIKeyHeader": {
+            "type": "apiKey", "description": "INDSATS_API_KEY", "in": "header", "name": "X-API-Key"
+        },
+        "HTTPBearer": {
+            "type": "http", "description": "INDSATS_API_KEY som Bearer-token", "scheme": "bearer"
+        },
+    }  # fmt: skip
+    put = schema["paths"]["/v1/initiatives/{initiative_id}"]["put"]
+    assert put["security"] == [{"APIKeyHeader": []}, {"HTTPBearer": []}]  # either one
+    assert {p["name"] for p in put["parameters"]} == {"initiative_id", "If-Match", "X-Request-ID"}
+    assert "412" in put["responses"]
     assert KEY  # the tests' key is what the fixtures send
+
+
+def test_a_write_with_if_match_is_made_only_on_the_version_read(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    path = f"/v1/initiatives/{COACHING_ID}"
+    read = client.get(path)
+    tag, page = read.headers["etag"], read.json()
+    page["sections"] = [*page["sections"], {"name": "Gode råd", "text": "Første ændring."}]
+    first = client.put(path, json=page, headers={**auth, "If-Match": tag})
+    assert first.status_code == 200, first.text
+    # a second writer with the same, now stale, tag changes nothing
+    page["sections"][-1] = {"name": "Gode råd", "text": "Anden ændring."}
+    stale = client.put(path, json=page, headers={**auth, "If-Match": tag})
+    assert problem(stale)["code"] == "precondition_failed" and stale.status_code == 412
+    assert client.get(path).json()["sections"][-1]["text"] == "Første ændring."
+    gone = client.delete(path, headers={**auth, "If-Match": tag})
+    assert gone.status_code == 412 and client.get(path).status_code == 200
+    assert client.delete(path, headers={**auth, "If-Match": f"W/{tag}"}).status_code == 412
+    current = client.get(path).headers["etag"]
+    assert client.delete(path, headers={**auth, "If-Match": current}).status_code == 204
+
+
+def test_the_etag_a_write_compares_is_the_one_get_sends(client: TestClient) -> None:
+    """If-Match hashes the model's JSON the way FastAPI renders it; if FastAPI ever renders
+    the page otherwise, conditional writes would always fail: this says so first."""
+    from api.corpus import InitiativeDetail
+    from api.middleware import etag
+    from api.models import representation
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    for page in engine.corpus.initiatives:
+        sent = client.get(f"/v1/initiatives/{page.id}")
+        assert sent.content == representation(InitiativeDetail.of(page)), page.id
+        assert sent.headers["etag"] == etag(sent.content)
+
+
+def test_the_write_key_is_taken_as_a_bearer_token_too(
+    client: TestClient, auth: dict[str, str]
+) -> None:
+    path = f"/v1/initiatives/{COACHING_ID}"
+    bearer = {"Authorization": f"Bearer {auth['X-API-Key']}"}
+    assert client.delete(path, headers=bearer).status_code == 204
+    wrong = client.delete(path, headers={"Authorization": "Bearer forkert"})
+    assert problem(wrong)["code"] == "forbidden"
+
+
+def test_the_headers_a_client_sends_are_declared_and_the_304_is_on_if_none_match(
+    schema: dict[str, Any],
+) -> None:
+    for method, path, op in _operations(schema):
+        sent = {p["name"]: p for p in op.get("parameters", ()) if p["in"] == "header"}
+        assert "X-Request-ID" in sent, (method, path)
+        if method == "get" and path.startswith("/v1/"):
+            assert "304" in sent["If-None-Match"]["description"], path
+            # not a response entry: a bodiless answer types a generated GET as Any
+            assert "304" not in op["responses"], path

@@ -83,3 +83,13 @@ def test_docs_render_every_operation_offline(browser: Any, tmp_path: Path) -> No
     assert problems == [], problems
     for operation in ("search", "get_facets", "list_initiatives", "create_initiative"):
         assert operation in shown, shown
+
+
+def test_the_change_log_names_the_version_the_api_says() -> None:
+    """A breaking change goes with a new 0.x version and its entry (CHANGELOG.md)."""
+    from engine import __version__
+
+    root = Path(__file__).resolve().parents[2]
+    log = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {__version__}\n" in log
+    assert f'version = "{__version__}"' in (root / "pyproject.toml").read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from engine.errors import ModelLoadError
 from engine.service import Engine
 from tests.api.conftest import make_settings, wait_until_loaded
 from tests.fakes import FakeEmbedder
+from tests.problems import problem
 
 
 def test_503_while_loading_then_served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -31,8 +32,8 @@ def test_503_while_loading_then_served(tmp_path: Path, monkeypatch: pytest.Monke
         for path in ("/readyz", "/v1/initiatives", "/v1/practices"):
             response = client.get(path)
             assert response.status_code == 503, path
-            assert response.json()["error"]["code"] == "unavailable"
-            assert "starter" in response.json()["error"]["message"]
+            assert problem(response)["code"] == "unavailable"
+            assert "starter" in response.json()["detail"]
         release.set()
         wait_until_loaded(app)
         assert client.get("/v1/initiatives").status_code == 200
@@ -50,5 +51,5 @@ def test_a_failed_load_is_reported_not_hidden(
         wait_until_loaded(app)
         response = client.get("/readyz")
         assert response.status_code == 503
-        assert "INDSATS_MODEL" in response.json()["error"]["message"]
+        assert "INDSATS_MODEL" in problem(response)["detail"]
         assert client.get("/healthz").status_code == 200

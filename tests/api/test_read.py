@@ -13,13 +13,11 @@ from engine.settings import Settings
 from tests.api.conftest import make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID
 from tests.fakes import FakeEmbedder
+from tests.problems import error, summary
 
 
 def _error(response: object) -> dict[str, str]:
-    body = response.json()  # type: ignore[attr-defined]
-    assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "field"}, body
-    return body["error"]  # type: ignore[no-any-return]
+    return error(response)
 
 
 def test_healthz(client: TestClient) -> None:
@@ -94,7 +92,7 @@ def test_initiative_is_the_whole_page(client: TestClient) -> None:
     assert body["municipality"] == "Hedensted"
     assert body["title"] == "Jobrettet coaching til afklaring af jobmuligheder"
     assert "Kommunens beskrivelse af indsatsen" in [s["name"] for s in body["sections"]]
-    evidence = next(t for t in body["tests"] if t["label"] == "Evidenstest")
+    evidence = next(t for t in body["tests"] if t["test"] == "evidence")
     assert evidence["score"] == 2.2
     assert evidence["answers"] and all(a["practice_id"] for a in evidence["answers"])
     assert {a["level"] for a in evidence["answers"]} <= {"ja", "delvist", "nej"}
@@ -148,7 +146,7 @@ def test_query_and_situation_length_limits(client: TestClient) -> None:
     response = client.post("/v1/search/batch", json={"queries": ["ok", long_text]})
     assert response.status_code == 200
     good, bad = response.json()["items"]
-    assert good["query"] == "ok" and "2000" in bad["error"]["message"]
+    assert good["query"] == "ok" and "2000" in summary(bad["error"])["message"]
 
 
 @pytest.mark.parametrize(

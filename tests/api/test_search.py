@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 from fastapi.testclient import TestClient
 
 from tests.api.pages import COACHING_ID, NEW_ID, new_page
+from tests.problems import summary
 
 TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 SKANDERBORG_READING = "skanderborg"  # both Skanderborg pages are about reading and writing
@@ -28,10 +31,10 @@ def test_search_shape_and_pagination(client: TestClient) -> None:
     assert 1 <= len(body["items"]) <= 2
     first = body["items"][0]
     assert set(first) == {
-        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "matches",
+        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "passages",
     }  # fmt: skip
     assert set(first["scores"]) == {"evidence", "good_practice", "education"}
-    assert first["matches"] and {"section", "text", "snippet"} == set(first["matches"][0])
+    assert first["passages"] and {"section", "text", "snippet"} == set(first["passages"][0])
     assert first["id"].startswith(SKANDERBORG_READING)
     assert [r["rank"] for r in body["items"]] == [1, 2]
     page2 = client.get("/v1/search", params={"q": "ordblinde ledige", "k": 2, "offset": 2}).json()
@@ -75,7 +78,8 @@ def test_batch_answers_a_bad_query_in_its_place(client: TestClient) -> None:
     assert first["items"] and last["items"][0]["id"] == COACHING_ID
     for bad, sent in ((empty, ""), (blank, "   ")):
         assert set(bad) == {"query", "error"} and bad["query"] == sent
-        assert bad["error"]["code"] == "invalid_input" and "tom" in bad["error"]["message"]
+        failure = summary(bad["error"])
+        assert failure["code"] == "invalid_input" and "tom" in failure["message"]
 
 
 def test_batch_with_an_unknown_filter_names_it_in_every_place(client: TestClient) -> None:
@@ -83,12 +87,13 @@ def test_batch_with_an_unknown_filter_names_it_in_every_place(client: TestClient
         "/v1/search/batch", json={"queries": ["ordblinde"], "municipality": "Aarhus"}
     ).json()
     (only,) = body["items"]
-    assert only["error"]["code"] == "unknown_value" and only["error"]["field"] == "municipality"
+    failure = summary(only["error"])
+    assert failure["code"] == "unknown_value" and failure["field"] == "municipality"
 
 
 def test_similar_excludes_the_page_itself(client: TestClient) -> None:
     body = client.get(f"/v1/initiatives/{COACHING_ID}/similar", params={"k": 3}).json()
-    assert set(body) == {"initiative_id", "k", "total", "items"}
+    assert set(body) == {"initiative_id", "k", "offset", "total", "items"}
     assert body["initiative_id"] == COACHING_ID and body["k"] == 3
     ids = [r["id"] for r in body["items"]]
     assert ids and COACHING_ID not in ids and len(ids) <= 3
@@ -108,6 +113,17 @@ def test_a_written_page_is_searchable_when_the_write_returns(
     assert client.post("/v1/initiatives", content=page, headers={**TEXT, **auth}).status_code == 201
     top = found()[0]
     assert top["id"] == NEW_ID
-    assert "zebrafinkeprojektet" in str(top["matches"])
+    assert "zebrafinkeprojektet" in str(top["passages"])
     assert client.delete(f"/v1/initiatives/{NEW_ID}", headers=auth).status_code == 204
     assert NEW_ID not in [r["id"] for r in found()]
+
+
+def test_match_falls_with_the_rank_across_pages(client: TestClient) -> None:
+    """`match` orders the list as `rank` does, so a threshold cuts it once; a page's value
+    is the same whatever k and offset asked for it."""
+    for q in ("virksomhedspraktik", "ordblinde ledige", "samtaler med sygemeldte"):
+        whole = client.get("/v1/search", params={"q": q, "k": 5}).json()["items"]
+        matches = [r["match"] for r in whole]
+        assert all(a >= b for a, b in itertools.pairwise(matches)), (q, matches)
+        later = client.get("/v1/search", params={"q": q, "k": 2, "offset": 2}).json()["items"]
+        assert [(r["id"], r["match"]) for r in later] == [(r["id"], r["match"]) for r in whole[2:4]]

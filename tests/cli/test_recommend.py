@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("fake_cli_env")
 
 def test_recommend_json_shape() -> None:
     result = runner.invoke(
-        app, ["recommend", "fast kontaktperson i løntilskud", "--municipality", "Skanderborg",
+        app, ["recommend", "fast kontaktperson i løntilskud", "--own-municipality", "Skanderborg",
               "-k", "3", "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -25,6 +25,7 @@ def test_recommend_json_shape() -> None:
     assert set(data) == {
         "situation",
         "no_good_match",
+        "practice_order",
         "initiatives",
         "practices",
         "other_practices",
@@ -35,7 +36,7 @@ def test_recommend_json_shape() -> None:
     practice = data["practices"][0]
     assert {
         "rank",
-        "match",
+        "score",
         "id",
         "text",
         "test",
@@ -72,25 +73,26 @@ def test_recommend_batch_from_stdin_reports_bad_lines_in_place() -> None:
     assert len(rows) == 4  # one answer per line, the blank one too
     assert rows[0]["situation"] == "fast kontaktperson" and rows[0]["practices"]
     assert rows[1] == {"situation": "", "error": rows[1]["error"]}
-    assert rows[1]["error"]["code"] == "invalid_input" and "tom" in rows[1]["error"]["message"]
+    assert rows[1]["error"]["code"] == "invalid_input" and "tom" in rows[1]["error"]["detail"]
     assert rows[2]["situation"] == "ordblinde ledige"
     assert rows[2]["practices"] + rows[2]["other_practices"]  # none may be recommended here
     assert rows[3]["error"]["code"] == "invalid_input"
 
 
 def test_unknown_municipality_is_a_clear_error() -> None:
-    result = runner.invoke(app, ["recommend", "noget", "--municipality", "Atlantis"])
+    result = runner.invoke(app, ["recommend", "noget", "--own-municipality", "Atlantis"])
     assert result.exit_code == 2
     assert "Atlantis" in result.stderr and "Kendte kommuner" in result.stderr
     assert "Brønderslev" in result.stderr
 
 
 def test_recommend_filters_the_pages_like_search_does() -> None:
-    """--from-municipality and --min-evidence choose which pages count (the API's filters)."""
+    """--municipality and --min-evidence choose which pages count (the API's filters), as
+    in search; the jobcentre asking is --own-municipality."""
     every = json.loads(runner.invoke(app, ["recommend", "fast kontaktperson", "--json"]).stdout)
     assert {i["municipality"] for i in every["initiatives"]} != {"Hedensted"}
     result = runner.invoke(
-        app, ["recommend", "fast kontaktperson", "--from-municipality", "hedensted", "--json"]
+        app, ["recommend", "fast kontaktperson", "--municipality", "hedensted", "--json"]
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -80,9 +80,15 @@ def test_batch_keeps_a_line_for_every_line_blank_ones_too() -> None:
     assert lines[1] == {
         "query": "",
         "error": {
+            "type": "/problems/invalid_input",
+            "title": "Ugyldig forespørgsel",
+            "status": 422,
+            "detail": "Søgeteksten er tom; skriv hvad du leder efter.",
+            "instance": "/v1/search/batch",
             "code": "invalid_input",
-            "message": "Søgeteksten er tom; skriv hvad du leder efter.",
-            "field": None,
+            "errors": [
+                {"field": "queries[1]", "message": "Søgeteksten er tom; skriv hvad du leder efter."}
+            ],
         },
     }
 

@@ -85,7 +85,7 @@ def test_nothing_fits_nothing_is_given(constructed: Recommender) -> None:
 
 def test_gap_analysis_for_a_known_municipality(constructed: Recommender) -> None:
     result = constructed.recommend(
-        RecommendRequest("samtaler om jobsøgning", k=5, municipality="dragør")
+        RecommendRequest("samtaler om jobsøgning", k=5, own_municipality="dragør")
     )
     by_id = {p.text.split(" 10 ", 1)[1]: p for p in result.ranked}
     assert BAD not in by_id  # Dragør already answers Ja: not recommended as new
@@ -169,7 +169,7 @@ def test_reasons_cite_real_pages(seed_corpus: Corpus, tmp_settings: Settings) ->
 def test_seed_gap_analysis_for_skanderborg(seed_corpus: Corpus, tmp_settings: Settings) -> None:
     recommender = _recommender(seed_corpus, tmp_settings)
     result = recommender.recommend(
-        RecommendRequest("opfølgning på borgere i løntilskud", k=30, municipality="Skanderborg")
+        RecommendRequest("opfølgning på borgere i løntilskud", k=30, own_municipality="Skanderborg")
     )
     skanderborg_ja = {
         a.practice_id
@@ -202,7 +202,7 @@ def test_advice_comes_from_advice_sections(seed_corpus: Corpus, tmp_settings: Se
 @pytest.mark.parametrize(
     ("request_", "message"),
     [
-        (RecommendRequest("x", municipality="Atlantis"), "Atlantis"),
+        (RecommendRequest("x", own_municipality="Atlantis"), "Atlantis"),
         (RecommendRequest("x", answers={"nope": Level.JA}), "nope"),
         (RecommendRequest("x", k=0), "k skal"),
         (RecommendRequest("   "), "tom"),

@@ -130,15 +130,15 @@ def test_json_shape(searcher: Searcher) -> None:
     from api.models import SearchResponse as SearchAnswer
     from api.models import to_json
 
-    data = to_json(SearchAnswer, searcher.search(SearchQuery("ordblinde ledige", k=2)))
+    data = to_json(SearchAnswer.of(searcher.search(SearchQuery("ordblinde ledige", k=2))))
     assert set(data) == {
         "query", "mode", "k", "offset", "total", "no_good_match", "highlight_stems", "items"
     }  # fmt: skip
     result = data["items"][0]
     assert set(result) == {
-        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "matches"
+        "rank", "match", "id", "municipality", "title", "target_groups", "scores", "passages"
     }  # fmt: skip
-    assert set(result["matches"][0]) == {"section", "text", "snippet"}
+    assert set(result["passages"][0]) == {"section", "text", "snippet"}
     assert result["scores"]["evidence"] == pytest.approx(0.6)
 
 

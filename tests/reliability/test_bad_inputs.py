@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.problems import PROBLEM_KEYS
 from tests.reliability.figures import record
 from tests.reliability.harness import KEY, SEED_PAGE, page
 
@@ -27,7 +28,7 @@ RECORD: dict[str, Any] = {
     "municipality": "Hedensted",
     "title": "Prøveindsats til typefejl",
     "sections": [{"name": "Gode råd", "text": "Tal med borgeren."}],
-    "tests": [{"label": "Evidenstest", "name": "Evidenstest", "score": 2.2, "answers": []}],
+    "tests": [{"test": "evidence", "name": "Evidenstest", "score": 2.2, "answers": []}],
 }
 
 
@@ -81,12 +82,13 @@ CASES = [
     Case("score 1e308", "POST", "/v1/initiatives",
          rec(tests=[{**RECORD["tests"][0], "score": 1e308}]), JSON),
     Case("unknown test label", "POST", "/v1/initiatives",
-         rec(tests=[{**RECORD["tests"][0], "label": "Hemmelig test"}]), JSON),
+         rec(tests=[{**RECORD["tests"][0], "test": "hemmelig_test"}]), JSON),
     Case("section line that reads as a header", "POST", "/v1/initiatives",
          rec(sections=[{"name": "Gode råd", "text": "Første\nErfaringer og resultater"}]), JSON),
     Case("unknown fields in a record", "POST", "/v1/initiatives",
-         rec(title="Prøveindsats med ukendte felter", hemmelig=True, scores={"x": 1}), JSON,
-         ok=(201,)),
+         rec(title="Prøveindsats med ukendte felter", hemmelig=True), JSON),
+    Case("computed fields sent back", "POST", "/v1/initiatives",
+         rec(title="Prøveindsats med beregnede felter", scores={"x": 1}), JSON, ok=(201,)),
     Case("record id that differs from the page", "PUT", f"/v1/initiatives/{SEED_ID}",
          rec(id="noget-andet"), JSON),
     Case("PUT of a page with another id", "PUT", f"/v1/initiatives/{SEED_ID}",
@@ -174,8 +176,8 @@ def test_bad_input(client: TestClient, tmp_path: Path, case: Case, rows: Any) ->
     code = message = ""
     if r.status_code >= 400:
         body = r.json()
-        assert set(body) == {"error"}, body
-        code, message = body["error"]["code"], body["error"]["message"]
+        assert set(body) == PROBLEM_KEYS, body
+        code, message = body["code"], body["detail"]
         assert code and message.strip(), body
         assert len(message) < 2000, "an error message must not echo a huge input"
         after = snapshot(pages)

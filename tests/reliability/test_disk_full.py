@@ -140,8 +140,8 @@ def _files(data: Path) -> dict[str, bytes]:
 def _refused(r: object, data: Path) -> None:
     body = r.json()  # type: ignore[attr-defined]
     assert r.status_code == 507, (r.status_code, body)  # type: ignore[attr-defined]
-    assert body["error"]["code"] == "insufficient_storage"
-    assert "ikke gemt" in body["error"]["message"] and str(data) not in str(body)
+    assert body["code"] == "insufficient_storage"
+    assert "ikke gemt" in body["detail"] and str(data) not in str(body)
 
 
 def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:

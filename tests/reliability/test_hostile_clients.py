@@ -23,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.server import KeyRedactingFilter
+from tests.problems import PROBLEM_KEYS
 from tests.reliability.conftest import ClientFactory
 from tests.reliability.figures import record
 from tests.reliability.harness import KEY, Server, page, running
@@ -68,8 +69,8 @@ def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
 
 def _error(body: bytes) -> dict[str, str]:
     parsed = json.loads(body)
-    assert set(parsed) == {"error"} and {"code", "message"} <= set(parsed["error"]), parsed
-    return dict(parsed["error"])
+    assert set(parsed) == PROBLEM_KEYS, parsed
+    return dict(parsed)
 
 
 # -- the request head ------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def test_a_huge_header_gets_431_and_stalls_no_one(server: Server) -> None:
     sock.close()
     status, headers, body = answer[0]
     assert status == 431, (status, body[:200])
-    assert headers.get("content-type") == "application/json"
+    assert headers.get("content-type") == "application/problem+json"
     assert _error(body)["code"] == "request_header_too_large"
     assert sent < 100 * 1024 * 1024, "the server read all 100 MB before refusing"
     assert httpx.get(server.base + "/readyz", timeout=10).status_code == 200
@@ -119,6 +120,20 @@ def test_a_url_over_the_limit_gets_431(server: Server) -> None:
     sock = _connect(server)
     with contextlib.suppress(OSError):  # refused before all of it was read
         sock.sendall(b"GET /v1/search?q=" + b"a" * (200 * 1024) + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    status, _, body = _read_response(sock)
+    sock.close()
+    assert status == 431 and _error(body)["code"] == "request_header_too_large"
+
+
+@pytest.mark.parametrize("kib", [66, 100, 120])
+def test_a_head_over_64_kib_sent_at_once_gets_431(server: Server, kib: int) -> None:
+    """Heads of 66-120 kB sent in one write used to be served: the limit counted only the
+    head's later pieces. The documented 64 KiB is the limit, whatever the pieces."""
+    sock = _connect(server)
+    with contextlib.suppress(OSError):  # refused before all of it was read
+        sock.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Fyld: " + b"a" * kib * 1024 + b"\r\n\r\n"
+        )
     status, _, body = _read_response(sock)
     sock.close()
     assert status == 431 and _error(body)["code"] == "request_header_too_large"
@@ -145,7 +160,7 @@ def test_malformed_http_is_answered_in_the_error_shape(server: Server) -> None:
         status, headers, body = _read_response(sock)
         sock.close()
         assert status == 400, (raw, status, body[:200])
-        assert headers.get("content-type") == "application/json"
+        assert headers.get("content-type") == "application/problem+json"
         assert _error(body)["code"] == "bad_request"
 
 
@@ -407,7 +422,7 @@ def test_405_names_the_allowed_methods(
     assert r.status_code == 405
     allowed = {m.strip() for m in r.headers["allow"].split(",") if m.strip()}
     assert expected <= allowed and method not in allowed, r.headers["allow"]
-    assert r.json()["error"]["code"] == "method_not_allowed"
+    assert r.json()["code"] == "method_not_allowed"
 
 
 def test_a_key_with_white_space_around_it_works_and_is_warned_about(
@@ -432,7 +447,7 @@ def test_indsats_serve_sets_the_limits_by_default(monkeypatch: pytest.MonkeyPatc
     import uvicorn
     from typer.testing import CliRunner
 
-    from api.server import LimitedHttpProtocol
+    from api.server import GuardedProtocol
     from cli.app import app
 
     seen: dict[str, object] = {}
@@ -442,6 +457,6 @@ def test_indsats_serve_sets_the_limits_by_default(monkeypatch: pytest.MonkeyPatc
     result = CliRunner().invoke(app, ["serve", "--workers", "2"])
     assert result.exit_code == 0, result.output
     protocol = seen["http"]
-    assert getattr(protocol, "func", None) is LimitedHttpProtocol
+    assert getattr(protocol, "func", None) is GuardedProtocol
     assert protocol.keywords == {"max_head_bytes": 65536, "head_timeout": 30.0}  # type: ignore[attr-defined]
     assert seen["workers"] == 2 and seen["factory"] is True

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from api.models import InitiativeDetail, to_json
+from api.corpus import InitiativeDetail
+from api.models import to_json
 from api.requests import InitiativeRecord, record_to_initiative
 from engine.domain.models import Initiative
 from engine.domain.parser import parse_bytes, parse_page
@@ -92,7 +93,7 @@ def check_outcome(text: str | bytes, source: str = "fuzz.txt") -> Initiative | N
         assert 0.0 <= test.score <= 5.0
         assert all(a.text.strip() for a in test.answers)
     # Whatever parses must also be storable and exportable as JSON.
-    json.dumps(to_json(InitiativeDetail, page), ensure_ascii=False)
+    json.dumps(to_json(InitiativeDetail.of(page)), ensure_ascii=False)
     return page
 
 
@@ -194,7 +195,7 @@ def test_rejections_name_the_file_and_reason() -> None:
 # -- parse -> JSON -> record ------------------------------------------------------------------
 def json_round_trip(page: Initiative) -> Initiative:
     """What a client gets with GET and sends back with PUT, as the engine receives it."""
-    wire = json.dumps(to_json(InitiativeDetail, page), ensure_ascii=False)
+    wire = json.dumps(to_json(InitiativeDetail.of(page)), ensure_ascii=False)
     return record_to_initiative(InitiativeRecord.model_validate_json(wire))
 
 
@@ -225,7 +226,7 @@ def test_catalogued_seed_json_carries_practice_ids(seed_corpus) -> None:  # type
     """Practice ids assigned by the catalogue are in what GET answers, and the record reads
     back to the same page."""
     for page in seed_corpus.initiatives:
-        data = to_json(InitiativeDetail, page)
+        data = to_json(InitiativeDetail.of(page))
         assert all(a["practice_id"] for t in data["tests"] for a in t["answers"])
         assert json_round_trip(page) == as_sent(page)
 
@@ -247,12 +248,12 @@ def test_any_parsed_page_json_round_trip(lines: list[str]) -> None:
         {"municipality": "X"},
         {"id": 1, "municipality": "X", "title": "Y"},
         {"id": "x", "municipality": "X", "title": "Y", "sections": "nope"},
-        {"id": "x", "municipality": "X", "title": "Y", "tests": [{"label": "E"}]},
+        {"id": "x", "municipality": "X", "title": "Y", "tests": [{"test": "E"}]},
         {
             "id": "x",
             "municipality": "X",
             "title": "Y",
-            "tests": [{"label": "E", "name": "n", "score": "4", "answers": []}],
+            "tests": [{"test": "evidence", "name": "n", "score": "4", "answers": []}],
         },
         {
             "id": "x",
@@ -260,7 +261,7 @@ def test_any_parsed_page_json_round_trip(lines: list[str]) -> None:
             "title": "Y",
             "tests": [
                 {
-                    "label": "E",
+                    "test": "evidence",
                     "name": "n",
                     "score": 4,
                     "answers": [{"level": "måske", "text": "t"}],

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.problems import problem
 from tests.reliability.conftest import ClientFactory
 from tests.reliability.harness import KEY, page
 
@@ -18,9 +19,7 @@ GOOD = {**TEXT, "X-API-Key": KEY}
 
 
 def error_code(response: object) -> str:
-    body = response.json()  # type: ignore[attr-defined]
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}, body
-    return str(body["error"]["code"])
+    return str(problem(response)["code"])
 
 
 # -- 401 / 403 ---------------------------------------------------------------------------------
@@ -73,7 +72,7 @@ def test_writes_are_off_without_a_configured_key(
         for headers in (TEXT, GOOD, {**TEXT, "X-API-Key": ""}):
             r = client.request(method, path, content=page("off")[0].encode(), headers=headers)
             assert r.status_code == 403 and error_code(r) == "forbidden"
-            assert "INDSATS_API_KEY" in r.json()["error"]["message"]
+            assert "INDSATS_API_KEY" in r.json()["detail"]
 
 
 def test_reads_need_no_key(client: TestClient) -> None:

@@ -36,9 +36,9 @@ JSON = {"Content-Type": "application/json"}
 def test_lone_surrogates_in_a_recommendation_are_422(client: TestClient, body: str) -> None:
     r = client.post("/v1/recommend", content=body.encode("ascii"), headers=JSON)
     assert r.status_code == 422, (r.status_code, r.text[:300])
-    error = r.json()["error"]
+    error = r.json()
     assert error["code"] == "invalid_input"
-    assert "Unicode" in error["message"] or "UTF-8" in error["message"], error["message"]
+    assert "Unicode" in error["detail"] or "UTF-8" in error["detail"], error["detail"]
 
 
 @pytest.mark.parametrize(
@@ -57,15 +57,15 @@ def test_lone_surrogates_in_a_batch_fail_their_queries(
     r = client.post("/v1/search/batch", content=body.encode("ascii"), headers=JSON)
     if r.status_code == 422:  # a filter of the whole batch: the request model refuses it
         assert '"municipality"' in body or '"target_group"' in body
-        error = r.json()["error"]
-        assert error["code"] == "invalid_input" and "UTF-8" in error["message"], error
+        error = r.json()
+        assert error["code"] == "invalid_input" and "UTF-8" in error["detail"], error
         return
     assert r.status_code == 200, (r.status_code, r.text[:300])
     items = r.json()["items"]
     for n, item in enumerate(items):
         if n in failing:
             assert item["error"]["code"] == "invalid_input", item
-            assert "Unicode" in item["error"]["message"]
+            assert "Unicode" in item["error"]["detail"]
         else:
             assert "error" not in item, item
 
@@ -180,7 +180,7 @@ def test_invalid_utf8_line_on_stdin_is_answered_in_place(
     out = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
     assert len(out) == 3, out
     assert "error" not in out[0] and "error" not in out[2]
-    assert out[1]["error"]["code"] == "invalid_input" and "UTF-8" in out[1]["error"]["message"]
+    assert out[1]["error"]["code"] == "invalid_input" and "UTF-8" in out[1]["error"]["detail"]
     assert out[1][key].startswith("ledige ")
 
 

@@ -70,7 +70,7 @@ def test_shell_escapes_url_input(site: tuple[str, str]) -> None:
         r = httpx.get(base + path, timeout=30)
         assert r.status_code in (200, 404), (path, r.status_code)
         if not r.headers["content-type"].startswith("text/html"):
-            assert r.headers["content-type"].startswith("application/json")
+            assert r.headers["content-type"].startswith("application/problem+json")
             continue  # a JSON error may quote the path; browsers do not render it as HTML
         assert "<script>window.__xss" not in r.text and "<svg onload" not in r.text
         assert "'unsafe-inline'" not in r.headers.get("content-security-policy", "x")

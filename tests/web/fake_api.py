@@ -17,12 +17,15 @@ from typing import Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import JSONResponse
 
-from api.models import TEST_KEYS, InitiativeDetail, InitiativeSummary, PracticeSummary, to_json
+from api.corpus import InitiativeDetail, InitiativeSummary, PracticeSummary
+from api.errors import PROBLEM_JSON, problem
+from api.models import FieldError, to_json
+from api.vocabulary import CHECKLISTS
 from api.web import mount_web
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.text import DanishAnalyzer, stem_words, words
-from engine.errors import NotFoundError, ServiceUnavailableError, UnknownValueError
+from engine.errors import NotFoundError, UnknownValueError
 from engine.search.facets import resolve_filter
 from engine.search.query import InitiativeFilter
 from engine.search.snippets import snippet
@@ -51,10 +54,10 @@ class Controls:
         self.calls.clear()
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message, "field": None}}, status_code=status
-    )
+def _error(status: int, code: str, message: str, field: str | None = None) -> JSONResponse:
+    errors = [FieldError(field=field, message=message)] if field else []
+    found = problem(code, message, None, errors, status=status)
+    return JSONResponse(to_json(found), status_code=status, media_type=PROBLEM_JSON)
 
 
 def _stems(text: str) -> set[str]:
@@ -87,10 +90,10 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
         score = len(wanted & _stems(item.title)) + sum(h for h, _ in matches) / 100
         if score:
             matches.sort(key=lambda m: -m[0])
-            summary = to_json(InitiativeSummary, item)
+            summary = to_json(InitiativeSummary.of(item))
             del summary["updated_at"], summary["added_at"]
             match = round(min(1.0, score / 3), 3)
-            result = {**summary, "match": match, "matches": [m for _, m in matches[:3]]}
+            result = {**summary, "match": match, "passages": [m for _, m in matches[:3]]}
             scored.append((score, result))
     scored.sort(key=lambda pair: -pair[0])
     return [{"rank": n, **result} for n, (_, result) in enumerate(scored, start=1)]
@@ -99,10 +102,10 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
 def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
     """Practices by shared words; recommended when a page within the filters follows it
     fully (a plain stand-in for engine/eligibility.py), the rest of the top k set apart."""
-    situation, own, k = body["situation"], body.get("municipality"), body.get("k", 5)
+    situation, own, k = body["situation"], body.get("own_municipality"), body.get("k", 5)
     answers = body.get("answers") or {}
     allowed = InitiativeFilter(
-        body.get("target_group"), body.get("from_municipality"), body.get("min_evidence")
+        body.get("target_group"), body.get("municipality"), body.get("min_evidence")
     )
     wanted = _stems(situation)
     by_id = {i.id: i for i in corpus.initiatives}
@@ -125,14 +128,17 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
             if a.level.value != "nej" and allowed.accepts(by_id[a.initiative_id])
         ]
         full = [f for f in followers if f["answer"] == "ja"]
+        if not relevance:  # only what fits is given (a plain stand-in for the calibrated fit)
+            continue
         gap = own_answer in ("nej", "delvist") and bool(full)
         names = ", ".join(f"{f['title']} ({f['municipality']})" for f in full) or "ingen"
         practices.append(
             {
+                "score": round(min(1.0, relevance / 5), 3),
                 "match": round(min(1.0, relevance / 5), 3),
                 "id": practice.id,
                 "text": practice.text,
-                "test": TEST_KEYS[practice.test],
+                "test": CHECKLISTS[practice.test].value,
                 "relevance": relevance,  # for the sort below; not part of the answer
                 "evidence": {
                     "counts": {lv.value: practice.count(lv) for lv in Level},
@@ -145,16 +151,20 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
                     "note": "",
                 },
                 "followed_by": followers,
+                "followers_full": len(full),
+                "followers_partial": len(followers) - len(full),
                 "your_answer": own_answer,
                 "gap": gap,
-                "reason": f"Den passer. Følges fuldt af {names}.",
-                "fit": "Den passer til jeres beskrivelse.",
+                "reason": f'I skriver "{situation}"; praksissen handler om "{practice.text}". '
+                f"Følges fuldt af {names}.",
+                "fit": f'I skriver "{situation}"; praksissen handler om "{practice.text}".',
                 "strength": "Stand-in uden tal.",
-                "fits": relevance > 0,
-                "recommended": bool(full),
-                "status": "recommended" if full else "no_full_follower",
-                "status_text": "" if full else "Anbefales ikke: ingen indsats følger den fuldt.",
+                "recommended": True,
+                "status": "recommended",
+                "status_text": "",
                 "matched_words": [],
+                "situation_part": situation,
+                "practice_part": practice.text,
             }
         )
     practices.sort(key=lambda p: (not p["gap"], -p.pop("relevance"), p["id"]))
@@ -180,6 +190,7 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
     return {
         "situation": situation,
         "no_good_match": False,  # the route answers with the controls
+        "practice_order": "gaps_first" if any(p["gap"] for p in best) else "score",
         "initiatives": [],
         "practices": [p for p in best if p["recommended"]],
         "other_practices": [p for p in best if not p["recommended"]],
@@ -196,8 +207,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         if controls.hold:
             controls.gate.wait(timeout=20)
         if controls.starting:  # api/deps.py's answer before the engine is loaded
-            code = ServiceUnavailableError.code
-            return _error(503, code, "Tjenesten starter stadig; prøv igen om lidt.")
+            return _error(503, "unavailable", "Tjenesten starter stadig; prøv igen om lidt.")
         if name in controls.fail:
             return _error(*controls.fail[name])
         return None
@@ -221,9 +231,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         try:  # the engine's rule for filter values (lenient spelling, or 422 naming the known)
             wanted = resolve_filter(corpus.initiatives, InitiativeFilter(**filters))
         except UnknownValueError as exc:
-            return JSONResponse(
-                {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, 422
-            )
+            return _error(422, exc.code, exc.message, exc.field)
         found = _search(corpus, q, {**filters, "municipality": wanted.municipality,
                                      "target_group": wanted.target_group})  # fmt: skip
         k = min(k, controls.max_k or k)
@@ -254,14 +262,14 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
     def practices() -> Any:
         if (failed := guard("practices", {})) is not None:
             return failed
-        items = [to_json(PracticeSummary, p) for p in corpus.practices]
+        items = [to_json(PracticeSummary.of(p)) for p in corpus.practices]
         return {"total": len(items), "items": items}
 
     @app.get("/v1/initiatives", response_model=None)
     def initiatives(k: int = 10, offset: int = 0) -> Any:
         if (failed := guard("initiatives", {})) is not None:
             return failed
-        items = [to_json(InitiativeSummary, i) for i in corpus.initiatives]
+        items = [to_json(InitiativeSummary.of(i)) for i in corpus.initiatives]
         return {"total": len(items), "k": k, "offset": offset, "items": items[offset : offset + k]}
 
     @app.get("/v1/initiatives/{initiative_id}", response_model=None)
@@ -271,7 +279,7 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
         item = corpus.initiative(initiative_id)
         if item is None:
             return _error(404, "not_found", f"Ingen indsats med id '{initiative_id}'")
-        return to_json(InitiativeDetail, item)
+        return to_json(InitiativeDetail.of(item))
 
     app.state.engine = _Pages(corpus)
     mount_web(app, Settings(seeds_dir=seeds))

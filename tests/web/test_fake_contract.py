@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.models import (
-    Error,
-    InitiativeDetail,
-    InitiativeList,
-    SearchResponse,
-)
+from api.corpus import InitiativeDetail, InitiativeList
+from api.models import Problem, SearchResponse
 from api.recommendation import RecommendResponse
 from tests.web.conftest import SEEDS
 from tests.web.fake_api import Controls, create_fake_app
@@ -31,7 +27,7 @@ def test_fake_answers_validate_against_the_api_models() -> None:
     detail = client.get(f"/v1/initiatives/{listing.items[0].id}").json()
     assert InitiativeDetail.model_validate(detail).tests
 
-    body = {"situation": "løntilskud", "k": 3, "municipality": "Hedensted"}
+    body = {"situation": "løntilskud", "k": 3, "own_municipality": "Hedensted"}
     answer = client.post("/v1/recommend", json=body).json()
     advice = RecommendResponse.model_validate(answer)
     assert advice.practices and any(p.gap for p in advice.practices)
@@ -39,4 +35,4 @@ def test_fake_answers_validate_against_the_api_models() -> None:
 
     missing = client.get("/v1/initiatives/findes-ikke")
     assert missing.status_code == 404
-    assert Error.model_validate(missing.json()).model_dump(mode="json") == missing.json()
+    assert Problem.model_validate(missing.json()).model_dump(mode="json") == missing.json()

@@ -62,7 +62,7 @@ def test_another_municipality_fills_in_its_own_answers(screen: PageProbe, fake_s
     )
     wait_done(page)
     assert recommends(fake_site)[-1]["answers"] == {practice["id"]: "nej"}
-    assert "municipality" not in recommends(fake_site)[-1]
+    assert "own_municipality" not in recommends(fake_site)[-1]
     gap = page.locator(".practice.is-gap", has_text=first)
     expect(gap.locator(".gap-flag")).to_contain_text("Hul i jeres praksis – jeres svar: Nej")
     expect(page.locator("#status")).to_contain_text("for Aarhus")
@@ -94,7 +94,7 @@ def test_a_known_municipality_keeps_the_answers_of_its_pages(
     wait_done(page)
     expect(page.locator("#own_choice")).to_have_value("Hedensted")
     expect(page.locator("#checklist")).to_be_hidden()
-    assert recommends(fake_site)[-1]["municipality"] == "Hedensted"
+    assert recommends(fake_site)[-1]["own_municipality"] == "Hedensted"
     expect(page.locator("#practices")).to_contain_text("svar kommer fra kommunens egne")
 
 

@@ -176,7 +176,7 @@ def test_own_municipality_marks_gaps_with_text_and_icon(page: Any, site: Site) -
     own = "Hedensted"
     page.goto(site.url + "/?" + f"q={SITUATION}&own_municipality={own}")
     wait_done(page)
-    expected = api_recommend(site, SITUATION, municipality=own)
+    expected = api_recommend(site, SITUATION, own_municipality=own)
     gaps = [p for p in expected["practices"] if p["gap"]]
     flags = page.locator(".practice .gap-flag")
     expect(flags).to_have_count(len(gaps))
@@ -266,7 +266,7 @@ def test_markup_in_a_stored_page_shows_as_text(page: Any, site: Site) -> None:
         "sections": [{"name": "Gode råd", "text": "Ordblinde <i>ledige</i><script>x()</script>"}],
         "tests": [
             {
-                "label": "Evidenstest",
+                "test": "evidence",
                 "name": "Evidenstest <u>alle</u>",
                 "score": 1.0,
                 "answers": [{"level": "ja", "text": "<img src=x onerror=alert(1)> ordblinde"}],

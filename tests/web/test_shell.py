@@ -152,7 +152,7 @@ def test_unknown_addresses_by_what_the_client_reads(
         assert "Siden findes ikke" in response.text and "/ukendt/side" in response.text
         assert "script-src 'self'" in response.headers["content-security-policy"]
     else:
-        assert response.json()["error"]["code"] == "not_found"
+        assert response.json()["code"] == "not_found"
 
 
 def test_unknown_initiative_is_404_when_the_engine_says_so(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_snippets_are_the_pages_own_text(screen: PageProbe, real_site: Site) -> 
     with real_site.api() as api:
         found = api.get("/v1/search", params={"q": situation, "k": 10}).json()["items"]
         advice = api.post("/v1/recommend", json={"situation": situation, "k": 5}).json()["advice"]
-    sections = {m["section"] for r in found for m in r["matches"]}
+    sections = {m["section"] for r in found for m in r["passages"]}
     assert sections and "Titel og målgrupper" not in sections  # the engine's made-up passage
     page.goto(f"{real_site.url}/?q={situation}")
     wait_done(page)

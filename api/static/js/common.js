@@ -219,9 +219,11 @@ async function requestOnce(path, init) {
     body = null;
   }
   if (!response.ok) {
-    const error = body && body.error ? body.error : {};
-    const message = error.message || response.statusText || "Ukendt fejl";
-    throw new ApiError(response.status, error.code || "http_error", message, error.field || null);
+    // RFC 9457 problem details: `detail` says what to do, `errors` names the fields.
+    const problem = body && typeof body === "object" ? body : {};
+    const message = problem.detail || response.statusText || "Ukendt fejl";
+    const field = (problem.errors && problem.errors[0] && problem.errors[0].field) || null;
+    throw new ApiError(response.status, problem.code || "http_error", message, field);
   }
   if (body === null) throw new ApiError(response.status, "bad_json", "Serveren svarede ikke som ventet.");
   return body;

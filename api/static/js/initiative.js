@@ -2,7 +2,7 @@
 // GET /v1/initiatives/{id}. Answers carry their level as a word and an icon (Ja / Delvist /
 // Nej), never as colour alone.
 
-import { alertBox, ApiError, apiGet, el, levelBadge, onServiceWait, scoreList } from "./common.js";
+import { alertBox, ApiError, apiGet, el, levelBadge, onServiceWait, scoreList, TEST_NAMES } from "./common.js";
 import { ageSentence } from "./frame.js";
 
 const article = document.getElementById("initiative");
@@ -56,8 +56,8 @@ function testBlock(test, index) {
   return el(
     "section",
     { class: "test-block", "aria-labelledby": headingId },
-    el("h3", { class: "h4", id: headingId }, test.name || test.label),
-    scoreList({ [test.label]: test.score }),
+    el("h3", { class: "h4", id: headingId }, test.name || TEST_NAMES[test.test] || test.test),
+    scoreList({ [test.test]: test.score }),
     el("p", { class: "test-meta" }, answers.length ? `Svar: ${countLevels(answers)}` : "Ingen svar"),
     answers.length
       ? el(

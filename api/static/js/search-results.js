@@ -30,8 +30,8 @@ export function initiativeCard(result, terms, dates = null) {
     { class: "tag-list" },
     (result.target_groups || []).map((g) => el("li", { class: "tag-item" }, g)),
   );
-  // The engine leaves its made-up passage of title and target groups out of `matches`.
-  const matches = (result.matches || []).slice(0, 2).map((m) =>
+  // The engine leaves its made-up passage of title and target groups out of `passages`.
+  const matches = (result.passages || []).slice(0, 2).map((m) =>
     el(
       "li",
       { class: "match" },

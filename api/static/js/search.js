@@ -2,7 +2,7 @@
 // consultant can share or bookmark an answer; opening such a link runs the search, and so
 // does changing a filter. Cards come from GET /v1/search (which applies the filters);
 // practices and advice from POST /v1/recommend (same filters; "Vores kommune" as
-// `municipality`, or the consultant's own `answers` for a municipality not in the data).
+// `own_municipality`, or the consultant's own `answers` for a municipality not in the data).
 
 import { alertBox, ApiError, apiGet, apiPost, el, onServiceWait } from "./common.js";
 import {
@@ -137,9 +137,9 @@ function searchParams(state, offset) {
 async function recommendBody(state, own) {
   // The same filters as the cards: practices, their followers and the advice obey them too.
   const body = { situation: state.q, k: PRACTICES_K, target_group: state.target_group || null };
-  if (state.municipality) body.from_municipality = state.municipality;
+  if (state.municipality) body.municipality = state.municipality;
   if (state.min_evidence) body.min_evidence = Number(state.min_evidence);
-  if (own.mode === "known") body.municipality = own.name;
+  if (own.mode === "known") body.own_municipality = own.name;
   if (own.mode === "other" && state.answers) {
     let known = null;
     try {
