@@ -25,7 +25,9 @@ def get_engine(request: Request) -> Engine:
     """The loaded engine, refreshed if another worker wrote since (one small file read)."""
     engine: Engine | None = request.app.state.engine
     if engine is None:  # still starting, or trying again after a failure
-        startup = request.app.state.startup
+        startup = getattr(request.app.state, "startup", None)
+        if startup is None:  # the lifespan has not begun the start-up yet
+            raise ApiError("unavailable", "Tjenesten starter stadig; prøv igen om lidt.")
         retry = {"Retry-After": str(startup.retry_after())}
         raise ApiError("unavailable", startup.status(), headers=retry)
     engine.refresh()
