@@ -216,20 +216,20 @@ def _followers(verdict: Verdict) -> str:
         if verdict.partial:
             sentence += f" Delvist af {_named(verdict.partial)}."
         return sentence
-    where = " inden for jeres afgrænsning" if verdict.support == OUTSIDE_FILTERS else ""
-    sentence = f"Ingen indsats{where} følger den fuldt endnu."
-    if verdict.partial:
-        sentence += f" {_named(verdict.partial)} følger den delvist."
-    return sentence
+    if verdict.partial:  # nobody fully: the strength sentence says what that means
+        return f"{_named(verdict.partial)} følger den delvist."
+    return ""
 
 
 def _strength(practice: Practice, verdict: Verdict) -> str:
     if verdict.support == FOLLOWED_BY_ALL:
         return "Alle indsatser, der svarer på den, følger den, så der er ingen at sammenligne med."
     if verdict.support in (NO_FULL_FOLLOWER, OUTSIDE_FILTERS):
+        where = " inden for jeres afgrænsning" if verdict.support == OUTSIDE_FILTERS else ""
         return (
-            "Der er derfor ingen tal for, hvad den gør for evidensscoren; den er med, fordi den "
-            "passer til jeres beskrivelse og står på den landsdækkende tjekliste."
+            f"Ingen indsats{where} følger den fuldt endnu, så der er ingen tal for, hvad den gør "
+            "for evidensscoren; den er med, fordi den passer til jeres beskrivelse og står på "
+            "den landsdækkende tjekliste."
         )
     if verdict.mean_full is None or verdict.mean_others is None:
         return ""

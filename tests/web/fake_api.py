@@ -42,6 +42,7 @@ class Controls:
     max_k: int | None = None  # serve fewer results per page than asked, to page with few seeds
     no_good_match: bool = False  # answer as the engine does for an off-topic question
     starting: bool = False  # answer every data call as the API does while the engine loads
+    followers: int = 0  # give every practice this many full followers (a compact list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def reset(self) -> None:
@@ -50,6 +51,7 @@ class Controls:
         self.max_k = None
         self.no_good_match = False
         self.starting = False
+        self.followers = 0
         self.gate.set()
         self.calls.clear()
 
@@ -99,9 +101,9 @@ def _search(corpus: Corpus, q: str, filters: dict[str, Any]) -> list[dict[str, A
     return [{"rank": n, **result} for n, (_, result) in enumerate(scored, start=1)]
 
 
-def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
-    """Practices by shared words; recommended when a page within the filters follows it
-    fully (a plain stand-in for engine/eligibility.py), the rest of the top k set apart."""
+def _recommend(corpus: Corpus, body: dict[str, Any], followers_wanted: int = 0) -> dict[str, Any]:
+    """Practices by shared words (a plain stand-in for the calibrated fit), every one
+    recommended; `followers_wanted` pads each one's full followers with made-up pages."""
     situation, own, k = body["situation"], body.get("own_municipality"), body.get("k", 5)
     answers = body.get("answers") or {}
     allowed = InitiativeFilter(
@@ -126,6 +128,16 @@ def _recommend(corpus: Corpus, body: dict[str, Any]) -> dict[str, Any]:
             }
             for a in practice.answers
             if a.level.value != "nej" and allowed.accepts(by_id[a.initiative_id])
+        ]
+        followers += [
+            {
+                "municipality": f"Kommune {n}",
+                "initiative_id": f"eksempel-{n}",
+                "title": f"Eksempelindsats {n}",
+                "answer": "ja",
+                "evidence_score": round(4.5 - n / 10, 1),
+            }
+            for n in range(len(followers), followers_wanted)
         ]
         full = [f for f in followers if f["answer"] == "ja"]
         if not relevance:  # only what fits is given (a plain stand-in for the calibrated fit)
@@ -250,12 +262,9 @@ def create_fake_app(seeds: Path, controls: Controls) -> FastAPI:
     def recommend(body: dict[str, Any] = Body(...)) -> Any:  # noqa: B008
         if (failed := guard("recommend", body)) is not None:
             return failed
-        answer = _recommend(corpus, body)
-        if controls.no_good_match:
-            for practice in answer["practices"]:
-                practice.update(recommended=False, status="no_good_match")
-            answer["other_practices"] = answer["practices"] + answer["other_practices"]
-            answer["practices"] = []
+        answer = _recommend(corpus, body, controls.followers)
+        if controls.no_good_match:  # as for an off-topic question: nothing fits, nothing given
+            answer.update(practices=[], other_practices=[], advice=[])
         return {**answer, "no_good_match": controls.no_good_match}
 
     @app.get("/v1/practices", response_model=None)

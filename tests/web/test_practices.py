@@ -1,6 +1,7 @@
 """Recommendations a consultant can believe, against the real app at both widths: only
-practices that pass the rules are recommended, the rest are shown apart with why, the
-reason says first why it fits and then who follows it (by title), filters reach them."""
+practices that fit are given, those the evidence speaks against apart with why, the reason
+says first what of the situation it answers and then who follows it (by title, the first
+three), filters reach them."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def test_a_recommendation_says_why_it_fits_and_who_follows_it(
     page = screen.page
     situation = "vi vil følge bedre op på borgere i løntilskud"
     expected = recommend(real_site, situation=situation)
-    assert expected["practices"] and expected["other_practices"]
+    assert expected["practices"]
     open_answer(page, real_site, q=situation)
     shown = page.locator("#practices > .practice-list > .practice")
     expect(shown).to_have_count(len(expected["practices"]))
@@ -48,10 +49,11 @@ def test_a_recommendation_says_why_it_fits_and_who_follows_it(
         expect(item.locator(".practice-fit")).to_have_text(practice["fit"])
         names = {"evidence": "Evidenstest", "good_practice": "God praksis test"}
         expect(item.locator(".practice-test")).to_have_text(names[practice["test"]])
-        assert practice["fit"].startswith("Den passer")
+        assert practice["fit"].startswith(f'I skriver "{practice["situation_part"]}"')
+        assert practice["situation_part"] in situation
         expect(item.locator(".practice-strength")).to_have_text(practice["strength"])
-        full = [f for f in practice["followed_by"] if f["answer"] == "ja"]
-        links = item.locator(".follower-list").first.locator("li")
+        full = [f for f in practice["followed_by"] if f["answer"] == "ja"][:3]
+        links = item.locator(":scope > .follower-list").first.locator("li")
         expect(links).to_have_count(len(full))
         for link, follower in zip(links.all(), full, strict=True):
             score = format_decimal(follower["evidence_score"])
@@ -66,10 +68,18 @@ def test_a_recommendation_says_why_it_fits_and_who_follows_it(
         f"Anbefalede praksisser ({len(expected['practices'])})"
     )
     apart = page.locator(".other-practices")
-    expect(apart.locator("summary")).to_contain_text("men ikke anbefaler")
-    apart.locator("summary").click()
-    statuses = apart.locator(".practice-status")
-    expect(statuses).to_have_text([p["status_text"] for p in expected["other_practices"]])
+    expect(apart).to_have_count(1 if expected["other_practices"] else 0)
+    if expected["other_practices"]:
+        expect(apart.locator("summary")).to_contain_text("evidensen taler imod")
+        apart.locator("summary").click()
+        statuses = apart.locator(".practice-status")
+        expect(statuses).to_have_text([p["status_text"] for p in expected["other_practices"]])
+
+
+def _open_set_apart(page: Any) -> None:
+    summary = page.locator(".other-practices summary")
+    if summary.count():
+        summary.click()
 
 
 def test_delvist_is_never_listed_as_following_fully(screen: PageProbe, real_site: Site) -> None:
@@ -77,7 +87,7 @@ def test_delvist_is_never_listed_as_following_fully(screen: PageProbe, real_site
     situation = "jobrettet coaching til langtidsledige"
     expected = recommend(real_site, situation=situation)
     open_answer(page, real_site, q=situation)
-    page.locator(".other-practices summary").click()
+    _open_set_apart(page)
     for item in page.locator("#practices .practice").all():
         for label in item.locator(".followers-label").all():
             entries = label.locator("xpath=following-sibling::ul[1]/li").count()
@@ -96,7 +106,7 @@ def test_the_filters_reach_the_practices(screen: PageProbe, real_site: Site) -> 
     page = screen.page
     situation = "ledige der skal finde job"
     open_answer(page, real_site, q=situation, min_evidence="2")
-    page.locator(".other-practices summary").click()
+    _open_set_apart(page)
     for entry in page.locator(".follower-list li").all_inner_texts():
         score = float(entry.rsplit("evidensscore ", 1)[1].rstrip(")").replace(",", "."))
         assert score >= 2.0, entry
@@ -106,23 +116,21 @@ def test_the_filters_reach_the_practices(screen: PageProbe, real_site: Site) -> 
     )
 
 
-def test_no_recommendation_is_said_plainly(screen: PageProbe, real_site: Site) -> None:
-    """For dyslexia the catalogue's practices have no followers to learn from; the page says
-    so and shows them apart with the reason, instead of recommending unrelated ones."""
+def test_what_the_evidence_cannot_show_is_said_plainly(screen: PageProbe, real_site: Site) -> None:
+    """For dyslexia the practices that answer the situation have no page that follows them
+    fully: they are given for what they say, and the page says there are no figures."""
     page = screen.page
     situation = "mange ledige er ordblinde"
     expected = recommend(real_site, situation=situation)
-    assert not expected["practices"]
+    given = [p for p in expected["practices"] if "ordblind" in p["text"].lower()]
+    assert given, expected["practices"]
+    unfollowed = [p for p in given if not p["followers_full"]]
+    assert unfollowed, given
     open_answer(page, real_site, q=situation)
-    expect(page.locator("#practices .no-recommendation")).to_contain_text(
-        "opfylder kravene til en anbefaling"
-    )
-    expect(page.locator("#status")).to_contain_text("0 anbefalede praksisser")
-    apart = page.locator(".other-practices")
-    apart.locator("summary").click()
-    dyslexia = apart.locator(".practice", has_text="ordblind").first
-    expect(dyslexia.locator(".practice-status")).to_contain_text("Anbefales ikke")
-    expect(dyslexia.locator(".practice-fit")).to_contain_text("ordblind")
+    item = page.locator("#practices .practice", has_text=unfollowed[0]["text"]).first
+    expect(item.locator(".practice-fit")).to_contain_text("ordblinde")
+    expect(item).to_contain_text("følger den fuldt endnu")
+    expect(item.locator(".practice-strength")).to_contain_text("ingen tal")
 
 
 def test_an_off_topic_question_gets_no_practice(screen: PageProbe, real_site: Site) -> None:
