@@ -51,7 +51,7 @@ Floats = npt.NDArray[np.float64]
 # Where a text divides into parts a reason can quote: punctuation and the words that join
 # clauses. A situation of at most `WHOLE_WORDS` words is quoted whole.
 _CLAUSE = re.compile(
-    r"[,;:.!?()\n]+|\s(?:og|men|eller|fordi|så|når|hvis|selvom|via|ved|som|der|hvor|and|but|or|"
+    r"[,;:.!?()\n]+|\s(?:og|men|eller|fordi|så|når|hvis|selvom|via|som|der|hvor|and|but|or|"
     r"because|so|when|which|who|that)\s",
     re.IGNORECASE,
 )
