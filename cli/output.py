@@ -132,36 +132,41 @@ def print_recommendation(result: Recommendation) -> None:
 
 
 def print_evaluation(report: SetReport, model: str) -> None:
-    """One set: each mode beside the plain-BM25 baseline, by kind of question, practices and
-    how often "no good match" was said."""
+    """One set: each mode beside the plain-BM25 baseline, by kind of question, how often "no
+    good match" was said, and what is recommended beside plain BM25 of the practices."""
     printer = console()
     title = f"Sæt '{literal(report.name)}': {report.queries} spørgsmål, {report.pages} sider"
-    out = Table(title=f"{title}, model {literal(model)}")
-    out.add_column("Tilstand")
-    for name in MEASURES:
-        out.add_column(name, justify="right")
-    for mode, scores in report.search.items():
-        out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
-    printer.print(out)
-    kinds = Table(title="nDCG@3 efter slags spørgsmål")
-    for column in ("Slags", "Antal", "hybrid", "baseline"):
-        kinds.add_column(column, justify="right")
-    for kind, row in report.kinds.items():
-        kinds.add_row(
-            literal(kind), f"{row['n']:.0f}", f"{row['hybrid']:.3f}", f"{row['baseline']:.3f}"
-        )
-    printer.print(kinds)
+    printer.print(f"{title}, model {literal(model)}", markup=False)
+    if report.search:
+        out = Table()
+        out.add_column("Tilstand")
+        for name in MEASURES:
+            out.add_column(name, justify="right")
+        for mode, scores in report.search.items():
+            out.add_row(mode, *(f"{scores[name]:.3f}" for name in MEASURES))
+        printer.print(out)
+        kinds = Table(title="nDCG@3 efter slags spørgsmål")
+        for column in ("Slags", "Antal", "hybrid", "baseline"):
+            kinds.add_column(column, justify="right")
+        for kind, row in report.kinds.items():
+            kinds.add_row(
+                literal(kind), f"{row['n']:.0f}", f"{row['hybrid']:.3f}", f"{row['baseline']:.3f}"
+            )
+        printer.print(kinds)
+        flags = report.flags
+        line = f"'Intet godt svar' ved {flags.get('judged_flagged', 0):.1%} af de bedømte spørgsmål"
+        if "offtopic" in flags:
+            line += (
+                f" og {flags['offtopic_flagged']:.1%} af {flags['offtopic']:.0f} spørgsmål uden "
+                "for området"
+            )
+        printer.print(line + ".", markup=False)
     if report.practices:
         practices = Table(title=f"Anbefalede praksisser: {report.situations} situationer")
+        practices.add_column("")
         for name in report.practices:
             practices.add_column(name, justify="right")
-        practices.add_row(*(f"{v:.3f}" for v in report.practices.values()))
+        practices.add_row("vores", *(f"{v:.3f}" for v in report.practices.values()))
+        plain = report.practices_baseline
+        practices.add_row("BM25", *(f"{plain.get(k, 0.0):.3f}" for k in report.practices))
         printer.print(practices)
-    flags = report.flags
-    line = f"'Intet godt svar' ved {flags.get('judged_flagged', 0):.1%} af de bedømte spørgsmål"
-    if "offtopic" in flags:
-        line += (
-            f" og {flags['offtopic_flagged']:.1%} af {flags['offtopic']:.0f} spørgsmål uden for "
-            "området"
-        )
-    printer.print(line + ".", markup=False)
