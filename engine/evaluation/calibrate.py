@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +23,8 @@ import numpy.typing as npt
 from durable.files import atomic_write
 from engine import embedding
 from engine.errors import InvalidInputError
-from engine.evaluation.practice_calibration import (
-    SETS,
-    PracticeExamples,
-    fit_practices,
-    practice_examples,
-)
+from engine.evaluation.examples import Examples, logistic
+from engine.evaluation.practice_calibration import SETS, fit_practices, practice_examples
 from engine.evaluation.practices import load_situations
 from engine.evaluation.search import JudgedQuery, load_queries, load_texts
 from engine.evaluation.sets import load_sets, open_set
@@ -51,14 +47,6 @@ TOP = 10
 MAX_JUDGED_FLAGGED = 0.025
 MIN_OFFTOPIC_FLAGGED = 0.9
 Floats = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class Examples:
-    signals: dict[str, Floats]
-    labels: npt.NDArray[np.int_]
-    question: npt.NDArray[np.int_]  # which question each row belongs to
-    judged: npt.NDArray[np.bool_]  # per question: judged (True) or off-topic
 
 
 def examples(
@@ -105,21 +93,9 @@ def examples(
 
 
 def fit(data: Examples, features: Sequence[str] = FEATURES) -> MatchModel:
-    from sklearn.linear_model import LogisticRegression
-
-    labelled = data.labels >= 0
-    x = np.column_stack([data.signals[f][labelled] for f in features])
-    model = LogisticRegression(C=1.0, max_iter=1000).fit(x, data.labels[labelled])
-    provisional = MatchModel(
-        tuple(features), tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0]), 0.5
-    )
+    provisional = logistic(data, features)
     best = best_matches(provisional, data)
-    return MatchModel(
-        provisional.features,
-        provisional.coefficients,
-        provisional.intercept,
-        threshold(best[data.judged], best[~data.judged]),
-    )
+    return replace(provisional, threshold=threshold(best[data.judged], best[~data.judged]))
 
 
 def best_matches(model: MatchModel, data: Examples) -> Floats:
@@ -188,8 +164,8 @@ def _practice_fits(
             f"{directory} har ingen af sættene {', '.join(SETS)} med situationer at kalibrere "
             "praksisserne på."
         )
-    dense: PracticeExamples | None = None
-    plain: PracticeExamples | None = None
+    dense: Examples | None = None
+    plain: Examples | None = None
     counts = []
     for eval_set in sets:
         assert eval_set.situations is not None

@@ -16,11 +16,12 @@ Fitted on the tune halves only (`SETS`): the unseen halves report how well it ho
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
+from engine.evaluation.examples import Examples, logistic
 from engine.evaluation.practices import K, Situation
 from engine.practice_match import PracticeMatcher
 from engine.search.calibration import MatchModel
@@ -32,29 +33,12 @@ MAX_OFFTOPIC_GIVEN = 0.03
 Floats = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True, slots=True)
-class PracticeExamples:
-    signals: dict[str, Floats]
-    labels: npt.NDArray[np.int_]
-    question: npt.NDArray[np.int_]  # which situation each row belongs to
-    judged: npt.NDArray[np.bool_]  # per situation: judged (True) or off-topic
-
-    def __add__(self, other: PracticeExamples) -> PracticeExamples:
-        shift = len(self.judged)
-        return PracticeExamples(
-            {k: np.concatenate([v, other.signals[k]]) for k, v in self.signals.items()},
-            np.concatenate([self.labels, other.labels]),
-            np.concatenate([self.question, other.question + shift]),
-            np.concatenate([self.judged, other.judged]),
-        )
-
-
 def practice_examples(
     searcher: Searcher,
     situations: Sequence[Situation],
     offtopic: Sequence[str],
     dense: bool,
-) -> PracticeExamples:
+) -> Examples:
     """One row per (situation, practice) of the searcher's catalogue."""
     matcher = PracticeMatcher(searcher, searcher.corpus.practices)
     ids = [p.id for p in searcher.corpus.practices]
@@ -70,7 +54,7 @@ def practice_examples(
             columns.setdefault(name, []).append(values)
         labels += [int(grades.get(i, 0) >= 1) for i in ids]
         question += [n] * len(ids)
-    return PracticeExamples(
+    return Examples(
         {k: np.concatenate(v) for k, v in columns.items()},
         np.asarray(labels),
         np.asarray(question),
@@ -78,18 +62,12 @@ def practice_examples(
     )
 
 
-def fit_practices(data: PracticeExamples, features: Sequence[str]) -> MatchModel:
-    from sklearn.linear_model import LogisticRegression
-
-    x = np.column_stack([data.signals[f] for f in features])
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, data.labels)
-    provisional = MatchModel(
-        tuple(features), tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0]), 0.5
-    )
+def fit_practices(data: Examples, features: Sequence[str]) -> MatchModel:
+    provisional = logistic(data, features)
     return replace(provisional, threshold=practice_threshold(provisional, data))
 
 
-def practice_threshold(model: MatchModel, data: PracticeExamples) -> float:
+def practice_threshold(model: MatchModel, data: Examples) -> float:
     match = model.probability(data.signals)
     questions = len(data.judged)
     offtopic_best = np.zeros(questions)
