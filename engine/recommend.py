@@ -68,12 +68,16 @@ class RecommendRequest:
         return InitiativeFilter(self.target_group, self.municipality, self.min_evidence)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PracticeAdvice:
+    """A fitting practice for one situation: its calibrated `match` (0..1), the `score` that
+    orders it (the match weighed by the evidence), its followers within the filters and the
+    reason in its parts."""
+
     id: str
     text: str
     test: str
-    relevance: float
+    match: float
     score: float
     evidence: Evidence
     followed_by: tuple[Follower, ...]
@@ -88,11 +92,6 @@ class PracticeAdvice:
     strength: str = ""  # the reason's sentence on how strong the followers' scores are
     situation_part: str = ""  # the words of the situation it answers, as written
     practice_part: str = ""  # the words of the practice that answer them
-
-    @property
-    def match(self) -> float:
-        """How well it fits the situation (0..1), what the API calls `match`."""
-        return self.relevance
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,29 +237,29 @@ class Recommender:
         for _, negative_score, _, n, verdict, gap in best:
             practice = self.practices[n]
             yours = own.get(practice.id)
-            words = self._writer.matched_words(stems, practice)
+            words = self._writer.matched_words(stems, practice, initiatives.query)
             situation_part, practice_part = parts.get(n, ("", ""))
             reason = self._writer.write(practice, verdict, parts.get(n), words, yours)
             ranked.append(
                 PracticeAdvice(
-                    practice.id,
-                    practice.text,
-                    practice.test,
-                    round(float(fit.match[n]), 4),
-                    round(-negative_score, 4),
-                    practice.evidence,
-                    verdict.full + verdict.partial,  # within the filters
-                    yours,
-                    gap,
-                    reason.text,
-                    verdict.recommended,
-                    verdict.status,
-                    self._writer.status_text(verdict),
-                    words,
-                    reason.fit,
-                    reason.strength,
-                    situation_part,
-                    practice_part,
+                    id=practice.id,
+                    text=practice.text,
+                    test=practice.test,
+                    match=round(float(fit.match[n]), 4),
+                    score=round(-negative_score, 4),
+                    evidence=practice.evidence,
+                    followed_by=verdict.full + verdict.partial,  # within the filters
+                    your_answer=yours,
+                    gap=gap,
+                    reason=reason.text,
+                    recommended=verdict.recommended,
+                    status=verdict.status,
+                    status_text=self._writer.status_text(verdict),
+                    matched_words=words,
+                    fit=reason.fit,
+                    strength=reason.strength,
+                    situation_part=situation_part,
+                    practice_part=practice_part,
                 )
             )
         ranked = _falling_match(ranked)
@@ -308,9 +307,9 @@ def _falling_match(ranked: list[PracticeAdvice]) -> list[PracticeAdvice]:
     out: list[PracticeAdvice] = []
     ceiling = {True: 1.0, False: 1.0}
     for practice in ranked:
-        capped = min(practice.relevance, ceiling[practice.gap])
+        capped = min(practice.match, ceiling[practice.gap])
         ceiling[practice.gap] = capped
-        out.append(replace(practice, relevance=capped))
+        out.append(replace(practice, match=capped))
     return out
 
 
