@@ -37,6 +37,7 @@ from cli.output import (
     print_recommendation,
     print_response,
 )
+from cli.settings import read_settings
 from engine.domain.corpus import load_corpus
 from engine.errors import IndsatsError, InvalidInputError
 from engine.evaluation.calibrate import calibrate as fit_calibration
@@ -69,6 +70,11 @@ def _run(action: Callable[[], T]) -> T:
     except IndsatsError as exc:
         console(stderr=True).print(f"[bold red]Fejl:[/] {literal(exc.message)}")
         raise typer.Exit(EXIT_INPUT) from None
+
+
+def _settings() -> Settings:
+    """The `INDSATS_*` settings; a bad value is reported like any bad input (exit 2)."""
+    return _run(read_settings)
 
 
 class _DanishLog(logging.Formatter):
@@ -105,7 +111,7 @@ def corpus(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ét JSON-objekt.")] = False,
 ) -> None:
     """Vis hvilke indsatser og praksisser der kunne indlæses (exit 1 hvis en fil blev afvist)."""
-    paths = dirs or [Settings().seeds_dir]
+    paths = dirs or [_settings().seeds_dir]
     loaded = _run(lambda: load_corpus(paths))
     if as_json:
         print_json(to_json(Corpus.of(loaded)))
@@ -117,7 +123,7 @@ def corpus(
 
 def _open(force: bool = False) -> Engine:
     """The engine the API would serve, with a progress bar while passages are embedded."""
-    settings = Settings()
+    settings = _settings()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         console=Console(stderr=True), transient=True,
@@ -234,7 +240,7 @@ def search(
 
     if text != "-":
         # Bad arguments are reported before the model is loaded.
-        max_chars = Settings().max_query_chars
+        max_chars = _settings().max_query_chars
         _run(lambda: validate_query(query(text), max_chars))
     engine = _open()
     if text == "-":
@@ -320,7 +326,7 @@ def evaluate_cmd(
 ) -> None:
     """Mål søgekvaliteten (nDCG@3, MRR, recall@5) pr. tilstand mod en ren BM25 og anbefalingerne,
     for hvert sæt: frøsiderne, tune-halvdelen og den usete halvdel."""
-    settings = Settings()
+    settings = _settings()
     reports = _run(lambda: evaluate_sets(settings, _eval_data(data), sets or ()))
     if as_json:
         print_json({"model": settings.model, "sets": [asdict(r) for r in reports]})
@@ -345,7 +351,7 @@ def calibrate(
 ) -> None:
     """Tilpas 'match' og grænsen for "intet godt svar" til modellen, på et sæt med bedømte
     og urelaterede spørgsmål. Serveren bruger filen ved næste start."""
-    settings = Settings()
+    settings = _settings()
     target = out or settings.data_dir / CALIBRATION_FILE
     result = _run(lambda: fit_calibration(settings, _eval_data(data), on))
     _run(lambda: save_calibration(result, target))
@@ -359,14 +365,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=32, help="Antal processer.")] = 1,
 ) -> None:
     """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
-    from pydantic import ValidationError
-    from pydantic_settings import SettingsError
-
-    try:
-        settings = Settings()  # each worker reads them again; a mistake is reported here, once
-    except (ValidationError, SettingsError) as exc:
-        console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {literal(exc)}")
-        raise typer.Exit(EXIT_INPUT) from None
+    settings = _settings()  # each worker reads them again; a mistake is reported here, once
     if workers > 1 and not os.environ.get("INDSATS_EMBED_THREADS"):
         # Each worker's model would otherwise use every core and the workers would fight
         # over them; split the cores instead (measured in docs/BENCHMARKS.md).
