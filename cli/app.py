@@ -49,8 +49,9 @@ from engine.search.query import SearchQuery, validate_query
 from engine.service import Engine, QueryFailure
 from engine.settings import Settings
 
-danish.install()
 app = typer.Typer(
+    cls=danish.DanishGroup,
+    rich_markup_mode=None,
     help="Indsatsfinder: find jobcentrenes indsatser, og hvad der virker.",
     options_metavar="[TILVALG]",
     subcommand_metavar="KOMMANDO [ARGUMENTER]...",
@@ -102,7 +103,7 @@ def _main(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def corpus(
     dirs: Annotated[
         list[Path] | None,
@@ -136,7 +137,7 @@ def _open(force: bool = False) -> Engine:
         return _run(lambda: Engine.open(settings, force=force, progress=progress))
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def build(
     force: Annotated[bool, typer.Option("--force", help="Byg altid forfra.")] = False,
 ) -> None:
@@ -214,7 +215,7 @@ def parse_score(value: str) -> float:
     return score
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def search(
     text: Annotated[
         str, typer.Argument(metavar="TEKST", help="Søgetekst, eller '-' for én søgning pr. linje.")
@@ -253,7 +254,7 @@ def search(
         print_response(response)
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def recommend(
     situation: Annotated[
         str,
@@ -311,7 +312,7 @@ def _eval_data(data: Path | None) -> Path:
     )
 
 
-@app.command("eval", options_metavar="[TILVALG]")
+@app.command("eval", cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def evaluate_cmd(
     data: Annotated[
         Path | None,
@@ -335,7 +336,7 @@ def evaluate_cmd(
         print_evaluation(report, settings.model)
 
 
-@app.command()
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def calibrate(
     data: Annotated[
         Path | None,
@@ -358,7 +359,7 @@ def calibrate(
     Console().print(f"Kalibrering skrevet til {target}: {result.about}", markup=False)
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def serve(
     host: Annotated[str, typer.Option(help="Adressen serveren lytter på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Porten.")] = 8000,
