@@ -14,6 +14,8 @@ from engine.embedding.base import Embedder
 from engine.settings import Settings
 from tests.fakes import FakeEmbedder
 
+# What the reliability tests ran, counted where every test report arrives (see the module).
+pytest_plugins = ["tests.reliability.outcomes"]
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
