@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus
-from engine.embedding.base import Embedder
+from engine.embedding.base import Embedder, Vectors
 from engine.settings import Settings
 from tests.fakes import FakeEmbedder
 
@@ -32,12 +33,41 @@ def seed_corpus() -> Corpus:
     return corpus
 
 
+class _Remembering(Embedder):
+    """The real model, remembering each text's vector for the run: the relevance sets nest
+    (seeds, tune, whole catalogue) and other `model` tests index the seeds again, so each
+    distinct passage is embedded once a run instead of once per index. The vectors are the
+    model's own; only repeats are skipped."""
+
+    def __init__(self, model: Embedder) -> None:
+        super().__init__(
+            model.name,
+            model.dimension,
+            query_prefix=model.query_prefix,
+            passage_prefix=model.passage_prefix,
+            batch_size=model.batch_size,
+        )
+        self.model = model
+        self._seen: dict[str, Vectors] = {}
+
+    @property
+    def identity(self) -> str:
+        return self.model.identity
+
+    def embed_batch(self, texts: Sequence[str]) -> Vectors:
+        new = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        if new:
+            self._seen.update(zip(new, self.model.embed_batch(new), strict=True))
+        return np.stack([self._seen[t] for t in texts])
+
+
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
-    """The bundled MiniLM, loaded once per session (a few seconds) for `model` tests."""
+    """The configured real model (the bundled one by default), loaded once per worker for
+    `model` tests (the `model` tests all run on one xdist worker, see below)."""
     from engine.embedding import load_embedder
 
-    return load_embedder(Settings())
+    return _Remembering(load_embedder(Settings()))
 
 
 @pytest.fixture()
@@ -53,11 +83,30 @@ def tmp_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session", autouse=True)
 def _shared_model_export(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """One ONNX export for the whole run instead of one per temporary data directory
-    (the onnx backend exports on first use into INDSATS_EXPORT_DIR or <data_dir>/models)."""
+    """One ONNX export (and one word lexicon) for the whole run instead of one per temporary
+    data directory: the onnx backend exports on first use into INDSATS_EXPORT_DIR or
+    <data_dir>/models. Under xdist the workers share the run's directory; the export holds a
+    file lock there, so the first worker exports and the others wait and load it."""
     import os
 
-    os.environ.setdefault("INDSATS_EXPORT_DIR", str(tmp_path_factory.mktemp("onnx-export")))
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = tmp_path_factory.getbasetemp().parent / "onnx-export"
+        shared.mkdir(exist_ok=True)
+    else:
+        shared = tmp_path_factory.mktemp("onnx-export")
+    os.environ.setdefault("INDSATS_EXPORT_DIR", str(shared))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tiers, for `make check` and for xdist: every test under tests/reliability/ is marked
+    `reliability` (fault injection: killed processes, damaged files, fuzzing, floods), and
+    every `model` test joins one xdist group, so one worker loads the model, exports it and
+    builds each index once while the other workers take the rest (`--dist loadgroup`)."""
+    for item in items:
+        if "tests/reliability/" in item.nodeid:
+            item.add_marker(pytest.mark.reliability)
+        if item.get_closest_marker("model") is not None:
+            item.add_marker(pytest.mark.xdist_group("model"))
 
 
 @pytest.fixture(scope="session")
