@@ -63,8 +63,8 @@ class _Remembering(Embedder):
 
 @pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
-    """The configured real model (the bundled one by default), loaded once per worker for
-    `model` tests (the `model` tests all run on one xdist worker, see below)."""
+    """The configured real model (the bundled one by default), loaded once a run for the
+    `model` tests that share it (they all run on one xdist worker, see below)."""
     from engine.embedding import load_embedder
 
     return _Remembering(load_embedder(Settings()))
@@ -100,13 +100,15 @@ def _shared_model_export(tmp_path_factory: pytest.TempPathFactory) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tiers, for `make check` and for xdist: every test under tests/reliability/ is marked
     `reliability` (fault injection: killed processes, damaged files, fuzzing, floods), and
-    every `model` test joins one xdist group, so one worker loads the model, exports it and
-    builds each index once while the other workers take the rest (`--dist loadgroup`)."""
+    every test that uses `real_embedder` (the relevance sets, the real site, ...) joins one
+    xdist group, so one worker loads the model and embeds each passage once while the other
+    workers take the rest (`--dist loadgroup`). Other `model` tests load their own model or
+    start their own server process, so they go wherever a worker is free."""
     for item in items:
         if "tests/reliability/" in item.nodeid:
             item.add_marker(pytest.mark.reliability)
-        if item.get_closest_marker("model") is not None:
-            item.add_marker(pytest.mark.xdist_group("model"))
+        if "real_embedder" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("real-model"))
 
 
 @pytest.fixture(scope="session")
