@@ -92,4 +92,5 @@ reliability-report: $(STAMP)
 	$(PY) scripts/reliability_report.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(TXTAI_VENV) bench/results
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(TXTAI_VENV) bench/results \
+		build/test-models

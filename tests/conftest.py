@@ -81,20 +81,21 @@ def tmp_settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", seeds_dir=SEEDS)
 
 
+# Where the tests keep converted and exported models and the word lexicon (INDSATS_EXPORT_DIR).
+MODEL_CACHE = ROOT / "build" / "test-models"
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _shared_model_export(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """One ONNX export (and one word lexicon) for the whole run instead of one per temporary
-    data directory: the onnx backend exports on first use into INDSATS_EXPORT_DIR or
-    <data_dir>/models. Under xdist the workers share the run's directory; the export holds a
-    file lock there, so the first worker exports and the others wait and load it."""
+def _shared_model_export() -> None:
+    """One model conversion, ONNX export and word lexicon for every run of this checkout,
+    instead of one per temporary data directory, per xdist worker or per run (the onnx
+    backend works in INDSATS_EXPORT_DIR or <data_dir>/models). Every file there is named
+    for a digest of what it was made from, so a kept one is never stale, and each is made
+    under a file lock, so the first worker makes it and the others wait and load it. The
+    first run on a clone pays for them (about a minute with multilingual-e5-small)."""
     import os
 
-    if "PYTEST_XDIST_WORKER" in os.environ:
-        shared = tmp_path_factory.getbasetemp().parent / "onnx-export"
-        shared.mkdir(exist_ok=True)
-    else:
-        shared = tmp_path_factory.mktemp("onnx-export")
-    os.environ.setdefault("INDSATS_EXPORT_DIR", str(shared))
+    os.environ.setdefault("INDSATS_EXPORT_DIR", str(MODEL_CACHE))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
