@@ -93,7 +93,7 @@ def _shared_model_export() -> None:
     backend works in INDSATS_EXPORT_DIR or <data_dir>/models). Every file there is named
     for a digest of what it was made from, so a kept one is never stale, and each is made
     under a file lock, so the first worker makes it and the others wait and load it. The
-    first run on a clone pays for them (about a minute with multilingual-e5-small)."""
+    first run on a clone pays for them (about 20 s with multilingual-e5-small)."""
     import os
 
     os.environ.setdefault("INDSATS_EXPORT_DIR", str(MODEL_CACHE))
