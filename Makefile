@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench bench-quick bench-deps fuzz soak reliability-report clean
+.PHONY: install run test check lint bench bench-quick bench-deps fuzz soak reliability-report clean
 
 install: $(STAMP)
 
@@ -24,8 +24,19 @@ run: $(STAMP)
 	$(VENV)/bin/indsats build
 	$(VENV)/bin/indsats serve --host $(HOST) --port $(PORT)
 
+# The suite on parallel workers (pytest-xdist; `auto`: one per core). `--dist loadgroup`
+# keeps the `model` tests on one worker (tests/conftest.py), which loads the model once.
+# `make test WORKERS=0` runs it in one process.
+WORKERS ?= auto
+XDIST := -n $(WORKERS) --dist loadgroup
+
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
+
+# The fast loop: lint, then every test that needs no model, no browser and no fault
+# injection (those run in `make test`). Times in docs/CONTRIBUTING.md.
+check: lint
+	$(PY) -m pytest $(XDIST) -q -m "not model and not browser and not reliability"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check durable engine index api cli tests bench
@@ -81,4 +92,5 @@ reliability-report: $(STAMP)
 	$(PY) scripts/reliability_report.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(TXTAI_VENV) bench/results
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache $(TXTAI_VENV) bench/results \
+		build/test-models

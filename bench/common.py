@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -163,17 +163,6 @@ def run_json(args: Sequence[str], env: dict[str, str], timeout: float) -> Any:
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-@contextlib.contextmanager
-def timer() -> Iterator[list[float]]:
-    """`with timer() as t: ...` then t[0] is the elapsed seconds."""
-    out: list[float] = []
-    start = time.perf_counter()
-    try:
-        yield out
-    finally:
-        out.append(time.perf_counter() - start)
 
 
 def python() -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT
+from bench.common import ROOT, spread
 
 ANALYSIS = ROOT / "bench" / "analysis.md"
 
@@ -30,13 +30,6 @@ def _s(spread: dict[str, float] | None, fmt: str = "{:.2f}") -> str:
 
 def _mib(n: float) -> str:
     return f"{n / 2**20:,.0f} MiB" if n >= 2**20 else f"{n / 1024:,.0f} KiB"
-
-
-def _spread(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-    return {"min": ordered[0], "median": median, "max": ordered[-1]}
 
 
 def _verdict(ok: bool | None, text: str) -> str:
@@ -292,8 +285,8 @@ def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[A
     last: tuple[int, float, float] | None = None
     for n, v in r["sizes"].items():
         b, served = v["build"], v["serve"]
-        p50 = _spread([x["p50"] for x in served["search_ms"]])
-        p99 = _spread([x["p99"] for x in served["search_ms"]])
+        p50 = spread([x["p50"] for x in served["search_ms"]])
+        p99 = spread([x["p99"] for x in served["search_ms"]])
         label = "seeds (real)" if n == "0" else f"{int(n):,}"
         recall = served.get("recall_at_10")
         exact = served.get("exact_ms", served.get("exact_numpy_ms"))
@@ -368,9 +361,9 @@ def _versus(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[
     p50s = {}
     ndcg = {}
     for label, runs in rows.items():
-        p50 = _spread([x["query_ms"]["p50"] for x in runs])
-        p99 = _spread([x["query_ms"]["p99"] for x in runs])
-        index = _spread([x["index_s"] for x in runs])
+        p50 = spread([x["query_ms"]["p50"] for x in runs])
+        p99 = spread([x["query_ms"]["p99"] for x in runs])
+        index = spread([x["index_s"] for x in runs])
         nd = runs[0]["ndcg3"]
         p50s[label], ndcg[label] = p50["median"], nd
         add(f"| {label} | {_s(index)} | {_s(p50)} | {_s(p99)} | {nd:.3f} |")

@@ -112,7 +112,3 @@ class Client:
 
     def close(self) -> None:
         self.conn.close()
-
-
-def search_path(query: str, k: int = 10) -> str:
-    return "/v1/search?" + urllib.parse.urlencode({"q": query, "k": k})

@@ -37,6 +37,7 @@ from cli.output import (
     print_recommendation,
     print_response,
 )
+from cli.settings import read_settings
 from engine.domain.corpus import load_corpus
 from engine.errors import IndsatsError, InvalidInputError
 from engine.evaluation.calibrate import calibrate as fit_calibration
@@ -48,8 +49,9 @@ from engine.search.query import SearchQuery, validate_query
 from engine.service import Engine, QueryFailure
 from engine.settings import Settings
 
-danish.install()
 app = typer.Typer(
+    cls=danish.DanishGroup,
+    rich_markup_mode=None,
     help="Indsatsfinder: find jobcentrenes indsatser, og hvad der virker.",
     options_metavar="[TILVALG]",
     subcommand_metavar="KOMMANDO [ARGUMENTER]...",
@@ -69,6 +71,11 @@ def _run(action: Callable[[], T]) -> T:
     except IndsatsError as exc:
         console(stderr=True).print(f"[bold red]Fejl:[/] {literal(exc.message)}")
         raise typer.Exit(EXIT_INPUT) from None
+
+
+def _settings() -> Settings:
+    """The `INDSATS_*` settings; a bad value is reported like any bad input (exit 2)."""
+    return _run(read_settings)
 
 
 class _DanishLog(logging.Formatter):
@@ -96,7 +103,7 @@ def _main(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def corpus(
     dirs: Annotated[
         list[Path] | None,
@@ -105,7 +112,7 @@ def corpus(
     as_json: Annotated[bool, typer.Option("--json", help="Skriv ét JSON-objekt.")] = False,
 ) -> None:
     """Vis hvilke indsatser og praksisser der kunne indlæses (exit 1 hvis en fil blev afvist)."""
-    paths = dirs or [Settings().seeds_dir]
+    paths = dirs or [_settings().seeds_dir]
     loaded = _run(lambda: load_corpus(paths))
     if as_json:
         print_json(to_json(Corpus.of(loaded)))
@@ -117,7 +124,7 @@ def corpus(
 
 def _open(force: bool = False) -> Engine:
     """The engine the API would serve, with a progress bar while passages are embedded."""
-    settings = Settings()
+    settings = _settings()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
         console=Console(stderr=True), transient=True,
@@ -130,7 +137,7 @@ def _open(force: bool = False) -> Engine:
         return _run(lambda: Engine.open(settings, force=force, progress=progress))
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def build(
     force: Annotated[bool, typer.Option("--force", help="Byg altid forfra.")] = False,
 ) -> None:
@@ -208,7 +215,7 @@ def parse_score(value: str) -> float:
     return score
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def search(
     text: Annotated[
         str, typer.Argument(metavar="TEKST", help="Søgetekst, eller '-' for én søgning pr. linje.")
@@ -234,7 +241,7 @@ def search(
 
     if text != "-":
         # Bad arguments are reported before the model is loaded.
-        max_chars = Settings().max_query_chars
+        max_chars = _settings().max_query_chars
         _run(lambda: validate_query(query(text), max_chars))
     engine = _open()
     if text == "-":
@@ -247,7 +254,7 @@ def search(
         print_response(response)
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def recommend(
     situation: Annotated[
         str,
@@ -305,7 +312,7 @@ def _eval_data(data: Path | None) -> Path:
     )
 
 
-@app.command("eval", options_metavar="[TILVALG]")
+@app.command("eval", cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def evaluate_cmd(
     data: Annotated[
         Path | None,
@@ -320,7 +327,7 @@ def evaluate_cmd(
 ) -> None:
     """Mål søgekvaliteten (nDCG@3, MRR, recall@5) pr. tilstand mod en ren BM25 og anbefalingerne,
     for hvert sæt: frøsiderne, tune-halvdelen og den usete halvdel."""
-    settings = Settings()
+    settings = _settings()
     reports = _run(lambda: evaluate_sets(settings, _eval_data(data), sets or ()))
     if as_json:
         print_json({"model": settings.model, "sets": [asdict(r) for r in reports]})
@@ -329,7 +336,7 @@ def evaluate_cmd(
         print_evaluation(report, settings.model)
 
 
-@app.command()
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def calibrate(
     data: Annotated[
         Path | None,
@@ -345,28 +352,21 @@ def calibrate(
 ) -> None:
     """Tilpas 'match' og grænsen for "intet godt svar" til modellen, på et sæt med bedømte
     og urelaterede spørgsmål. Serveren bruger filen ved næste start."""
-    settings = Settings()
+    settings = _settings()
     target = out or settings.data_dir / CALIBRATION_FILE
     result = _run(lambda: fit_calibration(settings, _eval_data(data), on))
     _run(lambda: save_calibration(result, target))
     Console().print(f"Kalibrering skrevet til {target}: {result.about}", markup=False)
 
 
-@app.command(options_metavar="[TILVALG]")
+@app.command(cls=danish.DanishCommand, options_metavar="[TILVALG]")
 def serve(
     host: Annotated[str, typer.Option(help="Adressen serveren lytter på.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Porten.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=32, help="Antal processer.")] = 1,
 ) -> None:
     """Start HTTP-API'et (/docs viser det); indstillinger kommer fra INDSATS_*-variablerne."""
-    from pydantic import ValidationError
-    from pydantic_settings import SettingsError
-
-    try:
-        settings = Settings()  # each worker reads them again; a mistake is reported here, once
-    except (ValidationError, SettingsError) as exc:
-        console(stderr=True).print(f"[bold red]Fejl i INDSATS_*-indstillingerne:[/] {literal(exc)}")
-        raise typer.Exit(EXIT_INPUT) from None
+    settings = _settings()  # each worker reads them again; a mistake is reported here, once
     if workers > 1 and not os.environ.get("INDSATS_EMBED_THREADS"):
         # Each worker's model would otherwise use every core and the workers would fight
         # over them; split the cores instead (measured in docs/BENCHMARKS.md).

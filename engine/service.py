@@ -139,12 +139,6 @@ class Engine:
         """How the index of the loaded snapshot came to be: loaded, or built and why."""
         return self._snapshot.report
 
-    @property
-    def model_name(self) -> str:
-        if self._embedder is not None:
-            return self._embedder.name
-        return self.settings.model
-
     def _marker(self) -> Marker:
         return disk_marker(self.settings, self.store)
 

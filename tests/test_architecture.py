@@ -31,13 +31,15 @@ def test_import_contracts_hold() -> None:
     assert "0 broken" in result.stdout
 
 
-@pytest.mark.parametrize("package", [*PACKAGES, "api/static/js"])
+@pytest.mark.parametrize("package", [*PACKAGES, "bench", "api/static/js"])
 def test_modules_stay_short(package: str) -> None:
     files = [*(ROOT / package).rglob("*.py"), *(ROOT / package).rglob("*.js")]
-    assert files
+    # Vendored code (the design system) and bench's own txtai environment are not ours.
+    ours = [f for f in files if "dkfds" not in f.parts and not any(".venv" in p for p in f.parts)]
+    assert ours
     long = {
         str(f.relative_to(ROOT)): n
-        for f in files
-        if "dkfds" not in f.parts and (n := len(f.read_text("utf-8").splitlines())) > MAX_LINES
+        for f in ours
+        if (n := len(f.read_text("utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"split these by concern (at most ~{MAX_LINES} lines): {long}"

@@ -51,7 +51,6 @@ class Embedder(ABC):
         # The API serves queries from several threads; the cache must not tear.
         self._lock = threading.Lock()
         self.cache_hits = 0
-        self.cache_misses = 0
 
     @property
     def name(self) -> str:
@@ -99,7 +98,6 @@ class Embedder(ABC):
         vector: Vectors = self._checked(self.embed_batch([self.query_prefix + text]), 1)[0]
         vector.setflags(write=False)
         with self._lock:
-            self.cache_misses += 1
             if self._cache_size:
                 self._cache[text] = vector
                 self._cache.move_to_end(text)

@@ -7,6 +7,8 @@ import json
 import logging
 
 import pytest
+import typer
+import typer.rich_utils
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -29,6 +31,9 @@ ENGLISH = (
     "for help",
     "[default",
     "[required]",
+    "<int>",
+    "<str>",
+    "Did you mean",
 )
 
 
@@ -45,6 +50,35 @@ def test_help_is_danish(args: list[str]) -> None:
     assert "Brug:" in result.output and "Tilvalg" in result.output
 
 
+def test_the_command_list_shows_each_first_paragraph_whole() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "pr. tilstand mod en ren BM25" in result.output, result.output
+    assert "Kommandoer" in result.output and _english(result.output) == [], result.output
+
+
+def test_no_arguments_shows_the_danish_help_and_exit_status_2() -> None:
+    result = runner.invoke(app, [], terminal_width=200)
+    assert result.exit_code == 2
+    assert "Brug: " in result.output and "Kommandoer" in result.output, result.output
+
+
+def test_the_danish_stays_in_the_cli() -> None:
+    """The texts come through the CLI's own command classes, not by changing Typer: another
+    Typer app in the same process still speaks Typer's English."""
+    other = typer.Typer(rich_markup_mode=None)
+
+    @other.command()
+    def hello(count: int = 1) -> None:
+        """Say hello."""
+
+    result = runner.invoke(other, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert "Show this message and exit." in result.output, result.output
+    assert "Usage:" in result.output and "Vis denne" not in result.output, result.output
+    assert typer.rich_utils.OPTIONS_PANEL_TITLE == "Options"
+
+
 @pytest.mark.parametrize(
     ("args", "danish"),
     [
@@ -52,6 +86,7 @@ def test_help_is_danish(args: list[str]) -> None:
         (["search"], "Mangler argumentet 'TEKST'."),
         (["search", "x", "-k", "mange"], "'mange' er ikke et gyldigt heltal."),
         (["findes-ikke"], "Kommandoen 'findes-ikke' findes ikke."),
+        (["serch"], "Mente du 'search'"),
         (["search", "x", "--min-evidence", "høj"], "'høj' er ikke et tal"),
         (["search", "x", "--min-evidence", "7"], "uden for 0-5"),
     ],

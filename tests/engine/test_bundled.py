@@ -92,6 +92,7 @@ def test_no_config_means_no_prompts(tmp_path: Path) -> None:
     assert model_prompts(str(tmp_path)) == ("", "")
 
 
+@pytest.mark.model  # loads sentence-transformers and torch (seconds)
 def test_unset_prefixes_are_the_models_and_set_ones_win(sample: Path, tmp_path: Path) -> None:
     from engine.embedding import load_embedder
     from engine.settings import Settings

@@ -133,6 +133,7 @@ def test_a_wrongly_shaped_tensor_is_refused(tmp_path: Path) -> None:
         E5S1File(tmp_path / "m.bin").tensor("emb.pos", (POSITIONS + 1, H))
 
 
+@pytest.mark.model  # loads sentence-transformers and torch (seconds)
 def test_the_directory_is_a_sentence_transformers_model(tmp_path: Path) -> None:
     """Loaded by sentence-transformers as it is, with BERT's weights from the file, the
     vocabulary's pieces and the file's normalisation."""

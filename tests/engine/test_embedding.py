@@ -68,6 +68,7 @@ def test_identity_changes_with_passage_prefix() -> None:
     assert FakeEmbedder().identity != FakeEmbedder(passage_prefix="passage: ").identity
 
 
+@pytest.mark.model  # imports sentence-transformers and torch (seconds)
 def test_missing_model_raises_model_load_error_with_advice(tmp_path: object) -> None:
     with pytest.raises(ModelLoadError) as info:
         SentenceTransformerEmbedder(f"{tmp_path}/no-such-model", f"{tmp_path}/no-such-model")

@@ -14,22 +14,24 @@ import time
 from pathlib import Path
 from typing import Any
 
+from durable.files import atomic_write, file_lock
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(os.environ.get("INDSATS_FIGURES", ROOT / "build" / "reliability" / "figures.json"))
 
 
 def record(name: str, values: dict[str, Any]) -> None:
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(OUT.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        data = {}
-    data[name] = {
-        **values,
-        "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU, "
-        f"Python {platform.python_version()}",
-    }
-    tmp = OUT.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(OUT)
+    """Merge one figure into the file; under a lock, because xdist workers record at once."""
+    with file_lock(OUT.with_name(OUT.name + ".lock")):
+        try:
+            data = json.loads(OUT.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            data = {}
+        data[name] = {
+            **values,
+            "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPU, "
+            f"Python {platform.python_version()}",
+        }
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        atomic_write(OUT, text.encode("utf-8"))

@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from engine.embedding.base import Embedder
 from tests.web.fake_api import Controls, create_fake_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,15 +103,16 @@ def wait_ready(app: FastAPI, url: str, timeout: float = 300.0) -> None:
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The real app (`create_app` + `mount_web`) over the seeds, with the bundled model."""
+def real_site(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder) -> Iterator[Site]:
+    """The real app (`create_app` + `mount_web`) over the seeds, with the real model (the
+    session's, already loaded)."""
     from api.app import create_app
     from api.web import mount_web
     from engine.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("web-data")
     settings = Settings(data_dir=data_dir, seeds_dir=SEEDS, api_key=KEY)
-    app = create_app(settings)
+    app = create_app(settings, embedder=real_embedder)
     mount_web(app, settings)
     with LiveServer(app) as server:
         wait_ready(app, server.url)
