@@ -26,7 +26,7 @@ from pathlib import Path
 import engine.embedding as embedding_backends
 from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_at
-from engine.domain.render import record_as_page
+from engine.domain.records import record_at, record_bytes
 from engine.embedding import Embedder
 from engine.errors import (
     ConflictError,
@@ -281,8 +281,16 @@ class Engine:
     def add_page(
         self, page: bytes | str, source: str = "ny side", expected_id: str | None = None
     ) -> Initiative:
-        """Store a new page; a `ConflictError` if its id is taken (replace_page is for that)."""
-        item = parse_at(page, source, expected_id)
+        """Store a new page; a `ConflictError` if its id is taken (replace_page is for that).
+        A text page is read at the door and stored as its record, like a record is."""
+        return self._add(parse_at(page, source, expected_id), source)
+
+    def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
+        """A page given as a record, stored as it is (its id may be left out)."""
+        return self._add(record_at(record, source, record.id or None), source)
+
+    def _add(self, item: Initiative, source: str) -> Initiative:
+        stored = record_bytes(item, source)
         with self._writing() as corpus:
             if corpus.initiative(item.id) is not None:
                 raise ConflictError(
@@ -290,32 +298,31 @@ class Engine:
                     "for at oprette den igen.",
                     initiative_id=item.id,
                 )
-            self.store.write_page(item.id, page)
+            self.store.write_page(item.id, stored)
         return self.initiative(item.id)
-
-    def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
-        """A page given as a record: stored in the seed format, parsed like any page."""
-        return self.add_page(record_as_page(record, source), source, expected_id=record.id or None)
 
     def replace_page(self, initiative_id: str, page: bytes | str, source: str = "ny side",
                      *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
         """Replace a stored or seed page; the new page must give the same id. With `expect`,
         only if the page as it is passes it, under the lock (`PreconditionFailedError`)."""
         validate_id(initiative_id)
-        parse_at(page, source, expected_id=initiative_id)
-        with self._writing() as corpus:
-            old = _require(corpus, initiative_id, expect)
-            self.store.write_page(initiative_id, page, replaces=Path(old.source))
-        return self.initiative(initiative_id)
+        return self._replace(parse_at(page, source, initiative_id), source, expect)
 
     def replace_record(self, initiative_id: str, record: Initiative, source: str = "ny post",
                        *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
+        validate_id(initiative_id)
         if record.id and record.id != initiative_id:
             raise PageFormatError(
                 source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        page = record_as_page(record, source)
-        return self.replace_page(initiative_id, page, source, expect=expect)
+        return self._replace(record_at(record, source, initiative_id), source, expect)
+
+    def _replace(self, item: Initiative, source: str, expect: Precondition | None) -> Initiative:
+        stored = record_bytes(item, source)
+        with self._writing() as corpus:
+            old = _require(corpus, item.id, expect)
+            self.store.write_page(item.id, stored, replaces=Path(old.source))
+        return self.initiative(item.id)
 
     def delete_page(self, initiative_id: str, *, expect: Precondition | None = None) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""

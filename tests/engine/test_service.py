@@ -80,7 +80,7 @@ def test_seed_replacement_and_tombstone_survive_reopen(settings: Settings, engin
     other = "hedensted-hedensted-modellen"
     engine.delete_page(other)
     again = Engine.open(settings, FakeEmbedder())
-    assert again.initiative(COACHING_ID).source.endswith(f"{COACHING_ID}.txt")
+    assert again.initiative(COACHING_ID).source.endswith(f"{COACHING_ID}.json")
     with pytest.raises(NotFoundError):
         again.initiative(other)
     assert len(again.corpus.initiatives) == 4
@@ -111,11 +111,14 @@ def test_a_page_dropped_in_by_hand_loads_and_stays_manageable(settings: Settings
 
     changed = _page("Coaching").replace("Gode råd\n", "Gode råd\n\nNyt råd.\n", 1)
     engine.replace_page("hedensted-coaching", changed)
-    assert sorted(p.name for p in pages.glob("*.txt")) == ["hedensted-coaching.txt"]
+    assert sorted(p.name for p in pages.glob("*.*")) == ["hedensted-coaching.json"]
     (pages / "kopi.txt").write_text(_page("Coaching"), encoding="utf-8")
+    (pages / "hedensted-coaching.txt").write_text(_page("Coaching"), encoding="utf-8")
     engine = Engine.open(settings, FakeEmbedder())
-    assert "Nyt råd." in str(engine.initiative("hedensted-coaching").sections)  # <id>.txt wins
-    assert "samme id" in {Path(e.file).name: e.message for e in engine.load_errors()}["kopi.txt"]
+    # <id>.json wins, then <id>.txt, then any other name
+    assert "Nyt råd." in str(engine.initiative("hedensted-coaching").sections)
+    errors = {Path(e.file).name: e.message for e in engine.load_errors()}
+    assert "samme id" in errors["kopi.txt"] and "samme id" in errors["hedensted-coaching.txt"]
 
     engine.delete_page("hedensted-coaching")
     assert sorted(p.name for p in pages.glob("*.txt")) == ["kopi.txt"]

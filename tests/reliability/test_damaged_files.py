@@ -72,7 +72,7 @@ TARGETS: dict[str, Callable[[Path], Path]] = {
     "lexical": lambda d: sorted((_live(d) / "lexical").iterdir())[0],
     "units": lambda d: sorted((_live(d) / "units").iterdir())[0],
     "VERSION": lambda d: d / "pages" / "VERSION",
-    "page": lambda d: d / "pages" / f"{STORED_ID}.txt",
+    "page": lambda d: d / "pages" / f"{STORED_ID}.json",
     "tombstone": lambda d: d / "pages" / f"{DELETED_ID}.deleted",
 }
 
@@ -149,7 +149,7 @@ def check_serving(client: TestClient, target: str, how: str) -> dict[str, int]:
     assert search.status_code == 200, (target, how, search.text)  # type: ignore[attr-defined]
     listed = {i["id"] for i in get("/v1/initiatives?k=100").json()["items"]}  # type: ignore[attr-defined]
     assert DELETED_ID not in listed, (target, how, "a deleted page came back")
-    stored_reported = any(e.startswith(f"{STORED_ID}.txt:") for e in errors)
+    stored_reported = any(e.startswith(f"{STORED_ID}.json:") for e in errors)
     assert SEED_IDS - {DELETED_ID} <= listed, (target, how, sorted(listed))
     # The stored page is served (a flipped letter in its municipality or title gives it
     # another id, as any edit would), or named in load_errors: never gone without a word.
