@@ -3,15 +3,18 @@
 The API and the CLI both talk to this class only, so the rules about stored pages live in
 one place:
 
-- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.txt`), loaded
-  by `engine.storage.pages.load_stored_corpus`. A stored page whose id equals a seed's id
-  *replaces* that seed; a tombstone (`<id>.deleted`) removes the id, seed or not, until a
-  page with that id is written again.
+- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.json`, each a
+  record; `engine/storage/scan.py` has the rules). A stored page whose id equals a seed's
+  id *replaces* that seed; a tombstone (`<id>.deleted`) removes the id, seed or not, until
+  a page with that id is written again.
 - A write is all or nothing, durable (fsynced) and searchable when the method returns: the
-  check, the file change, the `VERSION` bump and the index build happen under the writers'
-  lock `data/lock`, and a failure (a full disk) puts every file back.
-- Other workers notice the new counter (or a new index version from `indsats build`) in
-  `refresh()` (two small file reads) and reload an immutable snapshot (`engine/state.py`).
+  check, the file change, the `VERSION` bump and the next snapshot happen under the
+  writers' lock `data/lock`, and a failure (a full disk) puts every file back.
+- Reads never wait for a write: the next snapshot (`engine/snapshots.py`) is built beside
+  the one requests read, from it (only what the write changed is parsed and embedded), and
+  swapped in, on disk (`CURRENT`) and here, in one step once it is complete.
+- Other worker processes notice a new live snapshot in `refresh()` (two small file reads
+  per call) and load it, never build it: what they load is exactly what the writer made.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from engine.errors import (
 )
 from engine.recommend import Recommendation, RecommendRequest
 from engine.search.facets import Facets, facets, resolve_filter
+from engine.search.indexing import index_store, live_version
 from engine.search.query import (
     InitiativeFilter,
     SearchQuery,
@@ -48,16 +52,10 @@ from engine.search.query import (
 )
 from engine.search.results import SearchResponse
 from engine.settings import Settings
-from engine.state import (
-    Marker,
-    ReloadPause,
-    Snapshot,
-    disk_marker,
-    load_snapshot,
-    nothing_found,
-    nothing_recommended,
-)
-from engine.storage.pages import PageStore, load_stored_corpus, validate_id, write_failure
+from engine.snapshots import Marker, Snapshot, build, current_corpus, load_live, open_current
+from engine.state import ReloadPause, disk_marker, nothing_found, nothing_recommended
+from engine.storage.pages import PageStore, validate_id, write_failure
+from index.manifest import StaleIndex
 from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
@@ -109,7 +107,9 @@ class Engine:
         store = PageStore(settings.pages_dir, settings.data_dir / "lock")
         store.ensure()
         engine = cls(settings, store, embedder)
-        engine._state = engine._load(force=force, progress=progress)
+        engine._state = open_current(
+            settings, store, engine._model(), force=force, progress=progress
+        )
         log.info(
             "Klar: %d indsatser, %d praksisser, indeks %s",
             len(engine.corpus.initiatives),
@@ -148,23 +148,17 @@ class Engine:
     def _marker(self) -> Marker:
         return disk_marker(self.settings, self.store)
 
-    def _load(
-        self, *, force: bool = False, progress: Progress | None = None, locked: bool = False
-    ) -> Snapshot:
-        return load_snapshot(
-            self.settings, self.store, self._model, force=force, progress=progress, locked=locked
-        )
-
     def _model(self) -> Embedder:
         if self._embedder is None:  # loaded once, on first need, reused by every reload
             self._embedder = embedding_backends.load_embedder(self.settings)
         return self._embedder
 
     def refresh(self) -> bool:
-        """Reload if another process wrote pages or a new index; True if it did.
+        """Load the live snapshot if another process made a new one; True if the marker
+        moved. Never builds: what is loaded was complete before `CURRENT` named it.
 
-        A reload that fails keeps the loaded snapshot serving (the last good corpus and
-        index) and is not retried for the same files until its pause is over (`ReloadPause`).
+        A load that fails keeps the loaded snapshot serving (the last good corpus and index)
+        and is not retried for the same files until its pause is over (`ReloadPause`).
         """
         if self._marker() == self._snapshot.marker:
             return False
@@ -174,12 +168,14 @@ class Engine:
                 return False
             if self._pause.waiting(marker):
                 return False
-            log.info("Nye sider eller nyt indeks fra en anden proces; genindlæser")
             try:
-                self._state = self._load()
+                loaded = load_live(self.settings, self._model(), self._snapshot, marker)
             except Exception as exc:
                 self._pause.failed(marker, exc)
                 return False
+            if loaded.version != self._snapshot.version:
+                log.info("Ny udgave af indsatserne fra en anden proces: %s", loaded.version)
+            self._state = loaded
             self._pause.succeeded()
             return True
 
@@ -333,53 +329,46 @@ class Engine:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Corpus]:
-        """Serialise a write and make it all or nothing; yields the corpus as it is on disk
-        now, for the checks.
+        """Serialise a write and make it all or nothing; yields the corpus as the page files
+        are now, for the checks.
 
         Everything happens under the writers' lock `data/lock`: the check, the file change,
-        the page counter, and the index build for the new corpus (the index store is told
-        the lock is held; flock does not nest). Only then is the new snapshot swapped in. If
-        any step fails (a full disk while the page or the index is written, say), the page
-        store puts every file back as it was and the client is told nothing changed (507 for
-        a full disk); the loaded snapshot, the last good corpus and index, keeps serving. A
-        crash in between leaves a stored page and an old index, which the next load detects
-        (corpus hash) and rebuilds.
+        the page counter, and the next snapshot, built from the last one beside it while
+        requests go on reading the last one. It is made live on disk and here in one step,
+        under the reload lock, which requests take only to swap. If any step fails (a full
+        disk while the page or the snapshot is written, say), the page store puts every file
+        back as it was and the client is told nothing changed (507 for a full disk); the
+        loaded snapshot keeps serving. A crash in between leaves a stored page and the old
+        snapshot live; the next start-up sees the page file changed and builds.
         """
         with self._write_lock:
             try:  # taking the lock fails too on a data directory mounted read-only: 503
                 with self.store.lock():
-                    if self.store.version() == self._snapshot.marker[0]:
-                        corpus = self.corpus
-                    else:
-                        corpus = load_stored_corpus(self.settings, self.store)
+                    base = self._base()
                     with self.store.undoable():
-                        yield corpus
+                        yield current_corpus(self.settings, self.store, base)
                         self.store.bump_version()
-                        snapshot = self._load(locked=True)
+                        written = build(self.settings, self.store, base, self._model(),
+                                        "en side er skrevet")  # fmt: skip
+                        with self._reload_lock:
+                            index_store(self.settings).publish(written.index)
+                            self._state = replace(written, marker=self._marker())
             except OSError as exc:
                 raise write_failure(exc) from exc
-            # Only after the data lock is released: a reader of this process may hold the
-            # reload lock while it waits for the data lock (to build), never the reverse.
-            with self._reload_lock:
-                self._settle(snapshot)
 
-    def _settle(self, written: Snapshot) -> None:
-        """Swap in the state after a write, never an older one: while this writer waited for
-        the reload lock, a reader may have loaded what other writes did since, and a search
-        that has just refreshed must not be answered from a snapshot older than that."""
-        now = self._marker()
-        if self._snapshot.marker == now:
-            return  # what is loaded is what is on disk, this write included
-        if written.marker == now:
-            self._state = written
-        else:  # more has happened since: load it (a failure keeps at least this write)
-            try:
-                self._state = self._load()
-            except Exception as exc:
-                self._state = written
-                self._pause.failed(now, exc)
-                return
-        self._pause.succeeded()
+    def _base(self) -> Snapshot:
+        """What the next snapshot is built from: the loaded one, or the live one if another
+        process has made one since (the writers' lock is held, so it is the newest)."""
+        base = self._snapshot
+        if live_version(self.settings) == base.version:
+            return base
+        try:
+            return load_live(self.settings, self._model(), base, base.marker)
+        except StaleIndex as exc:  # damaged or gone: build from the files and ours
+            log.warning(
+                "Den aktuelle udgave kan ikke læses (%s); bygger videre på den indlæste", exc
+            )
+            return base
 
 
 def _require(corpus: Corpus, initiative_id: str, expect: Precondition | None = None) -> Initiative:

@@ -73,7 +73,7 @@ def read_page(path: Path, errors: list[LoadError]) -> Initiative | None:
     except PageFormatError as exc:
         errors.append(LoadError(str(path), exc.reason))
     except OSError as exc:
-        errors.append(LoadError(str(path), _unreadable(exc)))
+        errors.append(LoadError(str(path), unreadable(exc)))
     return None
 
 
@@ -109,7 +109,8 @@ def _too_big(size: int) -> str:
     )
 
 
-def _unreadable(exc: OSError) -> str:
+def unreadable(exc: OSError) -> str:
+    """Why a page file could not be read, in the words a load error shows."""
     if isinstance(exc, _NotAPage):
         return str(exc)
     if exc.errno == errno.ELOOP:

@@ -9,8 +9,8 @@ guarantees the parser gives every page, so a consumer cannot tell a record from 
 page; a record that breaks one is refused with the field and the reason.
 
 Two forms, one serializer: `record_bytes` for a stored page (`data/pages/<id>.json`, indented
-so a person can read it) and `record_line` for a snapshot (one line, with each answer's
-practice id, `engine/snapshots.py`). `FORMAT` is written into every stored record, so a
+so a person can read it) and `snapshot_dict` for a snapshot (with each answer's practice
+id and the page's dates, `engine/snapshots.py`). `FORMAT` is written into every stored record, so a
 later change of the shape can read the old ones.
 """
 
@@ -76,12 +76,12 @@ def record_bytes(item: Initiative, source: str = "posten") -> bytes:
     return _utf8(text + "\n", source)
 
 
-def record_line(item: Initiative) -> str:
-    """One line of a snapshot: the record with its practice ids and dates."""
+def snapshot_dict(item: Initiative) -> dict[str, Any]:
+    """The record as a snapshot keeps it: with its practice ids and dates."""
     data = record_dict(item, practice_ids=True)
     data["added_at"] = item.added_at.isoformat() if item.added_at else None
     data["updated_at"] = item.updated_at.isoformat() if item.updated_at else None
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return data
 
 
 def read_record(data: bytes, source: str) -> Initiative:

@@ -44,17 +44,11 @@ from durable.files import (
     is_regular_or_missing,
     set_aside,
 )
-from engine.domain.corpus import (
-    PAGE_SUFFIX,
-    RECORD_SUFFIX,
-    corpus_from_initiatives,
-    page_files,
-    read_page,
-)
-from engine.domain.models import Corpus, Initiative, LoadError
+from engine.domain.corpus import PAGE_SUFFIX, RECORD_SUFFIX, corpus_from_initiatives
+from engine.domain.models import Corpus
 from engine.errors import IndsatsError, InvalidInputError, StorageError, StorageFullError
 from engine.settings import Settings
-from engine.storage.dates import DATES_FILE, dated
+from engine.storage.scan import choose, read_files
 
 log = logging.getLogger(__name__)
 
@@ -325,43 +319,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Corpus:
-    """The corpus everyone serves and indexes: the seeds, then the stored pages on top.
-
-    A stored page with a seed's id replaces that seed; a tombstone removes its id unless a
-    page with that id is stored (a page beats a tombstone). Pages are written as `<id>.json`,
-    but a page dropped in by hand (`*.txt`, under any name) loads too (its id comes from its
-    content); if two stored files give one id, `<id>.json` wins, then `<id>.txt`, and the
-    other is reported.
-    Bad files become `LoadError`s, never exceptions.
-    """
+    """The corpus everyone serves and indexes: the seeds, then the stored pages on top (the
+    rules in `engine/storage/scan.py`). Bad files become `LoadError`s, never exceptions."""
     store = store or PageStore(settings.pages_dir, settings.data_dir / "lock")
-    errors: list[LoadError] = []
-    seeds: dict[str, Initiative] = {}
-    seed_dir = settings.seeds_dir
-    if not seed_dir.is_dir():
-        errors.append(LoadError(str(seed_dir), "mappen med seed-sider findes ikke"))
-    for path in page_files([seed_dir] if seed_dir.is_dir() else []):
-        item = read_page(path, errors)
-        if item is not None and item.id in seeds:
-            errors.append(LoadError(str(path), f"samme id som {seeds[item.id].source}"))
-        elif item is not None:
-            seeds[item.id] = item
-    parsed = [(p, item) for p in store.page_files() if (item := read_page(p, errors))]
-    stored: dict[str, tuple[Initiative, Path]] = {}
-    for path, item in sorted(parsed, key=lambda pair: (pair[0].stem != pair[1].id, pair[0])):
-        if item.id in stored:
-            errors.append(
-                LoadError(str(path), f"samme id som {stored[item.id][0].source}; fjern den ene")
-            )
-        else:
-            stored[item.id] = (item, path)
-    kept = [v for k, v in seeds.items() if k not in store.tombstones() and k not in stored]
-    pages = dated(kept, stored.values(), settings.data_dir / DATES_FILE)
-    ordered = sorted(pages, key=lambda i: (i.municipality.casefold(), i.title, i.id))
-    corpus = corpus_from_initiatives(ordered, errors)
-    for error in corpus.errors:
-        log.warning("Side afvist: %s: %s", error.file, error.message)
-    return corpus
+    pages, errors = choose(read_files(settings, store.page_files()), store.tombstones(), settings)
+    return corpus_from_initiatives(pages, errors)
 
 
 def write_failure(exc: OSError) -> IndsatsError:

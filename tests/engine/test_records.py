@@ -18,7 +18,7 @@ from engine.domain.records import (
     read_record,
     record_bytes,
     record_from_dict,
-    record_line,
+    snapshot_dict,
 )
 from engine.errors import PageFormatError
 
@@ -95,7 +95,7 @@ def test_every_seed_is_its_record(seed_corpus: Corpus) -> None:
 def test_a_snapshot_line_keeps_practice_ids_and_dates(seed_corpus: Corpus) -> None:
     when = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
     page = replace(seed_corpus.initiatives[0], added_at=when, updated_at=when)
-    back = record_from_dict(json.loads(record_line(page)), page.source, snapshot=True)
+    back = record_from_dict(json.loads(json.dumps(snapshot_dict(page))), page.source, snapshot=True)
     assert back == page
     assert all(a.practice_id for _, a in back.answers())
 

@@ -71,6 +71,10 @@ TARGETS: dict[str, Callable[[Path], Path]] = {
     "passages.jsonl": lambda d: _live(d) / "passages.jsonl",
     "lexical": lambda d: sorted((_live(d) / "lexical").iterdir())[0],
     "units": lambda d: sorted((_live(d) / "units").iterdir())[0],
+    # what the snapshot was made of: its page files, its records, its practices' vectors
+    "files.json": lambda d: _live(d) / "files.json",
+    "records.jsonl": lambda d: _live(d) / "records.jsonl",
+    "practices.npz": lambda d: _live(d) / "practices.npz",
     "VERSION": lambda d: d / "pages" / "VERSION",
     "page": lambda d: d / "pages" / f"{STORED_ID}.json",
     "tombstone": lambda d: d / "pages" / f"{DELETED_ID}.deleted",
