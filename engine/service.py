@@ -41,7 +41,7 @@ from engine.errors import (
 )
 from engine.recommend import Recommendation, RecommendRequest
 from engine.search.facets import Facets, facets, resolve_filter
-from engine.search.indexing import index_store, live_version
+from engine.search.indexing import index_store
 from engine.search.query import (
     InitiativeFilter,
     SearchQuery,
@@ -52,10 +52,17 @@ from engine.search.query import (
 )
 from engine.search.results import SearchResponse
 from engine.settings import Settings
-from engine.snapshots import Marker, Snapshot, build, current_corpus, load_live, open_current
+from engine.snapshots import (
+    Marker,
+    Snapshot,
+    build,
+    current_corpus,
+    load_live,
+    newest,
+    open_current,
+)
 from engine.state import ReloadPause, disk_marker, nothing_found, nothing_recommended
 from engine.storage.pages import PageStore, validate_id, write_failure
-from index.manifest import StaleIndex
 from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
@@ -67,6 +74,14 @@ Precondition = Callable[[Initiative], bool]
 class InitiativePage:
     total: int
     items: tuple[Initiative, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Put:
+    """A page as a PUT left it, and whether the PUT created it (there was none to replace)."""
+
+    page: Initiative
+    created: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,12 +153,6 @@ class Engine:
     def build_report(self) -> BuildReport:
         """How the index of the loaded snapshot came to be: loaded, or built and why."""
         return self._snapshot.report
-
-    @property
-    def model_name(self) -> str:
-        if self._embedder is not None:
-            return self._embedder.name
-        return self.settings.model
 
     def _marker(self) -> Marker:
         return disk_marker(self.settings, self.store)
@@ -298,27 +307,35 @@ class Engine:
         return self.initiative(item.id)
 
     def replace_page(self, initiative_id: str, page: bytes | str, source: str = "ny side",
-                     *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
-        """Replace a stored or seed page; the new page must give the same id. With `expect`,
-        only if the page as it is passes it, under the lock (`PreconditionFailedError`)."""
+                     *, expect: Precondition | None = None) -> Put:  # fmt: skip
+        """Put a page at its address: replace the stored or seed page with that id, or store
+        it when there is none (its id is the address's, so a PUT cannot create a page where
+        its content does not put it). With `expect`, only if the page as it is passes it,
+        under the lock; a page that is not there does not (`PreconditionFailedError`)."""
         validate_id(initiative_id)
-        return self._replace(parse_at(page, source, initiative_id), source, expect)
+        return self._put(parse_at(page, source, initiative_id), source, expect)
 
     def replace_record(self, initiative_id: str, record: Initiative, source: str = "ny post",
-                       *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
+                       *, expect: Precondition | None = None) -> Put:  # fmt: skip
         validate_id(initiative_id)
         if record.id and record.id != initiative_id:
             raise PageFormatError(
                 source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        return self._replace(record_at(record, source, initiative_id), source, expect)
+        return self._put(record_at(record, source, initiative_id), source, expect)
 
-    def _replace(self, item: Initiative, source: str, expect: Precondition | None) -> Initiative:
+    def _put(self, item: Initiative, source: str, expect: Precondition | None) -> Put:
         stored = record_bytes(item, source)
         with self._writing() as corpus:
-            old = _require(corpus, item.id, expect)
-            self.store.write_page(item.id, stored, replaces=Path(old.source))
-        return self.initiative(item.id)
+            old = corpus.initiative(item.id)
+            if old is None and expect is not None:
+                raise PreconditionFailedError(
+                    f"Der er ingen indsats med id '{item.id}' at erstatte; intet er skrevet."
+                )
+            if old is not None:
+                _require(corpus, item.id, expect)
+            self.store.write_page(item.id, stored, replaces=Path(old.source) if old else None)
+        return Put(self.initiative(item.id), created=old is None)
 
     def delete_page(self, initiative_id: str, *, expect: Precondition | None = None) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
@@ -344,7 +361,7 @@ class Engine:
         with self._write_lock:
             try:  # taking the lock fails too on a data directory mounted read-only: 503
                 with self.store.lock():
-                    base = self._base()
+                    base = newest(self.settings, self._model(), self._snapshot)
                     with self.store.undoable():
                         yield current_corpus(self.settings, self.store, base)
                         self.store.bump_version()
@@ -355,20 +372,6 @@ class Engine:
                             self._state = replace(written, marker=self._marker())
             except OSError as exc:
                 raise write_failure(exc) from exc
-
-    def _base(self) -> Snapshot:
-        """What the next snapshot is built from: the loaded one, or the live one if another
-        process has made one since (the writers' lock is held, so it is the newest)."""
-        base = self._snapshot
-        if live_version(self.settings) == base.version:
-            return base
-        try:
-            return load_live(self.settings, self._model(), base, base.marker)
-        except StaleIndex as exc:  # damaged or gone: build from the files and ours
-            log.warning(
-                "Den aktuelle udgave kan ikke læses (%s); bygger videre på den indlæste", exc
-            )
-            return base
 
 
 def _require(corpus: Corpus, initiative_id: str, expect: Precondition | None = None) -> Initiative:

@@ -183,6 +183,18 @@ def load_live(
     return from_version(settings, loaded, model, previous, marker)
 
 
+def newest(settings: Settings, model: Embedder, loaded: Snapshot) -> Snapshot:
+    """What a writer (holding the writers' lock) builds on: the loaded snapshot, or the
+    live one if another process has made one since."""
+    if index_store(settings).current_version() == loaded.version:
+        return loaded
+    try:
+        return load_live(settings, model, loaded, loaded.marker)
+    except StaleIndex as exc:  # damaged or gone: build from the files and the loaded one
+        log.warning("Den aktuelle udgave kan ikke læses (%s); bygger videre på den indlæste", exc)
+        return loaded
+
+
 def from_version(
     settings: Settings,
     loaded: LoadedIndex,

@@ -230,9 +230,37 @@ def test_put_with_a_page_for_another_id_is_422(client: TestClient, auth: dict[st
     assert NEW_ID in _message(response) and COACHING_ID in _message(response)
 
 
-def test_put_and_delete_unknown_ids_are_404(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.put(f"/v1/initiatives/{NEW_ID}", content=new_page(), headers={**TEXT, **auth})
-    assert response.status_code == 404 and NEW_ID in _message(response)
+def test_put_on_an_unknown_id_creates_the_page(
+    client: TestClient, settings: Settings, auth: dict[str, str]
+) -> None:
+    """PUT stores the page at its address whether or not one is there (201 and Location
+    when it created it, 200 when it replaced one); the page must give the address's id, so a
+    PUT cannot put a page where its content does not."""
+    path = f"/v1/initiatives/{NEW_ID}"
+    created = client.put(path, content=new_page(), headers={**TEXT, **auth})
+    assert created.status_code == 201, created.text
+    assert created.headers["location"] == path and created.json()["title"] == NEW_TITLE
+    assert (settings.pages_dir / f"{NEW_ID}.json").is_file()
+    again = client.put(path, content=new_page(), headers={**TEXT, **auth})
+    assert again.status_code == 200 and "location" not in again.headers
+    assert client.get("/v1/initiatives").json()["total"] == 6
+
+
+def test_put_with_if_match_on_an_unknown_id_is_412(
+    client: TestClient, settings: Settings, auth: dict[str, str]
+) -> None:
+    """If-Match asks for the version read; a page that is not there is not it (RFC 9110)."""
+    for tag in ('"en-udgave"', "*"):
+        response = client.put(
+            f"/v1/initiatives/{NEW_ID}",
+            content=new_page(),
+            headers={**TEXT, **auth, "If-Match": tag},
+        )
+        assert response.status_code == 412, response.text
+    assert not (settings.pages_dir / f"{NEW_ID}.json").exists()
+
+
+def test_delete_of_an_unknown_id_is_404(client: TestClient, auth: dict[str, str]) -> None:
     response = client.delete("/v1/initiatives/findes-ikke", headers=auth)
     assert response.status_code == 404 and "findes-ikke" in _message(response)
 

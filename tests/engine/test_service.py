@@ -10,7 +10,13 @@ import pytest
 from engine.domain.models import Corpus
 from engine.domain.parser import parse_page
 from engine.domain.render import render_page
-from engine.errors import ConflictError, InvalidInputError, NotFoundError, PageFormatError
+from engine.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PageFormatError,
+    PreconditionFailedError,
+)
 from engine.search.query import InitiativeFilter, validate_text
 from engine.search.results import SearchResponse
 from engine.service import Engine, QueryFailure
@@ -60,7 +66,8 @@ def test_add_replace_delete(engine: Engine) -> None:
     with pytest.raises(ConflictError):
         engine.add_page(_page("Coaching for nyledige"))
     changed = _page("Coaching for nyledige").replace("Gode råd\n", "Gode råd\n\nHold fast.\n", 1)
-    assert "Hold fast." in str(engine.replace_page(added.id, changed).sections)
+    replaced = engine.replace_page(added.id, changed)
+    assert "Hold fast." in str(replaced.page.sections) and not replaced.created
     engine.delete_page(added.id)
     with pytest.raises(NotFoundError, match=added.id):
         engine.initiative(added.id)
@@ -210,3 +217,15 @@ def test_a_batch_too_large_is_refused_whole(engine: Engine) -> None:
     with pytest.raises(PayloadTooLargeError) as err:
         engine.search_many([*fits, SearchQuery("ledige " * 285)])
     assert f"højst {limit}" in err.value.message
+
+
+def test_replace_creates_a_page_that_is_not_there_unless_a_version_is_expected(
+    engine: Engine,
+) -> None:
+    with pytest.raises(PreconditionFailedError):
+        engine.replace_page("hedensted-ny-side", _page("Ny side"), expect=lambda page: True)
+    with pytest.raises(NotFoundError):
+        engine.initiative("hedensted-ny-side")
+    put = engine.replace_page("hedensted-ny-side", _page("Ny side"))
+    assert put.created and put.page.id == "hedensted-ny-side"
+    assert not engine.replace_page("hedensted-ny-side", _page("Ny side")).created

@@ -69,7 +69,7 @@ def test_a_start_up_parses_and_embeds_only_what_changed(
     first = Engine.open(settings, FakeEmbedder())
     added = first.add_page(_page("Coaching nr. 1"))
     stored = settings.pages_dir / f"{added.id}.json"
-    changed = first.replace_page(added.id, _page("Coaching nr. 1", "Et helt nyt råd."))
+    changed = first.replace_page(added.id, _page("Coaching nr. 1", "Et helt nyt råd.")).page
     (settings.pages_dir / "haandlagt.txt").write_text(_page("Lagt ind i hånden"), "utf-8")
     stored.write_bytes(stored.read_bytes())  # rewritten, the same bytes: not parsed again
     parsed.clear()
