@@ -145,14 +145,14 @@ def build(
     engine = _open(force)
     report = engine.build_report
     out = console()
-    if report.built:
+    if not engine.corpus.initiatives:
+        out.print("Ingen indsatser at indeksere: seeds- og sidemappen er tomme; intet at bygge.")
+    elif report.built:
         out.print(
             f"Indeks {report.version} bygget ({literal(report.reason)}): "
             f"{report.embedded + report.reused} passager, {report.embedded} indlejret, "
             f"{report.reused} genbrugt, {report.seconds:.1f} s."
         )
-    elif not report.version:
-        out.print("Ingen indsatser at indeksere: seeds- og sidemappen er tomme; intet at bygge.")
     else:
         out.print(f"Indeks {report.version} er opdateret; intet at bygge.")
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -83,24 +83,45 @@ def practice_document(practice: Practice, thesaurus: Thesaurus) -> str:
 
 
 class PracticeMatcher:
-    """Per corpus version: the practices' vectors and their BM25 index, in memory."""
+    """Per corpus version: the practices' vectors and their BM25 index, in memory.
 
-    def __init__(self, searcher: Searcher, practices: Sequence[Practice]) -> None:
+    The vectors of practices and of their parts are kept from one version to the next
+    (`previous`) and across restarts (`known`, from the snapshot on disk): a catalogue
+    changes rarely, and embedding every practice again took ~30 ms each with e5."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        practices: Sequence[Practice],
+        previous: PracticeMatcher | None = None,
+        known: Mapping[str, npt.NDArray[np.float32]] = {},
+    ) -> None:
         self.searcher = searcher
         self.practices = tuple(practices)
         embedder = searcher.embedder
-        docs = [practice_document(p, searcher.thesaurus) for p in self.practices]
+        self.documents = [practice_document(p, searcher.thesaurus) for p in self.practices]
+        kept = {**known, **(previous.known_vectors() if previous is not None else {})}
+        missing = list(dict.fromkeys(d for d in self.documents if d not in kept))
+        if missing:
+            kept.update(zip(missing, embedder.embed_passages(missing), strict=True))
         self._vectors = (
-            embedder.embed_passages(docs)
-            if docs
+            np.stack([kept[d] for d in self.documents])
+            if self.documents
             else np.zeros((0, embedder.dimension), dtype=np.float32)
         )
+        self.embedded = len(missing)
         cores = [practice_core(p.text) for p in self.practices]
         self._lexical = LexicalIndex.build(cores, searcher.analyzer) if cores else None
         self._answered = [frozenset(a.initiative_id for a in p.answers) for p in self.practices]
         self._cores = cores
-        self._part_vectors: dict[str, npt.NDArray[np.float32]] = {}
+        self._part_vectors: dict[str, npt.NDArray[np.float32]] = (
+            dict(previous._part_vectors) if previous is not None else {}
+        )
         self._lock = threading.Lock()
+
+    def known_vectors(self) -> dict[str, npt.NDArray[np.float32]]:
+        """Each practice's document and its vector, for the next version."""
+        return dict(zip(self.documents, self._vectors, strict=True))
 
     def signals(
         self, query: AnalysedQuery, pages: SearchResponse, dense: bool = True

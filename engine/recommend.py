@@ -35,6 +35,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, replace
 
+import numpy as np
+import numpy.typing as npt
+
 from engine.advice import ADVICE_SECTIONS, advice_units, pick_advice
 from engine.domain.models import Evidence, Level, Practice
 from engine.eligibility import Follower, judge
@@ -124,14 +127,22 @@ class Recommendation:
 class Recommender:
     """Built once per corpus version; the practice index is small and lives in memory."""
 
-    def __init__(self, searcher: Searcher) -> None:
-        """Corpus and model are the searcher's: recommendations and search never disagree."""
+    def __init__(
+        self,
+        searcher: Searcher,
+        previous: Recommender | None = None,
+        known: Mapping[str, npt.NDArray[np.float32]] = {},
+    ) -> None:
+        """Corpus and model are the searcher's: recommendations and search never disagree.
+        What the last version's recommender (`previous`) or the snapshot on disk (`known`:
+        practice vectors by their document) worked out is kept where it still holds."""
         self.corpus = corpus = searcher.corpus
         self.searcher = searcher
         self.embedder = embedder = searcher.embedder
         self.practices = corpus.practices
         self.ranking = searcher.ranking
-        self.matcher = PracticeMatcher(searcher, self.practices)
+        before: PracticeMatcher | None = previous.matcher if previous is not None else None
+        self.matcher: PracticeMatcher = PracticeMatcher(searcher, self.practices, before, known)
         calibration, identity = searcher.calibration, embedder.identity
         # (without the model, with it); refused at start-up when fitted under other settings.
         self._fits = (
@@ -141,7 +152,10 @@ class Recommender:
         titles = {i.id: i.title for i in corpus.initiatives}
         self._followers = {p.id: _followers(p, titles) for p in self.practices}
         self._pages = {i.id: i for i in corpus.initiatives}
-        self._writer = ReasonWriter(searcher.analyzer, self.practices, corpus.initiatives)
+        writer: ReasonWriter | None = previous._writer if previous is not None else None
+        self._writer: ReasonWriter = ReasonWriter(
+            searcher.analyzer, self.practices, corpus.initiatives, writer
+        )
 
     # -- the request ----------------------------------------------------------------------
     def validate(self, request: RecommendRequest) -> RecommendRequest:

@@ -3,15 +3,18 @@
 The API and the CLI both talk to this class only, so the rules about stored pages live in
 one place:
 
-- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.txt`), loaded
-  by `engine.storage.pages.load_stored_corpus`. A stored page whose id equals a seed's id
-  *replaces* that seed; a tombstone (`<id>.deleted`) removes the id, seed or not, until a
-  page with that id is written again.
+- The corpus is the seed pages plus the pages in the store (`data/pages/<id>.json`, each a
+  record; `engine/storage/scan.py` has the rules). A stored page whose id equals a seed's
+  id *replaces* that seed; a tombstone (`<id>.deleted`) removes the id, seed or not, until
+  a page with that id is written again.
 - A write is all or nothing, durable (fsynced) and searchable when the method returns: the
-  check, the file change, the `VERSION` bump and the index build happen under the writers'
-  lock `data/lock`, and a failure (a full disk) puts every file back.
-- Other workers notice the new counter (or a new index version from `indsats build`) in
-  `refresh()` (two small file reads) and reload an immutable snapshot (`engine/state.py`).
+  check, the file change, the `VERSION` bump and the next snapshot happen under the
+  writers' lock `data/lock`, and a failure (a full disk) puts every file back.
+- Reads never wait for a write: the next snapshot (`engine/snapshots.py`) is built beside
+  the one requests read, from it (only what the write changed is parsed and embedded), and
+  swapped in, on disk (`CURRENT`) and here, in one step once it is complete.
+- Other worker processes notice a new live snapshot in `refresh()` (two small file reads
+  per call) and load it, never build it: what they load is exactly what the writer made.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pathlib import Path
 import engine.embedding as embedding_backends
 from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_at
-from engine.domain.render import record_as_page
+from engine.domain.records import record_at, record_bytes
 from engine.embedding import Embedder
 from engine.errors import (
     ConflictError,
@@ -38,6 +41,7 @@ from engine.errors import (
 )
 from engine.recommend import Recommendation, RecommendRequest
 from engine.search.facets import Facets, facets, resolve_filter
+from engine.search.indexing import index_store
 from engine.search.query import (
     InitiativeFilter,
     SearchQuery,
@@ -48,16 +52,17 @@ from engine.search.query import (
 )
 from engine.search.results import SearchResponse
 from engine.settings import Settings
-from engine.state import (
+from engine.snapshots import (
     Marker,
-    ReloadPause,
     Snapshot,
-    disk_marker,
-    load_snapshot,
-    nothing_found,
-    nothing_recommended,
+    build,
+    current_corpus,
+    load_live,
+    newest,
+    open_current,
 )
-from engine.storage.pages import PageStore, load_stored_corpus, validate_id, write_failure
+from engine.state import ReloadPause, disk_marker, nothing_found, nothing_recommended
+from engine.storage.pages import PageStore, validate_id, write_failure
 from index.store import BuildReport, Progress
 
 log = logging.getLogger(__name__)
@@ -69,6 +74,14 @@ Precondition = Callable[[Initiative], bool]
 class InitiativePage:
     total: int
     items: tuple[Initiative, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Put:
+    """A page as a PUT left it, and whether the PUT created it (there was none to replace)."""
+
+    page: Initiative
+    created: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +122,9 @@ class Engine:
         store = PageStore(settings.pages_dir, settings.data_dir / "lock")
         store.ensure()
         engine = cls(settings, store, embedder)
-        engine._state = engine._load(force=force, progress=progress)
+        engine._state = open_current(
+            settings, store, engine._model(), force=force, progress=progress
+        )
         log.info(
             "Klar: %d indsatser, %d praksisser, indeks %s",
             len(engine.corpus.initiatives),
@@ -142,23 +157,17 @@ class Engine:
     def _marker(self) -> Marker:
         return disk_marker(self.settings, self.store)
 
-    def _load(
-        self, *, force: bool = False, progress: Progress | None = None, locked: bool = False
-    ) -> Snapshot:
-        return load_snapshot(
-            self.settings, self.store, self._model, force=force, progress=progress, locked=locked
-        )
-
     def _model(self) -> Embedder:
         if self._embedder is None:  # loaded once, on first need, reused by every reload
             self._embedder = embedding_backends.load_embedder(self.settings)
         return self._embedder
 
     def refresh(self) -> bool:
-        """Reload if another process wrote pages or a new index; True if it did.
+        """Load the live snapshot if another process made a new one; True if the marker
+        moved. Never builds: what is loaded was complete before `CURRENT` named it.
 
-        A reload that fails keeps the loaded snapshot serving (the last good corpus and
-        index) and is not retried for the same files until its pause is over (`ReloadPause`).
+        A load that fails keeps the loaded snapshot serving (the last good corpus and index)
+        and is not retried for the same files until its pause is over (`ReloadPause`).
         """
         if self._marker() == self._snapshot.marker:
             return False
@@ -168,12 +177,14 @@ class Engine:
                 return False
             if self._pause.waiting(marker):
                 return False
-            log.info("Nye sider eller nyt indeks fra en anden proces; genindlæser")
             try:
-                self._state = self._load()
+                loaded = load_live(self.settings, self._model(), self._snapshot, marker)
             except Exception as exc:
                 self._pause.failed(marker, exc)
                 return False
+            if loaded.version != self._snapshot.version:
+                log.info("Ny udgave af indsatserne fra en anden proces: %s", loaded.version)
+            self._state = loaded
             self._pause.succeeded()
             return True
 
@@ -275,8 +286,16 @@ class Engine:
     def add_page(
         self, page: bytes | str, source: str = "ny side", expected_id: str | None = None
     ) -> Initiative:
-        """Store a new page; a `ConflictError` if its id is taken (replace_page is for that)."""
-        item = parse_at(page, source, expected_id)
+        """Store a new page; a `ConflictError` if its id is taken (replace_page is for that).
+        A text page is read at the door and stored as its record, like a record is."""
+        return self._add(parse_at(page, source, expected_id), source)
+
+    def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
+        """A page given as a record, stored as it is (its id may be left out)."""
+        return self._add(record_at(record, source, record.id or None), source)
+
+    def _add(self, item: Initiative, source: str) -> Initiative:
+        stored = record_bytes(item, source)
         with self._writing() as corpus:
             if corpus.initiative(item.id) is not None:
                 raise ConflictError(
@@ -284,32 +303,39 @@ class Engine:
                     "for at oprette den igen.",
                     initiative_id=item.id,
                 )
-            self.store.write_page(item.id, page)
+            self.store.write_page(item.id, stored)
         return self.initiative(item.id)
 
-    def add_record(self, record: Initiative, source: str = "ny post") -> Initiative:
-        """A page given as a record: stored in the seed format, parsed like any page."""
-        return self.add_page(record_as_page(record, source), source, expected_id=record.id or None)
-
     def replace_page(self, initiative_id: str, page: bytes | str, source: str = "ny side",
-                     *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
-        """Replace a stored or seed page; the new page must give the same id. With `expect`,
-        only if the page as it is passes it, under the lock (`PreconditionFailedError`)."""
+                     *, expect: Precondition | None = None) -> Put:  # fmt: skip
+        """Put a page at its address: replace the stored or seed page with that id, or store
+        it when there is none (its id is the address's, so a PUT cannot create a page where
+        its content does not put it). With `expect`, only if the page as it is passes it,
+        under the lock; a page that is not there does not (`PreconditionFailedError`)."""
         validate_id(initiative_id)
-        parse_at(page, source, expected_id=initiative_id)
-        with self._writing() as corpus:
-            old = _require(corpus, initiative_id, expect)
-            self.store.write_page(initiative_id, page, replaces=Path(old.source))
-        return self.initiative(initiative_id)
+        return self._put(parse_at(page, source, initiative_id), source, expect)
 
     def replace_record(self, initiative_id: str, record: Initiative, source: str = "ny post",
-                       *, expect: Precondition | None = None) -> Initiative:  # fmt: skip
+                       *, expect: Precondition | None = None) -> Put:  # fmt: skip
+        validate_id(initiative_id)
         if record.id and record.id != initiative_id:
             raise PageFormatError(
                 source, f"postens id '{_shown(record.id)}' er ikke adressens id '{initiative_id}'."
             )
-        page = record_as_page(record, source)
-        return self.replace_page(initiative_id, page, source, expect=expect)
+        return self._put(record_at(record, source, initiative_id), source, expect)
+
+    def _put(self, item: Initiative, source: str, expect: Precondition | None) -> Put:
+        stored = record_bytes(item, source)
+        with self._writing() as corpus:
+            old = corpus.initiative(item.id)
+            if old is None and expect is not None:
+                raise PreconditionFailedError(
+                    f"Der er ingen indsats med id '{item.id}' at erstatte; intet er skrevet."
+                )
+            if old is not None:
+                _require(corpus, item.id, expect)
+            self.store.write_page(item.id, stored, replaces=Path(old.source) if old else None)
+        return Put(self.initiative(item.id), created=old is None)
 
     def delete_page(self, initiative_id: str, *, expect: Precondition | None = None) -> None:
         """Remove a page; a seed page stays removed across restarts (tombstone)."""
@@ -320,53 +346,32 @@ class Engine:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Corpus]:
-        """Serialise a write and make it all or nothing; yields the corpus as it is on disk
-        now, for the checks.
+        """Serialise a write and make it all or nothing; yields the corpus as the page files
+        are now, for the checks.
 
         Everything happens under the writers' lock `data/lock`: the check, the file change,
-        the page counter, and the index build for the new corpus (the index store is told
-        the lock is held; flock does not nest). Only then is the new snapshot swapped in. If
-        any step fails (a full disk while the page or the index is written, say), the page
-        store puts every file back as it was and the client is told nothing changed (507 for
-        a full disk); the loaded snapshot, the last good corpus and index, keeps serving. A
-        crash in between leaves a stored page and an old index, which the next load detects
-        (corpus hash) and rebuilds.
+        the page counter, and the next snapshot, built from the last one beside it while
+        requests go on reading the last one. It is made live on disk and here in one step,
+        under the reload lock, which requests take only to swap. If any step fails (a full
+        disk while the page or the snapshot is written, say), the page store puts every file
+        back as it was and the client is told nothing changed (507 for a full disk); the
+        loaded snapshot keeps serving. A crash in between leaves a stored page and the old
+        snapshot live; the next start-up sees the page file changed and builds.
         """
         with self._write_lock:
             try:  # taking the lock fails too on a data directory mounted read-only: 503
                 with self.store.lock():
-                    if self.store.version() == self._snapshot.marker[0]:
-                        corpus = self.corpus
-                    else:
-                        corpus = load_stored_corpus(self.settings, self.store)
+                    base = newest(self.settings, self._model(), self._snapshot)
                     with self.store.undoable():
-                        yield corpus
+                        yield current_corpus(self.settings, self.store, base)
                         self.store.bump_version()
-                        snapshot = self._load(locked=True)
+                        written = build(self.settings, self.store, base, self._model(),
+                                        "en side er skrevet")  # fmt: skip
+                        with self._reload_lock:
+                            index_store(self.settings).publish(written.index)
+                            self._state = replace(written, marker=self._marker())
             except OSError as exc:
                 raise write_failure(exc) from exc
-            # Only after the data lock is released: a reader of this process may hold the
-            # reload lock while it waits for the data lock (to build), never the reverse.
-            with self._reload_lock:
-                self._settle(snapshot)
-
-    def _settle(self, written: Snapshot) -> None:
-        """Swap in the state after a write, never an older one: while this writer waited for
-        the reload lock, a reader may have loaded what other writes did since, and a search
-        that has just refreshed must not be answered from a snapshot older than that."""
-        now = self._marker()
-        if self._snapshot.marker == now:
-            return  # what is loaded is what is on disk, this write included
-        if written.marker == now:
-            self._state = written
-        else:  # more has happened since: load it (a failure keeps at least this write)
-            try:
-                self._state = self._load()
-            except Exception as exc:
-                self._state = written
-                self._pause.failed(now, exc)
-                return
-        self._pause.succeeded()
 
 
 def _require(corpus: Corpus, initiative_id: str, expect: Precondition | None = None) -> Initiative:

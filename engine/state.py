@@ -1,10 +1,11 @@
-"""The Engine's loaded state: one immutable snapshot of corpus, searcher and recommender,
-how it is read from disk, the pause before a reload that failed is tried again, and the
+"""The Engine's loaded state: what is on disk now (the marker a request compares), the
+answers of an empty corpus, the pause before a reload that failed is tried again, and the
 start-up that tries again until the engine opens.
 
-A snapshot is swapped in with one assignment, so request threads never see half of a
-reload. Its marker (the page counter and the live index version) says which files it was
-read from; any change on disk changes the marker and triggers a reload.
+The loaded state itself is one immutable `Snapshot` (`engine/snapshots.py`), swapped in
+with one assignment, so request threads never see half of a reload. Its marker (the page
+counter and the live index version) says what it was checked against; a change on disk
+changes the marker and makes the next request load the live snapshot.
 """
 
 from __future__ import annotations
@@ -13,78 +14,29 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from durable.files import is_disk_full
-from engine.domain.models import Corpus
-from engine.embedding import Embedder
 from engine.errors import IndsatsError, without_paths
-from engine.recommend import Recommendation, Recommender, RecommendRequest
+from engine.recommend import Recommendation, RecommendRequest
 from engine.search.indexing import live_version
 from engine.search.query import SearchQuery, validate_k, validate_text
 from engine.search.results import SearchResponse
-from engine.search.searcher import Searcher, open_searcher
 from engine.settings import Settings
-from engine.storage.pages import PageStore, load_stored_corpus
-from index.store import BuildReport, Progress
+from engine.snapshots import Marker
+from engine.storage.pages import PageStore
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Marker = tuple[str, str]
-EMPTY_CORPUS = "ingen indsatser at indeksere"
 RETRY_FIRST = 1.0  # seconds before a failed reload is tried again, doubling ...
 RETRY_MAX = 60.0  # ... up to this
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    marker: Marker
-    corpus: Corpus
-    searcher: Searcher | None  # None for an empty corpus: nothing to index or search
-    recommender: Recommender | None
-    report: BuildReport
 
 
 def disk_marker(settings: Settings, store: PageStore) -> Marker:
     """What is on disk now: two small file reads, cheap enough for every request."""
     return store.version(), live_version(settings)
-
-
-def load_snapshot(
-    settings: Settings,
-    store: PageStore,
-    embedder: Callable[[], Embedder],
-    *,
-    force: bool = False,
-    progress: Progress | None = None,
-    locked: bool = False,
-) -> Snapshot:
-    """Read pages and index from disk, building the index if it does not match.
-
-    No lock is needed to read: page files and index versions are replaced atomically, a
-    page beats a tombstone, and the index store takes the writers' lock itself when it must
-    build (unless `locked`: the caller holds it). The marker holds the page counter read
-    *before* the pages and the index version actually loaded, so any later change triggers
-    another reload. `embedder` is asked for only when there is something to index.
-    """
-    pages_version = store.version()
-    corpus = load_stored_corpus(settings, store)
-    if not corpus.initiatives:
-        # Every page deleted, or none yet: empty answers, and writes still accepted. The
-        # marker takes the live index as it is, so the next request does not reload.
-        report = BuildReport(False, EMPTY_CORPUS, "")
-        return Snapshot((pages_version, live_version(settings)), corpus, None, None, report)
-    searcher, report = open_searcher(
-        settings, corpus, embedder(), force=force, progress=progress, locked=locked
-    )
-    if report.built:
-        log.info("Indeks %s bygget: %s", report.version, report.reason)
-    return Snapshot(
-        (pages_version, searcher.version), corpus, searcher, Recommender(searcher), report
-    )
 
 
 def nothing_found(query: SearchQuery) -> SearchResponse:

@@ -75,13 +75,21 @@ def top_k(scores: npt.NDArray[np.floating], k: int, allowed: Rows | None = None)
 class Document:
     """One record to index. `text` is embedded, `lexical_text` (default: `text`) goes to BM25;
     they may differ because a dense model and a term matcher want different context.
-    `payload` is kept as is (JSON-serialisable) so the caller can rebuild its own record."""
+    `payload` is kept as is (JSON-serialisable) so the caller can rebuild its own record.
+    `key` says what the vector is of when the caller brings the vector and leaves `text`
+    empty (it has the vector of an unchanged row, and working out the text would cost)."""
 
     id: str
     text: str
     payload: dict[str, object]
     lexical_text: str | None = None
+    key: str = ""
 
     @property
     def terms_text(self) -> str:
         return self.text if self.lexical_text is None else self.lexical_text
+
+    @property
+    def vector_of(self) -> str:
+        """What identifies the vector: equal values, equal vectors (under one model)."""
+        return self.key or self.text

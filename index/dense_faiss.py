@@ -66,6 +66,13 @@ class DenseIndex:
     def dimension(self) -> int:
         return int(self._index.d)
 
+    def vectors(self) -> npt.NDArray[np.float32]:
+        """Every row's vector (a copy), for a caller that builds the next index from them."""
+        n = len(self)
+        if not n:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.asarray(self._index.reconstruct_n(0, n), dtype=np.float32)
+
     def search(self, query: npt.NDArray[np.float32], k: int, allowed: Rows | None = None) -> Hits:
         """Top k rows by cosine, restricted to `allowed` rows when given."""
         n = len(self)

@@ -54,9 +54,15 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: Sequence[str], analyzer: Analyzer) -> LexicalIndex:
-        if not texts:
+        return cls.from_terms([analyzer.stems(t) for t in texts], analyzer)
+
+    @classmethod
+    def from_terms(cls, terms: Sequence[Sequence[str]], analyzer: Analyzer) -> LexicalIndex:
+        """The index of rows already analysed (`analyzer.stems` of each text): a caller that
+        keeps the terms of unchanged rows analyses only the new ones."""
+        if not terms:
             return cls(None, analyzer)
-        tokens = [analyzer.stems(t) or [EMPTY] for t in texts]
+        tokens = [list(row) or [EMPTY] for row in terms]
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
         return cls(bm25, analyzer)

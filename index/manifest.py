@@ -98,6 +98,11 @@ def read_documents(path: Path) -> tuple[Document, ...]:
             if line.strip():
                 row = json.loads(line)
                 docs.append(
-                    Document(row["id"], row["text"], row["payload"], row.get("lexical_text"))
+                    Document(
+                        row["id"],
+                        row.get("text", ""),
+                        row.get("payload", {}),
+                        row.get("lexical_text"),
+                    )
                 )
     return tuple(docs)

@@ -3,12 +3,18 @@
 Layout under `root` (normally `data/index/`):
     CURRENT                 name of the live version (replaced with os.replace)
     v-<n>-<hash>/           manifest.json, dense.faiss, vectors.npy, passages.jsonl, lexical/,
-                            units/ (BM25 over the caller's coarser units, e.g. whole pages)
+                            units/ (BM25 over the caller's coarser units, e.g. whole pages),
+                            and the caller's own files (`Contents.extras`)
 A reader sees the old or the new version, never a mix; a build killed at any point leaves
 `CURRENT` on the previous complete version, and its temp dir is removed by the next build.
 Loading checks the manifest against the wanted corpus and model and every file against its
 checksum; anything off raises `StaleIndex` with the reason, which the caller logs and
 rebuilds on, so a wrong or damaged index is never served silently. No pickle anywhere.
+
+Two ways to build: `ensure` works everything out from documents (embedding the texts whose
+vectors the live version does not hold); `write` takes a version the caller has worked out
+itself (vectors and analysed terms of unchanged rows kept from the last one), so a change of
+one page costs that page's rows and the writing of the files.
 """
 
 from __future__ import annotations
@@ -19,12 +25,11 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,68 +37,36 @@ import numpy as np
 import numpy.typing as npt
 
 from durable.files import (
-    atomic_write,
     file_lock,
     fsync_dir,
     fsync_file,
     is_disk_full,
-    is_regular_or_missing,
     out_of_space,
     set_aside,
 )
-from index.base import Analyzer, Document, EmbedPassages
-from index.dense_faiss import DenseIndex, Kind
+from index.base import Analyzer, Document, EmbedPassages, Vectors
+from index.dense_faiss import DenseIndex
 from index.lexical_bm25 import LexicalIndex
 from index.manifest import MANIFEST, StaleIndex, read_documents, sha256_file, verified_manifest
+from index.versions import (
+    CURRENT,
+    FORMAT_VERSION,
+    KEEP_VERSIONS,
+    IndexSpec,
+    LoadedIndex,
+    collect_garbage,
+    load_version,
+    next_number,
+    point_current_at,
+    read_current,
+    remove_temp_dirs,
+)
 
+__all__ = ["CURRENT", "KEEP_VERSIONS", "BuildReport", "Contents", "IndexSpec", "IndexStore",
+           "LoadedIndex", "Progress", "StaleIndex", "read_documents"]  # fmt: skip
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-CURRENT = "CURRENT"
-KEEP_VERSIONS = 3
-_VERSION_RE = re.compile(r"^v-(\d+)-[0-9a-f]+$")
-
 Progress = Callable[[int, int], None]
-# Reasons are shown to the person running `indsats build`, hence Danish.
-_CHANGED = {
-    "format_version": "indeksformatet er ændret (version {old} -> {new})",
-    "model": "modellen er ændret ({old} -> {new})",
-    "dimension": "vektordimensionen er ændret ({old} -> {new})",
-    "corpus_hash": "siderne er ændret siden indekset blev bygget",
-    "index_kind": "indekstypen er ændret ({old} -> {new})",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class IndexSpec:
-    """What a usable index must have been built from."""
-
-    model: str
-    dimension: int
-    corpus_hash: str
-    kind: Kind = "flat"
-    hnsw_m: int = 32
-    ef_search: int = 128
-
-
-@dataclass(frozen=True, slots=True)
-class LoadedIndex:
-    """A verified version. Its documents stay on disk: the caller that asked for this corpus
-    hash already holds the records (at 100k pages, reading them back took 13 s of a 63 s
-    start-up and a gigabyte of memory); `read_documents` is there for the rest."""
-
-    version: str
-    manifest: dict[str, Any]
-    directory: Path
-    dense: DenseIndex
-    lexical: LexicalIndex
-    units: LexicalIndex | None
-
-    def __len__(self) -> int:
-        return int(self.manifest["passage_count"])
-
-    def read_documents(self) -> tuple[Document, ...]:
-        return read_documents(self.directory / "passages.jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +79,18 @@ class BuildReport:
     embedded: int = 0
     reused: int = 0
     seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Contents:
+    """A version as the caller worked it out: one vector and the analysed lexical terms per
+    document, the analysed units, and files of its own (names without '/')."""
+
+    documents: Sequence[Document]
+    vectors: Vectors
+    terms: Sequence[Sequence[str]]
+    units: Sequence[Sequence[str]] = ()
+    extras: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def vector_key(model: str, text: str) -> str:
@@ -125,67 +110,27 @@ class IndexStore:
     def current_version(self) -> str | None:
         """Name of the live version: one small file read, cheap enough to poll per request.
         None when there is none or `CURRENT` is damaged; never raises."""
-        return self._read_current()[0]
+        return read_current(self.root)[0]
 
-    def _read_current(self) -> tuple[str | None, str]:
-        """(name, "") for a good pointer, else (None, why): missing, unreadable (a directory,
-        say) or damaged (a flipped bit, bytes that are not ASCII)."""
-        try:
-            raw = (self.root / CURRENT).read_bytes()
-        except FileNotFoundError:
-            return None, "der er ikke bygget et indeks endnu"
-        except OSError as exc:
-            return None, f"{CURRENT} kan ikke læses ({exc.strerror})"
-        name = raw.decode("ascii", "replace").strip()
-        if not _VERSION_RE.fullmatch(name):
-            return None, f"{CURRENT} er beskadiget (den peger ikke på en indeksversion)"
-        return name, ""
-
-    def load(self, spec: IndexSpec) -> LoadedIndex:
-        """Load and verify the live version; raises `StaleIndex` saying why it is unusable."""
+    def load(
+        self, spec: IndexSpec, *, any_corpus: bool = False, extras: Sequence[str] = ()
+    ) -> LoadedIndex:
+        """Load and verify the live version; raises `StaleIndex` saying why it is unusable.
+        `any_corpus`: built for another corpus will do (for its vectors); `extras`: the
+        caller's own files to read with it."""
         for attempt in range(2):
-            version, problem = self._read_current()
+            version, problem = read_current(self.root)
             if version is None:
                 raise StaleIndex(problem)
             try:
-                return self._load_version(version, spec)
+                return load_version(
+                    self.root / version, spec, self.analyzer, any_corpus=any_corpus, extras=extras
+                )
             except FileNotFoundError as exc:
                 # A concurrent build may have swapped and collected it; look again once.
                 if attempt == 1 or self.current_version() == version:
                     raise StaleIndex(f"indeksversion {version} er ufuldstændig ({exc})") from exc
         raise AssertionError("unreachable")
-
-    def _load_version(self, version: str, spec: IndexSpec) -> LoadedIndex:
-        directory = self.root / version
-        manifest = verified_manifest(directory)
-        wanted = {
-            "format_version": FORMAT_VERSION,
-            "model": spec.model,
-            "dimension": spec.dimension,
-            "corpus_hash": spec.corpus_hash,
-            "index_kind": spec.kind,
-        }
-        for key, value in wanted.items():
-            if manifest.get(key) != value:
-                raise StaleIndex(_CHANGED[key].format(old=manifest.get(key), new=value))
-        try:
-            dense = DenseIndex.load(directory / "dense.faiss", spec.ef_search)
-            lexical = LexicalIndex.load(directory / "lexical", self.analyzer)
-            unit_count = manifest.get("unit_count", 0)
-            units = LexicalIndex.load(directory / "units", self.analyzer) if unit_count else None
-        except FileNotFoundError:
-            raise
-        except Exception as exc:  # verified by checksum above, so only a race or a bug
-            raise StaleIndex(f"indeksversion {version} kan ikke indlæses ({exc})") from exc
-        count = manifest["passage_count"]
-        # passages.jsonl is covered by its checksum above and written from the same list.
-        if not len(dense) == len(lexical) == count or len(units or ()) != unit_count:
-            raise StaleIndex(
-                f"indeksversion {version} hænger ikke sammen: manifestet siger {count} "
-                f"passager og {manifest.get('unit_count')} sider, filerne har "
-                f"{len(dense)}/{len(lexical)} og {len(units or ())}"
-            )
-        return LoadedIndex(version, manifest, directory, dense, lexical, units)
 
     # -- building ------------------------------------------------------------------------
     def ensure(
@@ -223,39 +168,29 @@ class IndexStore:
                 except StaleIndex as exc:
                     reason = exc.reason
             log.warning("Bygger søgeindekset: %s", reason)
-            loaded, report = self._build(documents(), units(), spec, embed, reason, force, progress)
-        log.info(
-            "Indeks %s klar: %d passager indlejret, %d genbrugt, %.1f s",
-            report.version,
-            report.embedded,
-            report.reused,
-            report.seconds,
+            start = time.monotonic()
+            docs = documents()
+            vectors, embedded = self._vectors(docs, spec, embed, force, progress)
+            analyse = self.analyzer.stems
+            contents = Contents(
+                docs, vectors, [analyse(d.terms_text) for d in docs], [analyse(u) for u in units()]
+            )
+            loaded = self._build(contents, spec)
+        report = BuildReport(
+            True, reason, loaded.version, embedded, len(docs) - embedded, time.monotonic() - start
         )
+        _log_built(report)
         return loaded, report
 
-    def _build(
-        self,
-        documents: Sequence[Document],
-        units: Sequence[str],
-        spec: IndexSpec,
-        embed: EmbedPassages,
-        reason: str,
-        force: bool,
-        progress: Progress | None,
-    ) -> tuple[LoadedIndex, BuildReport]:
-        start = time.monotonic()
-        if self.root.exists() and not self.root.is_dir():  # we hold the writers' lock
-            moved = set_aside(self.root)
-            log.warning("%s var ikke en mappe; flyttet til %s", self.root.name, moved.name)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._remove_temp_dirs()
-        # Everything goes into a temp dir first; only the rename below makes it a version.
+    def prepare(self, contents: Contents, spec: IndexSpec) -> LoadedIndex:
+        """A complete version with exactly these contents, written beside the live one but
+        not live yet: `publish` makes it live, `discard` removes it. The caller holds the
+        writers' lock from here to either."""
+        self._make_root()
         tmp = self.root / f".tmp-{uuid.uuid4().hex}"
         tmp.mkdir()
         try:
-            return self._build_in(
-                tmp, documents, units, spec, embed, reason, force, progress, start
-            )
+            return self._write_version(tmp, contents, spec)
         except BaseException as exc:
             # A full disk must not stay fuller: the half-written version goes at once, not at
             # the next build (a kill -9 still leaves it to that one). faiss and numpy report
@@ -267,12 +202,32 @@ class IndexStore:
                 raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} ({exc})") from exc
             raise
 
-    def _build_in(
-        self, tmp: Path, documents: Sequence[Document], units: Sequence[str], spec: IndexSpec,
-        embed: EmbedPassages, reason: str, force: bool, progress: Progress | None, start: float,
-    ) -> tuple[LoadedIndex, BuildReport]:  # fmt: skip
-        keys = [vector_key(spec.model, d.text) for d in documents]
-        previous = {} if force else self._previous_vectors(spec)
+    def publish(self, version: LoadedIndex) -> None:
+        """Make a prepared version the live one (the one step a reader sees), then drop old
+        versions but the newest few."""
+        try:
+            point_current_at(self.root, version.version)
+        except BaseException:
+            self.discard(version)
+            raise
+        collect_garbage(self.root, keep=version.version)
+
+    def discard(self, version: LoadedIndex) -> None:
+        """Remove a prepared version that will not be published (a write that failed)."""
+        if self.current_version() != version.version:  # never live: it must not take space
+            shutil.rmtree(version.directory, ignore_errors=True)
+
+    def _vectors(
+        self,
+        documents: Sequence[Document],
+        spec: IndexSpec,
+        embed: EmbedPassages,
+        force: bool,
+        progress: Progress | None,
+    ) -> tuple[Vectors, int]:
+        """A vector per document: the live version's where it has one, embedded otherwise."""
+        keys = [vector_key(spec.model, d.vector_of) for d in documents]
+        previous = {} if force else self.previous_vectors(spec)
         missing = [i for i, key in enumerate(keys) if key not in previous]
         vectors = np.zeros((len(documents), spec.dimension), dtype=np.float32)
         for i, key in enumerate(keys):
@@ -289,25 +244,44 @@ class IndexStore:
                 progress(done, len(missing))
 
         if missing:
-            fresh = embed([documents[i].text for i in missing], step)
-            vectors[missing] = fresh
+            vectors[missing] = embed([documents[i].text for i in missing], step)
+        return vectors, len(missing)
+
+    def _build(self, contents: Contents, spec: IndexSpec) -> LoadedIndex:
+        version = self.prepare(contents, spec)
+        self.publish(version)
+        return version
+
+    def _make_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():  # we hold the writers' lock
+            moved = set_aside(self.root)
+            log.warning("%s var ikke en mappe; flyttet til %s", self.root.name, moved.name)
+        self.root.mkdir(parents=True, exist_ok=True)
+        remove_temp_dirs(self.root)
+
+    def _write_version(self, tmp: Path, contents: Contents, spec: IndexSpec) -> LoadedIndex:
+        documents, vectors = contents.documents, contents.vectors
+        if vectors.shape != (len(documents), spec.dimension):
+            raise ValueError(f"{vectors.shape} vectors for {len(documents)} documents")
         np.save(tmp / "vectors.npy", vectors, allow_pickle=False)
         dense = DenseIndex.build(vectors, spec.kind, spec.hnsw_m, spec.ef_search)
         dense.save(tmp / "dense.faiss")
-        lexical = LexicalIndex.build([d.terms_text for d in documents], self.analyzer)
-        lexical.save(tmp / "lexical")
-        if units:
-            LexicalIndex.build(units, self.analyzer).save(tmp / "units")
+        lexical = LexicalIndex.from_terms(contents.terms, self.analyzer)
+        if len(documents):
+            lexical.save(tmp / "lexical")
+        units = LexicalIndex.from_terms(contents.units, self.analyzer) if contents.units else None
+        if units is not None:
+            units.save(tmp / "units")
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
-            for doc, key in zip(documents, keys, strict=True):
-                row = {
-                    "id": doc.id,
-                    "text": doc.text,
-                    "lexical_text": doc.lexical_text,
-                    "vector_key": key,
-                    "payload": doc.payload,
-                }
+            for doc in documents:
+                key = vector_key(spec.model, doc.vector_of)
+                row: dict[str, object] = {"id": doc.id, "vector_key": key}
+                if doc.payload:  # a caller with records of its own lists only the vectors
+                    row |= {"text": doc.text, "lexical_text": doc.lexical_text}
+                    row["payload"] = doc.payload
                 fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        for name, data in contents.extras.items():
+            (tmp / name).write_bytes(data)
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         for path in files:
             fsync_file(path)
@@ -318,7 +292,7 @@ class IndexStore:
             "corpus_hash": spec.corpus_hash,
             "index_kind": spec.kind,
             "passage_count": len(documents),
-            "unit_count": len(units),
+            "unit_count": len(contents.units),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "files": {p.relative_to(tmp).as_posix(): sha256_file(p) for p in files},
         }
@@ -328,25 +302,20 @@ class IndexStore:
         for sub in {p.parent for p in files} | {tmp}:
             fsync_dir(sub)
         digest = hashlib.sha256(f"{spec.model}\0{spec.corpus_hash}".encode()).hexdigest()[:10]
-        name = f"v-{self._next_number()}-{digest}"
+        name = f"v-{next_number(self.root)}-{digest}"
         os.rename(tmp, self.root / name)
         try:
             fsync_dir(self.root)
-            self._point_current_at(name)
         except BaseException:
-            if self.current_version() != name:  # never live: do not let it take the space
-                shutil.rmtree(self.root / name, ignore_errors=True)
+            shutil.rmtree(self.root / name, ignore_errors=True)
             raise
-        self._collect_garbage(keep=name)
-        loaded = self._load_version(name, spec)
-        report = BuildReport(
-            True, reason, name, len(missing), len(documents) - len(missing),
-            time.monotonic() - start,
-        )  # fmt: skip
-        return loaded, report
+        return LoadedIndex(
+            name, manifest, self.root / name, dense, lexical, units, dict(contents.extras)
+        )
 
-    def _previous_vectors(self, spec: IndexSpec) -> dict[str, npt.NDArray[np.float32]]:
-        """Vectors of the live version keyed by (model, text), if its files are intact."""
+    def previous_vectors(self, spec: IndexSpec) -> dict[str, npt.NDArray[np.float32]]:
+        """Vectors of the live version keyed by `vector_key` (model, what the vector is of),
+        if its files are intact, whatever corpus or format it was built for."""
         version = self.current_version()
         if version is None:
             return {}
@@ -368,32 +337,12 @@ class IndexStore:
             return {}
         return {key: vectors[i] for i, key in enumerate(keys)}
 
-    def _next_number(self) -> int:
-        numbers = [int(m.group(1)) for p in self.root.iterdir() if (m := _VERSION_RE.match(p.name))]
-        return max(numbers, default=0) + 1
 
-    def _point_current_at(self, name: str) -> None:
-        pointer = self.root / CURRENT
-        if not is_regular_or_missing(pointer):  # a directory or a link where the file belongs
-            moved = set_aside(pointer)
-            log.warning("%s var ikke en fil; flyttet til %s", CURRENT, moved.name)
-        atomic_write(pointer, (name + "\n").encode("utf-8"))
-
-    def _remove_temp_dirs(self) -> None:
-        """Leftovers of killed builds; safe to delete because we hold the write lock."""
-        for path in self.root.glob(".tmp-*"):
-            shutil.rmtree(path, ignore_errors=True)
-        for path in self.root.glob(f"{CURRENT}.tmp-*"):  # left by builds before atomic_write
-            path.unlink(missing_ok=True)
-        for path in self.root.glob(".tmp-*.part"):
-            path.unlink(missing_ok=True)
-
-    def _collect_garbage(self, keep: str) -> None:
-        """Drop old versions but the newest few: a reader that just read `CURRENT` may still be
-        opening the previous one."""
-        versions = sorted(
-            (int(m.group(1)), p) for p in self.root.iterdir() if (m := _VERSION_RE.match(p.name))
-        )
-        old = [p for _, p in versions if p.name != keep][: max(0, len(versions) - KEEP_VERSIONS)]
-        for path in old:
-            shutil.rmtree(path, ignore_errors=True)
+def _log_built(report: BuildReport) -> None:
+    log.info(
+        "Indeks %s klar: %d passager indlejret, %d genbrugt, %.1f s",
+        report.version,
+        report.embedded,
+        report.reused,
+        report.seconds,
+    )

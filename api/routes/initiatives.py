@@ -106,30 +106,51 @@ async def create_initiative(engine: EngineDep, request: Request, response: Respo
     return Created(id=item.id, location=location)
 
 
+_CREATED_BY_PUT = {
+    "model": InitiativeDetail,
+    "description": "Der var ingen indsats med id'et: siden er oprettet (Location er dens adresse).",
+    "headers": {
+        "Location": {
+            "description": "Den oprettede indsats' adresse.",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+}
+
+
 @router.put(
     "/{initiative_id}",
     response_model=InitiativeDetail,
-    responses=errors(401, 403, 404, 412, 413, 415, 422, 507),
+    responses={201: _CREATED_BY_PUT, **errors(401, 403, 412, 413, 415, 422, 507)},
     dependencies=[WriteKey, NoQueryParams],
     openapi_extra=_PAGE_BODY,
-    summary="Erstat en indsats",
+    summary="Erstat eller opret en indsats",
 )
 async def replace_initiative(
-    engine: EngineDep, initiative_id: InitiativeId, request: Request, if_match: IfMatch = None
+    engine: EngineDep,
+    initiative_id: InitiativeId,
+    request: Request,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> InitiativeDetail:
-    """Erstat en indsats (også en medfølgende seed-side); id'et skal passe til siden. Med
-    `If-Match` kun hvis den stadig er den udgave, I hentede (ellers 412)."""
+    """Erstat indsatsen med id'et (også en medfølgende seed-side), eller opret den, hvis der
+    ingen er (201); id'et skal passe til siden. Med `If-Match` kun hvis den stadig er den
+    udgave, I hentede (ellers 412, også når den ikke findes)."""
     body, record = await _read_page(request)
     unchanged = _unchanged(if_match)
     if record is not None:
-        item = await run_in_threadpool(
+        put = await run_in_threadpool(
             lambda: engine.replace_record(initiative_id, record, "JSON-posten", expect=unchanged)
         )
     else:
-        item = await run_in_threadpool(
+        put = await run_in_threadpool(
             lambda: engine.replace_page(initiative_id, body, "den indsendte side", expect=unchanged)
         )
-    return InitiativeDetail.of(item)
+    if put.created:
+        response.status_code = 201
+        response.headers["Location"] = f"/v1/initiatives/{put.page.id}"
+    return InitiativeDetail.of(put.page)
 
 
 @router.delete(

@@ -20,10 +20,12 @@ from pathlib import Path
 from engine.domain.models import Corpus, Initiative, LoadError
 from engine.domain.parser import parse_bytes
 from engine.domain.practices import build_catalogue
+from engine.domain.records import read_record
 from engine.errors import PageFormatError
 
 log = logging.getLogger(__name__)
-PAGE_SUFFIX = ".txt"
+PAGE_SUFFIX = ".txt"  # a page in the published text format
+RECORD_SUFFIX = ".json"  # a page as a stored record (`engine/domain/records.py`)
 # Twice the largest request body (1 MiB), so a page written through the API always loads.
 MAX_PAGE_BYTES = 2 * 1024 * 1024
 
@@ -56,17 +58,22 @@ def load_corpus(dirs: Sequence[Path]) -> Corpus:
 
 
 def read_page(path: Path, errors: list[LoadError]) -> Initiative | None:
-    """The page in `path`, or None with the reason appended to `errors`.
+    """The page in `path` (a record if it is named `*.json`, else a text page), or None
+    with the reason appended to `errors`.
 
     A file's modification time is not the page's date (a checkout sets it); the catalogue
     keeps the dates of its pages itself (`engine/storage/dates.py`)."""
     try:
         data, _ = read_page_bytes(path)
-        return parse_bytes(data, str(path))
+        return (
+            read_record(data, str(path))
+            if path.suffix == RECORD_SUFFIX
+            else parse_bytes(data, str(path))
+        )
     except PageFormatError as exc:
         errors.append(LoadError(str(path), exc.reason))
     except OSError as exc:
-        errors.append(LoadError(str(path), _unreadable(exc)))
+        errors.append(LoadError(str(path), unreadable(exc)))
     return None
 
 
@@ -102,7 +109,8 @@ def _too_big(size: int) -> str:
     )
 
 
-def _unreadable(exc: OSError) -> str:
+def unreadable(exc: OSError) -> str:
+    """Why a page file could not be read, in the words a load error shows."""
     if isinstance(exc, _NotAPage):
         return str(exc)
     if exc.errno == errno.ELOOP:

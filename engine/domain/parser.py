@@ -41,7 +41,8 @@ TEST_LABELS: dict[str, str] = {
 _NOISE = {"se alle svar", "se færre svar"}
 _BULLET = re.compile(r"^\s*[•·▪◦]\s*(.*)$")
 _LEVEL_PREFIX = re.compile(r"^(ja|delvist|nej)\s*:\s*", re.IGNORECASE)
-_MUNICIPALITY = re.compile(r"^[A-ZÆØÅ][\wÆØÅæøå .'-]{0,59}$")
+# What a municipality's name looks like: the first line of a page, and a record's field.
+MUNICIPALITY = re.compile(r"^[A-ZÆØÅ][\wÆØÅæøå .'-]{0,59}$")
 _HTML = re.compile(r"<\s*(!doctype|html|head|body|div|title)\b", re.IGNORECASE)
 
 
@@ -50,12 +51,16 @@ def parse_at(page: bytes | str, source: str, expected_id: str | None = None) -> 
     the one expected, or it is a page error like any other."""
     item = parse_bytes(page.encode("utf-8") if isinstance(page, str) else page, source)
     if expected_id is not None and item.id != expected_id:
-        raise PageFormatError(
-            source,
-            f"siden giver id '{item.id}', ikke '{expected_id[:120]}'. Id'et følger af "
-            "kommune og titel: ret dem, eller opret siden som en ny indsats.",
-        )
+        raise PageFormatError(source, other_id(item.id, expected_id))
     return item
+
+
+def other_id(found: str, expected_id: str) -> str:
+    """Why a page at an address that is not its own is refused."""
+    return (
+        f"siden giver id '{found}', ikke '{expected_id[:120]}'. Id'et følger af "
+        "kommune og titel: ret dem, eller opret siden som en ny indsats."
+    )
 
 
 def parse_bytes(data: bytes, source: str) -> Initiative:
@@ -75,6 +80,11 @@ def parse_bytes(data: bytes, source: str) -> Initiative:
 
 def parse_page(text: str, source: str) -> Initiative:
     return _Parser(text, source).parse()
+
+
+def page_id(municipality: str, title: str) -> str:
+    """A page's id follows from its municipality and title, never from a file name."""
+    return f"{slugify(municipality, 40)}-{slugify(title, 80)}"
 
 
 def infer_level(text: str) -> Level | None:
@@ -158,7 +168,7 @@ class _Parser:
         if first is None:
             raise self.fail("filen er tom")
         municipality = self.text_at(first)
-        if self.is_structural(first) or not _MUNICIPALITY.match(municipality):
+        if self.is_structural(first) or not MUNICIPALITY.match(municipality):
             raise self.fail(
                 f"ingen kommune: første linje skal være kommunens navn, men er "
                 f"{municipality[:60]!r}",
@@ -196,7 +206,7 @@ class _Parser:
                 "testblokke: dette er ikke en indsatsside"
             )
         return Initiative(
-            id=f"{slugify(municipality, 40)}-{slugify(title, 80)}",
+            id=page_id(municipality, title),
             municipality=municipality,
             title=title,
             target_groups=tuple(groups),

@@ -1,9 +1,10 @@
-"""Write an `Initiative` back out as a page in the seed format (docs/FORMAT.md).
+"""Write an `Initiative` back out as a page in the published text format (docs/FORMAT.md).
 
-The store only ever holds pages in that one format, so a page posted as JSON goes through
-the same parser as every other page and a restart reads it exactly like a seed. Names the
-parser would not recognise are refused here with the list of accepted ones, instead of
-producing a page that parses into something else.
+Pages are stored as records (`engine/domain/records.py`); the text form is for reading a
+page as it was published (the plain-BM25 baseline of `indsats eval` indexes it). Names the
+parser would not recognise are refused here with the list of accepted ones, and a record
+the format cannot carry unchanged is refused, instead of a page that parses into something
+else.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from decimal import Decimal
 
 from engine.domain.models import Initiative
 from engine.domain.parser import SECTION_HEADERS, SECTION_ORDER, TEST_LABELS, parse_page
-from engine.errors import InvalidInputError, PageFormatError
+from engine.errors import InvalidInputError
 
 
 def _known(kind: str, value: str, table: dict[str, str], accepted: list[str]) -> str:
@@ -60,14 +61,6 @@ def render_page(item: Initiative) -> str:
             "læses som sidens opbygning. Omformulér linjen."
         )
     return text
-
-
-def record_as_page(record: Initiative, source: str) -> str:
-    """A record in the page format; what the format cannot carry is a page error."""
-    try:
-        return render_page(record)
-    except InvalidInputError as exc:
-        raise PageFormatError(source, exc.message) from None
 
 
 def _ws(text: str) -> str:

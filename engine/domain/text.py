@@ -16,7 +16,7 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -75,7 +75,7 @@ def stem_words(tokens: Sequence[str]) -> list[str]:
     return _shared_analyzer().stem_all(tokens)
 
 
-def dehyphenate(text: str, vocabulary: frozenset[str]) -> str:
+def dehyphenate(text: str, vocabulary: Container[str]) -> str:
     """Join `Arbejds-markedsbalancen` → `Arbejdsmarkedsbalancen` where the joined word is known.
 
     A hyphen inside a word is either a line-break leftover or real Danish (`it-værktøjer`,

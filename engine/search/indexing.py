@@ -13,7 +13,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+import engine.domain.corpus as corpus_module
+import engine.domain.parser as parser_module
+import engine.domain.records as records_module
+import engine.domain.text as text_module
+import engine.search.passages as passages_module
 from engine.domain.models import Corpus, Initiative
 from engine.domain.text import DanishAnalyzer
 from engine.embedding.base import Embedder
@@ -27,6 +34,19 @@ from index.store import BuildReport, IndexSpec, IndexStore, LoadedIndex, Progres
 # Bump when chunking, lexical analysis or `passage_documents` (what is embedded and counted
 # for a passage) changes in a way the passage records and the thesaurus do not show.
 PIPELINE_VERSION = "chunks-1/lexical-4/pages-3/hash-2"
+# What a snapshot keeps is made by these modules (a file read into a page, a page cut into
+# passages): a snapshot made by other code than this is built again, never trusted, so a
+# change of the parser cannot leave pages served as an older parser read them.
+_SNAPSHOT_CODE = (corpus_module, parser_module, records_module, text_module, passages_module)
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> str:
+    """`PIPELINE_VERSION` and a digest of the code a snapshot's contents come from."""
+    digest = hashlib.sha256(PIPELINE_VERSION.encode())
+    for module in _SNAPSHOT_CODE:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return f"{PIPELINE_VERSION}/{digest.hexdigest()[:16]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +74,17 @@ def passage_documents(
     0.57 with). BM25 counts the passage's own words: it only picks the passages shown as
     matches, the page as a whole is ranked by `page_text`.
     """
-    docs = []
-    for p in passages:
-        suffix = ""
-        if thesaurus is not None and (words := gloss(thesaurus.expand(p.text))):
-            suffix = f" ({', '.join(words)})"
-        docs.append(Document(p.id, p.indexed_text + suffix, p.to_dict(), p.text))
-    return docs
+    return [
+        Document(p.id, embedded_text(p.indexed_text, p.text, thesaurus), p.to_dict(), p.text)
+        for p in passages
+    ]
+
+
+def embedded_text(indexed_text: str, text: str, thesaurus: Thesaurus | None) -> str:
+    """What the model embeds of a passage: its indexed text and the gloss of its own text."""
+    if thesaurus is not None and (words := gloss(thesaurus.expand(text))):
+        return f"{indexed_text} ({', '.join(words)})"
+    return indexed_text
 
 
 def page_text(initiative: Initiative) -> str:

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -93,12 +94,11 @@ class Thesaurus:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Thesaurus:
-        """The bundled thesaurus, or one from `path` (same JSON shape)."""
+        """The bundled thesaurus (read once a process: every snapshot uses it, and reading
+        it took 60 ms), or one from `path` (same JSON shape)."""
         if path is None:
-            text = resources.files("engine").joinpath("data/thesaurus.json").read_text("utf-8")
-        else:
-            text = path.read_text("utf-8")
-        return cls.from_dict(json.loads(text))
+            return _bundled()
+        return cls.from_dict(json.loads(path.read_text("utf-8")))
 
     def term_stems(self, term: str) -> tuple[str, ...]:
         stems = self._stems.get(term)
@@ -142,3 +142,9 @@ def gloss(expansion: Expansion, per_group: int = 2, limit: int | None = None) ->
     place a Danish passage or query ("sygemeldte") in the right spot."""
     words = tuple(dict.fromkeys(t for g in expansion.groups for t in g.english[:per_group]))
     return words[:limit]
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> Thesaurus:
+    text = resources.files("engine").joinpath("data/thesaurus.json").read_text("utf-8")
+    return Thesaurus.from_dict(json.loads(text))

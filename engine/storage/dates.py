@@ -54,15 +54,14 @@ def content_digest(item: Initiative) -> str:
 
 
 def dated(
-    seeds: Iterable[Initiative], stored: Iterable[tuple[Initiative, Path]], path: Path
+    seeds: Iterable[Initiative], stored: Iterable[tuple[Initiative, Path, str]], path: Path
 ) -> list[Initiative]:
-    """The seed pages without dates, and the stored pages (each with the file it came
-    from) with the dates this catalogue keeps for them in `path`."""
+    """The seed pages without dates, and the stored pages (each with the file it came from
+    and its `content_digest`) with the dates this catalogue keeps for them in `path`."""
     out = list(seeds)  # read from files: no dates
     known = _read(path)
     updated = dict(known)
-    for item, source in stored:
-        digest = content_digest(item)
+    for item, source, digest in stored:
         dates = known.get(item.id)
         if dates is None or dates.content != digest:
             when = _written(source)

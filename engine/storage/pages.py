@@ -2,8 +2,12 @@
 
 Layout under `settings.pages_dir`:
 
-- `<id>.txt`      a page in the seed format; it joins the seeds in every corpus load and
-                  replaces a seed page with the same id.
+- `<id>.json`     a page as a stored record (`engine/domain/records.py`), as every write
+                  stores it; it joins the seeds in every corpus load and replaces a seed page
+                  with the same id.
+- `*.txt`         a page in the published text format, dropped in by hand (or written by an
+                  earlier version): read like a seed page; a write of its id replaces it by
+                  `<id>.json`.
 - `<id>.deleted`  a tombstone: the id stays out of the corpus (seed or not) until a page
                   with that id is written again. A page file beats a tombstone, so a crash
                   between the two steps of a write or a delete never loses an acknowledged
@@ -40,16 +44,16 @@ from durable.files import (
     is_regular_or_missing,
     set_aside,
 )
-from engine.domain.corpus import corpus_from_initiatives, page_files, read_page
-from engine.domain.models import Corpus, Initiative, LoadError
+from engine.domain.corpus import PAGE_SUFFIX, RECORD_SUFFIX, corpus_from_initiatives
+from engine.domain.models import Corpus
 from engine.errors import IndsatsError, InvalidInputError, StorageError, StorageFullError
 from engine.settings import Settings
-from engine.storage.dates import DATES_FILE, dated
+from engine.storage.scan import choose, read_files
 
 log = logging.getLogger(__name__)
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
-PAGE_SUFFIX = ".txt"
+PAGE_SUFFIXES = (RECORD_SUFFIX, PAGE_SUFFIX)
 TOMBSTONE_SUFFIX = ".deleted"
 VERSION_FILE = "VERSION"
 
@@ -177,6 +181,11 @@ class PageStore:
 
     # reading -------------------------------------------------------------------------
     def page_path(self, initiative_id: str) -> Path:
+        """Where a write stores the page: its record."""
+        return self.pages_dir / f"{validate_id(initiative_id)}{RECORD_SUFFIX}"
+
+    def text_page_path(self, initiative_id: str) -> Path:
+        """Where a text page of that id may lie (dropped in, or from an earlier version)."""
         return self.pages_dir / f"{validate_id(initiative_id)}{PAGE_SUFFIX}"
 
     def tombstone_path(self, initiative_id: str) -> Path:
@@ -188,12 +197,15 @@ class PageStore:
         if not self.pages_dir.is_dir():
             return []
         return sorted(
-            p for p in self.pages_dir.glob("*" + PAGE_SUFFIX) if not p.name.startswith(".")
+            p
+            for suffix in PAGE_SUFFIXES
+            for p in self.pages_dir.glob("*" + suffix)
+            if not p.name.startswith(".")
         )
 
     def _own(self, path: Path | None) -> Path | None:
         """`path` if it is a page file directly in this store, else None (never outside)."""
-        if path is None or path.suffix != PAGE_SUFFIX or path.name.startswith("."):
+        if path is None or path.suffix not in PAGE_SUFFIXES or path.name.startswith("."):
             return None
         if path.resolve().parent != self.pages_dir.resolve():
             return None
@@ -225,25 +237,25 @@ class PageStore:
         return "beskadiget-" + hashlib.sha256(raw).hexdigest()[:12]
 
     # writing (under lock) ---------------------------------------------------------------
-    def write_page(
-        self, initiative_id: str, page: bytes | str, replaces: Path | None = None
-    ) -> Path:
-        """Store a page byte for byte (str as UTF-8) as `<id>.txt` and lift a tombstone.
+    def write_page(self, initiative_id: str, record: bytes, replaces: Path | None = None) -> Path:
+        """Store a page's record (`records.record_bytes`) as `<id>.json` and lift a tombstone.
 
-        `replaces` is the file the page was loaded from when it was dropped into the
-        directory under another name; it goes once the new file is in place.
+        A text page of that id goes, and so does `replaces`, the file the page was loaded
+        from when it lay in the directory under another name, once the record is in place.
         """
         path = self.page_path(initiative_id)
         tombstone = self.tombstone_path(initiative_id)
+        text = self.text_page_path(initiative_id)
         old = self._own(replaces)
         self.pages_dir.mkdir(parents=True, exist_ok=True)
-        for touched in (path, old, tombstone):
+        for touched in (path, text, old, tombstone):
             if touched is not None:
                 self._remember(touched)
         self._make_room(path)
-        atomic_write(path, page.encode("utf-8") if isinstance(page, str) else page)
-        if old is not None and old != path:
-            self._remove(old)
+        atomic_write(path, record)
+        for gone in {text, old} - {None, path}:
+            assert gone is not None
+            self._remove(gone)
         self._remove(tombstone)
         log.info("Side gemt: %s", path.name)
         return path
@@ -252,15 +264,16 @@ class PageStore:
         """Tombstone first, then remove the file(s): a crash in between keeps the page."""
         self.pages_dir.mkdir(parents=True, exist_ok=True)
         tombstone = self.tombstone_path(initiative_id)
-        path = self.page_path(initiative_id)
+        paths = [self.page_path(initiative_id), self.text_page_path(initiative_id)]
         old = self._own(loaded_from)
-        for touched in (tombstone, path, old):
+        for touched in (tombstone, *paths, old):
             if touched is not None:
                 self._remember(touched)
         if is_regular_or_missing(tombstone):  # a damaged one (a directory) still counts
             atomic_write(tombstone, b"")
-        self._remove(path)
-        if old is not None:
+        for path in paths:
+            self._remove(path)
+        if old is not None and old not in paths:
             self._remove(old)
         log.info("Side slettet: %s", initiative_id)
 
@@ -306,42 +319,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def load_stored_corpus(settings: Settings, store: PageStore | None = None) -> Corpus:
-    """The corpus everyone serves and indexes: the seeds, then the stored pages on top.
-
-    A stored page with a seed's id replaces that seed; a tombstone removes its id unless a
-    page with that id is stored (a page beats a tombstone). Pages are written as `<id>.txt`,
-    but a page dropped in by hand under another name loads too (its id comes from its
-    content); if two stored files give one id, `<id>.txt` wins and the other is reported.
-    Bad files become `LoadError`s, never exceptions.
-    """
+    """The corpus everyone serves and indexes: the seeds, then the stored pages on top (the
+    rules in `engine/storage/scan.py`). Bad files become `LoadError`s, never exceptions."""
     store = store or PageStore(settings.pages_dir, settings.data_dir / "lock")
-    errors: list[LoadError] = []
-    seeds: dict[str, Initiative] = {}
-    seed_dir = settings.seeds_dir
-    if not seed_dir.is_dir():
-        errors.append(LoadError(str(seed_dir), "mappen med seed-sider findes ikke"))
-    for path in page_files([seed_dir] if seed_dir.is_dir() else []):
-        item = read_page(path, errors)
-        if item is not None and item.id in seeds:
-            errors.append(LoadError(str(path), f"samme id som {seeds[item.id].source}"))
-        elif item is not None:
-            seeds[item.id] = item
-    parsed = [(p, item) for p in store.page_files() if (item := read_page(p, errors))]
-    stored: dict[str, tuple[Initiative, Path]] = {}
-    for path, item in sorted(parsed, key=lambda pair: (pair[0].stem != pair[1].id, pair[0])):
-        if item.id in stored:
-            errors.append(
-                LoadError(str(path), f"samme id som {stored[item.id][0].source}; fjern den ene")
-            )
-        else:
-            stored[item.id] = (item, path)
-    kept = [v for k, v in seeds.items() if k not in store.tombstones() and k not in stored]
-    pages = dated(kept, stored.values(), settings.data_dir / DATES_FILE)
-    ordered = sorted(pages, key=lambda i: (i.municipality.casefold(), i.title, i.id))
-    corpus = corpus_from_initiatives(ordered, errors)
-    for error in corpus.errors:
-        log.warning("Side afvist: %s: %s", error.file, error.message)
-    return corpus
+    pages, errors = choose(read_files(settings, store.page_files()), store.tombstones(), settings)
+    return corpus_from_initiatives(pages, errors)
 
 
 def write_failure(exc: OSError) -> IndsatsError:

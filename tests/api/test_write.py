@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from engine.domain.parser import parse_page
+from engine.domain.records import read_record
 from engine.settings import Settings
 from tests.api.conftest import KEY, make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID, NEW_ID, NEW_TITLE, new_page, seed_text
@@ -50,8 +53,10 @@ def test_post_page_is_created_stored_and_listed(
     assert response.headers["location"] == f"/v1/initiatives/{NEW_ID}"
     assert client.get(f"/v1/initiatives/{NEW_ID}").json()["title"] == NEW_TITLE
     assert client.get("/v1/initiatives").json()["total"] == 6
-    stored = settings.pages_dir / f"{NEW_ID}.txt"
-    assert stored.read_text(encoding="utf-8") == new_page()
+    # Stored as its record: what the page says, read back exactly as the API shows it.
+    stored = read_record((settings.pages_dir / f"{NEW_ID}.json").read_bytes(), "side")
+    assert stored.title == NEW_TITLE
+    assert stored == replace(parse_page(new_page(), "side"), source="side")
 
 
 def test_accepted_write_survives_a_restart(
@@ -87,7 +92,7 @@ def test_writes_need_the_right_key(
         assert response.status_code == status, (method, response.text)
         assert _code(response) == code
         assert "X-API-Key" in _message(response) or "nøgle" in _message(response)
-    assert [p for p in _pages(settings) if p.endswith((".txt", ".deleted"))] == []
+    assert [p for p in _pages(settings) if p.endswith((".json", ".txt", ".deleted"))] == []
     assert client.get(f"/v1/initiatives/{COACHING_ID}").status_code == 200
 
 
@@ -150,6 +155,24 @@ def test_post_json_record_roundtrips(client: TestClient, auth: dict[str, str]) -
     ]
 
 
+def test_a_json_record_comes_back_exactly(client: TestClient, auth: dict[str, str]) -> None:
+    """Lines the text format reads as structure, and white space it would collapse, are
+    kept: the record is stored as it is (they were refused with 422 when pages were stored
+    as text)."""
+    odd = "Gode råd\n\nSe alle svar\n2,5\nEvidenstest\n\n  to  mellemrum  \nDokumenter"
+    record = {
+        "municipality": "Hedensted",
+        "title": NEW_TITLE,
+        "target_groups": [" Ledige  med plads "],
+        "sections": [{"name": "Gode råd", "text": odd}],
+    }
+    response = client.post("/v1/initiatives", json=record, headers=auth)
+    assert response.status_code == 201, response.text
+    stored = client.get(f"/v1/initiatives/{NEW_ID}").json()
+    assert stored["sections"] == record["sections"]
+    assert stored["target_groups"] == record["target_groups"]
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
@@ -207,9 +230,37 @@ def test_put_with_a_page_for_another_id_is_422(client: TestClient, auth: dict[st
     assert NEW_ID in _message(response) and COACHING_ID in _message(response)
 
 
-def test_put_and_delete_unknown_ids_are_404(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.put(f"/v1/initiatives/{NEW_ID}", content=new_page(), headers={**TEXT, **auth})
-    assert response.status_code == 404 and NEW_ID in _message(response)
+def test_put_on_an_unknown_id_creates_the_page(
+    client: TestClient, settings: Settings, auth: dict[str, str]
+) -> None:
+    """PUT stores the page at its address whether or not one is there (201 and Location
+    when it created it, 200 when it replaced one); the page must give the address's id, so a
+    PUT cannot put a page where its content does not."""
+    path = f"/v1/initiatives/{NEW_ID}"
+    created = client.put(path, content=new_page(), headers={**TEXT, **auth})
+    assert created.status_code == 201, created.text
+    assert created.headers["location"] == path and created.json()["title"] == NEW_TITLE
+    assert (settings.pages_dir / f"{NEW_ID}.json").is_file()
+    again = client.put(path, content=new_page(), headers={**TEXT, **auth})
+    assert again.status_code == 200 and "location" not in again.headers
+    assert client.get("/v1/initiatives").json()["total"] == 6
+
+
+def test_put_with_if_match_on_an_unknown_id_is_412(
+    client: TestClient, settings: Settings, auth: dict[str, str]
+) -> None:
+    """If-Match asks for the version read; a page that is not there is not it (RFC 9110)."""
+    for tag in ('"en-udgave"', "*"):
+        response = client.put(
+            f"/v1/initiatives/{NEW_ID}",
+            content=new_page(),
+            headers={**TEXT, **auth, "If-Match": tag},
+        )
+        assert response.status_code == 412, response.text
+    assert not (settings.pages_dir / f"{NEW_ID}.json").exists()
+
+
+def test_delete_of_an_unknown_id_is_404(client: TestClient, auth: dict[str, str]) -> None:
     response = client.delete("/v1/initiatives/findes-ikke", headers=auth)
     assert response.status_code == 404 and "findes-ikke" in _message(response)
 
@@ -244,7 +295,7 @@ def test_path_traversal_ids_never_touch_files(
         assert response.status_code in (404, 405, 422), (bad_id, response.text)
         assert "code" in response.json()
     assert outside.read_text(encoding="utf-8") == "urørt"
-    assert [p for p in _pages(settings) if p.endswith((".txt", ".deleted"))] == []
+    assert [p for p in _pages(settings) if p.endswith((".json", ".txt", ".deleted"))] == []
 
 
 def test_body_over_the_limit_is_413(

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 import engine.search.indexing as indexing
-import index.store as store
+import index.versions as versions
 from engine.domain.models import Corpus, Section
 from engine.search.indexing import corpus_hash, open_index
 from engine.search.passages import corpus_passages
@@ -44,7 +44,7 @@ def test_current_index_loads_without_glossing_or_reading_passages(
         raise AssertionError("a current index was re-derived or read back")
 
     monkeypatch.setattr(indexing, "passage_documents", forbidden)
-    monkeypatch.setattr(store, "read_documents", forbidden)
+    monkeypatch.setattr(versions, "read_documents", forbidden)
     loaded, report = open_index(tmp_settings, seed_corpus, embedder, thesaurus=thesaurus)
     assert not report.built and loaded.version == built.version
     assert loaded.passages == built.passages

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
 
+from engine.domain import practices
 from engine.domain.corpus import corpus_from_initiatives
-from engine.domain.models import Corpus, Level
+from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.parser import parse_page
-from engine.domain.practices import SIMILARITY_THRESHOLD, practice_key, similarity
+from engine.domain.practices import (
+    SIMILARITY_THRESHOLD,
+    build_catalogue,
+    practice_key,
+    similarity,
+)
 
 
 def test_catalogue_size_on_seeds(seed_corpus: Corpus) -> None:
@@ -147,3 +154,63 @@ def test_freely_rephrased_answer_joins_by_similarity() -> None:
     assert len(corpus.practices) == 1
     assert corpus.practices[0].text.startswith("Mindst 9 ud af 10 jobkonsulenter deltager")
     assert len(corpus_from_initiatives([a, c]).practices) == 2
+
+
+def _copies(corpus: Corpus, n: int) -> list[Initiative]:
+    """`n` copies of the seed pages under other municipalities: the same wordings again."""
+    return [
+        replace(page, id=f"{page.id}-kopi-{k}", municipality=f"Kopi {k}")
+        for k in range(n)
+        for page in corpus.initiatives
+    ]
+
+
+def test_catalogue_work_grows_with_wordings_not_with_pages(
+    seed_corpus: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of pages repeat a checklist's few wordings: comparing them is done once per
+    wording, not once per answer (5,000 pages took 21 s, most of it comparing)."""
+    calls = []
+    real = practices.similarity
+
+    def counted_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+        calls.append(1)
+        return real(a, b)
+
+    monkeypatch.setattr(practices, "similarity", counted_similarity)
+    practice_ids = []
+    for n in (2, 12):
+        calls.clear()
+        _, found = build_catalogue(_copies(seed_corpus, n))
+        practice_ids.append([p.id for p in found])
+        counted = len(calls)
+    assert practice_ids[0] == practice_ids[1]
+    calls.clear()
+    build_catalogue(_copies(seed_corpus, 2))
+    assert counted == len(calls)
+
+
+def test_a_page_that_has_its_ids_is_kept_as_it_is(seed_corpus: Corpus) -> None:
+    pages = _copies(seed_corpus, 3)
+    catalogued, found = build_catalogue(pages)
+    again, found_again = build_catalogue(list(catalogued))
+    assert found_again == found
+    assert all(a is b for a, b in zip(again, catalogued, strict=True))
+
+
+def test_a_joined_word_counts_only_where_a_page_has_it_whole() -> None:
+    """'Arbejds-markedsbalancen' is joined when a page writes 'arbejdsmarkedsbalancen'; a
+    text with the joined form inside a longer hyphenated word does not count."""
+
+    def page(municipality: str, section: str) -> Initiative:
+        text = (
+            f"{municipality}\n\n2,0\nEvidenstest\n\nEn indsats\n\nGode råd\n\n{section}\n\n"
+            "2,0\nGod praksis test\n\nGod praksis test vedr. alle\n\n"
+            " • Ja: Mindst 9 ud af 10 bruger arbejds-markedsbalancen hver uge\n"
+        )
+        return parse_page(text, municipality)
+
+    joined = build_catalogue([page("Odder", "Vi bruger Arbejdsmarkedsbalancen.")])[1]
+    assert "arbejdsmarkedsbalancen" in joined[0].text
+    kept = build_catalogue([page("Odder", "Vi bruger ny-arbejdsmarkedsbalancen.")])[1]
+    assert "arbejds-markedsbalancen" in kept[0].text

@@ -10,7 +10,13 @@ import pytest
 from engine.domain.models import Corpus
 from engine.domain.parser import parse_page
 from engine.domain.render import render_page
-from engine.errors import ConflictError, InvalidInputError, NotFoundError, PageFormatError
+from engine.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PageFormatError,
+    PreconditionFailedError,
+)
 from engine.search.query import InitiativeFilter, validate_text
 from engine.search.results import SearchResponse
 from engine.service import Engine, QueryFailure
@@ -60,7 +66,8 @@ def test_add_replace_delete(engine: Engine) -> None:
     with pytest.raises(ConflictError):
         engine.add_page(_page("Coaching for nyledige"))
     changed = _page("Coaching for nyledige").replace("Gode råd\n", "Gode råd\n\nHold fast.\n", 1)
-    assert "Hold fast." in str(engine.replace_page(added.id, changed).sections)
+    replaced = engine.replace_page(added.id, changed)
+    assert "Hold fast." in str(replaced.page.sections) and not replaced.created
     engine.delete_page(added.id)
     with pytest.raises(NotFoundError, match=added.id):
         engine.initiative(added.id)
@@ -80,7 +87,7 @@ def test_seed_replacement_and_tombstone_survive_reopen(settings: Settings, engin
     other = "hedensted-hedensted-modellen"
     engine.delete_page(other)
     again = Engine.open(settings, FakeEmbedder())
-    assert again.initiative(COACHING_ID).source.endswith(f"{COACHING_ID}.txt")
+    assert again.initiative(COACHING_ID).source.endswith(f"{COACHING_ID}.json")
     with pytest.raises(NotFoundError):
         again.initiative(other)
     assert len(again.corpus.initiatives) == 4
@@ -111,11 +118,14 @@ def test_a_page_dropped_in_by_hand_loads_and_stays_manageable(settings: Settings
 
     changed = _page("Coaching").replace("Gode råd\n", "Gode råd\n\nNyt råd.\n", 1)
     engine.replace_page("hedensted-coaching", changed)
-    assert sorted(p.name for p in pages.glob("*.txt")) == ["hedensted-coaching.txt"]
+    assert sorted(p.name for p in pages.glob("*.*")) == ["hedensted-coaching.json"]
     (pages / "kopi.txt").write_text(_page("Coaching"), encoding="utf-8")
+    (pages / "hedensted-coaching.txt").write_text(_page("Coaching"), encoding="utf-8")
     engine = Engine.open(settings, FakeEmbedder())
-    assert "Nyt råd." in str(engine.initiative("hedensted-coaching").sections)  # <id>.txt wins
-    assert "samme id" in {Path(e.file).name: e.message for e in engine.load_errors()}["kopi.txt"]
+    # <id>.json wins, then <id>.txt, then any other name
+    assert "Nyt råd." in str(engine.initiative("hedensted-coaching").sections)
+    errors = {Path(e.file).name: e.message for e in engine.load_errors()}
+    assert "samme id" in errors["kopi.txt"] and "samme id" in errors["hedensted-coaching.txt"]
 
     engine.delete_page("hedensted-coaching")
     assert sorted(p.name for p in pages.glob("*.txt")) == ["kopi.txt"]
@@ -207,3 +217,15 @@ def test_a_batch_too_large_is_refused_whole(engine: Engine) -> None:
     with pytest.raises(PayloadTooLargeError) as err:
         engine.search_many([*fits, SearchQuery("ledige " * 285)])
     assert f"højst {limit}" in err.value.message
+
+
+def test_replace_creates_a_page_that_is_not_there_unless_a_version_is_expected(
+    engine: Engine,
+) -> None:
+    with pytest.raises(PreconditionFailedError):
+        engine.replace_page("hedensted-ny-side", _page("Ny side"), expect=lambda page: True)
+    with pytest.raises(NotFoundError):
+        engine.initiative("hedensted-ny-side")
+    put = engine.replace_page("hedensted-ny-side", _page("Ny side"))
+    assert put.created and put.page.id == "hedensted-ny-side"
+    assert not engine.replace_page("hedensted-ny-side", _page("Ny side")).created

@@ -44,7 +44,7 @@ def test_ids_that_could_escape_or_confuse_are_refused(store: PageStore, bad: str
     with pytest.raises(InvalidInputError, match="Ugyldigt id"):
         validate_id(bad)
     with pytest.raises(InvalidInputError):
-        store.write_page(bad, "tekst")
+        store.write_page(bad, b"tekst")
     assert not any(store.pages_dir.parent.parent.rglob("passwd"))
 
 
@@ -55,9 +55,10 @@ def test_valid_slugs_pass() -> None:
 
 def test_write_read_delete_roundtrip(store: PageStore) -> None:
     with store.lock():
-        store.write_page("hedensted-coaching", "Hedensted\n\nTitel")
+        store.write_page("hedensted-coaching", b'{"post": 1}')
     path = store.page_path("hedensted-coaching")
-    assert path.read_text(encoding="utf-8") == "Hedensted\n\nTitel"
+    assert path.name == "hedensted-coaching.json"
+    assert path.read_bytes() == b'{"post": 1}'
     assert store.page_files() == [path]
     assert store.tombstones() == frozenset()
 
@@ -68,9 +69,9 @@ def test_write_read_delete_roundtrip(store: PageStore) -> None:
     assert store.tombstones() == {"hedensted-coaching"}
 
     with store.lock():
-        store.write_page("hedensted-coaching", "igen")
+        store.write_page("hedensted-coaching", b"igen")
     assert store.tombstones() == frozenset()
-    assert store.page_path("hedensted-coaching").read_text(encoding="utf-8") == "igen"
+    assert store.page_path("hedensted-coaching").read_bytes() == b"igen"
 
 
 def test_writes_are_fsynced_file_and_directory(
@@ -85,7 +86,7 @@ def test_writes_are_fsynced_file_and_directory(
 
     monkeypatch.setattr(os, "fsync", spy)
     with store.lock():
-        store.write_page("en-side", "indhold")
+        store.write_page("en-side", b"indhold")
     assert any(".tmp-" in p for p in synced), synced  # the data, before the rename
     assert str(store.pages_dir) in synced  # the directory entry, after the rename
 
@@ -94,16 +95,16 @@ def test_failed_replace_keeps_old_content_and_leaves_no_temp_file(
     store: PageStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with store.lock():
-        store.write_page("en-side", "gammel")
+        store.write_page("en-side", b"gammel")
 
     def boom(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError), store.lock():
-        store.write_page("en-side", "ny")
-    assert store.page_path("en-side").read_text(encoding="utf-8") == "gammel"
-    assert [p.name for p in store.pages_dir.iterdir()] == ["en-side.txt"]
+        store.write_page("en-side", b"ny")
+    assert store.page_path("en-side").read_bytes() == b"gammel"
+    assert [p.name for p in store.pages_dir.iterdir()] == ["en-side.json"]
 
 
 def test_leftover_temp_files_from_a_crash_are_removed(store: PageStore) -> None:
@@ -112,13 +113,29 @@ def test_leftover_temp_files_from_a_crash_are_removed(store: PageStore) -> None:
     assert list(store.pages_dir.iterdir()) == []
 
 
-def test_only_visible_txt_files_are_pages(store: PageStore) -> None:
+def test_only_visible_records_and_text_pages_are_pages(store: PageStore) -> None:
     (store.pages_dir / "Hånd lagt.txt").write_text("x", encoding="utf-8")
+    (store.pages_dir / "en-side.json").write_text("{}", encoding="utf-8")
     (store.pages_dir / ".tmp-x.txt").write_text("x", encoding="utf-8")
+    (store.pages_dir / ".tmp-y.json").write_text("x", encoding="utf-8")
     (store.pages_dir / "a.deleted").write_text("", encoding="utf-8")
     (store.pages_dir / "VERSION").write_text("3", encoding="ascii")
-    assert [p.name for p in store.page_files()] == ["Hånd lagt.txt"]
+    assert [p.name for p in store.page_files()] == ["Hånd lagt.txt", "en-side.json"]
     assert store.version() == "3"
+
+
+def test_a_record_replaces_a_text_page_of_its_id(store: PageStore) -> None:
+    """A page stored as text (by hand, or by an earlier version) becomes a record at its
+    next write, and a delete removes either form."""
+    text = store.text_page_path("en-side")
+    text.write_text("Hedensted\n\nEn side\n", encoding="utf-8")
+    with store.lock():
+        store.write_page("en-side", b"{}")
+    assert not text.exists() and store.page_path("en-side").read_bytes() == b"{}"
+    text.write_text("Hedensted\n\nEn side\n", encoding="utf-8")
+    with store.lock():
+        store.delete_page("en-side")
+    assert store.page_files() == [] and store.tombstones() == {"en-side"}
 
 
 def test_a_loaded_from_path_outside_the_store_is_never_removed(
@@ -127,7 +144,7 @@ def test_a_loaded_from_path_outside_the_store_is_never_removed(
     outside = tmp_path / "seeds-copy.txt"
     outside.write_text("seed", encoding="utf-8")
     with store.lock():
-        store.write_page("en-side", "ny", replaces=outside)
+        store.write_page("en-side", b"ny", replaces=outside)
         store.delete_page("en-side", loaded_from=outside)
         store.delete_page("en-side", loaded_from=store.pages_dir / ".." / "seeds-copy.txt")
     assert outside.read_text(encoding="utf-8") == "seed"

@@ -71,8 +71,12 @@ TARGETS: dict[str, Callable[[Path], Path]] = {
     "passages.jsonl": lambda d: _live(d) / "passages.jsonl",
     "lexical": lambda d: sorted((_live(d) / "lexical").iterdir())[0],
     "units": lambda d: sorted((_live(d) / "units").iterdir())[0],
+    # what the snapshot was made of: its page files, its records, its practices' vectors
+    "files.json": lambda d: _live(d) / "files.json",
+    "records.jsonl": lambda d: _live(d) / "records.jsonl",
+    "practices.npz": lambda d: _live(d) / "practices.npz",
     "VERSION": lambda d: d / "pages" / "VERSION",
-    "page": lambda d: d / "pages" / f"{STORED_ID}.txt",
+    "page": lambda d: d / "pages" / f"{STORED_ID}.json",
     "tombstone": lambda d: d / "pages" / f"{DELETED_ID}.deleted",
 }
 
@@ -149,7 +153,7 @@ def check_serving(client: TestClient, target: str, how: str) -> dict[str, int]:
     assert search.status_code == 200, (target, how, search.text)  # type: ignore[attr-defined]
     listed = {i["id"] for i in get("/v1/initiatives?k=100").json()["items"]}  # type: ignore[attr-defined]
     assert DELETED_ID not in listed, (target, how, "a deleted page came back")
-    stored_reported = any(e.startswith(f"{STORED_ID}.txt:") for e in errors)
+    stored_reported = any(e.startswith(f"{STORED_ID}.json:") for e in errors)
     assert SEED_IDS - {DELETED_ID} <= listed, (target, how, sorted(listed))
     # The stored page is served (a flipped letter in its municipality or title gives it
     # another id, as any edit would), or named in load_errors: never gone without a word.

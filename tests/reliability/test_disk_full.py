@@ -226,11 +226,14 @@ def test_full_disk_undoes_writes_and_keeps_serving(disk: Disk) -> None:
     )  # fmt: skip
 
 
-def test_failed_reloads_back_off_and_the_last_snapshot_serves(
+def test_reads_never_build_and_a_failed_load_backs_off(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Another process leaves pages the index does not cover (a crash between its page write
-    and its build), and this disk is full: each request must not rebuild again."""
+    """Another process leaves a page its write never made into a snapshot (a crash between
+    its page write and its build), and this disk is full: requests go on answering from the
+    loaded snapshot and never build (they used to rebuild, fail, and answer from the old
+    index). A live snapshot that cannot be loaded is tried again after 1 s, 2 s, ..., not on
+    every request; the next write takes the other process's page in."""
     disk = InjectedDisk(tmp_path, monkeypatch)
     with serving(disk.data) as (client, app):
         engine = app.state.engine
@@ -241,22 +244,35 @@ def test_failed_reloads_back_off_and_the_last_snapshot_serves(
         (disk.data / "pages" / "VERSION").write_text("99\n", encoding="ascii")
         disk.fill(leave=0)
 
-        def attempts() -> int:
-            return sum("Bygger søgeindekset" in r.getMessage() for r in caplog.records)
+        def count(words: str) -> int:
+            return sum(words in r.getMessage() for r in caplog.records)
 
         caplog.set_level(logging.INFO)
         caplog.clear()
         for _ in range(3):
             r = client.get("/v1/search?q=ledige")
             assert r.status_code == 200 and client.get("/readyz").status_code == 200
-        assert attempts() == 1, "a failed reload was retried on every request"
+        assert count("Bygger søgeindekset") == 0, "a read built"
+        # The live snapshot cannot be read (CURRENT names a version that is not there).
+        pointer = disk.data / "index" / "CURRENT"
+        live = pointer.read_text(encoding="ascii")
+        pointer.write_text("v-999-0123456789\n", encoding="ascii")
+        for _ in range(3):
+            assert client.get("/v1/search?q=ledige").status_code == 200
+        assert count("Genindlæsning mislykkedes") == 1, "a failed load was retried per request"
         now[0] += 1.1
         assert client.get("/v1/search?q=ledige").status_code == 200
-        assert attempts() == 2
+        assert count("Genindlæsning mislykkedes") == 2
         now[0] += 1.1  # the pause doubled to 2 s
         assert client.get("/v1/search?q=ledige").status_code == 200
-        assert attempts() == 2
+        assert count("Genindlæsning mislykkedes") == 2
+        pointer.write_text(live, encoding="ascii")
         disk.free()
-        now[0] += 1.0
-        assert client.get(f"/v1/initiatives/{new_id}").status_code == 200
-        assert attempts() == 3
+        assert client.get(f"/v1/initiatives/{new_id}").status_code == 404  # not written yet
+        other, other_id = page("efter-fuld-disk")
+        assert (
+            client.post("/v1/initiatives", content=other.encode(), headers=WRITE).status_code == 201
+        )
+        for found in (new_id, other_id):
+            assert client.get(f"/v1/initiatives/{found}").status_code == 200, found
+        assert count("Bygger søgeindekset") == 0
