@@ -2,8 +2,9 @@
 
 Runs what `indsats build --force` runs (`Engine.open(force=True)`, real model) in a
 subprocess on a private data dir with extra pages. The child reports through a pipe when
-its first batch of passages is embedded and then waits on its stdin, so the kill lands in
-the middle of the build every time, without guessing how long a build takes.
+it reaches the chosen point (its first batch of passages embedded, or the first file of
+the new version written to its temp dir) and then waits on its stdin, so the kill lands
+there every time, without guessing how long a build takes.
 """
 
 from __future__ import annotations
@@ -42,23 +43,38 @@ def _add_pages(settings: Settings, seeds_dir: Path, copies: int) -> None:
             (settings.pages_dir / f"{page_id}.txt").write_text(text, "utf-8")
 
 
-# The child: the forced build of `indsats build --force`, paused inside the embedding.
+# The child: the forced build of `indsats build --force`, paused at the point it is given.
 _BUILD = """
 import sys
+import numpy as np
 from engine.service import Engine
 from engine.settings import Settings
 
-def progress(done, total):
-    if done:
-        print("embedding", flush=True)
+AT = sys.argv[1]
+
+def pause(point):
+    if point == AT:
+        print(point, flush=True)
         sys.stdin.readline()  # never answered: the parent kills us here
 
+def progress(done, total):
+    if done:
+        pause("embedding")
+
+_save = np.save
+
+def save(file, *args, **kwargs):
+    _save(file, *args, **kwargs)
+    if "/.tmp-" in str(file):  # a file of the version being written, not a cache
+        pause("writing")
+
+np.save = save
 Engine.open(Settings(), force=True, progress=progress)
 print("finished", flush=True)
 """
 
 
-def _start_build(settings: Settings) -> subprocess.Popen[str]:
+def _start_build(settings: Settings, at: str) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "INDSATS_DATA_DIR": str(settings.data_dir),
@@ -67,7 +83,7 @@ def _start_build(settings: Settings) -> subprocess.Popen[str]:
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.Popen(
-        [sys.executable, "-c", _BUILD],
+        [sys.executable, "-c", _BUILD, at],
         cwd=ROOT,
         env=env,
         stdin=subprocess.PIPE,
@@ -77,8 +93,9 @@ def _start_build(settings: Settings) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.parametrize("at", ["embedding", "writing"])
 def test_killed_build_leaves_previous_index_usable(
-    tmp_path: Path, seeds_dir: Path, real_embedder: Embedder
+    tmp_path: Path, seeds_dir: Path, real_embedder: Embedder, at: str
 ) -> None:
     settings = Settings(data_dir=tmp_path / "data", seeds_dir=seeds_dir)
     seeds_only = load_stored_corpus(settings)
@@ -87,10 +104,10 @@ def test_killed_build_leaves_previous_index_usable(
     # New pages make the forced build embed a few hundred passages: seconds, not millis.
     _add_pages(settings, seeds_dir, copies=3)
 
-    process = _start_build(settings)
+    process = _start_build(settings, at)
     try:
         assert process.stdout is not None
-        assert process.stdout.readline().strip() == "embedding", "the build never embedded"
+        assert process.stdout.readline().strip() == at, f"the build never reached {at}"
         assert process.poll() is None
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -99,7 +116,9 @@ def test_killed_build_leaves_previous_index_usable(
             process.kill()
             process.wait()
 
-    assert list(store.root.glob(".tmp-*")), "the killed build should have left its temp dir"
+    # Vectors are computed before the version's temp dir exists; files written into it are not.
+    left = list(store.root.glob(".tmp-*"))
+    assert bool(left) == (at == "writing"), left
     assert store.current_version() == before.version
     # The previous version still verifies and serves searches for the corpus it was built for.
     after, report = open_index(settings, seeds_only, real_embedder)

@@ -204,10 +204,10 @@ def test_a_refused_preflight_is_answered_in_the_error_shape(make_client: ClientF
             "/v1/initiatives",
             headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "PATCH"},
         )
-    assert r.status_code == 400 and r.headers["content-type"] == "application/json"
-    error = r.json()["error"]
-    assert error["code"] == "bad_request" and "oprindelsen" in error["message"], error
-    assert "metoden" in error["message"] and "access-control-allow-origin" not in r.headers
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+    error = r.json()
+    assert error["code"] == "bad_request" and "oprindelsen" in error["detail"], error
+    assert "metoden" in error["detail"] and "access-control-allow-origin" not in r.headers
 
 
 def test_cors_opens_only_for_configured_origins(make_client: ClientFactory) -> None:

@@ -105,9 +105,9 @@ def test_a_start_on_a_full_disk_is_tried_again_until_it_serves(
         for path in ("/readyz", "/v1/search?q=ledige", "/v1/initiatives"):
             r = client.get(path)
             assert r.status_code == 503, (path, r.text)
-            error = r.json()["error"]
-            assert error["code"] == "unavailable" and "fuld" in error["message"], error
-            assert "prøver selv igen" in error["message"] and str(tmp_path) not in r.text
+            error = r.json()
+            assert error["code"] == "unavailable" and "fuld" in error["detail"], error
+            assert "prøver selv igen" in error["detail"] and str(tmp_path) not in r.text
             assert int(r.headers["retry-after"]) >= 1
         logged = [r.getMessage() for r in caplog.records if "kunne ikke starte" in r.getMessage()]
         assert logged and "fuld" in logged[0], logged
@@ -259,7 +259,7 @@ def test_a_read_only_data_dir_serves_reads_and_refuses_writes_with_503(
             ]
             for r in writes:
                 assert r.status_code == 503, r.text
-                assert r.json()["error"]["code"] == "storage_unavailable", r.text
+                assert r.json()["code"] == "storage_unavailable", r.text
                 assert str(tmp_path) not in r.text
             assert client.get("/readyz").status_code == 200  # still serving
             _count("read_only_writes_refused", len(writes))
@@ -283,7 +283,7 @@ def test_a_start_that_must_build_on_a_read_only_dir_says_why(
     disk = InjectedReadOnly(data, monkeypatch)
     with serving(data) as (app, client):
         r = client.get("/readyz")
-        assert r.status_code == 503 and "Read-only file system" in r.json()["error"]["message"]
+        assert r.status_code == 503 and "Read-only file system" in r.json()["detail"]
         assert str(tmp_path) not in r.text and "retry-after" in r.headers
         assert app.state.startup.failures >= 1
     disk.make_writable()

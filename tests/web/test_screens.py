@@ -70,8 +70,15 @@ def test_the_practices_are_one_tap_from_the_top(screen: PageProbe, fake_site: Si
     jump.scroll_into_view_if_needed()
     if screen.mobile:  # on a phone the cards come first, screens above the practices
         expect(heading).not_to_be_in_viewport()
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     jump.click()
     expect(heading).to_be_in_viewport()
+    # a jump within the answer does not run the search again (that would redraw the answer
+    # under the reader, closing what they opened): after the browser has handled the
+    # navigation's events and a frame, no request has gone out
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done)))")
+    assert [url for url in asked if "/v1/" in url] == [], asked
 
 
 def test_the_hint_fits_the_device(screen: PageProbe, fake_site: Site) -> None:

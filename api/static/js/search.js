@@ -324,10 +324,18 @@ document.addEventListener("click", (event) => {
   start();
 });
 
-window.addEventListener("popstate", start);
+// Back and forward run the search of the address they land on. A jump link within the
+// answer (#practices-heading) fires popstate too in some browsers: the search has not
+// changed then, and running it again would redraw the answer under the reader.
+let shownSearch = window.location.search;
+window.addEventListener("popstate", () => {
+  if (window.location.search === shownSearch) return;
+  start();
+});
 
 async function start() {
   const mine = ++runId;
+  shownSearch = window.location.search;
   const { state, problems } = readUrl(window.location.search, maxChars);
   await ensureFacts();
   if (mine !== runId) return;
