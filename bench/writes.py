@@ -73,6 +73,38 @@ def prepare(n: int, data: Path, pool_file: Path) -> dict[str, Any]:
     }
 
 
+def formats(data: Path) -> dict[str, Any]:
+    """The two stored forms on the pages of `data`: reading each (parsing the text page,
+    decoding the record), writing each (render, parse again and compare; check and
+    serialise the record), in ms a page (the best of three passes), and their sizes."""
+    from engine.domain.parser import parse_bytes
+    from engine.domain.records import read_record, record_bytes
+    from engine.domain.render import render_page
+
+    records = [p.read_bytes() for p in sorted((data / "pages").glob("*.json"))]
+    pages = [read_record(r, "side") for r in records]
+    texts = [render_page(page).encode("utf-8") for page in pages]
+
+    def best(action: Any, items: list[Any]) -> float:
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            for item in items:
+                action(item)
+            times.append((time.perf_counter() - started) * 1000 / len(items))
+        return min(times)
+
+    return {
+        "pages": len(pages),
+        "read_text_ms": best(lambda t: parse_bytes(t, "side"), texts),
+        "read_record_ms": best(lambda r: read_record(r, "side"), records),
+        "write_text_ms": best(render_page, pages),
+        "write_record_ms": best(record_bytes, pages),
+        "text_bytes": sum(map(len, texts)) / len(texts),
+        "record_bytes": sum(map(len, records)) / len(records),
+    }
+
+
 def _numbered(item: Any, n: str) -> Any:
     from engine.domain.parser import page_id
 
@@ -89,6 +121,8 @@ def run(work: Path, sizes: list[int], ops: int, searches: int, settings: dict[st
         env = child_env(data, **settings)
         args = ["--n", str(n), "--data", str(data), "--pool-file", str(pool_file)]
         built = run_json([python(), "-m", "bench.writes", "prepare", *args], env, 3600)
+        if n == 1000:
+            out["formats"] = run_json([python(), "-m", "bench.writes", "formats", *args], env, 600)
         with serve(data, {**settings, "api_key": KEY}) as server:
             measured = _measure(server.port, n, ops, searches, queries)
         out["sizes"][str(n)] = {"prepare": built, "startup_s": server.ready_s, **measured}
@@ -105,37 +139,39 @@ def _measure(port: int, n: int, ops: int, searches: int, queries: list[str]) -> 
         for kind in times:
             times[kind].append(writes.one(kind, i))
     pool = itertools.cycle(f"{q} {i}" for i, q in enumerate(queries))
-    alone = _searches(port, pool, searches)
-    stop = threading.Event()
-    during: list[float] = []
-    written: list[float] = []
+    alone = _searches(port, pool, lambda done: done >= searches)
+    finished = threading.Event()
+    failures: list[BaseException] = []
 
-    def write_stream() -> None:
-        stream = _Writes(_Http(port), targets[len(targets) // 2 :])
-        for i in itertools.count(ops):
-            if stop.is_set():
-                return
-            written.append(stream.one(("add", "replace", "delete")[i % 3], i))
+    def write_stream() -> None:  # add, replace, delete in turn, `ops` of each
+        try:
+            stream = _Writes(_Http(port), targets[len(targets) // 2 :])
+            for i in range(3 * ops):
+                stream.one(("add", "replace", "delete")[i % 3], ops + i)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            finished.set()
 
     writer = threading.Thread(target=write_stream)
     writer.start()
-    try:
-        during = _searches(port, pool, searches)
-    finally:
-        stop.set()
-        writer.join()
+    # Searches for as long as the writes run, and at least as many as alone.
+    during = _searches(port, pool, lambda done: finished.is_set() and done >= searches)
+    writer.join()
+    if failures:
+        raise failures[0]
     return {
         "writes": {kind: percentiles(ms) for kind, ms in times.items()},
         "search_alone": percentiles(alone),
         "search_during_writes": percentiles(during),
-        "writes_during_searches": len(written),
+        "writes_during_searches": 3 * ops,
     }
 
 
-def _searches(port: int, pool: Any, count: int) -> list[float]:
+def _searches(port: int, pool: Any, enough: Any) -> list[float]:
     client = _Http(port)
-    out = []
-    for _ in range(count):
+    out: list[float] = []
+    while not enough(len(out)):
         query = next(pool)
         started = time.perf_counter()
         client.call("GET", "/v1/search?" + _query(query))
@@ -208,11 +244,71 @@ class _Http:
         return (time.perf_counter() - started) * 1000
 
 
+def report(r: dict[str, Any] | None, add: Any, targets: list[Any]) -> None:
+    """The "Writes" section of docs/BENCHMARKS.md, and the issue's targets."""
+    add("## 7. Writes (issue 24)")
+    add("")
+    if not r or "error" in r:
+        add(f"Not measured: {(r or {}).get('error', 'step not run')}")
+        add("")
+        return
+    add(
+        "Synthetic pages stored as records; the standing corpus's vectors are pooled (as in "
+        "section 5), every page a write stores is embedded by the real model. One `indsats "
+        f"serve` worker per size; {r['ops']} of each write one after another (add: a new page, "
+        "every passage new; replace: a stored page with one paragraph more; delete: a page "
+        f"added), then {r['searches']}+ distinct searches (no cache hits) alone and while "
+        f"another client writes {r['ops']} of each in turn. Start-up: `indsats serve` to "
+        "/readyz with the index unchanged. Milliseconds, p50 / p95 (writes), p50 / p99 "
+        "(searches)."
+    )
+    add("")
+    add("| pages | passages | start-up | add | replace | delete | search alone | search "
+        "during writes | p99 during / alone |")  # fmt: skip
+    add("|---|---|---|---|---|---|---|---|---|")
+    for n, v in r["sizes"].items():
+        w, alone, during = v["writes"], v["search_alone"], v["search_during_writes"]
+        ratio = during["p99"] / alone["p99"]
+        cells = [f"{v['prepare']['pages']:,}", f"{v['prepare']['passages']:,}",
+                 f"{v['startup_s']:.1f} s"]  # fmt: skip
+        cells += [f"{w[k]['p50']:.0f} / {w[k]['p95']:.0f}" for k in ("add", "replace", "delete")]
+        cells += [f"{alone['p50']:.1f} / {alone['p99']:.1f}", f"{during['p50']:.1f} / "
+                  f"{during['p99']:.1f}", f"{ratio:.2f}"]  # fmt: skip
+        add("| " + " | ".join(cells) + " |")
+        if n == "1000":
+            met = w["add"]["p50"] <= 1000
+            targets.append(("Add p50 ≤ 1 s at 1,000 pages, embedding included",
+                            _met(met, f"{w['add']['p50']:.0f} ms")))  # fmt: skip
+            targets.append(("Search p99 during writes ≤ 2 × alone at 1,000 pages",
+                            _met(ratio <= 2, f"{ratio:.2f} ×")))  # fmt: skip
+        if n == "5000":
+            targets.append(("Start-up with an unchanged index ≤ 10 s at 5,000 pages",
+                            _met(v["startup_s"] <= 10, f"{v['startup_s']:.1f} s")))  # fmt: skip
+    add("")
+    f = r.get("formats")
+    if f:
+        add(f"The stored form, on the {f['pages']:,} pages of the 1,000-page set (ms a page, "
+            "best of three passes): reading a text page (parse) "
+            f"{f['read_text_ms']:.3f}, a record (decode and check) {f['read_record_ms']:.3f}; "
+            f"writing a JSON record as a text page (render, parse again, compare) "
+            f"{f['write_text_ms']:.3f}, as a record (check, serialise) "
+            f"{f['write_record_ms']:.3f}; {f['text_bytes']:,.0f} and {f['record_bytes']:,.0f} "
+            "bytes a page (docs/ARCHITECTURE.md, \"The stored form\").")  # fmt: skip
+        add("")
+
+
+def _met(ok: bool, text: str) -> str:
+    return f"{'**met**' if ok else '**not met**'}: {text}"
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["prepare"])
+    parser.add_argument("step", choices=["prepare", "formats"])
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--pool-file", type=Path, required=True)
     args = parser.parse_args()
-    print(json.dumps(prepare(args.n, args.data, args.pool_file)))
+    if args.step == "formats":
+        print(json.dumps(formats(args.data)))
+    else:
+        print(json.dumps(prepare(args.n, args.data, args.pool_file)))
