@@ -31,7 +31,7 @@ from typing import Any
 
 from bench.common import ROOT, child_env, distinct_queries, percentiles, python, run_json
 from bench.server import serve
-from bench.synthetic import PooledEmbedder, synthetic_corpus
+from bench.synthetic import COPY_MARKER, PooledEmbedder, synthetic_corpus
 
 KEY = "bench-writes"
 
@@ -59,7 +59,7 @@ def prepare(n: int, data: Path, pool_file: Path) -> dict[str, Any]:
     corpus = synthetic_corpus(load_corpus([ROOT / "seeds"]), n, min(n, 150))
     settings.pages_dir.mkdir(parents=True, exist_ok=True)
     for item in corpus.initiatives:  # ids from the title: no two alike
-        page = _numbered(item, item.source.removeprefix("synthetic:"))
+        page = _numbered(item, int(item.source.removeprefix("synthetic:")))
         (settings.pages_dir / f"{page.id}.json").write_bytes(record_bytes(page))
     pool = CachedPool(load_embedder(settings), pool_file)
     stand_in = StandIn(pool)
@@ -105,10 +105,12 @@ def formats(data: Path) -> dict[str, Any]:
     }
 
 
-def _numbered(item: Any, n: str) -> Any:
+def _numbered(item: Any, n: int) -> Any:
+    """The page with its copy marker up front, where a slug keeps it (two long titles gave
+    one id), and where the pool still strips it: one real vector serves every copy."""
     from engine.domain.parser import page_id
 
-    title = f"Nr. {n}: {item.title}"
+    title = f"Indsats [kopi {n}] {COPY_MARKER.sub('', item.title)}"
     return replace(item, title=title, id=page_id(item.municipality, title), source="")
 
 
