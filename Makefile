@@ -76,6 +76,7 @@ fuzz: $(STAMP)
 	INDSATS_FUZZ_EXAMPLES=1000 INDSATS_CRASH_TRIALS=40 INDSATS_DAMAGE_ALL=1 $(PY) -m pytest -q \
 		tests/reliability/test_parser_properties.py tests/reliability/test_schemathesis.py \
 		tests/reliability/test_crash_index.py tests/reliability/test_crash_writes.py \
+		tests/reliability/test_crash_snapshot.py \
 		tests/reliability/test_damaged_files.py tests/reliability/test_disk_full.py \
 		tests/reliability/test_text_input.py tests/reliability/test_unreadable_pages.py \
 		tests/reliability/test_empty_corpus.py tests/reliability/test_startup_faults.py \

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import buildspeed, latency, load, versus
+from bench import buildspeed, latency, load, versus, writes
 from bench.common import RESULTS, ROOT, child_env, distinct_queries, machine, run_json
 
 log = logging.getLogger("bench")
-STEPS = ("latency", "load", "build", "scale", "versus")
+STEPS = ("latency", "load", "build", "scale", "versus", "writes")
 
 
 def _plan(quick: bool) -> dict[str, Any]:
@@ -32,11 +32,13 @@ def _plan(quick: bool) -> dict[str, Any]:
             "queries": 100, "latency_repeats": 1, "load_seconds": 3, "load_repeats": 1,
             "build_initiatives": 30, "build_repeats": 1, "scale": [1000, 10000],
             "pool": 150, "scale_repeats": 2, "versus_repeats": 1,
+            "writes": [150, 1000], "write_ops": 3, "write_searches": 60,
         }  # fmt: skip
     return {
         "queries": 200, "latency_repeats": 3, "load_seconds": 5, "load_repeats": 2,
         "build_initiatives": 60, "build_repeats": 3, "scale": [1000, 10000, 100000],
         "pool": 300, "scale_repeats": 3, "versus_repeats": 2,
+        "writes": [150, 1000, 5000], "write_ops": 10, "write_searches": 200,
     }  # fmt: skip
 
 
@@ -138,6 +140,12 @@ def main() -> None:
         return out
 
     step("versus", _versus)
+    step(
+        "writes",
+        lambda: writes.run(
+            work, plan["writes"], plan["write_ops"], plan["write_searches"], settings
+        ),
+    )
     results["seconds"] = time.perf_counter() - started
     results["step_seconds"] = step_seconds
     results["machine"]["load_after"] = os.getloadavg()

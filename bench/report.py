@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import writes
 from bench.common import ROOT, spread
 
 ANALYSIS = ROOT / "bench" / "analysis.md"
@@ -70,7 +71,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     _build(results.get("build"), results.get("latency"), add, targets)
     _scale(results.get("scale"), add, targets)
     _versus(results.get("versus"), add, targets)
-    add("## Targets (issue 7)")
+    writes.report(results.get("writes"), add, targets)
+    add("## Targets (issues 7 and 24)")
     add("")
     add("| target | result |")
     add("|---|---|")

@@ -39,6 +39,7 @@ import numpy.typing as npt
 from engine.domain.models import Practice
 from engine.domain.practices import practice_core
 from engine.domain.text import is_everyday, words
+from engine.embedding.base import Embedder
 from engine.search.analysis import AnalysedQuery
 from engine.search.calibration import MatchModel, question_signals
 from engine.search.results import SearchResponse
@@ -82,6 +83,15 @@ def practice_document(practice: Practice, thesaurus: Thesaurus) -> str:
     return f"{core} ({', '.join(words)})" if words else core
 
 
+def practice_vectors(
+    documents: Sequence[str], known: Mapping[str, npt.NDArray[np.float32]], embedder: Embedder
+) -> dict[str, npt.NDArray[np.float32]]:
+    """Each practice document's vector: `known`'s where it has it, embedded otherwise."""
+    missing = list(dict.fromkeys(d for d in documents if d not in known))
+    fresh = dict(zip(missing, embedder.embed_passages(missing), strict=True)) if missing else {}
+    return {d: fresh[d] if d in fresh else known[d] for d in dict.fromkeys(documents)}
+
+
 class PracticeMatcher:
     """Per corpus version: the practices' vectors and their BM25 index, in memory.
 
@@ -101,15 +111,12 @@ class PracticeMatcher:
         embedder = searcher.embedder
         self.documents = [practice_document(p, searcher.thesaurus) for p in self.practices]
         kept = {**known, **(previous.known_vectors() if previous is not None else {})}
-        missing = list(dict.fromkeys(d for d in self.documents if d not in kept))
-        if missing:
-            kept.update(zip(missing, embedder.embed_passages(missing), strict=True))
+        vectors = practice_vectors(self.documents, kept, embedder)
         self._vectors = (
-            np.stack([kept[d] for d in self.documents])
+            np.stack([vectors[d] for d in self.documents])
             if self.documents
             else np.zeros((0, embedder.dimension), dtype=np.float32)
         )
-        self.embedded = len(missing)
         cores = [practice_core(p.text) for p in self.practices]
         self._lexical = LexicalIndex.build(cores, searcher.analyzer) if cores else None
         self._answered = [frozenset(a.initiative_id for a in p.answers) for p in self.practices]

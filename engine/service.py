@@ -362,11 +362,13 @@ class Engine:
             try:  # taking the lock fails too on a data directory mounted read-only: 503
                 with self.store.lock():
                     base = newest(self.settings, self._model(), self._snapshot)
+                    corpus, files = current_corpus(self.settings, self.store, base)
                     with self.store.undoable():
-                        yield current_corpus(self.settings, self.store, base)
+                        yield corpus
+                        read = (files, self.store.touched())
                         self.store.bump_version()
                         written = build(self.settings, self.store, base, self._model(),
-                                        "en side er skrevet")  # fmt: skip
+                                        "en side er skrevet", read=read)  # fmt: skip
                         with self._reload_lock:
                             index_store(self.settings).publish(written.index)
                             self._state = replace(written, marker=self._marker())

@@ -104,8 +104,11 @@ class _Clustering:
                 reverse=True,
             )
         # The best (score, position) among the clusters this block is not in yet.
-        free = (pair for pair in ranked if block_id not in self.clusters[pair[1]].blocks)
-        score, index = next(free, (0.0, -1))
+        clusters, score, index = self.clusters, 0.0, -1
+        for found, at in ranked:
+            if block_id not in clusters[at].blocks:
+                score, index = found, at
+                break
         if score < SIMILARITY_THRESHOLD:
             self.clusters.append(_Cluster(label))
             index = len(self.clusters) - 1
@@ -162,6 +165,49 @@ def build_catalogue(
         )
     )
     return tuple(_with_ids(init, answer_ids) for init in initiatives), practices
+
+
+def same_catalogue(
+    pages: Sequence[Initiative], before: Sequence[Initiative]
+) -> tuple[Initiative, ...] | None:
+    """`pages` with the practice ids they would get, if the catalogue built over `before`
+    (pages with their ids) is theirs too: the same pages, each page new since answering as
+    before (a change of a page's text, not of its checklists, municipality or scores).
+    None when the catalogue must be built again."""
+    old = {p.id: p for p in before}
+    if len(old) != len(pages) or any(p.id not in old for p in pages):
+        return None
+    out = []
+    for page in pages:
+        known = old[page.id]
+        if page is not known:
+            if not _answers_alike(page, known):
+                return None
+            page = _ids_as(page, known)
+        out.append(page)
+    return tuple(out)
+
+
+def _answers_alike(page: Initiative, known: Initiative) -> bool:
+    def checklists(item: Initiative) -> object:
+        return [
+            (t.label, t.name, t.score, [(a.level, a.text) for a in t.answers]) for t in item.tests
+        ]
+
+    return (
+        page.municipality == known.municipality
+        and page.evidence_score == known.evidence_score
+        and checklists(page) == checklists(known)
+    )
+
+
+def _ids_as(page: Initiative, known: Initiative) -> Initiative:
+    tests = []
+    for test, known_test in zip(page.tests, known.tests, strict=True):
+        pairs = zip(test.answers, known_test.answers, strict=True)
+        answers = tuple(replace(a, practice_id=k.practice_id) for a, k in pairs)
+        tests.append(replace(test, answers=answers))
+    return replace(page, tests=tuple(tests))
 
 
 def _with_ids(init: Initiative, answer_ids: dict[tuple[int, int], str]) -> Initiative:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -42,6 +42,7 @@ class PageRows:
     unit: str
     _terms: list[list[str]] | None = field(default=None, repr=False)
     _unit_terms: list[str] | None = field(default=None, repr=False)
+    _listed: tuple[str, list[Document]] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, page: Initiative) -> PageRows:
@@ -51,6 +52,17 @@ class PageRows:
         if self._terms is None:
             self._terms = [analyzer.stems(p.text) for p in self.passages]
         return self._terms
+
+    def listed(self, thesaurus: Thesaurus) -> list[Document]:
+        """Its rows as the version lists them: what each vector is of (no text: the vector
+        is brought along)."""
+        if self._listed is None or self._listed[0] != thesaurus.digest:
+            docs = [
+                Document(p.id, "", {}, key=key_text(passage_key(p), thesaurus))
+                for p in self.passages
+            ]
+            self._listed = (thesaurus.digest, docs)
+        return self._listed[1]
 
     def unit_terms(self, analyzer: Analyzer) -> list[str]:
         if self._unit_terms is None:
@@ -103,12 +115,11 @@ def assemble(
                 progress(done, len(missing))
 
         vectors[missing] = embedder.embed_passages([d.text for d in glossed], step)
-    texts = dict(zip(missing, (d.text for d in glossed), strict=True))
-    # The passages themselves are the snapshot's records; the index lists what each vector is of.
-    documents = [
-        Document(p.id, texts.get(i, ""), {}, key=key_text(keys[i], thesaurus))
-        for i, p in enumerate(passages)
-    ]
+    # The passages themselves are the snapshot's records; the index lists what each vector is
+    # of, and the texts embedded now.
+    documents = [d for r in per_page for d in r.listed(thesaurus)]
+    for i, doc in zip(missing, glossed, strict=True):
+        documents[i] = replace(documents[i], text=doc.text)
     terms = [t for r in per_page for t in r.terms(analyzer)]
     units = [r.unit_terms(analyzer) for r in per_page]
     contents = Contents(documents, vectors, terms, units)

@@ -147,6 +147,10 @@ class PageStore:
                 with contextlib.suppress(OSError):
                     before.unlink()
 
+    def touched(self) -> list[Path]:
+        """The files the write in `undoable` has changed so far."""
+        return [path for path, _ in self._undo or ()]
+
     def _remember(self, path: Path) -> None:
         """Keep what `path` is now, the first time a write in `undoable` touches it."""
         if self._undo is None or any(_same_path(seen, path) for seen, _ in self._undo):

@@ -59,6 +59,25 @@ def read_files(
     return out + [_read((STORED, p.name), p, known) for p in stored]
 
 
+def read_again(
+    settings: Settings, stored: Iterable[Path], before: Iterable[PageFile], touched: Iterable[Path]
+) -> list[PageFile]:
+    """The files as `read_files` reads them, when `before` was read moments ago and only the
+    `touched` ones can have changed since (a writer, holding the writers' lock, changed them
+    itself): those, and files that were not there, are read; the rest are taken as read."""
+    old = {f.path: f for f in before}
+    changed = set(touched)
+    out = [f for f in old.values() if f.where[0] == SEED]
+    for path in stored:
+        again = old.get(path)
+        out.append(
+            again
+            if again is not None and path not in changed
+            else _read((STORED, path.name), path, {})
+        )
+    return out
+
+
 def _read(where: tuple[str, str], path: Path, known: Mapping[str, PageFile]) -> PageFile:
     try:
         data, _ = read_page_bytes(path)
