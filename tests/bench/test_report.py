@@ -136,7 +136,7 @@ def _targets(results: dict[str, Any], tmp_path: Path) -> dict[str, str]:
     out = tmp_path / "BENCHMARKS.md"
     write_report(results, out)
     text = out.read_text("utf-8")
-    table = text.split("## Targets (issue 7)", 1)[1].split("\n\n", 2)[1]
+    table = text.split("## Targets (", 1)[1].split("\n\n", 2)[1]
     rows = [line.split(" | ", 1) for line in table.splitlines()[2:]]
     return {target.strip("| "): result for target, result in rows}
 
