@@ -34,9 +34,9 @@ from api.server import install_log_redaction
 from api.web import mount_web
 from engine import __version__
 from engine.embedding import Embedder
-from engine.service import Engine
-from engine.settings import Settings
-from engine.state import Startup
+from engine.facade.engine import Engine
+from engine.serving.state import Startup
+from engine.shared.settings import Settings
 
 log = logging.getLogger(__name__)
 # What a browser on an allowed origin may send besides the request id.

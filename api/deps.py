@@ -13,7 +13,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from api.params import NoQuery
 from api.problems import ApiError
-from engine.service import Engine
+from engine.facade.engine import Engine
 
 # The key in X-API-Key, or as a bearer token: a generated client's AuthenticatedClient sends
 # `Authorization: Bearer <token>` as it is, with no header name or prefix to configure.

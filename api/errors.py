@@ -25,14 +25,14 @@ from starlette.routing import Match, Mount
 
 from api.models import BatchSearchFailure, FieldError, Problem
 from api.problems import ApiError, headers_for, problem_type, type_uri
-from engine.errors import (
+from engine.facade.engine import QueryFailure
+from engine.shared.errors import (
     ConflictError,
     IndsatsError,
     InvalidInputError,
     UnknownPracticeError,
     UnknownValueError,
 )
-from engine.service import QueryFailure
 
 log = logging.getLogger(__name__)
 REQUEST_ID_HEADER = "X-Request-ID"

@@ -18,8 +18,8 @@ from api.models import (
     _Out,
 )
 from api.vocabulary import CHECKLISTS, AnswerLevel, Checklist, PracticeOrder, PracticeStatus
-from engine import eligibility
-from engine import recommend as engine
+from engine.recommend import eligibility
+from engine.recommend import recommender as engine
 
 
 class Follower(_Out):

@@ -23,7 +23,7 @@ from engine.domain.models import (
     Section,
     Test,
 )
-from engine.recommend import RecommendRequest as Situation
+from engine.recommend.recommender import RecommendRequest as Situation
 from engine.search.query import MAX_K
 
 MAX_OFFSET = 10_000

@@ -22,7 +22,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.errors import PROBLEM_JSON
 from api.requests import InitiativeRecord
-from engine.settings import Settings
+from engine.shared.settings import Settings
 
 TAGS = [
     {"name": "search", "description": "Søgning, anbefalinger og filtrenes værdier."},

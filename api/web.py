@@ -30,8 +30,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from engine.errors import IndsatsError, NotFoundError
-from engine.settings import Settings
+from engine.shared.errors import IndsatsError, NotFoundError
+from engine.shared.settings import Settings
 
 log = logging.getLogger(__name__)
 

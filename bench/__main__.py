@@ -106,8 +106,8 @@ def main() -> None:
     # The index the servers use: built once, before anything is timed.
     seeds_data = work / "seeds-data"
     run_json(
-        [sys.executable, "-c", "from engine.service import Engine; from engine.settings "
-         "import Settings; Engine.open(Settings()); print('{}')"],
+        [sys.executable, "-c", "from engine.facade.engine import Engine; "
+         "from engine.shared.settings import Settings; Engine.open(Settings()); print('{}')"],
         child_env(seeds_data, export_dir=str(export)), 900,
     )  # fmt: skip
     step(

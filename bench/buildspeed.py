@@ -30,7 +30,7 @@ def run(work: Path, initiatives: int, repeats: int, export_dir: Path) -> dict[st
     from engine.search.indexing import open_index, passage_documents
     from engine.search.passages import corpus_passages
     from engine.search.thesaurus import Thesaurus
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
 
     corpus = synthetic_corpus(load_corpus([ROOT / "seeds"]), initiatives, initiatives)
     thesaurus = Thesaurus.load()

@@ -48,7 +48,7 @@ def run(
     from engine.embedding import load_embedder
     from engine.embedding.bundled import resolve_model
     from engine.search.searcher import open_searcher
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
     from engine.storage.pages import load_stored_corpus
 
     # The configured model (INDSATS_MODEL), as the server loads it: the same call, with the

@@ -99,7 +99,7 @@ def measure(route: str, models: Path, repeats: int) -> dict[str, Any]:
         query, passage = engine.query, engine.passage
     else:
         from engine.embedding import load_embedder
-        from engine.settings import Settings
+        from engine.shared.settings import Settings
 
         model = (
             "bundled:multilingual-e5-small" if route == "e5-onnx" else "bundled:all-MiniLM-L6-v2"
@@ -131,7 +131,7 @@ def first_use(models: Path) -> dict[str, float]:
     shutil.rmtree(models, ignore_errors=True)
     code = (
         "from pathlib import Path; from engine.embedding import load_embedder; "
-        "from engine.settings import Settings; "
+        "from engine.shared.settings import Settings; "
         f"load_embedder(Settings(export_dir=Path({str(models)!r})))"
     )
     start = time.perf_counter()

@@ -35,7 +35,7 @@ from engine.search.indexing import open_index
 from engine.search.query import SearchQuery
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus
-from engine.settings import Settings
+from engine.shared.settings import Settings
 
 EXACT_TIMED = 50  # queries timed on exact search (each a full scan)
 

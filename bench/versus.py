@@ -43,7 +43,7 @@ def ours(work: Path, queries: list[str], backend: str, export_dir: Path) -> dict
     from engine.search.query import SearchQuery
     from engine.search.searcher import Searcher
     from engine.search.thesaurus import Thesaurus
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
 
     data = work / f"ours-{backend}"
     shutil.rmtree(data, ignore_errors=True)

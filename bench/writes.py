@@ -51,8 +51,8 @@ def prepare(n: int, data: Path, pool_file: Path) -> dict[str, Any]:
     from engine.domain.corpus import load_corpus
     from engine.domain.records import record_bytes
     from engine.embedding import load_embedder
-    from engine.service import Engine
-    from engine.settings import Settings
+    from engine.facade.engine import Engine
+    from engine.shared.settings import Settings
 
     started = time.perf_counter()
     settings = Settings(data_dir=data, seeds_dir=ROOT / "seeds")

@@ -39,15 +39,15 @@ from cli.output import (
 )
 from cli.settings import read_settings
 from engine.domain.corpus import load_corpus
-from engine.errors import IndsatsError, InvalidInputError
 from engine.evaluation.calibrate import calibrate as fit_calibration
 from engine.evaluation.calibrate import save as save_calibration
 from engine.evaluation.sets import evaluate_sets
-from engine.recommend import RecommendRequest
+from engine.facade.engine import Engine, QueryFailure
+from engine.recommend.recommender import RecommendRequest
 from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.query import SearchQuery, validate_query
-from engine.service import Engine, QueryFailure
-from engine.settings import Settings
+from engine.shared.errors import IndsatsError, InvalidInputError
+from engine.shared.settings import Settings
 
 app = typer.Typer(
     cls=danish.DanishGroup,

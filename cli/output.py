@@ -25,7 +25,7 @@ from engine.domain.models import Corpus
 from engine.domain.text import format_decimal
 from engine.evaluation.search import MEASURES
 from engine.evaluation.sets import SetReport
-from engine.recommend import Recommendation
+from engine.recommend.recommender import Recommendation
 from engine.search.results import SearchResponse
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
-from engine.errors import InvalidInputError
-from engine.settings import Settings
+from engine.shared.errors import InvalidInputError
+from engine.shared.settings import Settings
 
 PREFIX = Settings.model_config.get("env_prefix", "")
 ADVICE = "Ret variablen, eller fjern den for at bruge standardværdien."

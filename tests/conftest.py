@@ -13,7 +13,7 @@ import pytest
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus
 from engine.embedding.base import Embedder, Vectors
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 
 # What the reliability tests ran, counted where every test report arrives (see the module).

@@ -105,7 +105,7 @@ def test_pydantic_settings_names_the_field_it_cannot_decode(
 ) -> None:
     from pydantic_settings import SettingsError
 
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
 
     monkeypatch.setenv("INDSATS_CORS_ORIGINS", "ikke-json")
     with pytest.raises(SettingsError) as caught:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from api.deps import NoQueryParams, Utf8Params, get_engine
 from api.models import Health, Readiness
 from api.params import errors
-from engine.errors import without_paths
+from engine.shared.errors import without_paths
 
 router = APIRouter(tags=["operations"], dependencies=[Utf8Params, NoQueryParams])
 

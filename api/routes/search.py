@@ -13,9 +13,9 @@ from api.models import SearchResponse as SearchAnswer
 from api.params import FilterQuery, SearchParams, errors
 from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
+from engine.facade.engine import QueryFailure
 from engine.search.query import SearchQuery, batch_size
 from engine.search.results import SearchResponse as Found
-from engine.service import QueryFailure
 
 FoundOrFailed = Found | QueryFailure
 

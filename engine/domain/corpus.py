@@ -21,7 +21,7 @@ from engine.domain.models import Corpus, Initiative, LoadError
 from engine.domain.parser import parse_bytes
 from engine.domain.practices import build_catalogue
 from engine.domain.records import read_record
-from engine.errors import PageFormatError
+from engine.shared.errors import PageFormatError
 
 log = logging.getLogger(__name__)
 PAGE_SUFFIX = ".txt"  # a page in the published text format

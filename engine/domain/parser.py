@@ -22,7 +22,7 @@ from engine.domain.models import (
     Test,
 )
 from engine.domain.text import normalise_newlines, parse_decimal, slugify
-from engine.errors import PageFormatError
+from engine.shared.errors import PageFormatError
 
 SECTION_HEADERS: dict[str, str] = {
     "kommunens beskrivelse af indsatsen": "Kommunens beskrivelse af indsatsen",

@@ -10,8 +10,8 @@ page; a record that breaks one is refused with the field and the reason.
 
 Two forms, one serializer: `record_bytes` for a stored page (`data/pages/<id>.json`, indented
 so a person can read it) and `snapshot_dict` for a snapshot (with each answer's practice
-id and the page's dates, `engine/snapshots.py`). `FORMAT` is written into every stored record, so a
-later change of the shape can read the old ones.
+id and the page's dates, `engine/serving/snapshots.py`). `FORMAT` is written into every
+stored record, so a later change of the shape can read the old ones.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from engine.domain.models import (
     Test,
 )
 from engine.domain.parser import MUNICIPALITY, SECTION_ORDER, TEST_LABELS, other_id, page_id
-from engine.errors import PageFormatError
+from engine.shared.errors import PageFormatError
 
 FORMAT = 1
 _LABELS = tuple(dict.fromkeys(TEST_LABELS.values()))

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from engine.domain.models import Initiative
 from engine.domain.parser import SECTION_HEADERS, SECTION_ORDER, TEST_LABELS, parse_page
-from engine.errors import InvalidInputError
+from engine.shared.errors import InvalidInputError
 
 
 def _known(kind: str, value: str, table: dict[str, str], accepted: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.embedding.base import Embedder, Vectors, normalise
 from engine.embedding.bundled import model_prompts, resolve_model
-from engine.settings import Settings
+from engine.shared.settings import Settings
 
 __all__ = ["Embedder", "Vectors", "load_embedder", "normalise"]
 

@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 
 from durable.files import file_lock, fsync_dir, fsync_file, is_disk_full
-from engine.errors import ModelLoadError
+from engine.shared.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 

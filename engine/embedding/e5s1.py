@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from engine.errors import ModelLoadError
+from engine.shared.errors import ModelLoadError
 
 MAGIC = b"E5S1"
 BLOCK = 32  # weights per Q4_0 block

@@ -35,7 +35,7 @@ import numpy as np
 from durable.files import atomic_replace, file_lock
 from engine.embedding.base import Embedder, Vectors, normalise
 from engine.embedding.bundled import DIGEST_FILE
-from engine.errors import ModelLoadError
+from engine.shared.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 

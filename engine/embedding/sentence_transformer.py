@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from engine.embedding.base import Embedder, Vectors, normalise
-from engine.errors import ModelLoadError
+from engine.shared.errors import ModelLoadError
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,6 @@ import numpy.typing as npt
 
 from durable.files import atomic_write
 from engine import embedding
-from engine.errors import InvalidInputError
 from engine.evaluation.examples import Examples, logistic
 from engine.evaluation.practice_calibration import SETS, fit_practices, practice_examples
 from engine.evaluation.practices import load_situations
@@ -41,7 +40,8 @@ from engine.search.calibration import (
 )
 from engine.search.fusion import Ranking
 from engine.search.searcher import Searcher
-from engine.settings import Settings
+from engine.shared.errors import InvalidInputError
+from engine.shared.settings import Settings
 
 TOP = 10
 MAX_JUDGED_FLAGGED = 0.025

@@ -1,4 +1,4 @@
-"""Fit the practices' `match` (`engine/practice_match.py`) on judged situations.
+"""Fit the practices' `match` (`engine/recommend/practice_match.py`) on judged situations.
 
 Every (situation, practice) pair is an example: a practice the judges accept for the
 situation (grade 1 or 2) is a fit, any other is not, and every practice of an off-topic
@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from engine.evaluation.examples import Examples, logistic
 from engine.evaluation.practices import K, Situation
-from engine.practice_match import PracticeMatcher
+from engine.recommend.practice_match import PracticeMatcher
 from engine.search.calibration import MatchModel
 from engine.search.query import SearchQuery
 from engine.search.searcher import Searcher

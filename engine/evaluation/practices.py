@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from engine.errors import InvalidInputError
-from engine.recommend import Recommendation, RecommendRequest
+from engine.recommend.recommender import Recommendation, RecommendRequest
+from engine.shared.errors import InvalidInputError
 
 K = 5
 

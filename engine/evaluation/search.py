@@ -19,7 +19,7 @@ from typing import Any
 import ir_measures
 from ir_measures import RR, R, nDCG
 
-from engine.errors import InvalidInputError
+from engine.shared.errors import InvalidInputError
 
 MEASURES: dict[str, Any] = {"nDCG@3": nDCG @ 3, "MRR": RR(rel=2), "R@5": R @ 5}
 # Question text -> initiative ids, best first.

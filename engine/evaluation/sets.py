@@ -23,16 +23,16 @@ import numpy as np
 from engine import embedding
 from engine.domain.corpus import load_corpus
 from engine.embedding.base import Embedder
-from engine.errors import InvalidInputError
 from engine.evaluation.baseline import PlainBM25
 from engine.evaluation.practices import evaluate_practices, load_situations, recommended
 from engine.evaluation.search import JudgedQuery, by_kind, evaluate, load_queries, load_texts
-from engine.recommend import Recommender
+from engine.recommend.recommender import Recommender
 from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.calibration import Calibration
 from engine.search.query import MODES, SearchQuery
 from engine.search.searcher import Searcher, open_searcher
-from engine.settings import Settings
+from engine.shared.errors import InvalidInputError
+from engine.shared.settings import Settings
 
 MANIFEST = "sets.json"
 

@@ -41,12 +41,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from engine.errors import CalibrationMismatchError
 from engine.search.fusion import Ranking
+from engine.shared.errors import CalibrationMismatchError
 
 FEATURES = ("coverage", "lexical", "cosine", "relative", "english", "field")
 LEXICAL_FEATURES = ("coverage", "lexical", "relative", "english", "field")
-# A practice's fit to a situation (`engine/practice_match.py`), and without the model.
+# A practice's fit to a situation (`engine/recommend/practice_match.py`), and without the model.
 PRACTICE_FEATURES = (
     "cosine_z", "coverage", "lexical", "support", "gap", "top", "page_match", "english", "field"
 )  # fmt: skip

@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.domain.models import MAX_SCORE, Initiative
-from engine.errors import UnknownValueError
 from engine.search.query import HIERARCHY, InitiativeFilter, serves_target_group
+from engine.shared.errors import UnknownValueError
 
 # The evidence thresholds counted: the half points of the 0-5 scale the page offers.
 EVIDENCE_STEPS = tuple(x / 2 for x in range(1, int(MAX_SCORE * 2) + 1))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from engine.settings import Settings
+from engine.shared.settings import Settings
 
 Floats = npt.NDArray[np.float64]
 

@@ -24,10 +24,10 @@ import engine.search.passages as passages_module
 from engine.domain.models import Corpus, Initiative
 from engine.domain.text import DanishAnalyzer
 from engine.embedding.base import Embedder
-from engine.errors import IndexUnavailableError
 from engine.search.passages import Passage, corpus_passages
 from engine.search.thesaurus import Thesaurus, gloss
-from engine.settings import Settings
+from engine.shared.errors import IndexUnavailableError
+from engine.shared.settings import Settings
 from index.base import Document
 from index.store import BuildReport, IndexSpec, IndexStore, LoadedIndex, Progress
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from engine.domain.models import MAX_SCORE, Initiative
-from engine.errors import InvalidInputError, PayloadTooLargeError
+from engine.shared.errors import InvalidInputError, PayloadTooLargeError
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")

@@ -34,7 +34,7 @@ from engine.search.signals import PageSignals, coverage, lexical_signals, page_c
 from engine.search.snippets import Marker, snippet
 from engine.search.spelling import Speller
 from engine.search.thesaurus import Thesaurus
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from index.base import Analyzer, Hits, Rows, top_k
 from index.store import BuildReport, Progress
 

@@ -46,8 +46,8 @@ from durable.files import (
 )
 from engine.domain.corpus import PAGE_SUFFIX, RECORD_SUFFIX, corpus_from_initiatives
 from engine.domain.models import Corpus
-from engine.errors import IndsatsError, InvalidInputError, StorageError, StorageFullError
-from engine.settings import Settings
+from engine.shared.errors import IndsatsError, InvalidInputError, StorageError, StorageFullError
+from engine.shared.settings import Settings
 from engine.storage.scan import choose, read_files
 
 log = logging.getLogger(__name__)

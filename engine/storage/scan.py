@@ -22,8 +22,8 @@ from engine.domain.corpus import read_page_bytes, unreadable
 from engine.domain.models import Initiative, LoadError
 from engine.domain.parser import parse_bytes
 from engine.domain.records import read_record
-from engine.errors import PageFormatError
-from engine.settings import Settings
+from engine.shared.errors import PageFormatError
+from engine.shared.settings import Settings
 from engine.storage.dates import DATES_FILE, content_digest, dated
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from engine.domain.models import Initiative, LoadError
 from engine.domain.records import record_from_dict, snapshot_dict
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from engine.storage.scan import SEED, STORED, PageFile
 
 FORMAT = 1

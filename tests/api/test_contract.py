@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.problems import codes_for
 from api.schema import NOT_BLANK
-from engine.errors import InvalidInputError
 from engine.search.query import validate_text
+from engine.shared.errors import InvalidInputError
 from tests.api.conftest import KEY, make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID
 from tests.fakes import FakeEmbedder

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 import api.app
 from api.app import create_app
-from engine.errors import ModelLoadError
-from engine.service import Engine
+from engine.facade.engine import Engine
+from engine.shared.errors import ModelLoadError
 from tests.api.conftest import make_settings, wait_until_loaded
 from tests.fakes import FakeEmbedder
 from tests.problems import problem

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.api.conftest import make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID
 from tests.fakes import FakeEmbedder

@@ -12,7 +12,7 @@ from api.vocabulary import (
 )
 from engine.domain.models import Level
 from engine.domain.parser import SECTION_ORDER, TEST_LABELS
-from engine.eligibility import STATUSES
+from engine.recommend.eligibility import STATUSES
 from engine.search.query import MODES
 
 
@@ -26,7 +26,7 @@ def test_every_enum_holds_the_engines_values() -> None:
 
 def test_every_engine_error_code_has_a_status_and_the_engine_has_none() -> None:
     """HTTP lives in api/: the engine's errors carry codes, `api/problems.py` the statuses."""
-    import engine.errors as domain
+    import engine.shared.errors as domain
     from api.problems import PROBLEMS
 
     classes = [c for c in vars(domain).values() if isinstance(c, type)]

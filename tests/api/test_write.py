@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from engine.domain.parser import parse_page
 from engine.domain.records import read_record
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.api.conftest import KEY, make_settings, wait_until_loaded
 from tests.api.pages import COACHING_ID, NEW_ID, NEW_TITLE, new_page, seed_text
 from tests.fakes import FakeEmbedder

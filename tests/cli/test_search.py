@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from engine.settings import Settings
+from engine.shared.settings import Settings
 
 runner = CliRunner()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from engine.advice import advice_units, gives_advice, pick_advice, points_back
 from engine.domain.models import Corpus
 from engine.domain.parser import parse_page
+from engine.recommend.advice import advice_units, gives_advice, pick_advice, points_back
 
 PAGE = """Testby
 

@@ -10,7 +10,7 @@ import pytest
 
 from engine.embedding import bundled
 from engine.embedding.bundled import DIGEST_FILE, E5_SMALL, model_prompts, resolve_model
-from engine.errors import ModelLoadError
+from engine.shared.errors import ModelLoadError
 from tests.engine.test_e5s1 import write_sample
 
 
@@ -95,7 +95,7 @@ def test_no_config_means_no_prompts(tmp_path: Path) -> None:
 @pytest.mark.model  # loads sentence-transformers and torch (seconds)
 def test_unset_prefixes_are_the_models_and_set_ones_win(sample: Path, tmp_path: Path) -> None:
     from engine.embedding import load_embedder
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
 
     own = load_embedder(Settings(model=E5_SMALL, backend="torch", data_dir=tmp_path))
     assert (own.query_prefix, own.passage_prefix) == ("query: ", "passage: ")

@@ -55,7 +55,7 @@ def test_a_lexical_fit_that_needs_the_model_is_refused() -> None:
 def test_the_bundled_fits_hold_for_the_default_settings() -> None:
     from engine.embedding.bundled import E5_SMALL
     from engine.search.fusion import Ranking
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
 
     ranking = Ranking.from_settings(Settings())
     identity = f"{E5_SMALL}|passage_prefix='passage: '"
@@ -77,9 +77,9 @@ def test_a_fit_made_under_other_weights_is_refused_with_advice(
 ) -> None:
     from dataclasses import replace
 
-    from engine.errors import CalibrationMismatchError
     from engine.search.calibration import fitted_under
     from engine.search.fusion import Ranking
+    from engine.shared.errors import CalibrationMismatchError
 
     fitted = Ranking()
     fit = MatchModel.from_dict(
@@ -103,8 +103,8 @@ def test_a_fit_made_under_other_weights_is_refused_with_advice(
 
 
 def test_a_fit_without_its_record_is_refused() -> None:
-    from engine.errors import CalibrationMismatchError
     from engine.search.fusion import Ranking
+    from engine.shared.errors import CalibrationMismatchError
 
     calibration = Calibration({LEXICAL_ONLY: MatchModel.from_dict(LEXICAL)})
     with pytest.raises(CalibrationMismatchError, match="indsats calibrate"):

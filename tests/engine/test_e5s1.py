@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from engine.embedding.e5s1 import BLOCK, E5S1File, dequantise, write_model_dir
-from engine.errors import ModelLoadError
+from engine.shared.errors import ModelLoadError
 
 H, LAYERS, HEADS, FFN, POSITIONS, TYPES = 32, 1, 2, 64, 16, 2
 PIECES = ["<s>", "<pad>", "</s>", "<unk>", "▁", "▁led", "ige", "▁ledige", "a", "æ", "<mask>"]

@@ -1,5 +1,5 @@
-"""What the evidence says of a fitting practice (engine/eligibility.py) and the reason's
-words (engine/reasons.py), case by case and on the seeds."""
+"""What the evidence says of a fitting practice (engine/recommend/eligibility.py) and the reason's
+words (engine/recommend/reasons.py), case by case and on the seeds."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from engine.domain.evidence import evidence_for
 from engine.domain.models import Corpus, Level, Practice, PracticeAnswer
-from engine.eligibility import (
+from engine.recommend.eligibility import (
     COMPARED,
     FOLLOWED_BY_ALL,
     FOLLOWERS_SCORE_LOWER,
@@ -19,8 +19,8 @@ from engine.eligibility import (
     Follower,
     judge,
 )
-from engine.recommend import Recommender, RecommendRequest
-from engine.settings import Settings
+from engine.recommend.recommender import Recommender, RecommendRequest
+from engine.shared.settings import Settings
 from tests.engine.test_recommend import _recommender
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from engine.embedding.base import Embedder, Vectors, normalise
 from engine.embedding.sentence_transformer import SentenceTransformerEmbedder
-from engine.errors import ModelLoadError
+from engine.shared.errors import ModelLoadError
 from tests.fakes import FakeEmbedder
 
 

@@ -14,8 +14,8 @@ from engine.embedding import load_embedder
 from engine.embedding.base import Embedder
 from engine.embedding.bundled import MINILM, resolve_model
 from engine.embedding.onnx import OnnxEmbedder, _max_length, _pooling
-from engine.errors import ModelLoadError
-from engine.settings import Settings
+from engine.shared.errors import ModelLoadError
+from engine.shared.settings import Settings
 
 TEXTS = [
     "ordblinde ledige",

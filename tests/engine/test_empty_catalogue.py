@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from engine.domain.models import Level
-from engine.errors import UnknownPracticeError
-from engine.recommend import RecommendRequest
+from engine.facade.engine import Engine
+from engine.recommend.recommender import RecommendRequest
 from engine.search.query import SearchQuery
-from engine.service import Engine
-from engine.settings import Settings
+from engine.shared.errors import UnknownPracticeError
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,9 @@ import pytest
 
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Initiative
-from engine.errors import UnknownValueError
 from engine.search.facets import facets, fold_municipality, resolve_filter
 from engine.search.query import InitiativeFilter
+from engine.shared.errors import UnknownValueError
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

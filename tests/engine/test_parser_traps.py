@@ -6,7 +6,7 @@ import pytest
 
 from engine.domain.models import Level
 from engine.domain.parser import parse_bytes, parse_page
-from engine.errors import PageFormatError
+from engine.shared.errors import PageFormatError
 
 PAGE = """Odder
 

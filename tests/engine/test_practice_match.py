@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.practice_match import practice_parts, situation_parts, telling
-from engine.reasons import GENERIC
+from engine.recommend.practice_match import practice_parts, situation_parts, telling
+from engine.recommend.reasons import GENERIC
 
 LONG = "Borgerne klager over, at de får en ny rådgiver, hver gang de kommer til samtale"
 

@@ -7,12 +7,12 @@ import pytest
 from engine.domain.corpus import corpus_from_initiatives
 from engine.domain.models import Corpus, Level
 from engine.domain.parser import parse_page
-from engine.errors import InvalidInputError
-from engine.recommend import Recommender, RecommendRequest
+from engine.recommend.recommender import Recommender, RecommendRequest
 from engine.search.indexing import open_index
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus
-from engine.settings import Settings
+from engine.shared.errors import InvalidInputError
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder, fake_calibration
 
 GOOD = "borgere får samtaler om jobsøgning hver uge"

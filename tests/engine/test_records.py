@@ -20,7 +20,7 @@ from engine.domain.records import (
     record_from_dict,
     snapshot_dict,
 )
-from engine.errors import PageFormatError
+from engine.shared.errors import PageFormatError
 
 LABELS = sorted(set(TEST_LABELS.values()))
 # Lines the text format reads as structure, and white space it would have collapsed: a

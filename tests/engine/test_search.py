@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from engine.domain.models import Corpus
-from engine.errors import InvalidInputError
 from engine.search.indexing import open_index
 from engine.search.query import SearchQuery, serves_target_group
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus
-from engine.settings import Settings
+from engine.shared.errors import InvalidInputError
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 
 LAESE = "skanderborg-vejen-frem-vi-styrker-dine-laese-skrive-og-regnefaerdigheder-sammen"

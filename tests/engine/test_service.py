@@ -10,17 +10,17 @@ import pytest
 from engine.domain.models import Corpus
 from engine.domain.parser import parse_page
 from engine.domain.render import render_page
-from engine.errors import (
+from engine.facade.engine import Engine, QueryFailure
+from engine.search.query import InitiativeFilter, validate_text
+from engine.search.results import SearchResponse
+from engine.shared.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
     PageFormatError,
     PreconditionFailedError,
 )
-from engine.search.query import InitiativeFilter, validate_text
-from engine.search.results import SearchResponse
-from engine.service import Engine, QueryFailure
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,7 +149,7 @@ def test_listing_filters(engine: Engine) -> None:
 
 
 def test_text_limits_are_one_rule_for_queries_and_situations(engine: Engine) -> None:
-    from engine.recommend import RecommendRequest
+    from engine.recommend.recommender import RecommendRequest
     from engine.search.query import SearchQuery
 
     with pytest.raises(InvalidInputError, match="2000"):
@@ -208,8 +208,8 @@ def test_concurrent_writers_in_two_workers_never_both_win(settings: Settings) ->
 
 def test_a_batch_too_large_is_refused_whole(engine: Engine) -> None:
     """The work of one batch is bounded by the characters it asks to search."""
-    from engine.errors import PayloadTooLargeError
     from engine.search.query import SearchQuery
+    from engine.shared.errors import PayloadTooLargeError
 
     limit = engine.settings.max_batch_chars
     fits = [SearchQuery("ledige " * 285)] * (limit // 2000)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import engine.storage.scan as scan
+from engine.facade.engine import Engine
 from engine.search.query import SearchQuery
-from engine.service import Engine
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]

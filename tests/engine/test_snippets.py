@@ -12,7 +12,7 @@ from engine.search.query import SearchQuery
 from engine.search.searcher import Searcher
 from engine.search.snippets import MAX_CHARS, snippet
 from engine.search.thesaurus import Thesaurus
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 
 STEMS = DanishAnalyzer().stems

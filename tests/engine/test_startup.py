@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from engine.errors import ModelLoadError
-from engine.state import RETRY_MAX, Startup, failure_text
+from engine.serving.state import RETRY_MAX, Startup, failure_text
+from engine.shared.errors import ModelLoadError
 
 
 def test_a_failed_start_is_tried_again_with_growing_pauses(
@@ -37,7 +37,7 @@ def test_a_failed_start_is_tried_again_with_growing_pauses(
     assert "fuld" in statuses[0] and "(.tmp-1)" in statuses[0]
     assert "Read-only file system (lock)" in statuses[1]
     assert all("/srv" not in s and "genstart er ikke nødvendig" in s for s in statuses)
-    logged = [r.getMessage() for r in caplog.records if r.name == "engine.state"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "engine.serving.state"]
     assert any("forsøg 1" in m and "fuld" in m for m in logged), logged
     assert any("startede ved forsøg 11" in m for m in logged), logged
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from durable.files import atomic_write
-from engine.errors import InvalidInputError
+from engine.shared.errors import InvalidInputError
 from engine.storage.pages import PageStore, validate_id
 
 

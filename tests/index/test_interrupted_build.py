@@ -21,7 +21,7 @@ from engine.domain.parser import parse_page
 from engine.embedding.base import Embedder
 from engine.search.indexing import index_store, open_index
 from engine.search.searcher import Searcher, SearchQuery
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from engine.storage.pages import load_stored_corpus
 from tests.fakes import FakeEmbedder
 
@@ -47,8 +47,8 @@ def _add_pages(settings: Settings, seeds_dir: Path, copies: int) -> None:
 _BUILD = """
 import sys
 import numpy as np
-from engine.service import Engine
-from engine.settings import Settings
+from engine.facade.engine import Engine
+from engine.shared.settings import Settings
 
 AT = sys.argv[1]
 

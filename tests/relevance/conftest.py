@@ -9,7 +9,7 @@ import pytest
 from engine.embedding.base import Embedder
 from engine.evaluation.sets import EvalSet, SetReport, load_sets, open_set, run_set
 from engine.search.searcher import Searcher
-from engine.settings import Settings
+from engine.shared.settings import Settings
 
 DATA = Path(__file__).parent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.recommend import Recommender, RecommendRequest
+from engine.recommend.recommender import Recommender, RecommendRequest
 from engine.search.searcher import Searcher
 
 pytestmark = pytest.mark.model

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from engine.evaluation.sets import SetReport
-from engine.recommend import Recommender, RecommendRequest
+from engine.recommend.recommender import Recommender, RecommendRequest
 from engine.search.query import SearchQuery
 from engine.search.searcher import Searcher
 

@@ -13,7 +13,7 @@ import os
 import sys
 
 import engine.embedding
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 from tests.reliability import crash_child
 

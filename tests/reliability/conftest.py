@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 from tests.reliability.harness import KEY, SEEDS
 

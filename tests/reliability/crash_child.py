@@ -71,7 +71,7 @@ def corpus_for(variant: str) -> Any:
 def main() -> None:
     data_dir, variant, kill_at = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     from engine.search.indexing import open_index
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
     from tests.fakes import FakeEmbedder
 
     corpus = corpus_for(variant)

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from engine.embedding.base import Vectors
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
 
 

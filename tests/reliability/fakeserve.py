@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 
 from api import server
-from engine.settings import Settings
+from engine.shared.settings import Settings
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

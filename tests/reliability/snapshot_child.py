@@ -24,8 +24,8 @@ def snapshot_page() -> tuple[str, str]:
 
 
 def main() -> None:
-    from engine.service import Engine
-    from engine.settings import Settings
+    from engine.facade.engine import Engine
+    from engine.shared.settings import Settings
     from tests.fakes import FakeEmbedder
     from tests.reliability import crash_child
 

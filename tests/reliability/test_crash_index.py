@@ -156,7 +156,7 @@ def test_damaged_index_file_is_detected_and_rebuilt(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, how: str
 ) -> None:
     from engine.search.indexing import open_index
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
     from tests.fakes import FakeEmbedder
     from tests.reliability.crash_child import corpus_for
 
@@ -185,7 +185,7 @@ def test_damaged_index_file_is_detected_and_rebuilt(
 @pytest.mark.parametrize("content", ["", "v-99-deadbeef\n", "../../etc\n", "\x00\x01"])
 def test_damaged_current_pointer_is_rebuilt(tmp_path: Path, content: str) -> None:
     from engine.search.indexing import open_index
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
     from tests.fakes import FakeEmbedder
     from tests.reliability.crash_child import corpus_for
 

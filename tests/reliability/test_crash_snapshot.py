@@ -80,9 +80,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
 def test_killed_write_leaves_the_old_or_the_new_snapshot(
     template: tuple[Path, int], tmp_path: Path
 ) -> None:
+    from engine.facade.engine import Engine
     from engine.search.query import SearchQuery
-    from engine.service import Engine
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
     from tests.fakes import FakeEmbedder
 
     source, steps = template

@@ -23,7 +23,7 @@ from api.models import to_json
 from api.requests import InitiativeRecord, record_to_initiative
 from engine.domain.models import Initiative
 from engine.domain.parser import parse_bytes, parse_page
-from engine.errors import InvalidInputError, PageFormatError
+from engine.shared.errors import InvalidInputError, PageFormatError
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SEED_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]

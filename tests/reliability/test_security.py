@@ -228,7 +228,7 @@ def test_cors_opens_only_for_configured_origins(make_client: ClientFactory) -> N
 
 
 def test_cors_origins_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
 
     monkeypatch.setenv("INDSATS_CORS_ORIGINS", '["https://a.example","https://b.example"]')
     assert Settings().cors_origins == ["https://a.example", "https://b.example"]

@@ -30,8 +30,8 @@ from fastapi.testclient import TestClient
 
 import api.app
 from api.app import create_app
-from engine.service import Engine
-from engine.state import Startup
+from engine.facade.engine import Engine
+from engine.serving.state import Startup
 from tests.fakes import FakeEmbedder
 from tests.reliability.conftest import settings_for
 from tests.reliability.figures import record

@@ -94,7 +94,7 @@ def test_a_page_over_the_size_limit_is_reported_not_loaded(
 
 def test_size_limit_is_above_the_largest_body_a_write_accepts() -> None:
     """Every page the API accepts (body limit 1 MiB) must load again at the next start."""
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
 
     assert Settings().max_body_bytes <= MAX_PAGE_BYTES
 

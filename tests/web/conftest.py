@@ -108,7 +108,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder)
     session's, already loaded)."""
     from api.app import create_app
     from api.web import mount_web
-    from engine.settings import Settings
+    from engine.shared.settings import Settings
 
     data_dir = tmp_path_factory.mktemp("web-data")
     settings = Settings(data_dir=data_dir, seeds_dir=SEEDS, api_key=KEY)

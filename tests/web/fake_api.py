@@ -25,11 +25,11 @@ from api.web import mount_web
 from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.text import DanishAnalyzer, stem_words, words
-from engine.errors import NotFoundError, UnknownValueError
 from engine.search.facets import resolve_filter
 from engine.search.query import InitiativeFilter
 from engine.search.snippets import snippet
-from engine.settings import Settings
+from engine.shared.errors import NotFoundError, UnknownValueError
+from engine.shared.settings import Settings
 
 
 @dataclass

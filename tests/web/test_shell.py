@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from api.errors import install_error_handlers
 from api.web import STATIC_DIR, evidence_options, mount_web, normalise_score
-from engine.errors import NotFoundError
-from engine.settings import Settings
+from engine.shared.errors import NotFoundError
+from engine.shared.settings import Settings
 
 
 @pytest.fixture

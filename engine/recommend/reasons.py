@@ -2,7 +2,7 @@
 
 First why the practice fits this situation: the part of the description it answers, quoted
 as the consultant wrote it, and the part of the practice that answers it (the model's
-closest pair, `engine/practice_match.py`); without the model, the description's own words
+closest pair, `engine/recommend/practice_match.py`); without the model, the description's own words
 that the practice shares. Then who follows it, by initiative title and municipality (the
 first three, then how many more), and how strong that is: the mean Evidenstest score
 of those who follow it fully against those who do not, with a warning when few jobcentres
@@ -26,7 +26,7 @@ from typing import Protocol
 from engine.domain.models import Initiative, Level, Practice
 from engine.domain.practices import practice_core
 from engine.domain.text import format_decimal, is_everyday
-from engine.eligibility import (
+from engine.recommend.eligibility import (
     FOLLOWED_BY_ALL,
     FOLLOWERS_SCORE_LOWER,
     NO_FULL_FOLLOWER,

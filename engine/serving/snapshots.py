@@ -31,14 +31,14 @@ from engine.domain.models import Corpus, Initiative
 from engine.domain.practices import same_catalogue
 from engine.domain.text import DanishAnalyzer
 from engine.embedding import Embedder
-from engine.practice_match import practice_document, practice_vectors
-from engine.recommend import Recommender
+from engine.recommend.practice_match import practice_document, practice_vectors
+from engine.recommend.recommender import Recommender
 from engine.search.indexing import PassageIndex, embedded_text, index_spec, index_store, pipeline
 from engine.search.passages import Passage
 from engine.search.rows import PageRows, PassageKey, assemble, key_text, passage_key
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus
-from engine.settings import Settings
+from engine.shared.settings import Settings
 from engine.storage.pages import PageStore
 from engine.storage.scan import PageFile, choose, read_again, read_files
 from engine.storage.snapshot_files import (

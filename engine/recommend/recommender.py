@@ -6,7 +6,7 @@ situation, and the advice passages of the matching initiatives.
 
 Practice ranking (documented in the README too):
 
-- `match` (`engine/practice_match.py`): how well the practice's own words answer the
+- `match` (`engine/recommend/practice_match.py`): how well the practice's own words answer the
   situation, a calibrated probability from the model's reading and BM25 of the practice's
   words, with the pages' support and fit as adjusting signals. A practice fits when its
   `match` reaches the calibrated threshold; 0 to `k` practices fit, fewer when few do.
@@ -17,10 +17,10 @@ Practice ranking (documented in the README too):
   fit but cannot lift one that does not fit.
 The weights live in `Ranking` (`engine/search/fusion.py`), beside the search's.
 
-Which fitting practices may be *recommended* is a separate rule (`engine/eligibility.py`:
+Which fitting practices may be *recommended* is a separate rule (`engine/recommend/eligibility.py`:
 followed fully within the filters, not by every page, not by pages scoring lower); fitting
 ones that miss it are returned apart as `other_practices` with the rule they miss. The
-reason (`engine/reasons.py`) quotes the part of the situation and names the part of the
+reason (`engine/recommend/reasons.py`) quotes the part of the situation and names the part of the
 practice that match. Whether anything is recommended is the practices' own fit, which reads
 the pages' fit too: a situation that names a practice gets it although no page fits well,
 nonsense gets nothing. Advice comes from the matching pages, so only when a page fits.
@@ -38,15 +38,15 @@ from dataclasses import KW_ONLY, dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from engine.advice import ADVICE_SECTIONS, advice_units, pick_advice
 from engine.domain.models import Evidence, Level, Practice
-from engine.eligibility import Follower, judge
-from engine.errors import UnknownPracticeError, UnknownValueError
-from engine.practice_match import PracticeMatcher
-from engine.reasons import ReasonWriter
+from engine.recommend.advice import ADVICE_SECTIONS, advice_units, pick_advice
+from engine.recommend.eligibility import Follower, judge
+from engine.recommend.practice_match import PracticeMatcher
+from engine.recommend.reasons import ReasonWriter
 from engine.search.query import InitiativeFilter, SearchQuery, validate_k, validate_text
 from engine.search.results import SearchResponse, SearchResult
 from engine.search.searcher import Searcher
+from engine.shared.errors import UnknownPracticeError, UnknownValueError
 
 _RANK = {Level.JA: 2, Level.DELVIST: 1, Level.NEJ: 0}
 
@@ -296,9 +296,9 @@ class Recommender:
     def _advice(
         self, initiatives: SearchResponse, k: int, similar: Mapping[str, object]
     ) -> tuple[AdvicePassage, ...]:
-        """Whole pieces of advice (`engine/advice.py`) from the matching pages that share a
-        telling word with the situation (`similar`): advice from a page that merely ranks
-        among the few there are is no advice for this situation."""
+        """Whole pieces of advice (`engine/recommend/advice.py`) from the matching pages that
+        share a telling word with the situation (`similar`): advice from a page that merely
+        ranks among the few there are is no advice for this situation."""
         top = [r for r in initiatives.results[: self.ranking.support_pages] if r.id in similar]
         pages = {r.id: item for r in top if (item := self.corpus.initiative(r.id)) is not None}
         found = self.searcher.best_passages(initiatives.query, pages, ADVICE_SECTIONS, 100)

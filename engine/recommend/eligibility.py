@@ -1,6 +1,6 @@
 """What the followers' evidence says of a fitting practice, and when it forbids recommending it.
 
-Whether a practice fits the situation is decided before (`engine/practice_match.py`); the
+Whether a practice fits the situation is decided before (`engine/recommend/practice_match.py`); the
 evidence reorders fitting practices and is told in words, but it sets one apart only when it
 speaks against it: when the initiatives that follow it fully have a lower Evidenstest score,
 on average, than those that do not (`FOLLOWERS_SCORE_LOWER`; as in

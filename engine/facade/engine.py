@@ -10,7 +10,7 @@ one place:
 - A write is all or nothing, durable (fsynced) and searchable when the method returns: the
   check, the file change, the `VERSION` bump and the next snapshot happen under the
   writers' lock `data/lock`, and a failure (a full disk) puts every file back.
-- Reads never wait for a write: the next snapshot (`engine/snapshots.py`) is built beside
+- Reads never wait for a write: the next snapshot (`engine/serving/snapshots.py`) is built beside
   the one requests read, from it (only what the write changed is parsed and embedded), and
   swapped in, on disk (`CURRENT`) and here, in one step once it is complete.
 - Other worker processes notice a new live snapshot in `refresh()` (two small file reads
@@ -31,15 +31,7 @@ from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_at
 from engine.domain.records import record_at, record_bytes
 from engine.embedding import Embedder
-from engine.errors import (
-    ConflictError,
-    InvalidInputError,
-    NotFoundError,
-    PageFormatError,
-    PreconditionFailedError,
-    UnknownValueError,
-)
-from engine.recommend import Recommendation, RecommendRequest
+from engine.recommend.recommender import Recommendation, RecommendRequest
 from engine.search.facets import Facets, facets, resolve_filter
 from engine.search.indexing import index_store
 from engine.search.query import (
@@ -51,8 +43,7 @@ from engine.search.query import (
     validate_query,
 )
 from engine.search.results import SearchResponse
-from engine.settings import Settings
-from engine.snapshots import (
+from engine.serving.snapshots import (
     Marker,
     Snapshot,
     build,
@@ -61,7 +52,16 @@ from engine.snapshots import (
     newest,
     open_current,
 )
-from engine.state import ReloadPause, disk_marker, nothing_found, nothing_recommended
+from engine.serving.state import ReloadPause, disk_marker, nothing_found, nothing_recommended
+from engine.shared.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PageFormatError,
+    PreconditionFailedError,
+    UnknownValueError,
+)
+from engine.shared.settings import Settings
 from engine.storage.pages import PageStore, validate_id, write_failure
 from index.store import BuildReport, Progress
 

@@ -2,7 +2,7 @@
 answers of an empty corpus, the pause before a reload that failed is tried again, and the
 start-up that tries again until the engine opens.
 
-The loaded state itself is one immutable `Snapshot` (`engine/snapshots.py`), swapped in
+The loaded state itself is one immutable `Snapshot` (`engine/serving/snapshots.py`), swapped in
 with one assignment, so request threads never see half of a reload. Its marker (the page
 counter and the live index version) says what it was checked against; a change on disk
 changes the marker and makes the next request load the live snapshot.
@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from durable.files import is_disk_full
-from engine.errors import IndsatsError, without_paths
-from engine.recommend import Recommendation, RecommendRequest
+from engine.recommend.recommender import Recommendation, RecommendRequest
 from engine.search.indexing import live_version
 from engine.search.query import SearchQuery, validate_k, validate_text
 from engine.search.results import SearchResponse
-from engine.settings import Settings
-from engine.snapshots import Marker
+from engine.serving.snapshots import Marker
+from engine.shared.errors import IndsatsError, without_paths
+from engine.shared.settings import Settings
 from engine.storage.pages import PageStore
 
 log = logging.getLogger(__name__)
