@@ -43,7 +43,13 @@ from engine.recommend.advice import ADVICE_SECTIONS, advice_units, pick_advice
 from engine.recommend.eligibility import Follower, judge
 from engine.recommend.practice_match import PracticeMatcher
 from engine.recommend.reasons import ReasonWriter
-from engine.search.query import InitiativeFilter, SearchQuery, validate_k, validate_text
+from engine.search.query import (
+    InitiativeFilter,
+    SearchQuery,
+    same_municipality,
+    validate_k,
+    validate_text,
+)
 from engine.search.results import SearchResponse, SearchResult
 from engine.search.searcher import Searcher
 from engine.shared.errors import UnknownPracticeError, UnknownValueError
@@ -164,9 +170,7 @@ class Recommender:
         )
         validate_k(request.k)
         own = (request.own_municipality or "").strip() or None
-        if own and not any(
-            i.municipality.casefold() == own.casefold() for i in self.corpus.initiatives
-        ):
+        if own and not any(same_municipality(i.municipality, own) for i in self.corpus.initiatives):
             known = sorted({i.municipality for i in self.corpus.initiatives})
             raise UnknownValueError(
                 f"Kommunen '{own}' har ingen offentliggjorte indsatser; "
@@ -195,7 +199,7 @@ class Recommender:
         score: float | None = None
         if request.own_municipality:
             for initiative in self.corpus.initiatives:
-                if initiative.municipality.casefold() != request.own_municipality.casefold():
+                if not same_municipality(initiative.municipality, request.own_municipality):
                     continue
                 if initiative.evidence_score is not None:
                     score = max(score or 0.0, initiative.evidence_score)

@@ -15,7 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.domain.models import MAX_SCORE, Initiative
-from engine.search.query import HIERARCHY, InitiativeFilter, serves_target_group
+from engine.search.query import (
+    HIERARCHY,
+    InitiativeFilter,
+    fold,
+    same_municipality,
+    serves_target_group,
+)
 from engine.shared.errors import UnknownValueError
 
 # The evidence thresholds counted: the half points of the 0-5 scale the page offers.
@@ -45,13 +51,9 @@ class Facets:
     min_evidence: tuple[EvidenceStep, ...]
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
 def fold_municipality(text: str) -> str:
     """'Brønderslev Kommune', 'brønderslev kommune' and 'Kommune Brønderslev' read alike."""
-    words = _fold(text).split()
+    words = fold(text).split()
     if len(words) > 1 and words[-1] == "kommune":
         words = words[:-1]
     elif len(words) > 1 and words[0] == "kommune":
@@ -66,7 +68,7 @@ def municipality_values(initiatives: Sequence[Initiative]) -> list[str]:
 def target_group_values(initiatives: Sequence[Initiative]) -> list[str]:
     """Every published group, plus the groups an "Alle ledige" page also serves."""
     published = _distinct(g for i in initiatives for g in i.target_groups)
-    folded = {_fold(g) for g in published}
+    folded = {fold(g) for g in published}
     implied = [
         child[0].upper() + child[1:]
         for child, parents in HIERARCHY.items()
@@ -89,7 +91,7 @@ def resolve_filter(initiatives: Sequence[Initiative], wanted: InitiativeFilter) 
     target_group = _resolve(
         wanted.target_group,
         lambda: target_group_values(initiatives),
-        _fold,
+        fold,
         "target_group",
         "Målgruppen",
         "målgrupper",
@@ -112,7 +114,7 @@ def facets(initiatives: Sequence[Initiative], wanted: InitiativeFilter) -> Facet
             for g in target_group_values(initiatives)
         ),
         municipalities=tuple(
-            FacetValue(m, sum(1 for i in by_place if _fold(i.municipality) == _fold(m)))
+            FacetValue(m, sum(1 for i in by_place if same_municipality(i.municipality, m)))
             for m in municipality_values(initiatives)
         ),
         min_evidence=tuple(
@@ -131,7 +133,7 @@ def _distinct(values: Iterable[str]) -> list[str]:
     """One spelling per folded value (the first seen), sorted as a Danish reader expects."""
     seen: dict[str, str] = {}
     for value in values:
-        seen.setdefault(_fold(value), value.strip())
+        seen.setdefault(fold(value), value.strip())
     return sorted(seen.values(), key=_danish_key)
 
 

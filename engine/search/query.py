@@ -26,14 +26,21 @@ HIERARCHY = {
 }
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """A filter value as it compares: case and runs of white space do not count."""
     return " ".join(text.casefold().split())
+
+
+def same_municipality(one: str, other: str) -> bool:
+    """The one rule for whether two names are the same municipality, wherever pages are
+    filtered, counted or taken as the jobcentre's own: "brønderslev" is "Brønderslev"."""
+    return fold(one) == fold(other)
 
 
 def serves_target_group(initiative: Initiative, wanted: str) -> bool:
     """Case-insensitive; a page for "Alle ledige" also serves each duration group."""
-    groups = {_fold(g) for g in initiative.target_groups}
-    want = _fold(wanted)
+    groups = {fold(g) for g in initiative.target_groups}
+    want = fold(wanted)
     return want in groups or any(parent in groups for parent in HIERARCHY.get(want, ()))
 
 
@@ -51,7 +58,7 @@ class InitiativeFilter:
         return bool(self.target_group or self.municipality or self.min_evidence is not None)
 
     def accepts(self, item: Initiative) -> bool:
-        if self.municipality and _fold(item.municipality) != _fold(self.municipality):
+        if self.municipality and not same_municipality(item.municipality, self.municipality):
             return False
         if self.target_group and not serves_target_group(item, self.target_group):
             return False

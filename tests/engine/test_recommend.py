@@ -242,3 +242,13 @@ def test_an_off_topic_situation_gets_no_advice_and_no_recommendation(
     assert result.ranked == ()
     dyslexia = recommender.recommend(RecommendRequest("mange ledige er ordblinde", k=5))
     assert dyslexia.advice and {a.municipality for a in dyslexia.advice} == {"Skanderborg"}
+
+
+def test_the_own_municipality_is_read_by_the_one_rule(constructed: Recommender) -> None:
+    # "dragør" and "  DRAGØR " are Dragør, as in the filter: its answers are its own.
+    for typed in ("Dragør", "dragør", "DRAGØR"):
+        answers, score = constructed.own_answers(
+            RecommendRequest("samtaler", own_municipality=typed)
+        )
+        assert answers and score == 1.0
+        assert constructed.validate(RecommendRequest("x", own_municipality=typed))

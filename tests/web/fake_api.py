@@ -26,7 +26,7 @@ from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, Level
 from engine.domain.text import DanishAnalyzer, stem_words, words
 from engine.search.facets import resolve_filter
-from engine.search.query import InitiativeFilter
+from engine.search.query import InitiativeFilter, same_municipality
 from engine.search.snippets import snippet
 from engine.shared.errors import NotFoundError, UnknownValueError
 from engine.shared.settings import Settings
@@ -114,7 +114,14 @@ def _recommend(corpus: Corpus, body: dict[str, Any], followers_wanted: int = 0) 
     practices: list[dict[str, Any]] = []
     for practice in corpus.practices:
         relevance = len(wanted & _stems(practice.text))
-        own_answer = next((a.level.value for a in practice.answers if a.municipality == own), None)
+        own_answer = next(
+            (
+                a.level.value
+                for a in practice.answers
+                if own and same_municipality(a.municipality, own)
+            ),
+            None,
+        )
         own_answer = answers.get(practice.id, own_answer)
         if own_answer == "ja":
             continue
