@@ -25,7 +25,7 @@ from starlette.routing import Match, Mount
 
 from api.models import BatchSearchFailure, FieldError, Problem
 from api.problems import ApiError, headers_for, problem_type, type_uri
-from engine.facade.engine import QueryFailure
+from engine.facade.answers import QueryFailure
 from engine.shared.errors import (
     ConflictError,
     IndsatsError,

@@ -47,7 +47,7 @@ def run(
 
     from engine.embedding import load_embedder
     from engine.embedding.bundled import resolve_model
-    from engine.search.searcher import open_searcher
+    from engine.serving.searchers import open_searcher
     from engine.shared.settings import Settings
     from engine.storage.pages import load_stored_corpus
 

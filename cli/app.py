@@ -38,13 +38,9 @@ from cli.output import (
     print_response,
 )
 from cli.settings import read_settings
-from engine.domain.corpus import load_corpus
-from engine.evaluation.calibrate import calibrate as fit_calibration
-from engine.evaluation.calibrate import save as save_calibration
-from engine.evaluation.sets import evaluate_sets
-from engine.facade.engine import Engine, QueryFailure
+from engine.facade.answers import QueryFailure
+from engine.facade.engine import Engine
 from engine.recommend.recommender import RecommendRequest
-from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.query import SearchQuery, validate_query
 from engine.shared.errors import IndsatsError, InvalidInputError
 from engine.shared.settings import Settings
@@ -113,7 +109,7 @@ def corpus(
 ) -> None:
     """Vis hvilke indsatser og praksisser der kunne indlæses (exit 1 hvis en fil blev afvist)."""
     paths = dirs or [_settings().seeds_dir]
-    loaded = _run(lambda: load_corpus(paths))
+    loaded = _run(lambda: Engine.read_pages(paths))
     if as_json:
         print_json(to_json(Corpus.of(loaded)))
     else:
@@ -328,7 +324,7 @@ def evaluate_cmd(
     """Mål søgekvaliteten (nDCG@3, MRR, recall@5) pr. tilstand mod en ren BM25 og anbefalingerne,
     for hvert sæt: frøsiderne, tune-halvdelen og den usete halvdel."""
     settings = _settings()
-    reports = _run(lambda: evaluate_sets(settings, _eval_data(data), sets or ()))
+    reports = _run(lambda: Engine.evaluate(settings, _eval_data(data), sets or ()))
     if as_json:
         print_json({"model": settings.model, "sets": [asdict(r) for r in reports]})
         return
@@ -353,9 +349,7 @@ def calibrate(
     """Tilpas 'match' og grænsen for "intet godt svar" til modellen, på et sæt med bedømte
     og urelaterede spørgsmål. Serveren bruger filen ved næste start."""
     settings = _settings()
-    target = out or settings.data_dir / CALIBRATION_FILE
-    result = _run(lambda: fit_calibration(settings, _eval_data(data), on))
-    _run(lambda: save_calibration(result, target))
+    result, target = _run(lambda: Engine.calibrate(settings, _eval_data(data), on, out))
     Console().print(f"Kalibrering skrevet til {target}: {result.about}", markup=False)
 
 

@@ -13,7 +13,7 @@ from api.models import SearchResponse as SearchAnswer
 from api.params import FilterQuery, SearchParams, errors
 from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
-from engine.facade.engine import QueryFailure
+from engine.facade.answers import QueryFailure
 from engine.search.query import SearchQuery, batch_size
 from engine.search.results import SearchResponse as Found
 

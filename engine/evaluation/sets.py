@@ -7,7 +7,8 @@ relative to the data directory):
                "situations": "catalogue/practices-unseen.json",
                "offtopic": "catalogue/offtopic-unseen.json"}, ...]}
 Each set is searched over its own pages with its own index (under
-`<data_dir>/eval/<name>`, so a second run reuses the vectors), never over the served corpus.
+`<data_dir>/eval/<name>`, so a second run reuses the vectors), never over the served corpus,
+but assembled as the served search is (`engine/serving/searchers.py`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from engine.recommend.recommender import Recommender
 from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.calibration import Calibration
 from engine.search.query import MODES, SearchQuery
-from engine.search.searcher import Searcher, open_searcher
+from engine.search.searcher import Searcher
+from engine.serving.searchers import open_searcher
 from engine.shared.errors import InvalidInputError
 from engine.shared.settings import Settings
 

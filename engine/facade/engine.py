@@ -23,15 +23,21 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import engine.embedding as embedding_backends
+from engine.domain.corpus import load_corpus
 from engine.domain.models import Corpus, Initiative, LoadError, Practice
 from engine.domain.parser import parse_at
 from engine.domain.records import record_at, record_bytes
 from engine.embedding import Embedder
+from engine.evaluation.calibrate import calibrate, save
+from engine.evaluation.sets import SetReport, evaluate_sets
+from engine.facade.answers import InitiativePage, Put, QueryFailure
 from engine.recommend.recommender import Recommendation, RecommendRequest
+from engine.search.calibration import FILE as CALIBRATION_FILE
+from engine.search.calibration import Calibration
 from engine.search.facets import Facets, facets, resolve_filter
 from engine.search.indexing import index_store
 from engine.search.query import (
@@ -68,30 +74,6 @@ from index.store import BuildReport, Progress
 log = logging.getLogger(__name__)
 # A condition on a page as it is now, checked under the writers' lock before it is changed.
 Precondition = Callable[[Initiative], bool]
-
-
-@dataclass(frozen=True, slots=True)
-class InitiativePage:
-    total: int
-    items: tuple[Initiative, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Put:
-    """A page as a PUT left it, and whether the PUT created it (there was none to replace)."""
-
-    page: Initiative
-    created: bool
-
-
-@dataclass(frozen=True, slots=True)
-class QueryFailure:
-    """A query of a batch that could not be answered; the others still are."""
-
-    query: str
-    code: str
-    message: str
-    field: str | None = None
 
 
 class Engine:
@@ -132,6 +114,31 @@ class Engine:
             engine.index_version,
         )
         return engine
+
+    # without a served corpus ----------------------------------------------------------------
+    @staticmethod
+    def read_pages(paths: Sequence[Path]) -> Corpus:
+        """The pages and practices the files in `paths` make, nothing indexed or stored
+        (`indsats corpus`: what would load, and which files are refused and why)."""
+        return load_corpus(paths)
+
+    @staticmethod
+    def evaluate(settings: Settings, directory: Path, names: Sequence[str] = ()) -> list[SetReport]:
+        """The relevance sets of `directory` (all, or those named), each over its own pages
+        and index, searched and recommended as a served corpus is (`indsats eval`)."""
+        return evaluate_sets(settings, directory, names)
+
+    @staticmethod
+    def calibrate(
+        settings: Settings, directory: Path, on: str = "tune", out: Path | None = None
+    ) -> tuple[Calibration, Path]:
+        """Fit `match` and "no good match" to the configured model and weights on set `on`
+        of `directory`, and write the fits where the next start reads them (`out`, by
+        default `<data_dir>/calibration.json`)."""
+        fits = calibrate(settings, directory, on)
+        target = out or settings.data_dir / CALIBRATION_FILE
+        save(fits, target)
+        return fits, target
 
     # state ---------------------------------------------------------------------------------
     @property

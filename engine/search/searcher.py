@@ -25,7 +25,7 @@ from engine.search.analysis import AnalysedQuery, QueryAnalyzer
 from engine.search.calibration import FILE as CALIBRATION_FILE
 from engine.search.calibration import Calibration, MatchModel, question_signals
 from engine.search.fusion import Ranking, fuse, scaled
-from engine.search.indexing import PassageIndex, open_index
+from engine.search.indexing import PassageIndex
 from engine.search.lexicon import Lexicon
 from engine.search.passages import TITLE_SECTION, Passage
 from engine.search.query import SearchQuery, validate_query
@@ -36,7 +36,6 @@ from engine.search.spelling import Speller
 from engine.search.thesaurus import Thesaurus
 from engine.shared.settings import Settings
 from index.base import Analyzer, Hits, Rows, top_k
-from index.store import BuildReport, Progress
 
 # From this many pages the lexical signals are computed beside the model call: at the seeds'
 # 59 the hand-over to a thread cost 0.5 ms a query, at 100k it saved 4 ms (docs/BENCHMARKS.md).
@@ -304,31 +303,3 @@ class Searcher:
             matches,
             round(match, 4),
         )
-
-
-def open_searcher(
-    settings: Settings,
-    corpus: Corpus,
-    embedder: Embedder,
-    *,
-    force: bool = False,
-    progress: Progress | None = None,
-    locked: bool = False,
-    calibration: Calibration | None = None,
-) -> tuple[Searcher, BuildReport]:
-    """Corpus + model + index (built if missing or stale) -> a ready `Searcher`.
-    `locked`: the caller holds the writers' lock (see `IndexStore.ensure`)."""
-    thesaurus = Thesaurus.load()
-    index, report = open_index(
-        settings,
-        corpus,
-        embedder,
-        force=force,
-        progress=progress,
-        thesaurus=thesaurus,
-        locked=locked,
-    )
-    searcher = Searcher(
-        corpus, index, embedder, settings, thesaurus=thesaurus, calibration=calibration
-    )
-    return searcher, report

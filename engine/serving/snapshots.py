@@ -38,6 +38,7 @@ from engine.search.passages import Passage
 from engine.search.rows import PageRows, PassageKey, assemble, key_text, passage_key
 from engine.search.searcher import Searcher
 from engine.search.thesaurus import Thesaurus
+from engine.serving import searchers
 from engine.shared.settings import Settings
 from engine.storage.pages import PageStore
 from engine.storage.scan import PageFile, choose, read_again, read_files
@@ -281,7 +282,7 @@ def _finish(
     searcher = recommender = None
     if model is not None and corpus.initiatives:
         index = PassageIndex(loaded, passages, ordered)
-        searcher = Searcher(corpus, index, model, settings, thesaurus=Thesaurus.load())
+        searcher = searchers.searcher(settings, corpus, index, model)
         kept = previous.recommender if previous is not None else None
         recommender = Recommender(searcher, kept, practice_vectors)
     return Snapshot(marker, corpus, searcher, recommender, report, loaded, key, files,

@@ -10,7 +10,8 @@ import pytest
 from engine.domain.models import Corpus
 from engine.domain.parser import parse_page
 from engine.domain.render import render_page
-from engine.facade.engine import Engine, QueryFailure
+from engine.facade.answers import QueryFailure
+from engine.facade.engine import Engine
 from engine.search.query import InitiativeFilter, validate_text
 from engine.search.results import SearchResponse
 from engine.shared.errors import (
