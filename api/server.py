@@ -40,7 +40,6 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from api.errors import PROBLEM_JSON, problem
 from engine.shared.settings import Settings
 
-ACCESS_LOGGER = "uvicorn.access"
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
 log = logging.getLogger("uvicorn.error")
 

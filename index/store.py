@@ -19,7 +19,6 @@ one page costs that page's rows and the writing of the files.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import json
@@ -142,15 +141,13 @@ class IndexStore:
         units: Callable[[], Sequence[str]] = tuple,
         force: bool = False,
         progress: Progress | None = None,
-        locked: bool = False,
     ) -> tuple[LoadedIndex, BuildReport]:
         """The live index if it matches `spec`, else a fresh build (logged with the reason).
 
         `embed` turns document texts into vectors of `spec.model` (only texts whose vectors
         the live version does not already hold). `units` are coarser texts made of the
         documents (the caller's pages), indexed for BM25 only, so that a unit can be ranked
-        as a whole; their rows follow the order given. `locked`: the caller holds the
-        writers' lock already (a page write that builds before it answers)."""
+        as a whole; their rows follow the order given."""
         if not force:
             try:
                 loaded = self.load(spec)
@@ -159,7 +156,7 @@ class IndexStore:
                 reason = exc.reason
         else:
             reason = "genopbygning bedt om med --force"
-        with contextlib.nullcontext() if locked else file_lock(self.lock_path):
+        with file_lock(self.lock_path):
             if not force:
                 # Another process may have built it while we waited for the lock.
                 try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -245,13 +245,6 @@ def _practice(
         )
     )
     return Practice(practice_id, text, cluster.label, answers, evidence_for(answers))
-
-
-def canonical_text(
-    members: Iterable[tuple[Initiative, Test, Answer]], vocabulary: Container[str]
-) -> str:
-    """The most common Ja wording; without one, a Delvist or Nej wording turned into Ja form."""
-    return dehyphenate(_wording(members), vocabulary)
 
 
 def _wording(members: Iterable[tuple[Initiative, Test, Answer]]) -> str:

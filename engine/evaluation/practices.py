@@ -95,11 +95,3 @@ def evaluate_practices(
     if offtopic:
         out["offtopic_quiet"] = sum(quiet) / len(quiet)
     return out
-
-
-def most_recommended(
-    recommends: Callable[[str], list[str]], situations: Sequence[Situation]
-) -> list[tuple[str, int]]:
-    """Practices by how many situations they are recommended for (for a closer look)."""
-    counts: Counter[str] = Counter(i for s in situations for i in recommends(s.text)[:K])
-    return counts.most_common()

@@ -36,10 +36,8 @@ class Ranking:
     synonym_weight: float = 0.35
     related_weight: float = 0.1
     candidates: int = 200
-    # Recommendations: relevance = match_weight * match + (1 - match_weight) * support over
-    # the top `support_pages` results; score = relevance * (1 + evidence_weight * strength).
-    # Practices hit@5 on the tune half: match_weight 0.8 0.60, 0.5 0.80, 0.4 0.73.
-    match_weight: float = 0.5
+    # Recommendations: a practice's score = match * (1 + evidence_weight * strength); its
+    # fit reads the top `support_pages` results (engine/recommend/practice_match.py).
     evidence_weight: float = 0.5
     support_pages: int = 5
 

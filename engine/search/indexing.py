@@ -135,10 +135,8 @@ def open_index(
     force: bool = False,
     progress: Progress | None = None,
     thesaurus: Thesaurus | None = None,
-    locked: bool = False,
 ) -> tuple[PassageIndex, BuildReport]:
-    """The index for `corpus`: loaded if current, rebuilt (reusing vectors) if not.
-    `locked`: the caller holds the writers' lock (see `IndexStore.ensure`)."""
+    """The index for `corpus`: loaded if current, rebuilt (reusing vectors) if not."""
     passages = tuple(corpus_passages(corpus))
     pages = tuple(sorted(corpus.initiatives, key=lambda i: i.id))
     if not passages:
@@ -148,7 +146,7 @@ def open_index(
     spec = index_spec(settings, embedder, corpus_hash(passages, thesaurus))
     loaded, report = index_store(settings).ensure(
         lambda: passage_documents(passages, thesaurus), spec, embedder.embed_passages,
-        units=lambda: [page_text(p) for p in pages], force=force, progress=progress, locked=locked,
+        units=lambda: [page_text(p) for p in pages], force=force, progress=progress,
     )  # fmt: skip
     if len(loaded) != len(passages):  # same hash, other rows: a bug, never serve it
         raise IndexUnavailableError(

@@ -14,7 +14,6 @@ class Match:
     section: str
     text: str
     score: float
-    passage_id: str = ""
     snippet: str = ""
 
 

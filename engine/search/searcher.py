@@ -271,7 +271,7 @@ class Searcher:
                 key=lambda t: (-t[0], t[1]),
             )
             out[n] = tuple(
-                Match(p.section, p.text, round(s, 6), p.id, self._snippet(r, marked))
+                Match(p.section, p.text, round(s, 6), self._snippet(r, marked))
                 for s, r in own[:max_matches]
                 for p in (self.index.passages[r],)
             )

@@ -75,7 +75,7 @@ def test_wordings_of_one_practice_share_an_id(seed_corpus: Corpus, fragment: str
     assert len(levels) >= 2  # the fragment really spans differently answered wordings
 
 
-def test_canonical_text_is_the_ja_wording(seed_corpus: Corpus) -> None:
+def test_a_practice_reads_as_its_ja_wording(seed_corpus: Corpus) -> None:
     pid = _practice_of(
         seed_corpus, "fast kontaktperson på virksomheden (en ordinært ansat kollega)"
     )
