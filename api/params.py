@@ -91,9 +91,14 @@ class SearchParams(_Query):
     @property
     def query(self) -> SearchQuery:
         return SearchQuery(
-            self.q, self.k, self.offset, self.mode, self.target_group, self.municipality,
-            self.min_evidence,
-        )  # fmt: skip
+            self.q,
+            k=self.k,
+            offset=self.offset,
+            mode=self.mode,
+            target_group=self.target_group,
+            municipality=self.municipality,
+            min_evidence=self.min_evidence,
+        )
 
 
 class InitiativeListParams(FilterQuery):

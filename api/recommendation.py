@@ -36,7 +36,7 @@ class Follower(_Out):
             initiative_id=follower.initiative_id,
             title=follower.title,
             answer=AnswerLevel(follower.answer.value),
-            evidence_score=follower.score,
+            evidence_score=follower.evidence_score,
         )
 
 

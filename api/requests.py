@@ -256,7 +256,7 @@ def record_to_initiative(record: InitiativeRecord) -> Initiative:
                 label=CHECKLIST_LABELS[t.test],
                 name=t.name,
                 score=t.score,
-                answers=tuple(Answer(Level(a.level.value), a.text) for a in t.answers),
+                answers=tuple(Answer(level=Level(a.level.value), text=a.text) for a in t.answers),
             )
             for t in record.tests
         ),

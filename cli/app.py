@@ -233,7 +233,15 @@ def search(
     linje (også tomme linjer, der får en fejl på deres plads)."""
 
     def query(q: str) -> SearchQuery:
-        return SearchQuery(q, k, offset, mode, target_group, municipality, min_evidence)
+        return SearchQuery(
+            q,
+            k=k,
+            offset=offset,
+            mode=mode,
+            target_group=target_group,
+            municipality=municipality,
+            min_evidence=min_evidence,
+        )
 
     if text != "-":
         # Bad arguments are reported before the model is loaded.

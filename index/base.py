@@ -71,7 +71,7 @@ def top_k(scores: npt.NDArray[np.floating], k: int, allowed: Rows | None = None)
     return Hits(cand[order].astype(np.int64), cand_scores[order].astype(np.float32))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Document:
     """One record to index. `text` is embedded, `lexical_text` (default: `text`) goes to BM25;
     they may differ because a dense model and a term matcher want different context.

@@ -99,10 +99,10 @@ def read_documents(path: Path) -> tuple[Document, ...]:
                 row = json.loads(line)
                 docs.append(
                     Document(
-                        row["id"],
-                        row.get("text", ""),
-                        row.get("payload", {}),
-                        row.get("lexical_text"),
+                        id=row["id"],
+                        text=row.get("text", ""),
+                        payload=row.get("payload", {}),
+                        lexical_text=row.get("lexical_text"),
                     )
                 )
     return tuple(docs)

@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BuildReport:
     """Why the index was (re)built and how much work it took; `built` False = loaded."""
 
@@ -80,7 +80,7 @@ class BuildReport:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Contents:
     """A version as the caller worked it out: one vector and the analysed lexical terms per
     document, the analysed units, and files of its own (names without '/')."""
@@ -151,7 +151,9 @@ class IndexStore:
         if not force:
             try:
                 loaded = self.load(spec)
-                return loaded, BuildReport(False, "indekset er opdateret", loaded.version)
+                return loaded, BuildReport(
+                    built=False, reason="indekset er opdateret", version=loaded.version
+                )
             except StaleIndex as exc:
                 reason = exc.reason
         else:
@@ -161,7 +163,9 @@ class IndexStore:
                 # Another process may have built it while we waited for the lock.
                 try:
                     loaded = self.load(spec)
-                    return loaded, BuildReport(False, "bygget af en anden proces", loaded.version)
+                    return loaded, BuildReport(
+                        built=False, reason="bygget af en anden proces", version=loaded.version
+                    )
                 except StaleIndex as exc:
                     reason = exc.reason
             log.warning("Bygger søgeindekset: %s", reason)
@@ -170,11 +174,19 @@ class IndexStore:
             vectors, embedded = self._vectors(docs, spec, embed, force, progress)
             analyse = self.analyzer.stems
             contents = Contents(
-                docs, vectors, [analyse(d.terms_text) for d in docs], [analyse(u) for u in units()]
+                documents=docs,
+                vectors=vectors,
+                terms=[analyse(d.terms_text) for d in docs],
+                units=[analyse(u) for u in units()],
             )
             loaded = self._build(contents, spec)
         report = BuildReport(
-            True, reason, loaded.version, embedded, len(docs) - embedded, time.monotonic() - start
+            built=True,
+            reason=reason,
+            version=loaded.version,
+            embedded=embedded,
+            reused=len(docs) - embedded,
+            seconds=time.monotonic() - start,
         )
         _log_built(report)
         return loaded, report
@@ -307,7 +319,13 @@ class IndexStore:
             shutil.rmtree(self.root / name, ignore_errors=True)
             raise
         return LoadedIndex(
-            name, manifest, self.root / name, dense, lexical, units, dict(contents.extras)
+            version=name,
+            manifest=manifest,
+            directory=self.root / name,
+            dense=dense,
+            lexical=lexical,
+            units=units,
+            extras=dict(contents.extras),
         )
 
     def previous_vectors(self, spec: IndexSpec) -> dict[str, npt.NDArray[np.float32]]:

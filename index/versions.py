@@ -39,7 +39,7 @@ _CHANGED = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IndexSpec:
     """What a usable index must have been built from."""
 
@@ -51,7 +51,7 @@ class IndexSpec:
     ef_search: int = 128
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LoadedIndex:
     """A verified version. Its documents stay on disk: the caller that asked for this corpus
     hash already holds the records (at 100k pages, reading them back took 13 s of a 63 s
@@ -134,7 +134,15 @@ def load_version(
             f"passager og {manifest.get('unit_count')} sider, filerne har "
             f"{len(dense)}/{len(lexical)} og {len(units or ())}"
         )
-    return LoadedIndex(version, manifest, directory, dense, lexical, units, found)
+    return LoadedIndex(
+        version=version,
+        manifest=manifest,
+        directory=directory,
+        dense=dense,
+        lexical=lexical,
+        units=units,
+        extras=found,
+    )
 
 
 def point_current_at(root: Path, name: str) -> None:

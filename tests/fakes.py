@@ -58,12 +58,14 @@ def fake_calibration(embedder: Embedder, ranking: Ranking | None = None) -> Cali
     ranking = ranking or Ranking()
     bundled = Calibration.load()
     weights = {"coverage": 6.0, "top": 1.0, "cosine_z": 0.2}
-    dense = MatchModel(tuple(weights), tuple(weights.values()), -4.2, 0.5)
+    dense = MatchModel(
+        features=tuple(weights), coefficients=tuple(weights.values()), intercept=-4.2, threshold=0.5
+    )
     lexical = MatchModel(
-        PRACTICE_LEXICAL_FEATURES,
-        tuple(weights.get(f, 0.0) for f in PRACTICE_LEXICAL_FEATURES),
-        -4.2,
-        0.5,
+        features=PRACTICE_LEXICAL_FEATURES,
+        coefficients=tuple(weights.get(f, 0.0) for f in PRACTICE_LEXICAL_FEATURES),
+        intercept=-4.2,
+        threshold=0.5,
     )
     practices = {
         embedder.name: replace(dense, fitted_under=fitted_under(ranking, embedder.identity)),

@@ -49,8 +49,13 @@ def search_batch(
     `Retry-After`)."""
     queries = [
         SearchQuery(
-            q, body.k, body.offset, body.mode, body.target_group, body.municipality,
-            body.min_evidence,
+            q,
+            k=body.k,
+            offset=body.offset,
+            mode=body.mode,
+            target_group=body.target_group,
+            municipality=body.municipality,
+            min_evidence=body.min_evidence,
         )
         for q in body.queries
     ]  # fmt: skip

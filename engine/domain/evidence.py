@@ -42,14 +42,14 @@ def evidence_for(answers: Sequence[PracticeAnswer]) -> Evidence:
     if mean_ja is None or mean_other is None:
         side = "Ja" if not ja else "Delvist eller Nej"
         return Evidence(
-            counts,
-            len(ja),
-            len(other),
-            mean_ja,
-            mean_other,
-            None,
-            0.0,
-            f"Ingen sider svarer {side}, så der er intet at sammenligne med; "
+            counts=counts,
+            units_ja=len(ja),
+            units_other=len(other),
+            mean_score_ja=mean_ja,
+            mean_score_other=mean_other,
+            contrast=None,
+            shrunk_contrast=0.0,
+            note=f"Ingen sider svarer {side}, så der er intet at sammenligne med; "
             "evidensen er sat til neutral.",
         )
     contrast = mean_ja - mean_other
@@ -61,4 +61,13 @@ def evidence_for(answers: Sequence[PracticeAnswer]) -> Evidence:
         if n < 4
         else f"Bygger på {len(ja)} jobcenter-svar med Ja og {len(other)} med Delvist/Nej."
     )
-    return Evidence(counts, len(ja), len(other), mean_ja, mean_other, contrast, shrunk, note)
+    return Evidence(
+        counts=counts,
+        units_ja=len(ja),
+        units_other=len(other),
+        mean_score_ja=mean_ja,
+        mean_score_other=mean_other,
+        contrast=contrast,
+        shrunk_contrast=shrunk,
+        note=note,
+    )

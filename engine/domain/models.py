@@ -44,7 +44,7 @@ class Section:
         return tuple(p for p in self.text.split("\n\n") if p.strip())
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
     """One checklist item as answered on one page, tied to a canonical practice."""
 
@@ -54,7 +54,7 @@ class Answer:
     level_inferred: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Test:
     """One test block: a label (`Evidenstest`), its full name, its score and its answers."""
 
@@ -64,7 +64,7 @@ class Test:
     answers: tuple[Answer, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Initiative:
     """One initiative page. `id` is derived from municipality and title, never file order."""
 
@@ -101,7 +101,7 @@ class Initiative:
         return tuple((t, a) for t in self.tests for a in t.answers)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PracticeAnswer:
     """Who answered a practice how: one row of the practice's adoption table."""
 
@@ -113,7 +113,7 @@ class PracticeAnswer:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Evidence:
     """How a practice's adoption relates to the pages' Evidenstest scores (`evidence.py`)."""
 
@@ -132,7 +132,7 @@ class Evidence:
         return max(-1.0, min(1.0, self.shrunk_contrast / MAX_SCORE))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Practice:
     """A canonical practice: one checklist item recognised across wordings and pages, who
     answers it how, and the evidence that follows from those answers."""

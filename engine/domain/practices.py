@@ -244,7 +244,13 @@ def _practice(
             cluster.members, key=lambda m: (m[0].municipality, m[0].id)
         )
     )
-    return Practice(practice_id, text, cluster.label, answers, evidence_for(answers))
+    return Practice(
+        id=practice_id,
+        text=text,
+        test=cluster.label,
+        answers=answers,
+        evidence=evidence_for(answers),
+    )
 
 
 def _wording(members: Iterable[tuple[Initiative, Test, Answer]]) -> str:

@@ -115,16 +115,16 @@ def record_from_dict(raw: object, source: str, *, snapshot: bool = False) -> Ini
                 raise reader.fail(f"{at}.level", f"er {level!r}; brug ja, delvist eller nej")
             answers.append(
                 Answer(
-                    Level(level),
-                    reader.text(answer, "text", at),
-                    reader.text(answer, "practice_id", at) if snapshot else "",
-                    reader.flag(answer, "level_inferred", at),
+                    level=Level(level),
+                    text=reader.text(answer, "text", at),
+                    practice_id=reader.text(answer, "practice_id", at) if snapshot else "",
+                    level_inferred=reader.flag(answer, "level_inferred", at),
                 )
             )
         score = reader.score(test, "score", where)
         assert score is not None
         label, name = reader.text(test, "label", where), reader.text(test, "name", where)
-        tests.append(Test(label, name, score, tuple(answers)))
+        tests.append(Test(label=label, name=name, score=score, answers=tuple(answers)))
     sections = []
     for n, s in enumerate(reader.items(top, "sections")):
         where = f"sections[{n}]"

@@ -48,7 +48,7 @@ _LAYER_NAMES = {
 Floats = npt.NDArray[np.float32]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Shape:
     hidden: int
     layers: int
@@ -60,7 +60,7 @@ class Shape:
     eps: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Vocabulary:
     pieces: tuple[str, ...]
     scores: tuple[float, ...]
@@ -96,7 +96,16 @@ class E5S1File:
         (block,) = self._ints("<i")
         if block != BLOCK or min(hidden, layers, heads, ffn, vocabulary, positions) <= 0:
             raise self._damaged(f"has an unexpected shape (block {block}, hidden {hidden})")
-        self.shape = Shape(hidden, layers, heads, ffn, vocabulary, positions, types, eps)
+        self.shape = Shape(
+            hidden=hidden,
+            layers=layers,
+            heads=heads,
+            ffn=ffn,
+            vocabulary=vocabulary,
+            positions=positions,
+            token_types=types,
+            eps=eps,
+        )
         self.vocabulary = self._read_vocabulary()
         self._tensors = self._read_directory()
 
@@ -140,7 +149,13 @@ class E5S1File:
         except struct.error as exc:
             raise self._damaged("has a truncated normalisation map") from exc
         return Vocabulary(
-            pieces, tuple(float(s) for s in scores), bos, eos, pad, unk, normalisation
+            pieces=pieces,
+            scores=tuple(float(s) for s in scores),
+            bos=bos,
+            eos=eos,
+            pad=pad,
+            unk=unk,
+            normalisation=normalisation,
         )
 
     def _read_directory(self) -> dict[str, _Entry]:

@@ -85,10 +85,12 @@ def examples(
             labels.append(-1 if grades is None else int(grades.get(searcher.pages[i].id, 0) >= 2))
             question.append(n)
     return Examples(
-        {k: np.asarray(v) for k, v in columns.items()},
-        np.asarray(labels),
-        np.asarray(question),
-        np.asarray([True] * len(judged) + [False] * len(offtopic) + [True] * len(situations)),
+        signals={k: np.asarray(v) for k, v in columns.items()},
+        labels=np.asarray(labels),
+        question=np.asarray(question),
+        judged=np.asarray(
+            [True] * len(judged) + [False] * len(offtopic) + [True] * len(situations)
+        ),
     )
 
 
@@ -132,7 +134,11 @@ def calibrate(settings: Settings, directory: Path, name: str = "tune") -> Calibr
     # the old fits, which may have been made under other settings.
     ranking = Ranking.from_settings(settings)
     neutral = MatchModel(
-        LEXICAL_FEATURES, (0.0,) * len(LEXICAL_FEATURES), 0.0, 0.5, fitted_under(ranking, None)
+        features=LEXICAL_FEATURES,
+        coefficients=(0.0,) * len(LEXICAL_FEATURES),
+        intercept=0.0,
+        threshold=0.5,
+        fitted_under=fitted_under(ranking, None),
     )
     searcher = open_set(settings, eval_set, embedder, Calibration({LEXICAL_ONLY: neutral}))
     judged = load_queries(eval_set.queries, [p.id for p in searcher.pages])

@@ -14,7 +14,7 @@ from engine.search.calibration import MatchModel
 Floats = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Examples:
     """`labels`: 1 a match, 0 not, -1 unlabelled (counts for a threshold, not the fit)."""
 
@@ -27,10 +27,10 @@ class Examples:
         """Both sets' rows, the other's questions numbered after these."""
         shift = len(self.judged)
         return Examples(
-            {k: np.concatenate([v, other.signals[k]]) for k, v in self.signals.items()},
-            np.concatenate([self.labels, other.labels]),
-            np.concatenate([self.question, other.question + shift]),
-            np.concatenate([self.judged, other.judged]),
+            signals={k: np.concatenate([v, other.signals[k]]) for k, v in self.signals.items()},
+            labels=np.concatenate([self.labels, other.labels]),
+            question=np.concatenate([self.question, other.question + shift]),
+            judged=np.concatenate([self.judged, other.judged]),
         )
 
 
@@ -42,4 +42,9 @@ def logistic(data: Examples, features: Sequence[str]) -> MatchModel:
     x = np.column_stack([data.signals[f][labelled] for f in features])
     model = LogisticRegression(C=1.0, max_iter=2000).fit(x, data.labels[labelled])
     coefficients = tuple(float(c) for c in model.coef_[0])
-    return MatchModel(tuple(features), coefficients, float(model.intercept_[0]), 0.5)
+    return MatchModel(
+        features=tuple(features),
+        coefficients=coefficients,
+        intercept=float(model.intercept_[0]),
+        threshold=0.5,
+    )

@@ -55,10 +55,10 @@ def practice_examples(
         labels += [int(grades.get(i, 0) >= 1) for i in ids]
         question += [n] * len(ids)
     return Examples(
-        {k: np.concatenate(v) for k, v in columns.items()},
-        np.asarray(labels),
-        np.asarray(question),
-        np.asarray([True] * len(situations) + [False] * len(offtopic)),
+        signals={k: np.concatenate(v) for k, v in columns.items()},
+        labels=np.asarray(labels),
+        question=np.asarray(question),
+        judged=np.asarray([True] * len(situations) + [False] * len(offtopic)),
     )
 
 

@@ -34,7 +34,7 @@ class Recommends(Protocol):
     def recommend(self, request: RecommendRequest) -> Recommendation: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Situation:
     id: str
     text: str
@@ -56,7 +56,12 @@ def load_situations(path: Path, known_ids: Iterable[str]) -> list[Situation]:
                 f"{path}: situation {raw['id']} bedømmer ukendte praksisser {sorted(unknown)}."
             )
         out.append(
-            Situation(str(raw["id"]), str(raw["text"]), judgments, str(raw.get("lang", "da")))
+            Situation(
+                id=str(raw["id"]),
+                text=str(raw["text"]),
+                judgments=judgments,
+                lang=str(raw.get("lang", "da")),
+            )
         )
     return out
 

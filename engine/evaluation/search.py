@@ -26,7 +26,7 @@ MEASURES: dict[str, Any] = {"nDCG@3": nDCG @ 3, "MRR": RR(rel=2), "R@5": R @ 5}
 Ranker = Callable[[str], Sequence[str]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class JudgedQuery:
     id: str
     text: str
@@ -53,11 +53,11 @@ def load_queries(path: Path, known_ids: Iterable[str] | None = None) -> list[Jud
             )
         queries.append(
             JudgedQuery(
-                str(raw["id"]),
-                str(raw["text"]),
-                str(raw.get("lang", "da")),
-                str(raw.get("kind", "en" if raw.get("lang") == "en" else "da")),
-                judgments,
+                id=str(raw["id"]),
+                text=str(raw["text"]),
+                lang=str(raw.get("lang", "da")),
+                kind=str(raw.get("kind", "en" if raw.get("lang") == "en" else "da")),
+                judgments=judgments,
             )
         )
     return queries

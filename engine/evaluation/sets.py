@@ -39,7 +39,7 @@ from engine.shared.settings import Settings
 MANIFEST = "sets.json"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EvalSet:
     """A set's pages and what is judged on them: search questions, practice situations (at
     least one of the two), and off-topic texts asked both ways."""
@@ -51,7 +51,7 @@ class EvalSet:
     offtopic: Path | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SetReport:
     """Figures of one set. `search`: mode (and "baseline") -> metric -> value; `kinds`:
     kind of question -> hybrid and baseline nDCG@3; `practices` and `practices_baseline`:
@@ -98,7 +98,13 @@ def _eval_set(directory: Path, raw: dict[str, Any]) -> EvalSet:
     if queries is None and situations is None:
         raise KeyError("queries or situations")
     pages = tuple((directory / p).resolve() for p in raw["pages"])
-    return EvalSet(str(raw["name"]), pages, queries, situations, path("offtopic"))
+    return EvalSet(
+        name=str(raw["name"]),
+        pages=pages,
+        queries=queries,
+        situations=situations,
+        offtopic=path("offtopic"),
+    )
 
 
 def open_set(
@@ -131,7 +137,7 @@ def run_set(searcher: Searcher, eval_set: EvalSet) -> SetReport:
     """Every mode and the baseline on the set's questions, by kind, then its situations and
     how often `no_good_match` is said; each beside its plain BM25 baseline."""
     pages = searcher.corpus.initiatives
-    report = SetReport(eval_set.name, len(pages), 0, {})
+    report = SetReport(name=eval_set.name, pages=len(pages), queries=0, search={})
     offtopic = [text for _, text in load_texts(eval_set.offtopic)] if eval_set.offtopic else []
     if eval_set.queries is not None:
         judged = load_queries(eval_set.queries, [p.id for p in pages])

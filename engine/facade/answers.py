@@ -26,7 +26,7 @@ class Put:
     created: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class QueryFailure:
     """A query of a batch that could not be answered; the others still are."""
 

@@ -10,11 +10,10 @@ one place:
 - A write is all or nothing, durable (fsynced) and searchable when the method returns: the
   check, the file change, the `VERSION` bump and the next snapshot happen under the
   writers' lock `data/lock`, and a failure (a full disk) puts every file back.
-- Reads never wait for a write: the next snapshot (`engine/serving/snapshots.py`) is built beside
-  the one requests read, from it (only what the write changed is parsed and embedded), and
-  swapped in, on disk (`CURRENT`) and here, in one step once it is complete.
-- Other worker processes notice a new live snapshot in `refresh()` (two small file reads
-  per call) and load it, never build it: what they load is exactly what the writer made.
+- Reads never wait for a write: the next snapshot (`engine/serving/`) is built beside the
+  one requests read, from it, and swapped in whole; other workers load it (`refresh`).
+- Work on pages that are not served (checking files, relevance sets, calibration) comes
+  through here too, so an entry point needs nothing else of the engine.
 """
 
 from __future__ import annotations
@@ -118,8 +117,7 @@ class Engine:
     # without a served corpus ----------------------------------------------------------------
     @staticmethod
     def read_pages(paths: Sequence[Path]) -> Corpus:
-        """The pages and practices the files in `paths` make, nothing indexed or stored
-        (`indsats corpus`: what would load, and which files are refused and why)."""
+        """What the files in `paths` make, nothing indexed or stored (`indsats corpus`)."""
         return load_corpus(paths)
 
     @staticmethod
@@ -250,7 +248,9 @@ class Engine:
                 )
             except InvalidInputError as exc:
                 field = exc.field or None
-                answers.append(QueryFailure(shown_text(query.text), exc.code, exc.message, field))
+                shown = shown_text(query.text)
+                failed = QueryFailure(query=shown, code=exc.code, message=exc.message, field=field)
+                answers.append(failed)
         return tuple(answers)
 
     def _resolved(self, query: SearchQuery) -> SearchQuery:

@@ -35,18 +35,18 @@ OUTSIDE_FILTERS = "outside_filters"
 FOLLOWED_BY_ALL = "followed_by_all"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Follower:
     """An initiative that follows a practice fully (Ja) or partly (Delvist)."""
 
     municipality: str
     initiative_id: str
     answer: Level
-    score: float | None
+    evidence_score: float | None  # the page's Evidenstest score
     title: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Verdict:
     """Whether a practice may be recommended, and the facts the reason is written from."""
 
@@ -80,7 +80,7 @@ def judge(
     others = [
         (a.municipality, a.evidence_score) for a in practice.answers if a.level is not Level.JA
     ]
-    mean_full, units_full = _mean_by_jobcentre([(f.municipality, f.score) for f in full])
+    mean_full, units_full = _mean_by_jobcentre([(f.municipality, f.evidence_score) for f in full])
     mean_others, units_others = _mean_by_jobcentre(others)
     status = RECOMMENDED
     if not full:
@@ -92,4 +92,13 @@ def judge(
         support = COMPARED
         if mean_full < mean_others:
             status = FOLLOWERS_SCORE_LOWER
-    return Verdict(status, support, full, partial, mean_full, mean_others, units_full, units_others)
+    return Verdict(
+        status=status,
+        support=support,
+        full=full,
+        partial=partial,
+        mean_full=mean_full,
+        mean_others=mean_others,
+        units_full=units_full,
+        units_others=units_others,
+    )

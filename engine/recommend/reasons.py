@@ -62,7 +62,7 @@ class Stemmer(Protocol):
     def stem_all(self, words: Sequence[str]) -> list[str]: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reason:
     """The reason in its parts (the page shows the followers as links between them)."""
 
@@ -90,8 +90,8 @@ def _named(followers: Sequence[Follower], with_score: bool = True) -> str:
     """'"Titel" (Brønderslev, evidensscore 4,1)' for each, the first few by name."""
     parts = []
     for f in followers[:MAX_NAMED]:
-        shown = with_score and f.score is not None
-        score = f", evidensscore {format_decimal(f.score or 0.0)}" if shown else ""
+        shown = with_score and f.evidence_score is not None
+        score = f", evidensscore {format_decimal(f.evidence_score or 0.0)}" if shown else ""
         parts.append(f'"{f.title or f.initiative_id}" ({f.municipality}{score})')
     if len(followers) > MAX_NAMED:
         rest = len(followers) - MAX_NAMED
@@ -184,10 +184,10 @@ class ReasonWriter:
     ) -> Reason:
         """Why it fits, who follows it and how strong that is, and the jobcentre's answer."""
         return Reason(
-            _fit(parts, words),
-            _followers(verdict),
-            _strength(practice, verdict),
-            f"I har svaret {yours.label}." if yours is not None else "",
+            fit=_fit(parts, words),
+            followers=_followers(verdict),
+            strength=_strength(practice, verdict),
+            yours=f"I har svaret {yours.label}." if yours is not None else "",
         )
 
     @staticmethod

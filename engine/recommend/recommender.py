@@ -103,7 +103,7 @@ class PracticeAdvice:
     practice_part: str = ""  # the words of the practice that answer them
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AdvicePassage:
     initiative_id: str
     municipality: str
@@ -112,7 +112,7 @@ class AdvicePassage:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Recommendation:
     situation: str
     initiatives: tuple[SearchResult, ...]
@@ -243,7 +243,9 @@ class Recommender:
             gap = (
                 known
                 and yours is not None
-                and any(own_score is None or (f.score or 0.0) > own_score for f in verdict.full)
+                and any(
+                    own_score is None or (f.evidence_score or 0.0) > own_score for f in verdict.full
+                )
             )
             candidates.append((not gap, -score, practice.id, n, verdict, gap))
         candidates.sort(key=lambda c: c[:3])
@@ -283,11 +285,11 @@ class Recommender:
         ranked = _falling_match(ranked)
         advice = () if initiatives.no_good_match else self._advice_for(initiatives, request.k)
         return Recommendation(
-            initiatives.query,
-            initiatives.results[: request.k],
-            tuple(p for p in ranked if p.recommended),
-            advice,
-            tuple(p for p in ranked if not p.recommended),
+            situation=initiatives.query,
+            initiatives=initiatives.results[: request.k],
+            practices=tuple(p for p in ranked if p.recommended),
+            advice=advice,
+            other_practices=tuple(p for p in ranked if not p.recommended),
             no_good_match=initiatives.no_good_match,
         )
 
@@ -313,7 +315,13 @@ class Recommender:
             for unit in advice_units(item)
         }
         return tuple(
-            AdvicePassage(item.id, item.municipality, unit.section, unit.text, round(score, 6))
+            AdvicePassage(
+                initiative_id=item.id,
+                municipality=item.municipality,
+                section=unit.section,
+                text=unit.text,
+                score=round(score, 6),
+            )
             for item, unit, score in pick_advice(found, pages, shared, k)
         )
 
@@ -334,14 +342,21 @@ def _falling_match(ranked: list[PracticeAdvice]) -> list[PracticeAdvice]:
 def _followers(practice: Practice, titles: Mapping[str, str]) -> tuple[Follower, ...]:
     rows = [
         Follower(
-            a.municipality,
-            a.initiative_id,
-            a.level,
-            a.evidence_score,
-            titles.get(a.initiative_id, ""),
+            municipality=a.municipality,
+            initiative_id=a.initiative_id,
+            answer=a.level,
+            evidence_score=a.evidence_score,
+            title=titles.get(a.initiative_id, ""),
         )
         for a in practice.answers
         if a.level in (Level.JA, Level.DELVIST)
     ]
-    rows.sort(key=lambda f: (-_RANK[f.answer], -(f.score or 0.0), f.municipality, f.initiative_id))
+    rows.sort(
+        key=lambda f: (
+            -_RANK[f.answer],
+            -(f.evidence_score or 0.0),
+            f.municipality,
+            f.initiative_id,
+        )
+    )
     return tuple(rows)

@@ -46,7 +46,7 @@ class Unit:
     alternatives: tuple[tuple[str, ...], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AnalysedQuery:
     text: str
     language: str
@@ -148,7 +148,13 @@ class QueryAnalyzer:
         words_en = gloss(expansion, limit=GLOSS_LIMIT)
         dense_text = f"{text} ({', '.join(words_en)})" if words_en else text
         return AnalysedQuery(
-            text, language, weights, units, expansion, dense_text, tuple(corrections)
+            text=text,
+            language=language,
+            weights=weights,
+            units=units,
+            expansion=expansion,
+            dense_text=dense_text,
+            corrections=tuple(corrections),
         )
 
     def group_stems(self, group: Group) -> tuple[tuple[str, ...], ...]:

@@ -82,7 +82,7 @@ def question_signals(language: str, field_words: int) -> dict[str, float]:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MatchModel:
     features: tuple[str, ...]
     coefficients: tuple[float, ...]
@@ -121,11 +121,11 @@ class MatchModel:
         if not isinstance(record, Mapping):
             raise ValueError(f"invalid fitted_under {record!r}")
         return cls(
-            features,
-            coefficients,
-            float(data["intercept"]),
-            float(data["threshold"]),
-            {str(k): str(v) for k, v in record.items()},
+            features=features,
+            coefficients=coefficients,
+            intercept=float(data["intercept"]),
+            threshold=float(data["threshold"]),
+            fitted_under={str(k): str(v) for k, v in record.items()},
         )
 
 

@@ -43,7 +43,7 @@ class EvidenceStep:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Facets:
     total: int
     target_groups: tuple[FacetValue, ...]

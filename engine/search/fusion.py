@@ -27,7 +27,7 @@ from engine.shared.settings import Settings
 Floats = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Ranking:
     lexical_weight: float = 1.0
     dense_weight: float = 0.5

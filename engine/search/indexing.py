@@ -75,7 +75,12 @@ def passage_documents(
     matches, the page as a whole is ranked by `page_text`.
     """
     return [
-        Document(p.id, embedded_text(p.indexed_text, p.text, thesaurus), p.to_dict(), p.text)
+        Document(
+            id=p.id,
+            text=embedded_text(p.indexed_text, p.text, thesaurus),
+            payload=p.to_dict(),
+            lexical_text=p.text,
+        )
         for p in passages
     ]
 

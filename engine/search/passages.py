@@ -23,7 +23,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[\"“”«(]?[A-ZÆØÅ0-9])|\n+"
 _WS = re.compile(r"[ \t]+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Passage:
     """One retrievable piece of a page. `text` is shown; `indexed_text` is embedded/indexed."""
 

@@ -9,7 +9,7 @@ the rule for how much one batch of searches may ask.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Literal
 
 from engine.domain.models import MAX_SCORE, Initiative
@@ -71,7 +71,10 @@ class InitiativeFilter:
 
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
+    """What one search asks: the text, then everything else by name (as `RecommendRequest`)."""
+
     text: str
+    _: KW_ONLY
     k: int = 5
     offset: int = 0
     mode: str = "hybrid"
@@ -146,13 +149,13 @@ def validate_query(query: SearchQuery, max_query_chars: int) -> SearchQuery:
         raise InvalidInputError(f"max_matches skal være mellem 1 og {MAX_MATCHES}.", "max_matches")
     return SearchQuery(
         text,
-        query.k,
-        query.offset,
-        query.mode,
-        (query.target_group or "").strip() or None,
-        (query.municipality or "").strip() or None,
-        query.min_evidence,
-        query.max_matches,
+        k=query.k,
+        offset=query.offset,
+        mode=query.mode,
+        target_group=(query.target_group or "").strip() or None,
+        municipality=(query.municipality or "").strip() or None,
+        min_evidence=query.min_evidence,
+        max_matches=query.max_matches,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Match:
     """A passage that speaks for a result, with its fused score, and `snippet`: what of it
     a consultant is shown (`snippets.py`: whole sentences that stand on their own)."""
@@ -17,7 +17,7 @@ class Match:
     snippet: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SearchResult:
     """`score` orders the results of one query; `match` (0..1, `calibration.py`) says how
     likely a consultant finds this page clearly relevant, comparable across queries, and is
@@ -33,7 +33,7 @@ class SearchResult:
     match: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SearchResponse:
     query: str
     mode: str

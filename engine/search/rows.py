@@ -58,7 +58,7 @@ class PageRows:
         is brought along)."""
         if self._listed is None or self._listed[0] != thesaurus.digest:
             docs = [
-                Document(p.id, "", {}, key=key_text(passage_key(p), thesaurus))
+                Document(id=p.id, text="", payload={}, key=key_text(passage_key(p), thesaurus))
                 for p in self.passages
             ]
             self._listed = (thesaurus.digest, docs)
@@ -70,7 +70,7 @@ class PageRows:
         return self._unit_terms
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Assembled:
     """A version's contents with the records its rows stand for, and what it cost."""
 
@@ -122,8 +122,14 @@ def assemble(
         documents[i] = replace(documents[i], text=doc.text)
     terms = [t for r in per_page for t in r.terms(analyzer)]
     units = [r.unit_terms(analyzer) for r in per_page]
-    contents = Contents(documents, vectors, terms, units)
-    return Assembled(contents, passages, ordered, len(missing), len(passages) - len(missing))
+    contents = Contents(documents=documents, vectors=vectors, terms=terms, units=units)
+    return Assembled(
+        contents=contents,
+        passages=passages,
+        pages=ordered,
+        embedded=len(missing),
+        reused=len(passages) - len(missing),
+    )
 
 
 def key_text(key: PassageKey, thesaurus: Thesaurus) -> str:

@@ -143,7 +143,14 @@ class Searcher:
             for n, m in zip(page, shown[query.offset :], strict=True)
         )
         return SearchResponse(
-            query.text, query.mode, query.k, query.offset, total, results, no_good, marked
+            query=query.text,
+            mode=query.mode,
+            k=query.k,
+            offset=query.offset,
+            total=total,
+            results=results,
+            no_good_match=no_good,
+            highlight_stems=marked,
         )
 
     def similar(self, item: Initiative, k: int) -> SearchResponse:
@@ -158,7 +165,13 @@ class Searcher:
         others = tuple(r for r in found.results if r.id != item.id)
         total = found.total - (len(found.results) - len(others))
         return SearchResponse(
-            item.title, found.mode, k, 0, total, others[:k], not others or found.no_good_match
+            query=item.title,
+            mode=found.mode,
+            k=k,
+            offset=0,
+            total=total,
+            results=others[:k],
+            no_good_match=not others or found.no_good_match,
         )
 
     def best_passages(
@@ -188,7 +201,8 @@ class Searcher:
             return raw, share, coverage(self.page_index, query)
 
         if not dense:
-            return PageSignals(*lexical())
+            raw, share, covered = lexical()
+            return PageSignals(lexical=raw, lexical_share=share, coverage=covered)
         # Beside the model call only where the lexical side costs more than the hand-over
         # to another thread (docs/BENCHMARKS.md, "Scale").
         pending = self._pool.submit(lexical) if len(self.pages) >= PARALLEL_PAGES else None
@@ -196,7 +210,9 @@ class Searcher:
         hits = self.dense_hits(query, rows)
         cosine, floor = page_cosines(hits, self._owner, len(self.pages))
         raw, share, covered = lexical() if pending is None else pending.result()
-        return PageSignals(raw, share, covered, cosine, floor)
+        return PageSignals(
+            lexical=raw, lexical_share=share, coverage=covered, cosine=cosine, floor=floor
+        )
 
     def dense_hits(self, query: AnalysedQuery, rows: Rows | None = None) -> Hits:
         """The best passages for the query (of `rows`, when given). The query's vector is
@@ -271,7 +287,12 @@ class Searcher:
                 key=lambda t: (-t[0], t[1]),
             )
             out[n] = tuple(
-                Match(p.section, p.text, round(s, 6), self._snippet(r, marked))
+                Match(
+                    section=p.section,
+                    text=p.text,
+                    score=round(s, 6),
+                    snippet=self._snippet(r, marked),
+                )
                 for s, r in own[:max_matches]
                 for p in (self.index.passages[r],)
             )
@@ -294,12 +315,12 @@ class Searcher:
     ) -> SearchResult:
         page = self.pages[number]
         return SearchResult(
-            page.id,
-            page.municipality,
-            page.title,
-            page.target_groups,
-            page.scores,
-            round(score, 6),
-            matches,
-            round(match, 4),
+            id=page.id,
+            municipality=page.municipality,
+            title=page.title,
+            target_groups=page.target_groups,
+            scores=page.scores,
+            score=round(score, 6),
+            matches=matches,
+            match=round(match, 4),
         )

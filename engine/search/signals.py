@@ -21,7 +21,7 @@ Floats = npt.NDArray[np.float64]
 Owners = npt.NDArray[np.int32]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageSignals:
     """Raw signals: `lexical` BM25 and its share of the most the terms could add
     (`lexical_share`), `cosine` of the best passage (the candidates' floor where none was a

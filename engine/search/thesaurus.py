@@ -25,7 +25,7 @@ from typing import Any
 from engine.domain.text import DanishAnalyzer
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Group:
     concept: str
     danish: tuple[str, ...]
@@ -80,10 +80,10 @@ class Thesaurus:
                 raise ValueError(f"thesaurus group {i}: 'da', 'en' and 'related' must be lists")
             groups.append(
                 Group(
-                    str(raw.get("concept", i)),
-                    tuple(map(str, danish)),
-                    tuple(map(str, english)),
-                    tuple(map(str, related)),
+                    concept=str(raw.get("concept", i)),
+                    danish=tuple(map(str, danish)),
+                    english=tuple(map(str, english)),
+                    related=tuple(map(str, related)),
                 )
             )
         known = {g.concept for g in groups}

@@ -57,14 +57,14 @@ from engine.storage.snapshot_files import (
 )
 from index.base import Vectors
 from index.manifest import StaleIndex
-from index.store import BuildReport, IndexSpec, LoadedIndex, Progress, vector_key
+from index.store import BuildReport, LoadedIndex, Progress, vector_key
 
 log = logging.getLogger(__name__)
 
 Marker = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Snapshot:
     """One corpus version as loaded: what requests read, and what the next one is built
     from. `marker` is the page counter and the live version it was checked against; the
@@ -118,10 +118,6 @@ def files_key(files: Iterable[PageFile], tombstones: Iterable[str], thesaurus: T
     return digest.hexdigest()
 
 
-def _spec(settings: Settings, model: Embedder, key: str) -> IndexSpec:
-    return index_spec(settings, model, key)
-
-
 # -- start-up ----------------------------------------------------------------------------
 def open_current(
     settings: Settings,
@@ -159,7 +155,7 @@ def _base(settings: Settings, model: Embedder) -> tuple[Snapshot | None, str]:
     """The live snapshot, not yet served, or None and why it cannot be used at all."""
     store = index_store(settings)
     try:
-        loaded = store.load(_spec(settings, model, ""), any_corpus=True, extras=EXTRAS)
+        loaded = store.load(index_spec(settings, model, ""), any_corpus=True, extras=EXTRAS)
         return from_version(settings, loaded, model, None, ("", ""), serve=False), ""
     except StaleIndex as exc:
         return None, exc.reason
@@ -203,7 +199,7 @@ def load_live(
     name = store.current_version()
     if previous is not None and name == previous.version:
         return replace(previous, marker=marker)
-    loaded = store.load(_spec(settings, model, ""), any_corpus=True, extras=EXTRAS)
+    loaded = store.load(index_spec(settings, model, ""), any_corpus=True, extras=EXTRAS)
     return from_version(settings, loaded, model, previous, marker)
 
 
@@ -244,7 +240,7 @@ def from_version(
         raise StaleIndex(f"{loaded.version}: {exc}") from exc
     corpus = corpus_from_initiatives(pages, meta.errors)
     by_digest = dict(zip(lines, corpus.initiatives, strict=True))
-    report = BuildReport(False, "indekset er opdateret", loaded.version)
+    report = BuildReport(built=False, reason="indekset er opdateret", version=loaded.version)
     return _finish(settings, corpus, loaded, model if serve else None, previous, marker,
                    report, meta.key, meta.files, by_digest, lines, vectors)  # fmt: skip
 
@@ -285,8 +281,10 @@ def _finish(
         searcher = searchers.searcher(settings, corpus, index, model)
         kept = previous.recommender if previous is not None else None
         recommender = Recommender(searcher, kept, practice_vectors)
-    return Snapshot(marker, corpus, searcher, recommender, report, loaded, key, files,
-                    passages, rows, pages, lines, practice_vectors)  # fmt: skip
+    return Snapshot(marker=marker, corpus=corpus, searcher=searcher, recommender=recommender,
+                    report=report, index=loaded, key=key, files=files, passages=passages,
+                    rows=rows, pages=pages, lines=lines,
+                    practice_vectors=practice_vectors)  # fmt: skip
 
 
 # -- writers ---------------------------------------------------------------------------------
@@ -358,11 +356,14 @@ def _build(
         PRACTICES: practices_bytes(practices, model.dimension),
     }
     indexes = index_store(settings)
-    loaded = indexes.prepare(replace(built.contents, extras=extras), _spec(settings, model, key))
+    loaded = indexes.prepare(
+        replace(built.contents, extras=extras), index_spec(settings, model, key)
+    )
     had = base.practice_vectors if base is not None else {}
     embedded = built.embedded + sum(d not in had for d in practices)
     seconds = time.monotonic() - start
-    report = BuildReport(True, reason, loaded.version, embedded, built.reused, seconds)
+    report = BuildReport(built=True, reason=reason, version=loaded.version, embedded=embedded,
+                         reused=built.reused, seconds=seconds)  # fmt: skip
     kept = replace(base, rows=rows) if base is not None else None
     try:
         return _finish(settings, corpus, loaded, model, kept, ("", ""), report, key,
@@ -386,7 +387,7 @@ def _known_vectors(
     def known(keys: Sequence[PassageKey]) -> list[Vectors | None]:
         found: list[Vectors | None] = [table.get(k) for k in keys]
         if base is None and None in found:
-            old = index_store(settings).previous_vectors(_spec(settings, model, ""))
+            old = index_store(settings).previous_vectors(index_spec(settings, model, ""))
             for i, k in enumerate(keys):
                 if found[i] is None and old:
                     ours = vector_key(model.identity, key_text(k, thesaurus))

@@ -41,14 +41,24 @@ def disk_marker(settings: Settings, store: PageStore) -> Marker:
 
 def nothing_found(query: SearchQuery) -> SearchResponse:
     """The answer of an empty corpus to a (checked) query."""
-    return SearchResponse(query.text, query.mode, query.k, query.offset, 0, (), no_good_match=True)
+    return SearchResponse(
+        query=query.text,
+        mode=query.mode,
+        k=query.k,
+        offset=query.offset,
+        total=0,
+        results=(),
+        no_good_match=True,
+    )
 
 
 def nothing_recommended(request: RecommendRequest, max_chars: int) -> Recommendation:
     """The answer of an empty corpus to a situation, once its text and k are checked."""
     situation = validate_text(request.situation, max_chars, "Situationen", "situation")
     validate_k(request.k)
-    return Recommendation(situation, (), (), (), no_good_match=True)
+    return Recommendation(
+        situation=situation, initiatives=(), practices=(), advice=(), no_good_match=True
+    )
 
 
 class ReloadPause:

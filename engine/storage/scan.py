@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 SEED, STORED = "seeds", "pages"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PageFile:
     """One file as read: `where` is (SEED or STORED, file name), the same wherever the
     directories lie; `page` is what it says (no practice ids, no dates) or `error` why not."""
@@ -82,7 +82,7 @@ def _read(where: tuple[str, str], path: Path, known: Mapping[str, PageFile]) -> 
     try:
         data, _ = read_page_bytes(path)
     except OSError as exc:
-        return PageFile(where, path, "", error=unreadable(exc))
+        return PageFile(where=where, path=path, digest="", error=unreadable(exc))
     digest = hashlib.sha256(data).hexdigest()
     before = known.get(digest)
     if before is not None and before.path.suffix == path.suffix:
@@ -95,8 +95,8 @@ def _read(where: tuple[str, str], path: Path, known: Mapping[str, PageFile]) -> 
             read_record(data, str(path)) if path.suffix == ".json" else parse_bytes(data, str(path))
         )
     except PageFormatError as exc:
-        return PageFile(where, path, digest, error=exc.reason)
-    return PageFile(where, path, digest, page, content=content_digest(page))
+        return PageFile(where=where, path=path, digest=digest, error=exc.reason)
+    return PageFile(where=where, path=path, digest=digest, page=page, content=content_digest(page))
 
 
 def choose(

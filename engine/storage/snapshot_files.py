@@ -70,7 +70,14 @@ def read_meta(data: bytes, settings: Settings, made_by: Mapping[str, str]) -> Me
         if meta.get("format") != FORMAT or any(meta.get(k) != v for k, v in made_by.items()):
             raise SnapshotFileError("indekset er bygget af en anden udgave af Indsatsfinder")
         files = tuple(
-            PageFile((w[0], w[1]), Path(page_path(settings, w)), d, None, error, content)
+            PageFile(
+                where=(w[0], w[1]),
+                path=Path(page_path(settings, w)),
+                digest=d,
+                page=None,
+                error=error,
+                content=content,
+            )
             for w, d, error, content in meta["files"]
         )
         errors = tuple(LoadError(page_path(settings, w), m) for w, m in meta["errors"])

@@ -159,7 +159,14 @@ PAGES = [
 def _query(words: str, alternatives: dict[str, tuple[tuple[str, ...], ...]]) -> AnalysedQuery:
     stems = DanishAnalyzer().stems(words)
     units = tuple(Unit(s, alternatives.get(s, ())) for s in stems)
-    return AnalysedQuery(words, "da", dict.fromkeys(stems, 1.0), units, Expansion(()), words)
+    return AnalysedQuery(
+        text=words,
+        language="da",
+        weights=dict.fromkeys(stems, 1.0),
+        units=units,
+        expansion=Expansion(()),
+        dense_text=words,
+    )
 
 
 def test_coverage_counts_words_and_their_concepts() -> None:

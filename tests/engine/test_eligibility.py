@@ -25,13 +25,26 @@ from tests.engine.test_recommend import _recommender
 
 
 def practice(*rows: tuple[str, str, Level, float]) -> tuple[Practice, list[Follower]]:
-    answers = tuple(PracticeAnswer(i, m, lv, s, s, "tekst") for i, m, lv, s in rows)
+    answers = tuple(
+        PracticeAnswer(
+            initiative_id=i, municipality=m, level=lv, test_score=s, evidence_score=s, text="tekst"
+        )
+        for i, m, lv, s in rows
+    )
     item = Practice(
-        "p", "Mindst 9 ud af 10 borgere får samtaler", "Evidenstest", answers, evidence_for(answers)
+        id="p",
+        text="Mindst 9 ud af 10 borgere får samtaler",
+        test="Evidenstest",
+        answers=answers,
+        evidence=evidence_for(answers),
     )
     followers = [
         Follower(
-            a.municipality, a.initiative_id, a.level, a.evidence_score, f"Titel {a.initiative_id}"
+            municipality=a.municipality,
+            initiative_id=a.initiative_id,
+            answer=a.level,
+            evidence_score=a.evidence_score,
+            title=f"Titel {a.initiative_id}",
         )
         for a in answers
         if a.level is not Level.NEJ
@@ -147,7 +160,7 @@ def test_filters_reach_the_practices(seeds: Recommender) -> None:
     result = seeds.recommend(RecommendRequest(situation, k=10, min_evidence=2.0))
     assert result.ranked
     for item in result.ranked:
-        assert all((f.score or 0) >= 2.0 for f in item.followed_by), item.followed_by
+        assert all((f.evidence_score or 0) >= 2.0 for f in item.followed_by), item.followed_by
         assert "evidensscore 0,6" not in item.reason
     only = seeds.recommend(RecommendRequest(situation, k=10, municipality="Skanderborg"))
     assert all(f.municipality == "Skanderborg" for p in only.ranked for f in p.followed_by)

@@ -29,7 +29,9 @@ def test_hash_covers_passages_thesaurus_and_order(seed_corpus: Corpus) -> None:
     assert corpus_hash(passages, None) != base
     edited = (replace(passages[0], text=passages[0].text + " Nyt."), *passages[1:])
     assert corpus_hash(edited, thesaurus) != base
-    grown = _with_group(thesaurus, Group("test", ("mentorordning",), ("mentoring",)))
+    grown = _with_group(
+        thesaurus, Group(concept="test", danish=("mentorordning",), english=("mentoring",))
+    )
     assert corpus_hash(passages, grown) != base
 
 
@@ -56,7 +58,9 @@ def test_edited_thesaurus_rebuilds_and_reuses_vectors(
 ) -> None:
     embedder, thesaurus = FakeEmbedder(), Thesaurus.load()
     first, _ = open_index(tmp_settings, seed_corpus, embedder, thesaurus=thesaurus)
-    grown = _with_group(thesaurus, Group("test", ("løntilskud",), ("wage subsidy test",)))
+    grown = _with_group(
+        thesaurus, Group(concept="test", danish=("løntilskud",), english=("wage subsidy test",))
+    )
     second, report = open_index(tmp_settings, seed_corpus, embedder, thesaurus=grown)
     assert report.built and second.version != first.version
     # Only passages whose gloss changed are embedded again.

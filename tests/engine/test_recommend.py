@@ -154,7 +154,7 @@ def test_reasons_cite_real_pages(seed_corpus: Corpus, tmp_settings: Settings) ->
         'Følges fuldt af "Ekstern personlig jobformidler som intensiv indsats" '
         "(Brønderslev, evidensscore 4,1)." in contact.reason
     )
-    assert [(f.municipality, f.answer, f.score) for f in contact.followed_by] == [
+    assert [(f.municipality, f.answer, f.evidence_score) for f in contact.followed_by] == [
         ("Brønderslev", Level.JA, 4.1)
     ]
     assert contact.evidence.counts == {"ja": 1, "delvist": 0, "nej": 3}
@@ -163,7 +163,7 @@ def test_reasons_cite_real_pages(seed_corpus: Corpus, tmp_settings: Settings) ->
             page = seed_corpus.initiative(follower.initiative_id)
             assert page is not None and follower.title == page.title
             assert f'"{page.title}" ({page.municipality}' in practice.reason
-            assert follower.score == page.evidence_score
+            assert follower.evidence_score == page.evidence_score
 
 
 def test_seed_gap_analysis_for_skanderborg(seed_corpus: Corpus, tmp_settings: Settings) -> None:

@@ -40,12 +40,15 @@ def records(draw: st.DrawFn) -> Initiative:
         st.lists(
             st.builds(
                 Checklist,
-                st.sampled_from(LABELS),
-                line.filter(str.strip),
-                score,
-                st.lists(
+                label=st.sampled_from(LABELS),
+                name=line.filter(str.strip),
+                score=score,
+                answers=st.lists(
                     st.builds(
-                        Answer, st.sampled_from(list(Level)), line.filter(str.strip), st.just("")
+                        Answer,
+                        level=st.sampled_from(list(Level)),
+                        text=line.filter(str.strip),
+                        practice_id=st.just(""),
                     ),
                     max_size=4,
                 ).map(tuple),

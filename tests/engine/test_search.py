@@ -83,7 +83,14 @@ def test_target_group_hierarchy_and_case(searcher: Searcher) -> None:
 def test_serves_target_group_directly() -> None:
     from engine.domain.models import Initiative
 
-    page = Initiative("x", "K", "T", ("Ledige", "Alle ledige"), (), ())
+    page = Initiative(
+        id="x",
+        municipality="K",
+        title="T",
+        target_groups=("Ledige", "Alle ledige"),
+        sections=(),
+        tests=(),
+    )
     assert serves_target_group(page, "længerevarende ledige")
     assert serves_target_group(page, " alle  LEDIGE ")
     assert not serves_target_group(page, "Sygedagpengemodtagere")

@@ -22,11 +22,13 @@ TEXTS = [
 
 
 def _docs(texts: list[str]) -> list[Document]:
-    return [Document(f"d{i}", t, {"n": i}) for i, t in enumerate(texts)]
+    return [Document(id=f"d{i}", text=t, payload={"n": i}) for i, t in enumerate(texts)]
 
 
 def _spec(embedder: FakeEmbedder, corpus: str = "c1", kind: str = "flat") -> IndexSpec:
-    return IndexSpec(embedder.identity, embedder.dimension, corpus, kind)  # type: ignore[arg-type]
+    return IndexSpec(
+        model=embedder.identity, dimension=embedder.dimension, corpus_hash=corpus, kind=kind
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture()

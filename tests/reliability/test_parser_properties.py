@@ -308,7 +308,7 @@ def records(draw: st.DrawFn) -> Initiative:
                 name=draw(_NAME),
                 score=draw(_SCORES),
                 answers=tuple(
-                    Answer(draw(st.sampled_from(list(Level))), draw(_NAME))
+                    Answer(level=draw(st.sampled_from(list(Level))), text=draw(_NAME))
                     for _ in range(draw(st.integers(0, 3)))
                 ),
             )
