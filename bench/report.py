@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import writes
+from bench import models, writes
 from bench.common import ROOT, spread
 
 ANALYSIS = ROOT / "bench" / "analysis.md"
@@ -72,7 +72,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     _scale(results.get("scale"), add, targets)
     _versus(results.get("versus"), add, targets)
     writes.report(results.get("writes"), add, targets)
-    add("## Targets (issues 7 and 24)")
+    models.report(results.get("models"), results.get("latency"), add, targets)
+    add("## Targets (issues 7, 22 and 24)")
     add("")
     add("| target | result |")
     add("|---|---|")
