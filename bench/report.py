@@ -347,9 +347,9 @@ def _versus(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[
         return
     assert r is not None
     add(
-        "Both as libraries in their own process, same model files (the bundled MiniLM), same "
-        "passages (our chunker's `indexed_text`; our index adds its thesaurus gloss), hybrid "
-        "on. Index time over the seed passages; query p50 over the "
+        "Both as libraries in their own process, same model files (the configured model, "
+        "with its prefixes), same passages (our chunker's `indexed_text`; our index adds its "
+        "thesaurus gloss), hybrid on. Index time over the seed passages; query p50 over the "
         f"{r['ours_onnx'][0]['query_ms']['n']} distinct queries (first "
         "time each); nDCG@3 on `tests/relevance/queries.json`, computed by the same "
         "`ir_measures` code for both (txtai's passages ranked into initiatives by their best "
