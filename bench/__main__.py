@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import buildspeed, latency, load, versus, writes
+from bench import buildspeed, latency, load, models, versus, writes
 from bench.common import RESULTS, ROOT, child_env, distinct_queries, machine, run_json
 
 log = logging.getLogger("bench")
-STEPS = ("latency", "load", "build", "scale", "versus", "writes")
+STEPS = ("latency", "load", "build", "scale", "versus", "writes", "models")
 
 
 def _plan(quick: bool) -> dict[str, Any]:
@@ -32,13 +32,14 @@ def _plan(quick: bool) -> dict[str, Any]:
             "queries": 100, "latency_repeats": 1, "load_seconds": 3, "load_repeats": 1,
             "build_initiatives": 30, "build_repeats": 1, "scale": [1000, 10000],
             "pool": 150, "scale_repeats": 2, "versus_repeats": 1,
-            "writes": [150, 1000], "write_ops": 3, "write_searches": 60,
+            "writes": [150, 1000], "write_ops": 3, "write_searches": 60, "model_repeats": 2,
         }  # fmt: skip
     return {
         "queries": 200, "latency_repeats": 3, "load_seconds": 5, "load_repeats": 2,
         "build_initiatives": 60, "build_repeats": 3, "scale": [1000, 10000, 100000],
         "pool": 300, "scale_repeats": 3, "versus_repeats": 2,
         "writes": [150, 1000, 5000], "write_ops": 10, "write_searches": 200,
+        "model_repeats": 10,
     }  # fmt: skip
 
 
@@ -145,6 +146,15 @@ def main() -> None:
         lambda: writes.run(
             work, plan["writes"], plan["write_ops"], plan["write_searches"], settings
         ),
+    )
+    minilm = {**settings, "model": "bundled:all-MiniLM-L6-v2"}
+    step(
+        "models",
+        lambda: {
+            **models.run(work, plan["model_repeats"]),
+            # the same HTTP latency as section 1, with the English model, for the comparison
+            "minilm_latency": latency.run(work / "minilm-data", queries, 1, minilm),
+        },
     )
     results["seconds"] = time.perf_counter() - started
     results["step_seconds"] = step_seconds

@@ -55,6 +55,8 @@ def run(
     # same threads and prefix, as the server's backend makes for a query; and the text it
     # really embeds (the query with its thesaurus gloss, see engine/search/analysis).
     served = Settings(data_dir=data_dir, export_dir=Path(settings["export_dir"]))
+    if "model" in settings:  # another model than the configured one, for a comparison
+        served = served.model_copy(update={"model": settings["model"]})
     model = SentenceTransformer(resolve_model(served.model, served.models_dir), device="cpu")
     onnx = load_embedder(served)
     searcher, _ = open_searcher(served, load_stored_corpus(served), onnx)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import writes
+from bench import models, writes
 from bench.common import ROOT, spread
 
 ANALYSIS = ROOT / "bench" / "analysis.md"
@@ -72,7 +72,8 @@ def write_report(results: dict[str, Any], path: Path) -> None:
     _scale(results.get("scale"), add, targets)
     _versus(results.get("versus"), add, targets)
     writes.report(results.get("writes"), add, targets)
-    add("## Targets (issues 7 and 24)")
+    models.report(results.get("models"), results.get("latency"), add, targets)
+    add("## Targets (issues 7, 22 and 24)")
     add("")
     add("| target | result |")
     add("|---|---|")
@@ -346,9 +347,9 @@ def _versus(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[
         return
     assert r is not None
     add(
-        "Both as libraries in their own process, same model files (the bundled MiniLM), same "
-        "passages (our chunker's `indexed_text`; our index adds its thesaurus gloss), hybrid "
-        "on. Index time over the seed passages; query p50 over the "
+        "Both as libraries in their own process, same model files (the configured model, "
+        "with its prefixes), same passages (our chunker's `indexed_text`; our index adds its "
+        "thesaurus gloss), hybrid on. Index time over the seed passages; query p50 over the "
         f"{r['ours_onnx'][0]['query_ms']['n']} distinct queries (first "
         "time each); nDCG@3 on `tests/relevance/queries.json`, computed by the same "
         "`ir_measures` code for both (txtai's passages ranked into initiatives by their best "

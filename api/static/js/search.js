@@ -256,6 +256,7 @@ function submit(pushHistory, { requireText = true } = {}) {
   if (url !== here) {
     if (pushHistory) window.history.pushState(null, "", url);
     else window.history.replaceState(null, "", url);
+    shownSearch = window.location.search;
   }
   $("url-problems").replaceChildren();
   showChecklist(state, own, onAnswers);
