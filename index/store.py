@@ -96,6 +96,30 @@ def vector_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()[:32]
 
 
+def embed_rows(
+    vectors: Vectors,
+    rows: list[int],
+    texts: Sequence[str],
+    embed: EmbedPassages,
+    progress: Progress | None,
+) -> None:
+    """Embed `texts` into `vectors[rows]`, reporting (done, of) after each batch: the one
+    embedding step of a build, whether the store or a snapshot writer found what is missing."""
+    if progress is not None:
+        progress(0, len(rows))
+    if not rows:
+        return
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, len(rows))
+
+    vectors[rows] = embed(texts, step)
+
+
 class IndexStore:
     """Versions under `root`; builds hold the writers' lock `lock_path`. `analyzer` reads the
     lexical index's terms, the same one the caller's queries go through."""
@@ -242,18 +266,7 @@ class IndexStore:
         for i, key in enumerate(keys):
             if key in previous:
                 vectors[i] = previous[key]
-        if progress is not None:
-            progress(0, len(missing))
-        done = 0
-
-        def step(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(done, len(missing))
-
-        if missing:
-            vectors[missing] = embed([documents[i].text for i in missing], step)
+        embed_rows(vectors, missing, [documents[i].text for i in missing], embed, progress)
         return vectors, len(missing)
 
     def _build(self, contents: Contents, spec: IndexSpec) -> LoadedIndex:

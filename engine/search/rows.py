@@ -22,7 +22,7 @@ from engine.search.indexing import page_text, passage_documents
 from engine.search.passages import Passage, initiative_passages
 from engine.search.thesaurus import Thesaurus
 from index.base import Analyzer, Document, Vectors
-from index.store import Contents, Progress
+from index.store import Contents, Progress, embed_rows
 
 PassageKey = tuple[str, str]
 
@@ -103,18 +103,7 @@ def assemble(
         if vector is not None:
             vectors[i] = vector
     glossed = passage_documents([passages[i] for i in missing], thesaurus)
-    if progress is not None:
-        progress(0, len(missing))
-    if missing:
-        done = 0
-
-        def step(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(done, len(missing))
-
-        vectors[missing] = embedder.embed_passages([d.text for d in glossed], step)
+    embed_rows(vectors, missing, [d.text for d in glossed], embedder.embed_passages, progress)
     # The passages themselves are the snapshot's records; the index lists what each vector is
     # of, and the texts embedded now.
     documents = [d for r in per_page for d in r.listed(thesaurus)]
