@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -167,3 +167,21 @@ def run_json(args: Sequence[str], env: dict[str, str], timeout: float) -> Any:
 
 def python() -> str:
     return sys.executable
+
+
+def verdict(ok: bool | None, text: str) -> str:
+    """A target's result cell: met, not met, or n/a when the figures cannot say."""
+    mark = "n/a" if ok is None else ("**met**" if ok else "**not met**")
+    return f"{mark}: {text}"
+
+
+def not_run(section: dict[str, Any] | None, add: Callable[[str], None]) -> bool:
+    if section is None:
+        add("_Not run._")
+        add("")
+        return True
+    if "error" in section:
+        add(f"_Failed: {section['error']}_")
+        add("")
+        return True
+    return False

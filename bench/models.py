@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, percentiles
+from bench.common import ROOT, not_run, percentiles, verdict
 
 ROUTES = {
     "e5-onnx": "multilingual-e5-small, onnx (default)",
@@ -195,10 +195,9 @@ def report(
     minilm = (r or {}).get("minilm_latency")
     add("## 8. Models (issue 22)")
     add("")
-    if not r or "error" in r:
-        add(f"Not measured: {(r or {}).get('error', 'step not run')}")
-        add("")
+    if not_run(r, add):
         return
+    assert r is not None
     add(
         "One process per route, one text at a time, p50 over "
         f"{r['repeats']} repeats of {len(QUERIES)} queries and over 8 passages of ~120 words "
@@ -249,11 +248,7 @@ def report(
         search = e5["search_miss"]["p50"]["median"]
         # (≤ 1.3 × the bare encode of the same model is section 1's end-to-end target)
         targets.append(("Default model (e5): HTTP search p50 ≤ 30 ms at the seeds",
-                        _met(search <= 30, f"{search:.1f} ms")))  # fmt: skip
-
-
-def _met(ok: bool, text: str) -> str:
-    return f"{'**met**' if ok else '**not met**'}: {text}"
+                        verdict(search <= 30, f"{search:.1f} ms")))  # fmt: skip
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import models, writes
-from bench.common import ROOT, spread
+from bench.common import ROOT, not_run, spread, verdict
 
 ANALYSIS = ROOT / "bench" / "analysis.md"
 
@@ -31,11 +31,6 @@ def _s(spread: dict[str, float] | None, fmt: str = "{:.2f}") -> str:
 
 def _mib(n: float) -> str:
     return f"{n / 2**20:,.0f} MiB" if n >= 2**20 else f"{n / 1024:,.0f} KiB"
-
-
-def _verdict(ok: bool | None, text: str) -> str:
-    mark = "n/a" if ok is None else ("**met**" if ok else "**not met**")
-    return f"{mark}: {text}"
 
 
 def write_report(results: dict[str, Any], path: Path) -> None:
@@ -97,22 +92,10 @@ def _steps(results: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v:.0f} s" for k, v in results.get("step_seconds", {}).items())
 
 
-def _error(section: dict[str, Any] | None, add: Callable[[str], None]) -> bool:
-    if section is None:
-        add("_Not run._")
-        add("")
-        return True
-    if "error" in section:
-        add(f"_Failed: {section['error']}_")
-        add("")
-        return True
-    return False
-
-
 def _latency(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[Any]) -> None:
     add("## 1–2. Latency floor ratio and cache hits")
     add("")
-    if _error(r, add):
+    if not_run(r, add):
         return
     assert r is not None
     add(
@@ -167,7 +150,7 @@ def _latency(r: dict[str, Any] | None, add: Callable[[str], None], targets: list
     targets.append(
         (
             "End-to-end search p50 ≤ 1.3 × bare encode of the same query",
-            _verdict(
+            verdict(
                 ratio <= 1.3,
                 f"{ratio:.2f} × torch `encode`; "
                 f"{r['ratio']['search/onnx/p50']['median']:.2f} × the onnx backend's own call; "
@@ -177,13 +160,13 @@ def _latency(r: dict[str, Any] | None, add: Callable[[str], None], targets: list
         )
     )
     hit = r["latency_ms"]["search_hit"]["p50"]["median"]
-    targets.append(("Cache hits p50 < 2 ms", _verdict(hit < 2.0, f"{hit:.2f} ms")))
+    targets.append(("Cache hits p50 < 2 ms", verdict(hit < 2.0, f"{hit:.2f} ms")))
 
 
 def _load(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[Any]) -> None:
     add("## 3. Throughput")
     add("")
-    if _error(r, add):
+    if not_run(r, add):
         return
     assert r is not None
     add(
@@ -207,7 +190,7 @@ def _load(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[An
         targets.append(
             (
                 "2 workers ≥ 1.6 × throughput of 1 at 32 clients, zero errors",
-                _verdict(gain >= 1.6 and errors == 0, f"{gain:.2f} ×, {errors} errors"),
+                verdict(gain >= 1.6 and errors == 0, f"{gain:.2f} ×, {errors} errors"),
             )
         )
 
@@ -220,7 +203,7 @@ def _build(
 ) -> None:
     add("## 4. Index build and start-up")
     add("")
-    if _error(r, add):
+    if not_run(r, add):
         return
     assert r is not None
     add(
@@ -242,7 +225,7 @@ def _build(
     targets.append(
         (
             "Index build ≥ 0.9 × bare encode throughput",
-            _verdict(
+            verdict(
                 ratio >= 0.9,
                 f"{ratio:.2f} × torch encode, "
                 f"{r['ratio']['build/onnx']['median']:.2f} × onnx encode",
@@ -257,7 +240,7 @@ def _build(
 def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[Any]) -> None:
     add("## 5. Scale (SYNTHETIC corpora)")
     add("")
-    if _error(r, add):
+    if not_run(r, add):
         return
     assert r is not None
     passes = r["plan_passes"]
@@ -332,7 +315,7 @@ def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[A
         targets.append(
             (
                 "100k synthetic: search p50 ≤ 2 × seeds, HNSW recall@10 ≥ 0.95, memory reported",
-                _verdict(
+                verdict(
                     ratio <= 2 and recall >= 0.95 and size >= 100_000,
                     f"largest size run: {size:,}; p50 {ratio:.2f} × seeds; recall@10 {recall:.3f}",
                 ),
@@ -343,7 +326,7 @@ def _scale(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[A
 def _versus(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[Any]) -> None:
     add("## 6. Side by side with txtai")
     add("")
-    if _error(r, add):
+    if not_run(r, add):
         return
     assert r is not None
     add(
@@ -383,7 +366,7 @@ def _versus(r: dict[str, Any] | None, add: Callable[[str], None], targets: list[
         targets.append(
             (
                 "vs txtai: ≥ 1.5 × faster query p50 at equal or better nDCG@3",
-                _verdict(
+                verdict(
                     speed >= 1.5 and ndcg[ours_label] >= ndcg[theirs_label],
                     f"{speed:.2f} × faster; nDCG@3 {ndcg[ours_label]:.3f} vs "
                     f"{ndcg[theirs_label]:.3f}",

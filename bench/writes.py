@@ -29,7 +29,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, child_env, distinct_queries, percentiles, python, run_json
+from bench.common import (
+    ROOT,
+    child_env,
+    distinct_queries,
+    not_run,
+    percentiles,
+    python,
+    run_json,
+    verdict,
+)
 from bench.server import serve
 from bench.synthetic import COPY_MARKER, PooledEmbedder, synthetic_corpus
 
@@ -250,10 +259,9 @@ def report(r: dict[str, Any] | None, add: Any, targets: list[Any]) -> None:
     """The "Writes" section of docs/BENCHMARKS.md, and the issue's targets."""
     add("## 7. Writes (issue 24)")
     add("")
-    if not r or "error" in r:
-        add(f"Not measured: {(r or {}).get('error', 'step not run')}")
-        add("")
+    if not_run(r, add):
         return
+    assert r is not None
     add(
         "Synthetic pages stored as records; the standing corpus's vectors are pooled (as in "
         "section 5), every page a write stores is embedded by the real model. One `indsats "
@@ -280,12 +288,12 @@ def report(r: dict[str, Any] | None, add: Any, targets: list[Any]) -> None:
         if n == "1000":
             met = w["add"]["p50"] <= 1000
             targets.append(("Add p50 ≤ 1 s at 1,000 pages, embedding included",
-                            _met(met, f"{w['add']['p50']:.0f} ms")))  # fmt: skip
+                            verdict(met, f"{w['add']['p50']:.0f} ms")))  # fmt: skip
             targets.append(("Search p99 during writes ≤ 2 × alone at 1,000 pages",
-                            _met(ratio <= 2, f"{ratio:.2f} ×")))  # fmt: skip
+                            verdict(ratio <= 2, f"{ratio:.2f} ×")))  # fmt: skip
         if n == "5000":
             targets.append(("Start-up with an unchanged index ≤ 10 s at 5,000 pages",
-                            _met(v["startup_s"] <= 10, f"{v['startup_s']:.1f} s")))  # fmt: skip
+                            verdict(v["startup_s"] <= 10, f"{v['startup_s']:.1f} s")))  # fmt: skip
     add("")
     f = r.get("formats")
     if f:
@@ -297,10 +305,6 @@ def report(r: dict[str, Any] | None, add: Any, targets: list[Any]) -> None:
             f"{f['write_record_ms']:.3f}; {f['text_bytes']:,.0f} and {f['record_bytes']:,.0f} "
             "bytes a page (docs/ARCHITECTURE.md, \"The stored form\").")  # fmt: skip
         add("")
-
-
-def _met(ok: bool, text: str) -> str:
-    return f"{'**met**' if ok else '**not met**'}: {text}"
 
 
 if __name__ == "__main__":
