@@ -24,7 +24,7 @@ from engine.domain.models import (
     Test,
 )
 from engine.recommend.recommender import RecommendRequest as Situation
-from engine.search.query import MAX_K
+from engine.search.query import MAX_K, SearchQuery
 
 MAX_OFFSET = 10_000
 MAX_FILTER_CHARS = 200
@@ -94,6 +94,23 @@ class BatchSearchRequest(SearchFilters):
     k: K = 10
     offset: Offset = 0
     mode: Lax[SearchMode] = Field(SearchMode.HYBRID, description=MODE_DESCRIPTION)
+
+    @property
+    def searches(self) -> list[SearchQuery]:
+        """One engine query a text, each with the batch's filters and page (as `SearchParams
+        .query` makes the single search's)."""
+        return [
+            SearchQuery(
+                text,
+                k=self.k,
+                offset=self.offset,
+                mode=self.mode,
+                target_group=self.target_group,
+                municipality=self.municipality,
+                min_evidence=self.min_evidence,
+            )
+            for text in self.queries
+        ]
 
 
 class RecommendRequest(BaseModel):

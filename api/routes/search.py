@@ -14,7 +14,7 @@ from api.params import FilterQuery, SearchParams, errors
 from api.recommendation import RecommendResponse
 from api.requests import BatchSearchRequest, RecommendRequest
 from engine.facade.answers import QueryFailure
-from engine.search.query import SearchQuery, batch_size
+from engine.search.query import batch_size
 from engine.search.results import SearchResponse as Found
 
 FoundOrFailed = Found | QueryFailure
@@ -47,18 +47,7 @@ def search_batch(
     mens de andre besvares. Teksterne må fylde højst `INDSATS_MAX_BATCH_CHARS` tegn i alt
     (413), og en klient højst `INDSATS_BATCH_CHARS_PER_MINUTE` tegn i minuttet (429 med
     `Retry-After`)."""
-    queries = [
-        SearchQuery(
-            q,
-            k=body.k,
-            offset=body.offset,
-            mode=body.mode,
-            target_group=body.target_group,
-            municipality=body.municipality,
-            min_evidence=body.min_evidence,
-        )
-        for q in body.queries
-    ]  # fmt: skip
+    queries = body.searches
     request.app.state.batch_budget.charge(
         request, batch_size(queries, engine.settings.max_batch_chars)
     )
