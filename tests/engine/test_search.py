@@ -8,7 +8,6 @@ from engine.domain.models import Corpus
 from engine.search.indexing import open_index
 from engine.search.query import SearchQuery, serves_target_group
 from engine.search.searcher import Searcher
-from engine.search.thesaurus import Thesaurus
 from engine.shared.errors import InvalidInputError
 from engine.shared.settings import Settings
 from tests.fakes import FakeEmbedder
@@ -17,14 +16,6 @@ LAESE = "skanderborg-vejen-frem-vi-styrker-dine-laese-skrive-og-regnefaerdighede
 FORMIDLER = "broenderslev-ekstern-personlig-jobformidler-som-intensiv-indsats"
 MODELLEN = "hedensted-hedensted-modellen"
 COACHING = "hedensted-jobrettet-coaching-til-afklaring-af-jobmuligheder"
-
-
-@pytest.fixture()
-def searcher(seed_corpus: Corpus, tmp_settings: Settings) -> Searcher:
-    embedder = FakeEmbedder()
-    thesaurus = Thesaurus.load()
-    index, _ = open_index(tmp_settings, seed_corpus, embedder, thesaurus=thesaurus)
-    return Searcher(seed_corpus, index, embedder, tmp_settings, thesaurus=thesaurus)
 
 
 def _ids(searcher: Searcher, **kwargs: object) -> list[str]:

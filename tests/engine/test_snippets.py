@@ -3,27 +3,12 @@ kept as lists, and only the question's telling words marked (the fake embedder).
 
 from __future__ import annotations
 
-import pytest
-
-from engine.domain.models import Corpus
 from engine.domain.text import DanishAnalyzer, opens_mid_story
-from engine.search.indexing import open_index
 from engine.search.query import SearchQuery
 from engine.search.searcher import Searcher
 from engine.search.snippets import MAX_CHARS, snippet
-from engine.search.thesaurus import Thesaurus
-from engine.shared.settings import Settings
-from tests.fakes import FakeEmbedder
 
 STEMS = DanishAnalyzer().stems
-
-
-@pytest.fixture()
-def searcher(seed_corpus: Corpus, tmp_settings: Settings) -> Searcher:
-    embedder = FakeEmbedder()
-    thesaurus = Thesaurus.load()
-    index, _ = open_index(tmp_settings, seed_corpus, embedder, thesaurus=thesaurus)
-    return Searcher(seed_corpus, index, embedder, tmp_settings, thesaurus=thesaurus)
 
 
 def test_a_passage_that_opens_mid_story_takes_the_sentence_before_along() -> None:
