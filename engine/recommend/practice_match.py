@@ -241,8 +241,25 @@ def situation_parts(text: str, everyday: frozenset[str]) -> list[str]:
     for a, b in spans:
         tokens = text[a:b].split()
         if len(tokens) > WHOLE_WORDS:
-            parts += [" ".join(tokens[i : i + WINDOW]) for i in range(len(tokens) - WINDOW + 1)]
-    return list(dict.fromkeys(p for p in parts if telling(p, everyday)))
+            windows = (tokens[i : i + WINDOW] for i in range(len(tokens) - WINDOW + 1))
+            parts += [" ".join(_trimmed(w)) for w in windows]
+    return list(dict.fromkeys(p for p in parts if p and telling(p, everyday)))
+
+
+def _trimmed(tokens: list[str]) -> list[str]:
+    """A window without everyday words at its edges (Danish or English), so a quote ends
+    on what it is about ("diagnosed with dyslexia", not "... dyslexia we don't")."""
+
+    def plain(token: str) -> bool:
+        word = token.strip(".,;:!?\"'()")
+        return not word or is_everyday(word) or is_everyday(word, "en")
+
+    start, end = 0, len(tokens)
+    while start < end and plain(tokens[start]):
+        start += 1
+    while end > start and plain(tokens[end - 1]):
+        end -= 1
+    return tokens[start:end]
 
 
 def practice_parts(core: str, everyday: frozenset[str]) -> list[str]:

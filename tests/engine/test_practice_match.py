@@ -36,6 +36,16 @@ def test_everyday_words_alone_are_never_quoted(text: str) -> None:
     assert situation_parts(text, GENERIC) == []
 
 
+def test_a_window_of_a_long_clause_neither_starts_nor_ends_on_an_everyday_word() -> None:
+    text = "After someone is diagnosed with dyslexia we don't offer them anything to read"
+    parts = situation_parts(text, GENERIC)
+    assert "diagnosed with dyslexia" in parts
+    for part in parts:
+        assert part in text
+        assert not part.endswith((" we don't", " the", " them")), part
+        assert not part.startswith(("we ", "the ", "is ")), part
+
+
 def test_a_practice_is_cut_at_its_clauses() -> None:
     core = (
         "borgere har direkte adgang til deres jobkonsulent via et direkte telefonnummer "
