@@ -152,6 +152,19 @@ def test_filters_narrow_the_cards_and_live_in_the_url(page: Any, site: Site) -> 
         assert float(evidence.locator(".score-number").inner_text().replace(",", ".")) >= 2
 
 
+def test_no_two_choices_of_a_filter_read_the_same(page: Any, site: Site) -> None:
+    """Pages have a target group called "Alle målgrupper"; the choice that filters nothing
+    must not read the same, or a consultant cannot tell the two apart."""
+    with site.api() as api:
+        facets = api.get("/v1/facets").json()
+    page.goto(site.url + "/")
+    for select, key in (("#target_group", "target_groups"), ("#municipality", "municipalities")):
+        values = [v["value"] for v in facets[key]]
+        expect(page.locator(f"{select} option")).to_have_count(len(values) + 1)  # lists filled
+        labels = [label.strip() for label in page.locator(f"{select} option").all_inner_texts()]
+        assert len(labels) == len(set(labels)), labels
+
+
 def test_a_shared_link_opens_its_answer_and_history_works(page: Any, site: Site) -> None:
     page.goto(site.url + "/?q=ordblinde+ledige&municipality=Skanderborg")
     wait_done(page)
