@@ -33,6 +33,20 @@ def test_busy_indicator_while_the_request_runs(page: Any, fake_site: Site) -> No
     expect(status.locator(".spinner")).to_have_count(0)
 
 
+def test_what_is_typed_while_the_lists_load_is_kept(page: Any, fake_site: Site) -> None:
+    """The page fills its form from the address once its lists have come; a consultant who
+    started typing before that keeps what they typed."""
+    assert fake_site.controls is not None
+    fake_site.controls.hold = True
+    fake_site.controls.gate.clear()
+    page.goto(fake_site.url + "/")
+    page.fill("#q", "ordblinde ledige")
+    fake_site.controls.gate.set()
+    expect(page.locator("#target_group option")).not_to_have_count(1)  # the lists have come
+    expect(page.locator("#q")).to_have_value("ordblinde ledige")
+    expect(page.locator("#q-count")).to_have_text("16 af 2.000 tegn")
+
+
 def test_more_results_page_in_and_take_the_focus(page: Any, fake_site: Site) -> None:
     assert fake_site.controls is not None
     fake_site.controls.max_k = 2

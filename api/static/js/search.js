@@ -334,14 +334,21 @@ window.addEventListener("popstate", () => {
   start();
 });
 
-async function start() {
+// Whether the consultant has changed the form since the page opened: the first fill from
+// the address waits for the lists, and must not wipe what was typed meanwhile.
+let touched = false;
+form.addEventListener("input", () => {
+  touched = true;
+});
+
+async function start({ opening = false } = {}) {
   const mine = ++runId;
   shownSearch = window.location.search;
   const { state, problems } = readUrl(window.location.search, maxChars);
   await ensureFacts();
   if (mine !== runId) return;
   const own = ownMode(state, facts);
-  fillForm(form, state, own);
+  if (!(opening && touched)) fillForm(form, state, own);
   updateCount();
   clearQueryError();
   try {
@@ -366,4 +373,4 @@ async function start() {
   }
 }
 
-start();
+start({ opening: true });
