@@ -47,6 +47,20 @@ def test_what_is_typed_while_the_lists_load_is_kept(page: Any, fake_site: Site) 
     expect(page.locator("#q-count")).to_have_text("16 af 2.000 tegn")
 
 
+def test_a_search_made_while_the_lists_load_keeps_its_answer(page: Any, fake_site: Site) -> None:
+    """An empty search sent before the lists have come keeps its error once they come."""
+    assert fake_site.controls is not None
+    fake_site.controls.hold = True
+    fake_site.controls.gate.clear()
+    page.goto(fake_site.url + "/")
+    page.click("#search-button")
+    expect(page.locator("#q-error")).to_contain_text("Skriv en beskrivelse")
+    fake_site.controls.gate.set()
+    expect(page.locator("#target_group option")).not_to_have_count(1)  # the lists have come
+    expect(page.locator("#q")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#q-error")).to_contain_text("Skriv en beskrivelse")
+
+
 def test_more_results_page_in_and_take_the_focus(page: Any, fake_site: Site) -> None:
     assert fake_site.controls is not None
     fake_site.controls.max_k = 2

@@ -334,21 +334,24 @@ window.addEventListener("popstate", () => {
   start();
 });
 
-// Whether the consultant has changed the form since the page opened: the first fill from
-// the address waits for the lists, and must not wipe what was typed meanwhile.
+// Whether the consultant has typed or searched since the page opened. The first fill from
+// the address waits for the lists; by then the consultant has taken over, and that fill
+// must not wipe what they typed nor the answer (or error) their own search gave.
 let touched = false;
-form.addEventListener("input", () => {
-  touched = true;
-});
+for (const kind of ["input", "submit"]) {
+  form.addEventListener(kind, () => {
+    touched = true;
+  });
+}
 
 async function start({ opening = false } = {}) {
   const mine = ++runId;
   shownSearch = window.location.search;
   const { state, problems } = readUrl(window.location.search, maxChars);
   await ensureFacts();
-  if (mine !== runId) return;
+  if (mine !== runId || (opening && touched)) return;
   const own = ownMode(state, facts);
-  if (!(opening && touched)) fillForm(form, state, own);
+  fillForm(form, state, own);
   updateCount();
   clearQueryError();
   try {
